@@ -1,0 +1,113 @@
+import { createWriteStream, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { isCalendarDate, isMonth, isQuarter, type Job } from '../../lib/calendar';
+import { prepareJob } from '../../lib/evaluateJob';
+import { DEFAULT_POLICY, parsePolicy, PolicyError, type Policy } from '../../lib/policy';
+import { gradeRecordSchema, validateRecord, type GradeRecord, type QuarantineRecord } from '../../lib/records';
+import { UsageError } from './errors';
+import { fileSize, readJsonFile, readJsonl, readJsonlAll } from './files';
+import { progressBar } from './progress';
+
+interface ScoreOptions {
+  job: Job;
+  period: string;
+  data: string;
+  policy?: string | undefined;
+  out: string;
+}
+
+/** Checks `--job` and its period flag, naming the bad one. */
+function scoreOptions(values: Record<string, string | boolean | undefined>): ScoreOptions {
+  const job = values.job;
+  if (job !== 'daily' && job !== 'monthly' && job !== 'quarterly') throw new UsageError(`--job must be daily, monthly or quarterly (got ${String(job)})`);
+  const period = periodOf(job, values);
+  const data = values.data;
+  if (typeof data !== 'string') throw new UsageError('--data DIR is required');
+  const out = values.out;
+  if (typeof out !== 'string') throw new UsageError('--out FILE is required');
+  return { job, period, data, out, policy: typeof values.policy === 'string' ? values.policy : undefined };
+}
+
+/** The period flag of a job: --date for daily, --period for monthly, --quarter for quarterly. */
+function periodOf(job: Job, values: Record<string, string | boolean | undefined>): string {
+  const [flag, valid, shape] =
+    job === 'daily' ? ['date', isCalendarDate, 'YYYY-MM-DD'] as const
+    : job === 'monthly' ? ['period', isMonth, 'YYYY-MM'] as const
+    : ['quarter', isQuarter, 'YYYY-Qn'] as const;
+  const v = values[flag];
+  if (typeof v !== 'string' || !valid(v)) throw new UsageError(`--${flag} must be ${shape} for the ${job} job (got ${String(v ?? 'nothing')})`);
+  return v;
+}
+
+function loadPolicy(path: string | undefined): Policy {
+  if (!path) return DEFAULT_POLICY;
+  try {
+    return parsePolicy(readJsonFile(path), path);
+  } catch (e) {
+    if (e instanceof PolicyError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** Reads earlier records leniently: rows that are not valid grade records are skipped. */
+async function readGrades(path: string): Promise<GradeRecord[]> {
+  if (!existsSync(path)) return [];
+  const grades: GradeRecord[] = [];
+  for await (const row of readJsonl(path)) {
+    if ('value' in row) {
+      const parsed = gradeRecordSchema.safeParse(row.value);
+      if (parsed.success) grades.push(parsed.data);
+    }
+  }
+  return grades;
+}
+
+/** `grader score`: evaluates one job offline on a data folder and writes its records as JSON Lines. */
+async function score(opts: ScoreOptions): Promise<{ records: number; quarantined: number; byKind: Record<string, number> }> {
+  const policy = loadPolicy(opts.policy);
+  const file = (name: string) => join(opts.data, name);
+  const grantsPath = file('grants.jsonl');
+  const job = prepareJob(
+    opts.job,
+    opts.period,
+    {
+      categories: await readJsonlAll(file('categories.jsonl')),
+      sellers: await readJsonlAll(file('sellers.jsonl')),
+      grants: existsSync(grantsPath) ? await readJsonlAll(grantsPath) : [],
+      grades: await readGrades(file('grades.jsonl')),
+    },
+    policy,
+    `offline-${opts.job}-${opts.period}`,
+  );
+  const metricsPath = file('metrics.jsonl');
+  const bar = progressBar('metrics', Math.round((await fileSize(metricsPath).catch(() => 0)) / 640));
+  const unparsable: QuarantineRecord[] = [];
+  for await (const row of readJsonl(metricsPath)) {
+    if ('error' in row) unparsable.push({ kind: 'quarantine', source: 'metrics', key: { line: row.line }, reason: row.error });
+    else job.addMetricRow(row.value);
+    bar.tick(1);
+  }
+  bar.stop();
+
+  const out = createWriteStream(opts.out);
+  const opened = new Promise<void>((resolve, reject) => out.once('open', () => resolve()).once('error', reject));
+  await opened.catch((e: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot write ${opts.out}: ${e.code ?? e.message}`);
+  });
+  const byKind: Record<string, number> = {};
+  let records = 0;
+  const write = async (line: string) => {
+    if (!out.write(line + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
+  };
+  for (const record of job.records()) {
+    await write(JSON.stringify(validateRecord(record)));
+    byKind[record.kind] = (byKind[record.kind] ?? 0) + 1;
+    records++;
+  }
+  const quarantine = [...job.quarantined, ...unparsable, ...job.metricQuarantine()];
+  for (const q of quarantine) await write(JSON.stringify(q));
+  await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  return { records, quarantined: quarantine.length, byKind };
+}
+
+export { score, scoreOptions };

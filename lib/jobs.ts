@@ -1,0 +1,132 @@
+import { addDays, dailyWindows, epochDay, monthlyWindows, quarterlyWindows, windowLength, type DateWindow } from './calendar';
+import { grantEndedOn, grantExpiresOn, grantStatusOn, type GoodSellerGrant } from './goodSeller';
+import { gradesOfWindow, type TotalsMatrix, type WindowGrade } from './grading';
+import { assessMerchant } from './merchantTier';
+import { FIELD_COUNT } from './metrics';
+import { tierBenefits } from './operationTier';
+import { lookupByCategory, type Policy } from './policy';
+import type {
+  DailyScoreRecord, GoodSellerGrantRecord, MerchantAssessmentRecord, OperationTierRecord, ServiceLevelRecord, StatusRecord,
+} from './records';
+import { assessServiceLevel } from './serviceLevel';
+import { statusOn, type GradesInForce } from './status';
+import type { ProgramSpan } from './storefrontLabel';
+
+/** A seller as a job sees it: identity, pool keys and programs. */
+interface JobSeller {
+  sellerId: string;
+  categoryId: string;
+  parentId: string;
+  mall?: ProgramSpan | null | undefined;
+  jbp?: ProgramSpan | null | undefined;
+  styled?: ProgramSpan | null | undefined;
+}
+
+interface JobContext {
+  sellers: JobSeller[];
+  policy: Policy;
+  runId: string;
+  /** limits the records built (SPEC §8.3: pools are still computed in full); all when absent */
+  wanted?: ((seller: number) => boolean) | undefined;
+}
+
+/** The windows a job reads for its period, named (SPEC §2). */
+function jobWindows(job: 'daily' | 'monthly' | 'quarterly', period: string, policy: Policy): Record<string, DateWindow> {
+  switch (job) {
+    case 'daily':
+      return dailyWindows(period, policy.merchantTier.windowDays);
+    case 'monthly':
+      return monthlyWindows(period, policy.serviceLevel.windowDays);
+    case 'quarterly':
+      return { assessment: quarterlyWindows(period, policy.merchantTier.windowDays, policy.merchantTier.effectiveFromDay).assessment };
+  }
+}
+
+function totalsOf(m: TotalsMatrix, s: number): Float64Array {
+  return m.sums.subarray(s * FIELD_COUNT, (s + 1) * FIELD_COUNT);
+}
+
+const gradeFields = (g: WindowGrade) => ({
+  poolId: g.poolId, composite: g.composite, abilities: g.abilities, indicators: g.indicators,
+});
+
+/** The monthly job for month M: operation tier and service level of every wanted seller (SPEC §6, §7.1). */
+function* monthlyRecords(
+  ctx: JobContext,
+  period: string,
+  totals: { scoring: TotalsMatrix; previousGmvCents: Float64Array; service: TotalsMatrix },
+): Generator<OperationTierRecord | ServiceLevelRecord> {
+  const { policy, runId, sellers } = ctx;
+  const w = monthlyWindows(period, policy.serviceLevel.windowDays);
+  for (const [s, grade] of gradesOfWindow(sellers, totals.scoring, totals.previousGmvCents, windowLength(w.scoring), policy, ctx.wanted)) {
+    const seller = sellers[s]!;
+    const base = { sellerId: seller.sellerId, categoryId: seller.categoryId, period, policyVersion: policy.version, runId };
+    yield {
+      kind: 'operationTier', ...base, window: w.scoring, ...gradeFields(grade),
+      tier: grade.tier, reason: grade.reason, thresholds: grade.thresholds, nextTier: grade.nextTier,
+      benefits: tierBenefits(grade.tier, policy),
+    };
+    yield { kind: 'serviceLevel', ...base, window: w.service, ...assessServiceLevel(totalsOf(totals.service, s), policy) };
+  }
+}
+
+/** The quarterly job for quarter Q: every wanted seller's merchant assessment (SPEC §7.2). */
+function* quarterlyRecords(ctx: JobContext, quarter: string, totals: { assessment: TotalsMatrix }): Generator<MerchantAssessmentRecord> {
+  const { policy, runId, sellers } = ctx;
+  const q = quarterlyWindows(quarter, policy.merchantTier.windowDays, policy.merchantTier.effectiveFromDay);
+  for (let s = 0; s < sellers.length; s++) {
+    if (ctx.wanted && !ctx.wanted(s)) continue;
+    const seller = sellers[s]!;
+    const criteria = lookupByCategory(policy.merchantTier.criteria, seller.categoryId, seller.parentId);
+    yield {
+      kind: 'merchantAssessment', sellerId: seller.sellerId, categoryId: seller.categoryId, quarter,
+      window: q.assessment, effectiveFrom: q.effectiveFrom, effectiveUntil: q.effectiveUntil,
+      ...assessMerchant(totalsOf(totals.assessment, s), criteria, policy),
+      policyVersion: policy.version, runId,
+    };
+  }
+}
+
+/** A grant's record as of a date (SPEC §7.3, §10). */
+function grantRecord(grant: GoodSellerGrant, categoryId: string, date: string, policy: Policy, runId: string): GoodSellerGrantRecord {
+  return {
+    kind: 'goodSellerGrant', sellerId: grant.sellerId, categoryId,
+    appliedOn: grant.appliedOn, approvedOn: grant.approvedOn, approvedBy: grant.approvedBy, note: grant.note ?? null,
+    expiresOn: grantExpiresOn(grant.approvedOn, policy), status: grantStatusOn(grant, date, policy),
+    endedOn: grantEndedOn(grant, date, policy), revokedBy: grantStatusOn(grant, date, policy) === 'revoked' ? (grant.revokedBy ?? null) : null,
+    policyVersion: policy.version, runId,
+  };
+}
+
+/**
+ * The daily job for date D: each wanted seller's daily score with projected tier and merchant
+ * assessment, its current status, and the grants whose status changes on D (SPEC §2, §6, §7).
+ */
+function* dailyRecords(
+  ctx: JobContext & { inForce: (seller: number) => GradesInForce; grantOf: (seller: number) => GoodSellerGrant | null },
+  date: string,
+  totals: { scoring: TotalsMatrix; previousGmvCents: Float64Array; merchant: TotalsMatrix },
+): Generator<DailyScoreRecord | StatusRecord | GoodSellerGrantRecord> {
+  const { policy, runId, sellers } = ctx;
+  const w = dailyWindows(date, policy.merchantTier.windowDays);
+  const expiresAt = (epochDay(date) + policy.dailyScoreRetentionDays) * 86_400;
+  for (const [s, grade] of gradesOfWindow(sellers, totals.scoring, totals.previousGmvCents, windowLength(w.scoring), policy, ctx.wanted)) {
+    const seller = sellers[s]!;
+    const criteria = lookupByCategory(policy.merchantTier.criteria, seller.categoryId, seller.parentId);
+    const merchant = assessMerchant(totalsOf(totals.merchant, s), criteria, policy);
+    yield {
+      kind: 'dailyScore', sellerId: seller.sellerId, categoryId: seller.categoryId, date, window: w.scoring, ...gradeFields(grade),
+      projectedTier: { tier: grade.tier, reason: grade.reason, thresholds: grade.thresholds, nextTier: grade.nextTier },
+      projectedMerchant: { assessedTier: merchant.assessedTier, window: w.merchant, criteria: merchant.criteria },
+      expiresAt, policyVersion: policy.version, runId,
+    };
+    const grant = ctx.grantOf(s);
+    yield statusOn({ sellerId: seller.sellerId, categoryId: seller.categoryId, date, programs: seller, inForce: ctx.inForce(s), grant, policy, runId });
+    if (grant && grantStatusOn(grant, date, policy) !== grantStatusOn(grant, addDays(date, -1), policy)) {
+      yield grantRecord(grant, seller.categoryId, date, policy, runId);
+    }
+  }
+}
+
+export { dailyRecords, grantRecord, jobWindows, monthlyRecords, quarterlyRecords };
+export type { JobContext, JobSeller };

@@ -1,0 +1,81 @@
+import { monthOf } from './calendar';
+import { grantExpiresOn, grantStatusOn, type GoodSellerGrant } from './goodSeller';
+import { effectiveMerchantTier, type MerchantTierName } from './merchantTier';
+import type { OperationTierName } from './operationTier';
+import type { Policy, ServiceLevel } from './policy';
+import type { GradeRecord, StatusRecord } from './records';
+import { programActiveOn, storefrontLabel, type ProgramSpan } from './storefrontLabel';
+
+/** The grades in force for one seller on a date, picked from earlier records. */
+interface GradesInForce {
+  operationTier: { tier: OperationTierName; period: string } | null;
+  serviceLevel: { level: ServiceLevel; period: string } | null;
+  assessment: { assessedTier: MerchantTierName; quarter: string } | null;
+}
+
+/**
+ * From a seller's records: the operation tier and service level of the latest month up to the
+ * date's month, and the latest merchant assessment that has taken effect (SPEC §6, §7.2).
+ */
+function gradesInForce(records: Iterable<GradeRecord>, date: string): GradesInForce {
+  const month = monthOf(date);
+  const found: GradesInForce = { operationTier: null, serviceLevel: null, assessment: null };
+  let assessmentFrom = '';
+  for (const r of records) {
+    if (r.kind === 'operationTier' && r.period <= month && (!found.operationTier || r.period > found.operationTier.period)) {
+      found.operationTier = { tier: r.tier, period: r.period };
+    } else if (r.kind === 'serviceLevel' && r.period <= month && (!found.serviceLevel || r.period > found.serviceLevel.period)) {
+      found.serviceLevel = { level: r.level, period: r.period };
+    } else if (r.kind === 'merchantAssessment' && r.effectiveFrom <= date && r.effectiveFrom > assessmentFrom) {
+      assessmentFrom = r.effectiveFrom;
+      found.assessment = { assessedTier: r.assessedTier, quarter: r.quarter };
+    }
+  }
+  return found;
+}
+
+/** A seller's current status on a date: grades in force, effective merchant tier, the one label (SPEC §7.3–§7.4, §8.1). */
+function statusOn(input: {
+  sellerId: string;
+  categoryId: string;
+  date: string;
+  programs: { mall?: ProgramSpan | null | undefined; jbp?: ProgramSpan | null | undefined; styled?: ProgramSpan | null | undefined };
+  inForce: GradesInForce;
+  grant: GoodSellerGrant | null;
+  policy: Policy;
+  runId: string;
+}): StatusRecord {
+  const { date, policy, inForce, grant } = input;
+  const grantStatus = grant ? grantStatusOn(grant, date, policy) : null;
+  const assessed = inForce.assessment?.assessedTier ?? 'ordinary';
+  const merchant = effectiveMerchantTier(assessed, grantStatus === 'active');
+  const active = {
+    mall: programActiveOn(input.programs.mall, date),
+    jbp: programActiveOn(input.programs.jbp, date),
+    styled: programActiveOn(input.programs.styled, date),
+  };
+  const operationTier = inForce.operationTier?.tier ?? 'basic';
+  const benefits = [
+    ...policy.tiers.benefits[operationTier],
+    ...policy.merchantTier.benefits[merchant.effective],
+    ...(active.mall ? policy.mallBenefits : []),
+  ];
+  return {
+    kind: 'status',
+    sellerId: input.sellerId,
+    categoryId: input.categoryId,
+    asOf: date,
+    operationTier: inForce.operationTier,
+    serviceLevel: inForce.serviceLevel,
+    merchantTier: { effective: merchant.effective, assessed, source: merchant.source, quarter: inForce.assessment?.quarter ?? null },
+    goodSeller: grant && grantStatus ? { status: grantStatus, expiresOn: grantExpiresOn(grant.approvedOn, policy) } : null,
+    ...active,
+    frontBadge: storefrontLabel({ ...active, effectiveTier: merchant.effective }, policy.frontBadgePriority),
+    benefits,
+    policyVersion: policy.version,
+    runId: input.runId,
+  };
+}
+
+export { gradesInForce, statusOn };
+export type { GradesInForce };
