@@ -1,0 +1,94 @@
+/**
+ * The one definition of every table: key schema, indexes, stream and TTL. The CDK stack
+ * (infra/constructs/tables.ts) and the local bootstrap (functions/local/embeddedStore.ts) both
+ * read it, so AWS and the laptop always have the same tables. See docs/data-model.md.
+ */
+
+type AttributeType = 'S' | 'N' | 'B';
+
+interface KeyDefinition {
+  partitionKey: { name: string; type: AttributeType };
+  sortKey?: { name: string; type: AttributeType };
+}
+
+interface IndexDefinition extends KeyDefinition {
+  indexName: string;
+  /** attributes copied into the index besides the keys; 'ALL' copies everything */
+  projection: 'ALL' | 'KEYS_ONLY' | string[];
+}
+
+interface TableDefinition extends KeyDefinition {
+  /** logical name: the CDK construct id and the suffix of the physical name */
+  logicalName: TableName;
+  /** environment variable that carries the physical name into the functions */
+  envVar: string;
+  indexes: IndexDefinition[];
+  stream?: 'NEW_AND_OLD_IMAGES';
+  ttlAttribute?: string;
+}
+
+type TableName = 'categories' | 'sellers' | 'metrics' | 'grades' | 'quarantine' | 'runs';
+
+/** Index names, for repositories and IAM grants. */
+const GRADES_BY_PERIOD_INDEX = 'byPeriodCategory';
+const ACTIVE_GRANTS_INDEX = 'activeGrantsByExpiry';
+
+const TABLES: Record<TableName, TableDefinition> = {
+  categories: {
+    logicalName: 'categories',
+    envVar: 'CATEGORIES_TABLE',
+    partitionKey: { name: 'categoryId', type: 'S' },
+    indexes: [],
+  },
+  sellers: {
+    logicalName: 'sellers',
+    envVar: 'SELLERS_TABLE',
+    partitionKey: { name: 'sellerId', type: 'S' },
+    indexes: [],
+  },
+  // Cumulative day blocks: per block of up to 256 sellers of one category and per date, every
+  // seller's running totals since its first row. A window sum is two lookups (see data-model.md).
+  metrics: {
+    logicalName: 'metrics',
+    envVar: 'METRICS_TABLE',
+    partitionKey: { name: 'block', type: 'S' },
+    sortKey: { name: 'date', type: 'S' },
+    indexes: [],
+  },
+  grades: {
+    logicalName: 'grades',
+    envVar: 'GRADES_TABLE',
+    partitionKey: { name: 'sellerId', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    stream: 'NEW_AND_OLD_IMAGES',
+    ttlAttribute: 'expiresAt',
+    indexes: [
+      // Sparse: only monthly and quarterly records carry periodKey = "<kind>#<period>#<categoryId>".
+      { indexName: GRADES_BY_PERIOD_INDEX, partitionKey: { name: 'periodKey', type: 'S' }, sortKey: { name: 'sellerId', type: 'S' }, projection: 'ALL' },
+      // Sparse: only grants still active (or pending) carry activeGrant = "grant".
+      { indexName: ACTIVE_GRANTS_INDEX, partitionKey: { name: 'activeGrant', type: 'S' }, sortKey: { name: 'expiresOn', type: 'S' }, projection: 'ALL' },
+    ],
+  },
+  quarantine: {
+    logicalName: 'quarantine',
+    envVar: 'QUARANTINE_TABLE',
+    partitionKey: { name: 'source', type: 'S' },
+    sortKey: { name: 'rowKey', type: 'S' },
+    indexes: [],
+  },
+  runs: {
+    logicalName: 'runs',
+    envVar: 'RUNS_TABLE',
+    partitionKey: { name: 'jobPeriod', type: 'S' },
+    sortKey: { name: 'item', type: 'S' },
+    indexes: [],
+  },
+};
+
+const TABLE_LIST: TableDefinition[] = Object.values(TABLES);
+
+/** Sellers per metric block: 256 × 29 running totals × 8 bytes ≈ 59 KB, well under the 400 KB item limit. */
+const METRIC_BLOCK_SIZE = 256;
+
+export { ACTIVE_GRANTS_INDEX, GRADES_BY_PERIOD_INDEX, METRIC_BLOCK_SIZE, TABLES, TABLE_LIST };
+export type { AttributeType, IndexDefinition, TableDefinition, TableName };
