@@ -171,6 +171,14 @@ function quarterlyWindows(quarter: string, windowDays: number, effectiveFromDay:
   };
 }
 
+/** The assessed quarter whose merchant tier is in force on a date: the latest that took effect by then (SPEC §7.2). */
+function quarterInForceOn(date: string, effectiveFromDay: number): string {
+  const current = quarterOfMonth(monthOf(date));
+  const previous = addQuarters(current, -1);
+  const takesEffect = `${firstMonthOfQuarter(current)}-${String(effectiveFromDay).padStart(2, '0')}`;
+  return date >= takesEffect ? previous : addQuarters(previous, -1);
+}
+
 type Job = 'daily' | 'monthly' | 'quarterly';
 
 /** The period a scheduled time evaluates, from the business date of that time, never the clock (SPEC §2). */
@@ -196,7 +204,7 @@ function datesOf(w: DateWindow): string[] {
 export {
   addDays, addMonths, addQuarters, businessDateOf, dailyWindows, dateOfEpochDay, datesOf, daysBetween, daysInMonth,
   epochDay, firstMonthOfQuarter, inWindow, instantOf, isCalendarDate, isMonth, isQuarter, monthOf, monthWindow,
-  monthlyWindows, periodOfScheduledTime, previousWindow, quarterOfMonth, quarterWindow, quarterlyWindows, spanOf,
+  monthlyWindows, periodOfScheduledTime, previousWindow, quarterInForceOn, quarterOfMonth, quarterWindow, quarterlyWindows, spanOf,
   subtractMonthsClamped, windowEndingOn, windowLength,
 };
 export type { DateWindow, Job };

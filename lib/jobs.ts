@@ -9,7 +9,7 @@ import type {
   DailyScoreRecord, GoodSellerGrantRecord, MerchantAssessmentRecord, OperationTierRecord, ServiceLevelRecord, StatusRecord,
 } from './records';
 import { assessServiceLevel } from './serviceLevel';
-import { statusOn, type GradesInForce } from './status';
+import { goodSellerStateOn, statusOn, type GoodSellerState, type GradesInForce } from './status';
 import type { ProgramSpan } from './storefrontLabel';
 
 /** A seller as a job sees it: identity, pool keys and programs. */
@@ -55,10 +55,11 @@ function* monthlyRecords(
   ctx: JobContext,
   period: string,
   totals: { scoring: TotalsMatrix; previousGmvCents: Float64Array; service: TotalsMatrix },
+  grades?: Iterable<[number, WindowGrade]>,
 ): Generator<OperationTierRecord | ServiceLevelRecord> {
   const { policy, runId, sellers } = ctx;
   const w = monthlyWindows(period, policy.serviceLevel.windowDays);
-  for (const [s, grade] of gradesOfWindow(sellers, totals.scoring, totals.previousGmvCents, windowLength(w.scoring), policy, ctx.wanted)) {
+  for (const [s, grade] of grades ?? gradesOfWindow(sellers, totals.scoring, totals.previousGmvCents, windowLength(w.scoring), policy, ctx.wanted)) {
     const seller = sellers[s]!;
     const base = { sellerId: seller.sellerId, categoryId: seller.categoryId, period, policyVersion: policy.version, runId };
     yield {
@@ -71,10 +72,10 @@ function* monthlyRecords(
 }
 
 /** The quarterly job for quarter Q: every wanted seller's merchant assessment (SPEC §7.2). */
-function* quarterlyRecords(ctx: JobContext, quarter: string, totals: { assessment: TotalsMatrix }): Generator<MerchantAssessmentRecord> {
+function* quarterlyRecords(ctx: JobContext, quarter: string, totals: { assessment: TotalsMatrix }, only?: Iterable<number>): Generator<MerchantAssessmentRecord> {
   const { policy, runId, sellers } = ctx;
   const q = quarterlyWindows(quarter, policy.merchantTier.windowDays, policy.merchantTier.effectiveFromDay);
-  for (let s = 0; s < sellers.length; s++) {
+  for (const s of only ?? sellers.keys()) {
     if (ctx.wanted && !ctx.wanted(s)) continue;
     const seller = sellers[s]!;
     const criteria = lookupByCategory(policy.merchantTier.criteria, seller.categoryId, seller.parentId);
@@ -103,14 +104,21 @@ function grantRecord(grant: GoodSellerGrant, categoryId: string, date: string, p
  * assessment, its current status, and the grants whose status changes on D (SPEC §2, §6, §7).
  */
 function* dailyRecords(
-  ctx: JobContext & { inForce: (seller: number) => GradesInForce; grantOf: (seller: number) => GoodSellerGrant | null },
+  ctx: JobContext & {
+    inForce: (seller: number) => GradesInForce;
+    /** the seller's grant when its record is to be refreshed on D */
+    grantOf: (seller: number) => GoodSellerGrant | null;
+    /** the grant as the status shows it, for sellers without a grant to refresh */
+    goodSellerOf?: (seller: number) => GoodSellerState | null;
+  },
   date: string,
   totals: { scoring: TotalsMatrix; previousGmvCents: Float64Array; merchant: TotalsMatrix },
+  grades?: Iterable<[number, WindowGrade]>,
 ): Generator<DailyScoreRecord | StatusRecord | GoodSellerGrantRecord> {
   const { policy, runId, sellers } = ctx;
   const w = dailyWindows(date, policy.merchantTier.windowDays);
   const expiresAt = (epochDay(date) + policy.dailyScoreRetentionDays) * 86_400;
-  for (const [s, grade] of gradesOfWindow(sellers, totals.scoring, totals.previousGmvCents, windowLength(w.scoring), policy, ctx.wanted)) {
+  for (const [s, grade] of grades ?? gradesOfWindow(sellers, totals.scoring, totals.previousGmvCents, windowLength(w.scoring), policy, ctx.wanted)) {
     const seller = sellers[s]!;
     const criteria = lookupByCategory(policy.merchantTier.criteria, seller.categoryId, seller.parentId);
     const merchant = assessMerchant(totalsOf(totals.merchant, s), criteria, policy);
@@ -121,8 +129,10 @@ function* dailyRecords(
       expiresAt, policyVersion: policy.version, runId,
     };
     const grant = ctx.grantOf(s);
-    yield statusOn({ sellerId: seller.sellerId, categoryId: seller.categoryId, date, programs: seller, inForce: ctx.inForce(s), grant, policy, runId });
-    if (grant && grantStatusOn(grant, date, policy) !== grantStatusOn(grant, addDays(date, -1), policy)) {
+    const goodSeller = grant ? goodSellerStateOn(grant, date, policy) : (ctx.goodSellerOf?.(s) ?? null);
+    yield statusOn({ sellerId: seller.sellerId, categoryId: seller.categoryId, date, programs: seller, inForce: ctx.inForce(s), goodSeller, policy, runId });
+    if (grant && (ctx.goodSellerOf || grantStatusOn(grant, date, policy) !== grantStatusOn(grant, addDays(date, -1), policy))) {
+      // offline: only grants whose status changes on D; on the store: every live grant, written when changed
       yield grantRecord(grant, seller.categoryId, date, policy, runId);
     }
   }

@@ -164,8 +164,8 @@ const DEFAULT_POLICY: Policy = policySchema.parse({
       byCategory: {},
     },
     benefits: {
-      gold: ['gold badge', 'gold-merchant traffic and campaign benefits'],
-      silver: ['silver badge', 'silver-merchant traffic and campaign benefits'],
+      gold: ['gold merchant: traffic and campaign benefits'],
+      silver: ['silver merchant: traffic and campaign benefits'],
       ordinary: [],
     },
   },

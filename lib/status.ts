@@ -1,5 +1,5 @@
 import { monthOf } from './calendar';
-import { grantExpiresOn, grantStatusOn, type GoodSellerGrant } from './goodSeller';
+import { grantExpiresOn, grantStatusOn, type GoodSellerGrant, type GrantStatus } from './goodSeller';
 import { effectiveMerchantTier, type MerchantTierName } from './merchantTier';
 import type { OperationTierName } from './operationTier';
 import type { Policy, ServiceLevel } from './policy';
@@ -34,6 +34,17 @@ function gradesInForce(records: Iterable<GradeRecord>, date: string): GradesInFo
   return found;
 }
 
+/** A seller's Good Seller grant as the status shows it. */
+interface GoodSellerState {
+  status: GrantStatus;
+  expiresOn: string;
+}
+
+/** The grant's state on a date. */
+function goodSellerStateOn(grant: GoodSellerGrant, date: string, policy: Policy): GoodSellerState {
+  return { status: grantStatusOn(grant, date, policy), expiresOn: grantExpiresOn(grant.approvedOn, policy) };
+}
+
 /** A seller's current status on a date: grades in force, effective merchant tier, the one label (SPEC §7.3–§7.4, §8.1). */
 function statusOn(input: {
   sellerId: string;
@@ -41,12 +52,12 @@ function statusOn(input: {
   date: string;
   programs: { mall?: ProgramSpan | null | undefined; jbp?: ProgramSpan | null | undefined; styled?: ProgramSpan | null | undefined };
   inForce: GradesInForce;
-  grant: GoodSellerGrant | null;
+  goodSeller: GoodSellerState | null;
   policy: Policy;
   runId: string;
 }): StatusRecord {
-  const { date, policy, inForce, grant } = input;
-  const grantStatus = grant ? grantStatusOn(grant, date, policy) : null;
+  const { date, policy, inForce } = input;
+  const grantStatus = input.goodSeller?.status ?? null;
   const assessed = inForce.assessment?.assessedTier ?? 'ordinary';
   const merchant = effectiveMerchantTier(assessed, grantStatus === 'active');
   const active = {
@@ -68,7 +79,7 @@ function statusOn(input: {
     operationTier: inForce.operationTier,
     serviceLevel: inForce.serviceLevel,
     merchantTier: { effective: merchant.effective, assessed, source: merchant.source, quarter: inForce.assessment?.quarter ?? null },
-    goodSeller: grant && grantStatus ? { status: grantStatus, expiresOn: grantExpiresOn(grant.approvedOn, policy) } : null,
+    goodSeller: input.goodSeller,
     ...active,
     frontBadge: storefrontLabel({ ...active, effectiveTier: merchant.effective }, policy.frontBadgePriority),
     benefits,
@@ -77,5 +88,5 @@ function statusOn(input: {
   };
 }
 
-export { gradesInForce, statusOn };
-export type { GradesInForce };
+export { goodSellerStateOn, gradesInForce, statusOn };
+export type { GoodSellerState, GradesInForce };

@@ -29,9 +29,16 @@ interface TableDefinition extends KeyDefinition {
 
 type TableName = 'categories' | 'sellers' | 'metrics' | 'grades' | 'quarantine' | 'runs';
 
-/** Index names, for repositories and IAM grants. */
-const GRADES_BY_PERIOD_INDEX = 'byPeriodCategory';
-const ACTIVE_GRANTS_INDEX = 'activeGrantsByExpiry';
+/**
+ * The grades table's one sparse, overloaded index (DynamoDB Local slows ~20x with a stream and two
+ * indexes, see docs/data-model.md): monthly and quarterly records by period and category
+ * (lookupPk "<kind>#<period>#<categoryId>", lookupSk sellerId) and live Good Seller grants by
+ * expiry (lookupPk "activeGrant", lookupSk "<expiresOn>#<sellerId>").
+ */
+const GRADES_LOOKUP_INDEX = 'gradesLookup';
+/** @deprecated aliases kept while infra/ moves to GRADES_LOOKUP_INDEX */
+const GRADES_BY_PERIOD_INDEX = GRADES_LOOKUP_INDEX;
+const ACTIVE_GRANTS_INDEX = GRADES_LOOKUP_INDEX;
 
 const TABLES: Record<TableName, TableDefinition> = {
   categories: {
@@ -63,10 +70,7 @@ const TABLES: Record<TableName, TableDefinition> = {
     stream: 'NEW_AND_OLD_IMAGES',
     ttlAttribute: 'expiresAt',
     indexes: [
-      // Sparse: only monthly and quarterly records carry periodKey = "<kind>#<period>#<categoryId>".
-      { indexName: GRADES_BY_PERIOD_INDEX, partitionKey: { name: 'periodKey', type: 'S' }, sortKey: { name: 'sellerId', type: 'S' }, projection: 'ALL' },
-      // Sparse: only grants still active (or pending) carry activeGrant = "grant".
-      { indexName: ACTIVE_GRANTS_INDEX, partitionKey: { name: 'activeGrant', type: 'S' }, sortKey: { name: 'expiresOn', type: 'S' }, projection: 'ALL' },
+      { indexName: GRADES_LOOKUP_INDEX, partitionKey: { name: 'lookupPk', type: 'S' }, sortKey: { name: 'lookupSk', type: 'S' }, projection: 'ALL' },
     ],
   },
   quarantine: {
@@ -90,5 +94,5 @@ const TABLE_LIST: TableDefinition[] = Object.values(TABLES);
 /** Sellers per metric block: 256 × 29 running totals × 8 bytes ≈ 59 KB, well under the 400 KB item limit. */
 const METRIC_BLOCK_SIZE = 256;
 
-export { ACTIVE_GRANTS_INDEX, GRADES_BY_PERIOD_INDEX, METRIC_BLOCK_SIZE, TABLES, TABLE_LIST };
+export { ACTIVE_GRANTS_INDEX, GRADES_BY_PERIOD_INDEX, GRADES_LOOKUP_INDEX, METRIC_BLOCK_SIZE, TABLES, TABLE_LIST };
 export type { AttributeType, IndexDefinition, TableDefinition, TableName };

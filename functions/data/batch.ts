@@ -1,0 +1,110 @@
+import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+type Item = Record<string, unknown>;
+type Key = Record<string, unknown>;
+
+/** Counts of what the store was asked, for run summaries and the benchmarks. */
+class RequestStats {
+  requests = 0;
+  itemsRead = 0;
+  itemsWritten = 0;
+  capacityUnits = 0;
+  retries = 0;
+  add(other: RequestStats): void {
+    this.requests += other.requests;
+    this.itemsRead += other.itemsRead;
+    this.itemsWritten += other.itemsWritten;
+    this.capacityUnits += other.capacityUnits;
+    this.retries += other.retries;
+  }
+}
+
+const WRITE_BATCH = 25;
+const GET_BATCH = 100;
+const MAX_ATTEMPTS = 10;
+
+/** Splits a list into chunks of at most `size`. */
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Runs tasks with at most `limit` in flight; the bounded worker pool of the local runs. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!, i);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+/** Exponential backoff with full jitter, capped at 2 s. */
+function backoff(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(2000, 25 * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Writes items in batches of 25, retrying unprocessed items with backoff until none is left. */
+async function batchPut(doc: DynamoDBDocumentClient, table: string, items: Item[], stats: RequestStats, concurrency = 8): Promise<void> {
+  await mapLimit(chunks(items, WRITE_BATCH), concurrency, async (chunk) => {
+    let pending = chunk.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`BatchWriteItem on ${table}: ${pending.length} items still unprocessed after ${MAX_ATTEMPTS} attempts`);
+      if (attempt > 0) {
+        stats.retries++;
+        await backoff(attempt);
+      }
+      const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending }, ReturnConsumedCapacity: 'TOTAL' }));
+      stats.requests++;
+      stats.capacityUnits += (out.ConsumedCapacity ?? []).reduce((s, c) => s + (c.CapacityUnits ?? 0), 0);
+      const unprocessed = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
+      stats.itemsWritten += pending.length - unprocessed.length;
+      pending = unprocessed;
+    }
+  });
+}
+
+/** Reads items by key in batches of 100, retrying unprocessed keys with backoff; missing keys are absent. */
+async function batchGet(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  keys: Key[],
+  stats: RequestStats,
+  options: { projection?: string[]; concurrency?: number } = {},
+): Promise<Item[]> {
+  const names = options.projection ? Object.fromEntries(options.projection.map((p, i) => [`#p${i}`, p])) : undefined;
+  const results = await mapLimit(chunks(keys, GET_BATCH), options.concurrency ?? 8, async (chunk) => {
+    const found: Item[] = [];
+    let pending: Key[] = chunk;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`BatchGetItem on ${table}: ${pending.length} keys still unprocessed after ${MAX_ATTEMPTS} attempts`);
+      if (attempt > 0) {
+        stats.retries++;
+        await backoff(attempt);
+      }
+      const out = await doc.send(new BatchGetCommand({
+        RequestItems: {
+          [table]: { Keys: pending, ...(names ? { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names } : {}) },
+        },
+        ReturnConsumedCapacity: 'TOTAL',
+      }));
+      stats.requests++;
+      stats.capacityUnits += (out.ConsumedCapacity ?? []).reduce((s, c) => s + (c.CapacityUnits ?? 0), 0);
+      const items = (out.Responses?.[table] ?? []) as Item[];
+      stats.itemsRead += items.length;
+      found.push(...items);
+      pending = (out.UnprocessedKeys?.[table]?.Keys ?? []) as Key[];
+    }
+    return found;
+  });
+  return results.flat();
+}
+
+export { RequestStats, batchGet, batchPut, chunks, mapLimit };
+export type { Item, Key };

@@ -1,0 +1,175 @@
+import { createHash } from 'node:crypto';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { gradeRecordSchema, type GoodSellerGrantRecord, type GradeKind, type GradeRecord } from '../../lib/records';
+import { batchGet, batchPut, type Item } from './batch';
+import { queryAll } from './query';
+import type { Store } from './store';
+import { GRADES_LOOKUP_INDEX } from './tables';
+
+/** The sort key of a record: its kind and period (SPEC §8.1). */
+function gradeSortKey(record: GradeRecord): string {
+  switch (record.kind) {
+    case 'dailyScore':
+      return `dailyScore#${record.date}`;
+    case 'operationTier':
+    case 'serviceLevel':
+      return `${record.kind}#${record.period}`;
+    case 'merchantAssessment':
+      return `merchantAssessment#${record.quarter}`;
+    case 'goodSellerGrant':
+    case 'status':
+      return record.kind;
+  }
+}
+
+/** The period a record is for: its date, month or quarter; null for grants and status. */
+function periodOf(record: GradeRecord): string | null {
+  switch (record.kind) {
+    case 'dailyScore':
+      return record.date;
+    case 'operationTier':
+    case 'serviceLevel':
+      return record.period;
+    case 'merchantAssessment':
+      return record.quarter;
+    default:
+      return null;
+  }
+}
+
+/**
+ * The record's JSON and its content hash: runId aside, and a status's asOf aside (SPEC §8.1
+ * change-only writes). Records are built field by field in a fixed order, so equal content gives
+ * equal text.
+ */
+function serialize(record: GradeRecord): { json: string; hash: string } {
+  const json = JSON.stringify(record);
+  const content = record.kind === 'status' ? { ...record, runId: undefined, asOf: undefined } : { ...record, runId: undefined };
+  return { json, hash: createHash('sha256').update(JSON.stringify(content)).digest('base64url').slice(0, 32) };
+}
+
+function contentHash(record: GradeRecord): string {
+  return serialize(record).hash;
+}
+
+/**
+ * The stored item: the whole record as JSON in `record` (one attribute: nested maps cost DynamoDB
+ * Local ~2x per write, see data-model.md), its scalar keys beside it for filters, and the sparse
+ * lookup-index keys.
+ */
+function gradeItem(record: GradeRecord, serialized: { json: string; hash: string }, writtenAt: string): Item {
+  const item: Item = {
+    sellerId: record.sellerId, sk: gradeSortKey(record), kind: record.kind, categoryId: record.categoryId, period: periodOf(record),
+    policyVersion: record.policyVersion, runId: record.runId, contentHash: serialized.hash, writtenAt, record: serialized.json,
+  };
+  if (record.kind === 'dailyScore') item.expiresAt = record.expiresAt;
+  if (record.kind === 'operationTier' || record.kind === 'serviceLevel' || record.kind === 'merchantAssessment') {
+    item.lookupPk = `${record.kind}#${periodOf(record)}#${record.categoryId}`;
+    item.lookupSk = record.sellerId;
+  }
+  if (record.kind === 'goodSellerGrant' && (record.status === 'active' || record.status === 'pending')) {
+    item.lookupPk = 'activeGrant';
+    item.lookupSk = `${record.expiresOn}#${record.sellerId}`;
+  }
+  return item;
+}
+
+/** A stored item back to its record, checked against the schema (no casts at the boundary). */
+function recordOfItem(item: Item): GradeRecord {
+  if (typeof item.record !== 'string') throw new Error(`grades item ${String(item.sellerId)} ${String(item.sk)} has no record`);
+  return gradeRecordSchema.parse(JSON.parse(item.record));
+}
+
+interface WriteOutcome {
+  written: number;
+  unchanged: number;
+  /** the records that changed (written, or that a dry run would write) */
+  changed: GradeRecord[];
+}
+
+/** Grade records on the grades table: change-only writes, reads by key, period and grant expiry. */
+class GradesRepository {
+  constructor(private readonly store: Store) {}
+
+  private get table() {
+    return this.store.tables.grades;
+  }
+
+  /**
+   * Writes only the records whose content differs from what is stored. `knownAbsent` skips the
+   * read for records that cannot exist yet (a period never evaluated before).
+   */
+  async writeChanged(records: GradeRecord[], options: { dryRun?: boolean; knownAbsent?: (r: GradeRecord) => boolean; now: string }): Promise<WriteOutcome> {
+    const serialized = records.map(serialize);
+    const toCheck = records.flatMap((r, i) => (options.knownAbsent?.(r) ? [] : [i]));
+    const stored = new Map<string, string>();
+    if (toCheck.length > 0) {
+      const keys = toCheck.map((i) => ({ sellerId: records[i]!.sellerId, sk: gradeSortKey(records[i]!) }));
+      for (const item of await batchGet(this.store.doc, this.table, keys, this.store.stats, { projection: ['sellerId', 'sk', 'contentHash'] })) {
+        stored.set(`${String(item.sellerId)}|${String(item.sk)}`, String(item.contentHash));
+      }
+    }
+    const changed: GradeRecord[] = [];
+    const items: Item[] = [];
+    records.forEach((r, i) => {
+      if (stored.get(`${r.sellerId}|${gradeSortKey(r)}`) === serialized[i]!.hash) return;
+      changed.push(r);
+      items.push(gradeItem(r, serialized[i]!, options.now));
+    });
+    if (!options.dryRun && items.length > 0) await batchPut(this.store.doc, this.table, items, this.store.stats);
+    return { written: options.dryRun ? 0 : changed.length, unchanged: records.length - changed.length, changed };
+  }
+
+  async get(sellerId: string, sk: string): Promise<GradeRecord | null> {
+    const out = await this.store.doc.send(new GetCommand({ TableName: this.table, Key: { sellerId, sk } }));
+    this.store.stats.requests++;
+    return out.Item ? recordOfItem(out.Item) : null;
+  }
+
+  /** Records by (sellerId, sort key); absent ones are simply missing from the result. */
+  async getMany(keys: { sellerId: string; sk: string }[]): Promise<GradeRecord[]> {
+    if (keys.length === 0) return [];
+    return (await batchGet(this.store.doc, this.table, keys, this.store.stats)).map(recordOfItem);
+  }
+
+  /** Every record of a seller, optionally only one kind. */
+  async listSeller(sellerId: string, kind?: GradeKind): Promise<GradeRecord[]> {
+    const items = await queryAll(this.store.doc, {
+      TableName: this.table,
+      KeyConditionExpression: kind ? 'sellerId = :s AND begins_with(sk, :k)' : 'sellerId = :s',
+      ExpressionAttributeValues: kind ? { ':s': sellerId, ':k': kind } : { ':s': sellerId },
+    }, this.store.stats);
+    return items.map(recordOfItem);
+  }
+
+  /** A period's records of one kind and category, through the sparse period index. */
+  async listPeriod(kind: 'operationTier' | 'serviceLevel' | 'merchantAssessment', period: string, categoryId: string): Promise<GradeRecord[]> {
+    const items = await queryAll(this.store.doc, {
+      TableName: this.table,
+      IndexName: GRADES_LOOKUP_INDEX,
+      KeyConditionExpression: 'lookupPk = :p',
+      ExpressionAttributeValues: { ':p': `${kind}#${period}#${categoryId}` },
+    }, this.store.stats);
+    return items.map(recordOfItem);
+  }
+
+  /** Grants still active or pending, through the sparse expiry index; `dueOn` keeps those expiring by then. */
+  async activeGrants(dueOn?: string): Promise<GoodSellerGrantRecord[]> {
+    const items = await queryAll(this.store.doc, {
+      TableName: this.table,
+      IndexName: GRADES_LOOKUP_INDEX,
+      KeyConditionExpression: dueOn ? 'lookupPk = :g AND lookupSk <= :d' : 'lookupPk = :g',
+      ExpressionAttributeValues: dueOn ? { ':g': 'activeGrant', ':d': `${dueOn}#\uffff` } : { ':g': 'activeGrant' },
+    }, this.store.stats);
+    return items.map(recordOfItem).filter((r): r is GoodSellerGrantRecord => r.kind === 'goodSellerGrant');
+  }
+
+  /** Writes one record unconditionally (operator actions that already decided it changed). */
+  async put(record: GradeRecord, now: string): Promise<void> {
+    await this.store.doc.send(new PutCommand({ TableName: this.table, Item: gradeItem(record, serialize(record), now) }));
+    this.store.stats.requests++;
+  }
+}
+
+export { GradesRepository, contentHash, gradeItem, gradeSortKey, recordOfItem, serialize };
+export type { WriteOutcome };

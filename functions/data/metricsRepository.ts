@@ -1,0 +1,79 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { FIELD_COUNT } from '../../lib/metrics';
+import { batchGet, batchPut, mapLimit, type Item } from './batch';
+import { queryAll } from './query';
+import type { Store } from './store';
+
+/** One block's running totals on one date: slot k's field f at cum[k * FIELD_COUNT + f]. */
+interface CumulativeBlock {
+  block: string;
+  date: string;
+  cum: Float64Array;
+}
+
+function encode(cum: Float64Array): Uint8Array {
+  return new Uint8Array(cum.buffer, cum.byteOffset, cum.byteLength);
+}
+
+function decode(item: Item): CumulativeBlock {
+  const bytes = item.cum as Uint8Array;
+  // copy: the SDK's buffer need not be 8-byte aligned
+  const cum = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  return { block: String(item.block), date: String(item.date), cum };
+}
+
+/** Cumulative metric blocks: one item per block of sellers per date (see docs/data-model.md). */
+class MetricsRepository {
+  constructor(private readonly store: Store) {}
+
+  private get table() {
+    return this.store.tables.metrics;
+  }
+
+  /** Every stored date of a block from `fromDate` on, in date order. */
+  async blockFrom(block: string, fromDate: string): Promise<CumulativeBlock[]> {
+    const items = await queryAll(this.store.doc, {
+      TableName: this.table,
+      KeyConditionExpression: '#b = :b AND #d >= :d',
+      ExpressionAttributeNames: { '#b': 'block', '#d': 'date' },
+      ExpressionAttributeValues: { ':b': block, ':d': fromDate },
+    }, this.store.stats);
+    return items.map(decode);
+  }
+
+  async put(blocks: CumulativeBlock[]): Promise<void> {
+    await batchPut(this.store.doc, this.table, blocks.map((b) => ({ block: b.block, date: b.date, slots: b.cum.length / FIELD_COUNT, cum: encode(b.cum) })), this.store.stats);
+  }
+
+  /**
+   * Each block's running totals at the end of each date: the stored item of that date, else the
+   * latest one before it (no rows since), else zeros (no rows yet). Keyed `${block}|${date}`.
+   */
+  async cumulativeAt(blocks: string[], dates: string[]): Promise<Map<string, Float64Array | null>> {
+    const keys = blocks.flatMap((block) => dates.map((date) => ({ block, date })));
+    const found = new Map<string, Float64Array | null>();
+    for (const item of await batchGet(this.store.doc, this.table, keys, this.store.stats)) {
+      const b = decode(item);
+      found.set(`${b.block}|${b.date}`, b.cum);
+    }
+    const missing = keys.filter((k) => !found.has(`${k.block}|${k.date}`));
+    await mapLimit(missing, 8, async ({ block, date }) => {
+      const out = await this.store.doc.send(new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: '#b = :b AND #d <= :d',
+        ExpressionAttributeNames: { '#b': 'block', '#d': 'date' },
+        ExpressionAttributeValues: { ':b': block, ':d': date },
+        ScanIndexForward: false,
+        Limit: 1,
+      }));
+      this.store.stats.requests++;
+      const item = out.Items?.[0];
+      this.store.stats.itemsRead += item ? 1 : 0;
+      found.set(`${block}|${date}`, item ? decode(item).cum : null);
+    });
+    return found;
+  }
+}
+
+export { MetricsRepository };
+export type { CumulativeBlock };

@@ -1,0 +1,47 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DateWindow } from '../../lib/calendar';
+import type { QuarantineRecord } from '../../lib/records';
+import { batchPut } from './batch';
+import type { Store } from './store';
+
+/** Quarantined input rows, keyed by source and `<date>#<sellerId>#<n>` so a job can count those in its windows. */
+class QuarantineRepository {
+  constructor(private readonly store: Store) {}
+
+  async put(records: QuarantineRecord[], importId: string, now: string): Promise<void> {
+    const items = records.map((r, n) => {
+      const dated = typeof r.key.date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(r.key.date);
+      return {
+        source: dated || r.source !== 'metrics' ? r.source : 'metrics-undated',
+        rowKey: `${String(r.key.date ?? '')}#${String(r.key.sellerId ?? r.key.categoryId ?? '')}#${importId}#${n}`,
+        key: r.key, reason: r.reason, importId, quarantinedAt: now,
+      };
+    });
+    await batchPut(this.store.doc, this.store.tables.quarantine, items, this.store.stats);
+  }
+
+  /** Quarantined metric rows a job over `span` reads: those dated inside it, and every undated one (SPEC §3.3). */
+  async countForWindow(span: DateWindow): Promise<number> {
+    const count = async (source: string, range: boolean) => {
+      let total = 0;
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const out = await this.store.doc.send(new QueryCommand({
+          TableName: this.store.tables.quarantine,
+          KeyConditionExpression: range ? '#s = :s AND rowKey BETWEEN :a AND :b' : '#s = :s',
+          ExpressionAttributeNames: { '#s': 'source' },
+          ExpressionAttributeValues: range ? { ':s': source, ':a': span.start, ':b': `${span.end}#\uffff` } : { ':s': source },
+          Select: 'COUNT',
+          ExclusiveStartKey,
+        }));
+        this.store.stats.requests++;
+        total += out.Count ?? 0;
+        ExclusiveStartKey = out.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+      return total;
+    };
+    return (await count('metrics', true)) + (await count('metrics-undated', false));
+  }
+}
+
+export { QuarantineRepository };

@@ -1,0 +1,143 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { queryAll } from './query';
+import type { Store } from './store';
+
+const countsSchema = z.object({
+  sellers: z.number().int(), written: z.number().int(), unchanged: z.number().int(), quarantined: z.number().int(), failed: z.number().int(),
+});
+type RunCounts = z.infer<typeof countsSchema>;
+
+/** The run record of SPEC §8.2. */
+const runRecordSchema = z.object({
+  runId: z.string(),
+  job: z.enum(['daily', 'monthly', 'quarterly']),
+  period: z.string(),
+  trigger: z.enum(['schedule', 'operator']),
+  requestedBy: z.string(),
+  reason: z.string(),
+  /** business date the run happens on (status refreshes are as of it) */
+  asOf: z.string(),
+  policyVersion: z.string(),
+  dryRun: z.boolean(),
+  sellers: z.array(z.string()).nullable(),
+  categories: z.array(z.string()).nullable(),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  status: z.enum(['running', 'succeeded', 'failed']),
+  error: z.string().nullable(),
+  attempts: z.number().int(),
+  leaseUntil: z.string(),
+  shards: z.number().int().nullable(),
+  counts: countsSchema,
+});
+type RunRecord = z.infer<typeof runRecordSchema>;
+
+type RunClaim =
+  | { state: 'started'; run: RunRecord; fresh: boolean }
+  | { state: 'resumed'; run: RunRecord }
+  | { state: 'done'; run: RunRecord }
+  | { state: 'busy'; run: RunRecord };
+
+const ZERO: RunCounts = { sellers: 0, written: 0, unchanged: 0, quarantined: 0, failed: 0 };
+
+const jobPeriodOf = (run: Pick<RunRecord, 'job' | 'period'>) => `${run.job}#${run.period}`;
+
+/** Run records and their shard markers; a scheduled run's id is fixed by its job and period. */
+class RunsRepository {
+  constructor(private readonly store: Store) {}
+
+  /**
+   * Claims a run: a new one starts; a finished one is not evaluated again; one still leased is
+   * busy elsewhere; one whose lease ran out (it died part-way) is resumed (SPEC §8.2).
+   */
+  async claim(draft: Omit<RunRecord, 'status' | 'endedAt' | 'error' | 'attempts' | 'shards' | 'counts'>, now: string): Promise<RunClaim> {
+    const run: RunRecord = { ...draft, status: 'running', endedAt: null, error: null, attempts: 1, shards: null, counts: { ...ZERO } };
+    const key = { jobPeriod: jobPeriodOf(run), item: `run#${run.runId}` };
+    try {
+      const earlier = await this.runsOf(run.job, run.period);
+      await this.store.doc.send(new PutCommand({ TableName: this.store.tables.runs, Item: { ...key, ...run }, ConditionExpression: 'attribute_not_exists(#i)', ExpressionAttributeNames: { '#i': 'item' } }));
+      this.store.stats.requests++;
+      return { state: 'started', run, fresh: earlier.length === 0 };
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    }
+    const existing = await this.get(run.job, run.period, run.runId);
+    if (!existing) throw new Error(`run ${run.runId} vanished while being claimed`);
+    if (existing.status === 'succeeded') return { state: 'done', run: existing };
+    if (existing.status === 'running' && existing.leaseUntil > now) return { state: 'busy', run: existing };
+    try {
+      const out = await this.store.doc.send(new UpdateCommand({
+        TableName: this.store.tables.runs,
+        Key: key,
+        UpdateExpression: 'SET attempts = attempts + :one, leaseUntil = :lease, #s = :running, #e = :null',
+        ConditionExpression: 'leaseUntil = :seen',
+        ExpressionAttributeNames: { '#s': 'status', '#e': 'error' },
+        ExpressionAttributeValues: { ':one': 1, ':lease': draft.leaseUntil, ':running': 'running', ':null': null, ':seen': existing.leaseUntil },
+        ReturnValues: 'ALL_NEW',
+      }));
+      this.store.stats.requests++;
+      return { state: 'resumed', run: runRecordSchema.parse(out.Attributes) };
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return { state: 'busy', run: existing };
+      throw e;
+    }
+  }
+
+  async get(job: RunRecord['job'], period: string, runId: string): Promise<RunRecord | null> {
+    const out = await this.store.doc.send(new GetCommand({ TableName: this.store.tables.runs, Key: { jobPeriod: `${job}#${period}`, item: `run#${runId}` } }));
+    this.store.stats.requests++;
+    return out.Item ? runRecordSchema.parse(out.Item) : null;
+  }
+
+  /** Every run of a job and period, scheduled or by hand. */
+  async runsOf(job: RunRecord['job'], period: string): Promise<RunRecord[]> {
+    const items = await queryAll(this.store.doc, {
+      TableName: this.store.tables.runs,
+      KeyConditionExpression: 'jobPeriod = :jp AND begins_with(#i, :run)',
+      ExpressionAttributeNames: { '#i': 'item' },
+      ExpressionAttributeValues: { ':jp': `${job}#${period}`, ':run': 'run#' },
+    }, this.store.stats);
+    return items.map((i) => runRecordSchema.parse(i));
+  }
+
+  /** Shards of a run already finished, with their counts. */
+  async finishedShards(run: RunRecord): Promise<Map<string, RunCounts>> {
+    const items = await queryAll(this.store.doc, {
+      TableName: this.store.tables.runs,
+      KeyConditionExpression: 'jobPeriod = :jp AND begins_with(#i, :shard)',
+      ExpressionAttributeNames: { '#i': 'item' },
+      ExpressionAttributeValues: { ':jp': jobPeriodOf(run), ':shard': `shard#${run.runId}#` },
+    }, this.store.stats);
+    return new Map(items.map((i) => [String(i.shardId), countsSchema.parse(i.counts)]));
+  }
+
+  async finishShard(run: RunRecord, shardId: string, counts: RunCounts, now: string): Promise<void> {
+    await this.store.doc.send(new PutCommand({
+      TableName: this.store.tables.runs,
+      Item: { jobPeriod: jobPeriodOf(run), item: `shard#${run.runId}#${shardId}`, runId: run.runId, shardId, counts, finishedAt: now },
+    }));
+    this.store.stats.requests++;
+  }
+
+  async setShards(run: RunRecord, shards: number): Promise<void> {
+    await this.store.doc.send(new UpdateCommand({
+      TableName: this.store.tables.runs,
+      Key: { jobPeriod: jobPeriodOf(run), item: `run#${run.runId}` },
+      UpdateExpression: 'SET shards = :n',
+      ExpressionAttributeValues: { ':n': shards },
+    }));
+    this.store.stats.requests++;
+  }
+
+  async finish(run: RunRecord, outcome: { status: 'succeeded' | 'failed'; counts: RunCounts; error?: string }, now: string): Promise<RunRecord> {
+    const done: RunRecord = { ...run, status: outcome.status, counts: outcome.counts, error: outcome.error ?? null, endedAt: now };
+    await this.store.doc.send(new PutCommand({ TableName: this.store.tables.runs, Item: { jobPeriod: jobPeriodOf(run), item: `run#${run.runId}`, ...done } }));
+    this.store.stats.requests++;
+    return done;
+  }
+}
+
+export { RunsRepository, ZERO as ZERO_COUNTS, runRecordSchema };
+export type { RunClaim, RunCounts, RunRecord };

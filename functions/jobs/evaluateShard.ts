@@ -1,0 +1,103 @@
+import { windowLength } from '../../lib/calendar';
+import type { GoodSellerGrant } from '../../lib/goodSeller';
+import { dailyRecords, monthlyRecords, quarterlyRecords, type JobContext } from '../../lib/jobs';
+import type { Policy } from '../../lib/policy';
+import { validateRecord, type GradeRecord } from '../../lib/records';
+import { shardGrades, type Shard } from '../../lib/shards';
+import { goodSellerStateOn, statusOn } from '../../lib/status';
+import { GradesRepository } from '../data/gradesRepository';
+import type { RunCounts } from '../data/runsRepository';
+import type { Store } from '../data/store';
+import type { JobData } from './jobData';
+import { dailyStatusInputs, grantOfRecord, readStatusInputs } from './statusInputs';
+
+/** Everything a shard needs besides itself; built once per run. */
+interface ShardContext {
+  store: Store;
+  policy: Policy;
+  data: JobData;
+  runId: string;
+  dryRun: boolean;
+  /** a period never evaluated before: its period-keyed records cannot exist yet */
+  fresh: boolean;
+  /** business date of the run, for status refreshes */
+  asOf: string;
+  now: () => string;
+  /** daily job: live Good Seller grants by seller */
+  activeGrants: Map<string, GoodSellerGrant>;
+}
+
+interface ShardOutcome {
+  counts: RunCounts;
+  changed: GradeRecord[];
+}
+
+const PERIOD_KINDS = new Set(['dailyScore', 'operationTier', 'serviceLevel', 'merchantAssessment']);
+
+/** Loads the live grants once per daily run. */
+async function loadActiveGrants(store: Store): Promise<Map<string, GoodSellerGrant>> {
+  const records = await new GradesRepository(store).activeGrants();
+  return new Map(records.map((r) => [r.sellerId, grantOfRecord(r)]));
+}
+
+/** Evaluates one shard: builds its records with lib/, validates them, writes those that changed. */
+async function evaluateShard(ctx: ShardContext, shard: Shard): Promise<ShardOutcome> {
+  const { data, policy } = ctx;
+  const grades = new GradesRepository(ctx.store);
+  const jobCtx: JobContext = { sellers: data.jobSellers, policy, runId: ctx.runId };
+  const scoring = data.totals.scoring;
+  const records: GradeRecord[] = [];
+  if (data.job === 'quarterly') {
+    records.push(...quarterlyRecords(jobCtx, data.period, { assessment: data.totals.assessment! }, shard.sellers));
+  } else if (data.job === 'monthly') {
+    const windowDays = windowLength(data.windows.scoring!);
+    const shardGrading = shardGrades(shard, scoring!, data.previousGmvCents, windowDays, policy);
+    records.push(...monthlyRecords(jobCtx, data.period, { scoring: scoring!, previousGmvCents: data.previousGmvCents, service: data.totals.service! }, shardGrading));
+  } else {
+    const sellerIds = shard.sellers.map((s) => data.sellers[s]!.sellerId);
+    const inputs = await dailyStatusInputs(grades, sellerIds, data.period, policy, ctx.activeGrants);
+    const of = (s: number) => inputs.get(data.sellers[s]!.sellerId)!;
+    const windowDays = windowLength(data.windows.scoring!);
+    records.push(...dailyRecords(
+      { ...jobCtx, inForce: (s) => of(s).inForce, grantOf: (s) => of(s).grant, goodSellerOf: (s) => of(s).goodSeller },
+      data.period,
+      { scoring: scoring!, previousGmvCents: data.previousGmvCents, merchant: data.totals.merchant! },
+      shardGrades(shard, scoring!, data.previousGmvCents, windowDays, policy),
+    ));
+  }
+  records.forEach((r) => validateRecord(r));
+  const outcome = await grades.writeChanged(records, {
+    dryRun: ctx.dryRun,
+    knownAbsent: ctx.fresh ? (r) => PERIOD_KINDS.has(r.kind) : undefined,
+    now: ctx.now(),
+  });
+  let { written, unchanged } = outcome;
+  const changed = [...outcome.changed];
+  if (data.job !== 'daily' && !ctx.dryRun && outcome.changed.length > 0) {
+    const refreshed = await refreshStatuses(ctx, [...new Set(outcome.changed.map((r) => r.sellerId))]);
+    written += refreshed.written;
+    changed.push(...refreshed.changed);
+  }
+  return { counts: { sellers: shard.sellers.length, written, unchanged, quarantined: 0, failed: 0 }, changed };
+}
+
+/** Rebuilds the status of some sellers as of the run's date from their records in force (after a monthly or quarterly change). */
+async function refreshStatuses(ctx: ShardContext, sellerIds: string[]) {
+  const grades = new GradesRepository(ctx.store);
+  const inputs = await readStatusInputs(grades, sellerIds, ctx.asOf, ctx.policy);
+  const index = new Map(ctx.data.jobSellers.map((s) => [s.sellerId, s]));
+  const statuses = sellerIds.map((sellerId) => {
+    const seller = index.get(sellerId)!;
+    const input = inputs.get(sellerId)!;
+    const grant = ctx.activeGrants.get(sellerId) ?? input.grant;
+    return validateRecord(statusOn({
+      sellerId, categoryId: seller.categoryId, date: ctx.asOf, programs: seller, inForce: input.inForce,
+      goodSeller: grant ? goodSellerStateOn(grant, ctx.asOf, ctx.policy) : null,
+      policy: ctx.policy, runId: ctx.runId,
+    }));
+  });
+  return grades.writeChanged(statuses, { now: ctx.now() });
+}
+
+export { evaluateShard, loadActiveGrants, refreshStatuses };
+export type { ShardContext, ShardOutcome };

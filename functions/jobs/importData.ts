@@ -1,0 +1,201 @@
+import { addDays, datesOf } from '../../lib/calendar';
+import { grantRecord } from '../../lib/jobs';
+import { categorySchema, describeIssues, grantInputSchema, sellerProfileSchema, type Category } from '../../lib/inputs';
+import { checkMetricRow, FIELD_COUNT, METRIC_FIELDS, rowKey, type MetricRow } from '../../lib/metrics';
+import type { Policy } from '../../lib/policy';
+import { validateRecord, type QuarantineRecord } from '../../lib/records';
+import { mapLimit } from '../data/batch';
+import { GradesRepository } from '../data/gradesRepository';
+import { MetricsRepository, type CumulativeBlock } from '../data/metricsRepository';
+import { QuarantineRepository } from '../data/quarantineRepository';
+import { ReferenceRepository, type StoredSeller } from '../data/referenceRepository';
+import type { Store } from '../data/store';
+import { METRIC_BLOCK_SIZE } from '../data/tables';
+
+interface ImportInput {
+  categories?: unknown[];
+  sellers?: unknown[];
+  metrics?: Iterable<unknown> | AsyncIterable<unknown>;
+  grants?: unknown[];
+}
+
+interface ImportSummary {
+  categories: number;
+  sellers: number;
+  metricRows: number;
+  blocksWritten: number;
+  grants: number;
+  quarantined: number;
+}
+
+function quarantine(source: QuarantineRecord['source'], raw: unknown, keyFields: string[], reason: string): QuarantineRecord {
+  const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  return { kind: 'quarantine', source, key: Object.fromEntries(keyFields.map((f) => [f, r[f] ?? null])), reason };
+}
+
+/** Gives each new seller a slot in a metric block of its category; known sellers keep theirs. */
+function assignBlocks(existing: StoredSeller[], incoming: Omit<StoredSeller, 'block' | 'slot'>[]): StoredSeller[] {
+  const byId = new Map(existing.map((s) => [s.sellerId, s]));
+  const fill = new Map<string, number>();
+  for (const s of existing) fill.set(s.block, Math.max(fill.get(s.block) ?? 0, s.slot + 1));
+  const lastBlock = new Map<string, number>();
+  for (const block of fill.keys()) {
+    const [category, n] = [block.slice(0, block.lastIndexOf('#')), Number(block.slice(block.lastIndexOf('#') + 1))];
+    lastBlock.set(category, Math.max(lastBlock.get(category) ?? 0, n));
+  }
+  return incoming.map((s) => {
+    const known = byId.get(s.sellerId);
+    if (known) return { ...s, block: known.block, slot: known.slot };
+    let n = lastBlock.get(s.categoryId) ?? 0;
+    let block = `${s.categoryId}#${String(n).padStart(3, '0')}`;
+    if ((fill.get(block) ?? 0) >= METRIC_BLOCK_SIZE) {
+      lastBlock.set(s.categoryId, ++n);
+      block = `${s.categoryId}#${String(n).padStart(3, '0')}`;
+    }
+    lastBlock.set(s.categoryId, n);
+    const slot = fill.get(block) ?? 0;
+    fill.set(block, slot + 1);
+    const stored = { ...s, block, slot };
+    byId.set(s.sellerId, stored);
+    return stored;
+  });
+}
+
+/**
+ * Imports reference data, metric rows and grants. Invalid rows are quarantined with their reason
+ * (SPEC §3.3: the first of a repeated key stands); valid rows are folded into the cumulative blocks.
+ */
+async function importData(store: Store, input: ImportInput, options: { policy: Policy; importId: string; now: string; onRows?: (n: number) => void }): Promise<ImportSummary> {
+  const reference = new ReferenceRepository(store);
+  const quarantined: QuarantineRecord[] = [];
+  const summary: ImportSummary = { categories: 0, sellers: 0, metricRows: 0, blocksWritten: 0, grants: 0, quarantined: 0 };
+
+  const categories = new Map<string, Category>((await reference.categories()).map((c) => [c.categoryId, c]));
+  const newCategories: Category[] = [];
+  for (const raw of input.categories ?? []) {
+    const parsed = categorySchema.safeParse(raw);
+    if (!parsed.success) quarantined.push(quarantine('categories', raw, ['categoryId'], describeIssues(parsed.error)));
+    else {
+      categories.set(parsed.data.categoryId, parsed.data);
+      newCategories.push(parsed.data);
+    }
+  }
+  await reference.putCategories(newCategories);
+  summary.categories = newCategories.length;
+
+  const existing = await reference.sellers();
+  const incoming: Omit<StoredSeller, 'block' | 'slot'>[] = [];
+  const seen = new Set<string>();
+  for (const raw of input.sellers ?? []) {
+    const parsed = sellerProfileSchema.safeParse(raw);
+    if (!parsed.success) quarantined.push(quarantine('sellers', raw, ['sellerId'], describeIssues(parsed.error)));
+    else if (seen.has(parsed.data.sellerId)) quarantined.push(quarantine('sellers', raw, ['sellerId'], `seller ${parsed.data.sellerId}: repeats an earlier row`));
+    else if (!categories.has(parsed.data.categoryId)) quarantined.push(quarantine('sellers', raw, ['sellerId'], `seller ${parsed.data.sellerId}: categoryId ${parsed.data.categoryId} is not a known category`));
+    else {
+      seen.add(parsed.data.sellerId);
+      incoming.push(parsed.data);
+    }
+  }
+  const stored = assignBlocks(existing, incoming);
+  await reference.putSellers(stored);
+  summary.sellers = stored.length;
+
+  const sellers = new Map<string, StoredSeller>([...existing, ...stored].map((s) => [s.sellerId, s]));
+  if (input.metrics) {
+    const byBlock = new Map<string, Map<string, [number, MetricRow][]>>();
+    const keys = new Set<string>();
+    for await (const raw of input.metrics) {
+      options.onRows?.(1);
+      const key = rowKey(raw);
+      const id = `${String(key.sellerId)}|${String(key.date)}`;
+      if (keys.has(id)) {
+        quarantined.push(quarantine('metrics', raw, ['sellerId', 'date'], `seller ${String(key.sellerId)}, ${String(key.date)}: repeats the key (sellerId, date) of an earlier row; the first one stands`));
+        continue;
+      }
+      keys.add(id);
+      const verdict = checkMetricRow(raw);
+      if (!verdict.valid) {
+        quarantined.push(quarantine('metrics', raw, ['sellerId', 'date'], verdict.reason));
+        continue;
+      }
+      const seller = sellers.get(verdict.row.sellerId);
+      if (!seller) {
+        quarantined.push(quarantine('metrics', raw, ['sellerId', 'date'], `seller ${verdict.row.sellerId}, ${verdict.row.date}: unknown seller`));
+        continue;
+      }
+      let dates = byBlock.get(seller.block);
+      if (!dates) byBlock.set(seller.block, (dates = new Map()));
+      const list = dates.get(verdict.row.date);
+      if (list) list.push([seller.slot, verdict.row]);
+      else dates.set(verdict.row.date, [[seller.slot, verdict.row]]);
+      summary.metricRows++;
+    }
+    const slotsOf = new Map<string, number>();
+    for (const s of sellers.values()) slotsOf.set(s.block, Math.max(slotsOf.get(s.block) ?? 0, s.slot + 1));
+    const metrics = new MetricsRepository(store);
+    const written = await mapLimit([...byBlock], 4, ([block, rows]) => rebuildBlock(metrics, block, slotsOf.get(block)!, rows));
+    summary.blocksWritten = written.reduce((a, b) => a + b, 0);
+  }
+
+  const grants = new GradesRepository(store);
+  const grantRecords = [];
+  for (const raw of input.grants ?? []) {
+    const parsed = grantInputSchema.safeParse(raw);
+    if (!parsed.success) quarantined.push(quarantine('grants', raw, ['sellerId', 'approvedOn'], describeIssues(parsed.error)));
+    else if (!sellers.has(parsed.data.sellerId)) quarantined.push(quarantine('grants', raw, ['sellerId', 'approvedOn'], `seller ${parsed.data.sellerId}: unknown seller`));
+    else {
+      const g = parsed.data;
+      const asOf = g.revokedOn && g.revokedOn > g.approvedOn ? g.revokedOn : g.approvedOn;
+      grantRecords.push(validateRecord(grantRecord(g, sellers.get(g.sellerId)!.categoryId, asOf, options.policy, options.importId)));
+    }
+  }
+  summary.grants = (await grants.writeChanged(grantRecords, { now: options.now })).written;
+
+  await new QuarantineRepository(store).put(quarantined, options.importId, options.now);
+  summary.quarantined = quarantined.length;
+  return summary;
+}
+
+/**
+ * Folds new rows into one block: derives the stored daily values from consecutive running totals,
+ * replaces the imported (seller, date) rows, and rewrites the running totals from the first new date on.
+ */
+async function rebuildBlock(metrics: MetricsRepository, block: string, slots: number, rows: Map<string, [number, MetricRow][]>): Promise<number> {
+  const dates = [...rows.keys()].sort();
+  const first = dates[0]!;
+  const before = addDays(first, -1);
+  const base = (await metrics.cumulativeAt([block], [before])).get(`${block}|${before}`) ?? null;
+  const stored = new Map((await metrics.blockFrom(block, first)).map((b) => [b.date, b.cum]));
+  const lastStored = [...stored.keys()].sort().pop();
+  const last = lastStored && lastStored > dates[dates.length - 1]! ? lastStored : dates[dates.length - 1]!;
+  const width = slots * FIELD_COUNT;
+  const pad = (cum: Float64Array | null | undefined) => {
+    const out = new Float64Array(width);
+    if (cum) out.set(cum.subarray(0, Math.min(cum.length, width)));
+    return out;
+  };
+  let previousStored = pad(base);
+  let previous = pad(base);
+  const out: CumulativeBlock[] = [];
+  for (const date of datesOf({ start: first, end: last })) {
+    const storedCum = stored.get(date);
+    const daily = new Float64Array(width);
+    if (storedCum) {
+      const current = pad(storedCum);
+      for (let i = 0; i < width; i++) daily[i] = current[i]! - previousStored[i]!;
+      previousStored = current;
+    }
+    for (const [slot, row] of rows.get(date) ?? []) {
+      for (let f = 0; f < FIELD_COUNT; f++) daily[slot * FIELD_COUNT + f] = row[METRIC_FIELDS[f]!];
+    }
+    const cum = new Float64Array(width);
+    for (let i = 0; i < width; i++) cum[i] = previous[i]! + daily[i]!;
+    out.push({ block, date, cum });
+    previous = cum;
+  }
+  await metrics.put(out);
+  return out.length;
+}
+
+export { assignBlocks, importData };
+export type { ImportInput, ImportSummary };

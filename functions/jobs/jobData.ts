@@ -1,0 +1,62 @@
+import { addDays, spanOf, type DateWindow, type Job } from '../../lib/calendar';
+import type { JobSeller } from '../../lib/jobs';
+import { jobWindows } from '../../lib/jobs';
+import { matrixOf, type TotalsMatrix } from '../../lib/grading';
+import { F, FIELD_COUNT } from '../../lib/metrics';
+import type { Policy } from '../../lib/policy';
+import { MetricsRepository } from '../data/metricsRepository';
+import { ReferenceRepository, type StoredSeller } from '../data/referenceRepository';
+import type { Store } from '../data/store';
+
+/** What a job reads once: its sellers and their sums over each of its windows. */
+interface JobData {
+  job: Job;
+  period: string;
+  windows: Record<string, DateWindow>;
+  sellers: StoredSeller[];
+  jobSellers: JobSeller[];
+  totals: Record<string, TotalsMatrix>;
+  previousGmvCents: Float64Array;
+}
+
+/** Loads the categories, sellers and window sums of a job: two block lookups per window (see docs/data-model.md). */
+async function loadJobData(store: Store, job: Job, period: string, policy: Policy): Promise<JobData> {
+  const reference = new ReferenceRepository(store);
+  const [categories, sellers] = await Promise.all([reference.categories(), reference.sellers()]);
+  const parentOf = new Map(categories.map((c) => [c.categoryId, c.parentId]));
+  const jobSellers: JobSeller[] = sellers.map((s) => ({
+    sellerId: s.sellerId, categoryId: s.categoryId, parentId: parentOf.get(s.categoryId) ?? s.categoryId, mall: s.mall, jbp: s.jbp, styled: s.styled,
+  }));
+  const windows = jobWindows(job, period, policy);
+  const dates = [...new Set(Object.values(windows).flatMap((w) => [w.end, addDays(w.start, -1)]))];
+  const blocks = [...new Set(sellers.map((s) => s.block))];
+  const cumulative = await new MetricsRepository(store).cumulativeAt(blocks, dates);
+  const totals: Record<string, TotalsMatrix> = {};
+  for (const [name, w] of Object.entries(windows)) {
+    const m = matrixOf(sellers.length);
+    const before = addDays(w.start, -1);
+    sellers.forEach((seller, s) => {
+      const end = cumulative.get(`${seller.block}|${w.end}`);
+      const start = cumulative.get(`${seller.block}|${before}`);
+      const o = seller.slot * FIELD_COUNT;
+      for (let f = 0; f < FIELD_COUNT; f++) {
+        const e = end && o + f < end.length ? end[o + f]! : 0;
+        const b = start && o + f < start.length ? start[o + f]! : 0;
+        m.sums[s * FIELD_COUNT + f] = e - b;
+      }
+    });
+    totals[name] = m;
+  }
+  const previous = totals.previous;
+  const previousGmvCents = new Float64Array(sellers.length);
+  if (previous) for (let s = 0; s < sellers.length; s++) previousGmvCents[s] = previous.sums[s * FIELD_COUNT + F.gmvCents]!;
+  return { job, period, windows, sellers, jobSellers, totals, previousGmvCents };
+}
+
+/** The span of dates a job's windows cover. */
+function jobSpan(data: JobData): DateWindow {
+  return spanOf(Object.values(data.windows));
+}
+
+export { jobSpan, loadJobData };
+export type { JobData };

@@ -1,0 +1,152 @@
+import type { Job } from '../../lib/calendar';
+import type { Policy } from '../../lib/policy';
+import type { GradeRecord } from '../../lib/records';
+import { planShards, type Shard } from '../../lib/shards';
+import { mapLimit } from '../data/batch';
+import { QuarantineRepository } from '../data/quarantineRepository';
+import { RunsRepository, ZERO_COUNTS, type RunCounts, type RunRecord } from '../data/runsRepository';
+import type { Store } from '../data/store';
+import { evaluateShard, loadActiveGrants, type ShardContext } from './evaluateShard';
+import { jobSpan, loadJobData, type JobData } from './jobData';
+
+/** A request to evaluate one job for one period (SPEC §8.2, §8.3). */
+interface RunRequest {
+  job: Job;
+  period: string;
+  trigger: 'schedule' | 'operator';
+  requestedBy: string;
+  reason: string;
+  /** business date the run happens on: status refreshes are as of this date */
+  asOf: string;
+  dryRun?: boolean;
+  sellers?: string[] | undefined;
+  categories?: string[] | undefined;
+  runId: string;
+}
+
+/** A shard message for the fan-out (SQS in AWS). */
+interface ShardTask {
+  runId: string;
+  job: Job;
+  period: string;
+  shardId: string;
+}
+
+interface RunDependencies {
+  store: Store;
+  policy: Policy;
+  /** wall-clock ISO time, for run bookkeeping only (never for periods) */
+  now: () => string;
+  /** sends unfinished shards elsewhere (AWS); absent: run them here on a bounded pool */
+  dispatch?: (tasks: ShardTask[]) => Promise<void>;
+  concurrency?: number;
+  /** how long a claimed run is considered alive before another attempt may resume it */
+  leaseSeconds?: number;
+}
+
+interface RunResult {
+  state: 'succeeded' | 'failed' | 'alreadyDone' | 'busy' | 'dispatched';
+  run: RunRecord;
+  /** what changed (or, for a dry run, would change) */
+  changed: GradeRecord[];
+}
+
+/** The sellers a run writes: the listed sellers and categories; everyone when neither is given. */
+function wantedOf(data: JobData, req: Pick<RunRequest, 'sellers' | 'categories'>): ((s: number) => boolean) | undefined {
+  const sellers = req.sellers?.length ? new Set(req.sellers) : null;
+  const categories = req.categories?.length ? new Set(req.categories) : null;
+  if (!sellers && !categories) return undefined;
+  return (s) => (sellers?.has(data.sellers[s]!.sellerId) ?? false) || (categories?.has(data.sellers[s]!.categoryId) ?? false);
+}
+
+/** The shard plan of a run: deterministic, so a worker re-plans it and finds its own shard. */
+function planRun(data: JobData, policy: Policy, req: Pick<RunRequest, 'sellers' | 'categories'>): Shard[] {
+  return planShards(data.job, data.jobSellers, data.totals.scoring ?? null, policy, wantedOf(data, req));
+}
+
+function addCounts(a: RunCounts, b: RunCounts): RunCounts {
+  return {
+    sellers: a.sellers + b.sellers, written: a.written + b.written, unchanged: a.unchanged + b.unchanged,
+    quarantined: a.quarantined + b.quarantined, failed: a.failed + b.failed,
+  };
+}
+
+/**
+ * Runs a job: claims the run (a finished one is not evaluated twice, a dead one is resumed), reads
+ * its data once, plans pool shards, evaluates each unfinished shard, and records the outcome.
+ */
+async function runJob(req: RunRequest, deps: RunDependencies): Promise<RunResult> {
+  const runs = new RunsRepository(deps.store);
+  const leaseUntil = new Date(Date.parse(deps.now()) + (deps.leaseSeconds ?? 900) * 1000).toISOString();
+  const claim = await runs.claim({
+    runId: req.runId, job: req.job, period: req.period, trigger: req.trigger, requestedBy: req.requestedBy, reason: req.reason,
+    asOf: req.asOf, policyVersion: deps.policy.version, dryRun: req.dryRun ?? false, sellers: req.sellers ?? null, categories: req.categories ?? null,
+    startedAt: deps.now(), leaseUntil,
+  }, deps.now());
+  if (claim.state === 'done') return { state: 'alreadyDone', run: claim.run, changed: [] };
+  if (claim.state === 'busy') return { state: 'busy', run: claim.run, changed: [] };
+  const run = claim.run;
+  try {
+    const data = await loadJobData(deps.store, req.job, req.period, deps.policy);
+    const shards = planRun(data, deps.policy, req);
+    await runs.setShards(run, shards.length);
+    const quarantined = await new QuarantineRepository(deps.store).countForWindow(jobSpan(data));
+    const finished = await runs.finishedShards(run);
+    const pending = shards.filter((s) => !finished.has(s.shardId));
+    if (deps.dispatch) {
+      await deps.dispatch(pending.map((s) => ({ runId: run.runId, job: req.job, period: req.period, shardId: s.shardId })));
+      return { state: 'dispatched', run, changed: [] };
+    }
+    const ctx: ShardContext = {
+      store: deps.store, policy: deps.policy, data, runId: run.runId, dryRun: req.dryRun ?? false,
+      fresh: claim.state === 'started' && claim.fresh, asOf: req.asOf, now: deps.now,
+      activeGrants: req.job === 'daily' ? await loadActiveGrants(deps.store) : new Map(),
+    };
+    const changed: GradeRecord[] = [];
+    let counts: RunCounts = [...finished.values()].reduce(addCounts, { ...ZERO_COUNTS });
+    await mapLimit(pending, deps.concurrency ?? 4, async (shard) => {
+      const outcome = await evaluateShard(ctx, shard);
+      if (!ctx.dryRun) await runs.finishShard(run, shard.shardId, outcome.counts, deps.now());
+      counts = addCounts(counts, outcome.counts);
+      changed.push(...outcome.changed);
+    });
+    const done = await runs.finish(run, { status: 'succeeded', counts: { ...counts, quarantined } }, deps.now());
+    return { state: 'succeeded', run: done, changed };
+  } catch (e) {
+    const failed = await runs.finish(run, { status: 'failed', counts: run.counts, error: (e as Error).message }, deps.now()).catch(() => run);
+    throw Object.assign(e as Error, { run: failed });
+  }
+}
+
+/**
+ * A fan-out worker's part of a run: re-plans the run's shards, evaluates the one it was given,
+ * and closes the run when every shard is finished.
+ */
+async function runShard(task: ShardTask, deps: RunDependencies): Promise<{ counts: RunCounts; runFinished: boolean }> {
+  const runs = new RunsRepository(deps.store);
+  const run = await runs.get(task.job, task.period, task.runId);
+  if (!run) throw new Error(`shard ${task.shardId}: run ${task.runId} of ${task.job} ${task.period} does not exist`);
+  const finished = await runs.finishedShards(run);
+  if (finished.has(task.shardId)) return { counts: finished.get(task.shardId)!, runFinished: run.status === 'succeeded' };
+  const data = await loadJobData(deps.store, task.job, task.period, deps.policy);
+  const shards = planRun(data, deps.policy, { sellers: run.sellers ?? undefined, categories: run.categories ?? undefined });
+  const shard = shards.find((s) => s.shardId === task.shardId);
+  if (!shard) throw new Error(`shard ${task.shardId} is not part of run ${task.runId} any more (its data changed since planning)`);
+  const outcome = await evaluateShard({
+    store: deps.store, policy: deps.policy, data, runId: run.runId, dryRun: run.dryRun, fresh: false,
+    asOf: run.asOf, now: deps.now,
+    activeGrants: task.job === 'daily' ? await loadActiveGrants(deps.store) : new Map(),
+  }, shard);
+  await runs.finishShard(run, shard.shardId, outcome.counts, deps.now());
+  const all = await runs.finishedShards(run);
+  const runFinished = shards.every((s) => all.has(s.shardId));
+  if (runFinished) {
+    const quarantined = await new QuarantineRepository(deps.store).countForWindow(jobSpan(data));
+    const counts = [...all.values()].reduce(addCounts, { ...ZERO_COUNTS });
+    await runs.finish(run, { status: 'succeeded', counts: { ...counts, quarantined } }, deps.now());
+  }
+  return { counts: outcome.counts, runFinished };
+}
+
+export { planRun, runJob, runShard, wantedOf };
+export type { RunDependencies, RunRequest, RunResult, ShardTask };

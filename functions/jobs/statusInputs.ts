@@ -1,0 +1,87 @@
+import { addMonths, addQuarters, monthOf, quarterInForceOn } from '../../lib/calendar';
+import type { GoodSellerGrant } from '../../lib/goodSeller';
+import type { Policy } from '../../lib/policy';
+import type { GoodSellerGrantRecord, GradeRecord, StatusRecord } from '../../lib/records';
+import { gradesInForce, type GoodSellerState, type GradesInForce } from '../../lib/status';
+import type { GradesRepository } from '../data/gradesRepository';
+
+/** What a seller's status is built from on a date. */
+interface StatusInputs {
+  inForce: GradesInForce;
+  grant: GoodSellerGrant | null;
+  goodSeller: GoodSellerState | null;
+}
+
+function grantOfRecord(r: GoodSellerGrantRecord): GoodSellerGrant {
+  return {
+    sellerId: r.sellerId, appliedOn: r.appliedOn, approvedOn: r.approvedOn, approvedBy: r.approvedBy, note: r.note,
+    revokedOn: r.status === 'revoked' ? r.endedOn : null, revokedBy: r.revokedBy,
+  };
+}
+
+/** The sort keys that can hold a seller's grades in force on a date: this and last month, this and last quarter in force. */
+function inForceKeys(date: string, policy: Policy): string[] {
+  const month = monthOf(date);
+  const quarter = quarterInForceOn(date, policy.merchantTier.effectiveFromDay);
+  return [
+    `operationTier#${month}`, `operationTier#${addMonths(month, -1)}`,
+    `serviceLevel#${month}`, `serviceLevel#${addMonths(month, -1)}`,
+    `merchantAssessment#${quarter}`, `merchantAssessment#${addQuarters(quarter, -1)}`,
+    'goodSellerGrant',
+  ];
+}
+
+/** Reads every record a status could depend on, for sellers whose current status cannot be trusted. */
+async function readStatusInputs(grades: GradesRepository, sellerIds: string[], date: string, policy: Policy): Promise<Map<string, StatusInputs>> {
+  const keys = inForceKeys(date, policy);
+  const records = await grades.getMany(sellerIds.flatMap((sellerId) => keys.map((sk) => ({ sellerId, sk }))));
+  const bySeller = new Map<string, GradeRecord[]>();
+  for (const r of records) bySeller.set(r.sellerId, [...(bySeller.get(r.sellerId) ?? []), r]);
+  return new Map(sellerIds.map((sellerId) => {
+    const own = bySeller.get(sellerId) ?? [];
+    const grantRecord = own.find((r): r is GoodSellerGrantRecord => r.kind === 'goodSellerGrant');
+    return [sellerId, { inForce: gradesInForce(own, date), grant: grantRecord ? grantOfRecord(grantRecord) : null, goodSeller: null }];
+  }));
+}
+
+/**
+ * The daily job's cheap path: a seller's last status already names the grades in force; only a
+ * seller without one, or for whom a month or quarter turned since, has its records read again.
+ */
+async function dailyStatusInputs(
+  grades: GradesRepository,
+  sellerIds: string[],
+  date: string,
+  policy: Policy,
+  activeGrants: Map<string, GoodSellerGrant>,
+): Promise<Map<string, StatusInputs>> {
+  const previous = new Map<string, StatusRecord>();
+  for (const r of await grades.getMany(sellerIds.map((sellerId) => ({ sellerId, sk: 'status' })))) {
+    if (r.kind === 'status') previous.set(r.sellerId, r);
+  }
+  const month = monthOf(date);
+  const quarter = quarterInForceOn(date, policy.merchantTier.effectiveFromDay);
+  // A status is rewritten whenever a new month or quarter takes effect for it, so its asOf tells
+  // whether a month or quarter has turned since: only then are its records read again.
+  const effectiveFromDay = policy.merchantTier.effectiveFromDay;
+  const stale = sellerIds.filter((id) => {
+    const p = previous.get(id);
+    return !p || monthOf(p.asOf) !== month || quarterInForceOn(p.asOf, effectiveFromDay) !== quarter;
+  });
+  const reread = await readStatusInputs(grades, stale, date, policy);
+  return new Map(sellerIds.map((sellerId) => {
+    const grant = activeGrants.get(sellerId) ?? null;
+    const fresh = reread.get(sellerId);
+    if (fresh) return [sellerId, { ...fresh, grant: grant ?? fresh.grant }];
+    const p = previous.get(sellerId)!;
+    const inForce: GradesInForce = {
+      operationTier: p.operationTier,
+      serviceLevel: p.serviceLevel,
+      assessment: p.merchantTier.quarter ? { assessedTier: p.merchantTier.assessed, quarter: p.merchantTier.quarter } : null,
+    };
+    return [sellerId, { inForce, grant, goodSeller: p.goodSeller }];
+  }));
+}
+
+export { dailyStatusInputs, grantOfRecord, readStatusInputs };
+export type { StatusInputs };
