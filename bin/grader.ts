@@ -1,33 +1,82 @@
+import './cli/warnings';
 import { parseArgs } from 'node:util';
+import {
+  exportCommand, goodSellerCommand, importCommand, local, programCommand, runCommand, showCommand, simulateCommand,
+} from './cli/commands';
 import { UsageError } from './cli/errors';
 import { generate } from './cli/generate';
 import { score, scoreOptions } from './cli/score';
 
-const USAGE = `usage: grader score --job daily --date YYYY-MM-DD | --job monthly --period YYYY-MM | --job quarterly --quarter YYYY-Qn
-                    --data DIR [--policy FILE] --out FILE
-       grader generate [--sellers N] --from YYYY-MM-DD --to YYYY-MM-DD --out DIR`;
+const USAGE = `usage: grader <command> [options]      (npm run --silent grader -- <command> ...)
+  score     --job daily --date D | --job monthly --period M | --job quarterly --quarter Q --data DIR [--policy FILE] --out FILE
+  generate  [--sellers N] --from D --to D --out DIR          a synthetic marketplace as JSON Lines
+  local     [--port P] [--persist]                          run DynamoDB Local until stopped; print the endpoint
+  import    --data DIR                                      categories, sellers, metrics, grants JSONL
+  run       daily --date D | monthly --period M | quarterly --quarter Q
+            [--sellers a,b] [--categories c,d] [--dry-run] --reason TEXT [--by NAME]
+  good-seller approve --seller S --applied-on D --approved-on D --by NAME [--note TEXT]
+  good-seller revoke  --seller S --on D --by NAME
+  program   set|end --seller S --program mall|jbp|styled --on D --by NAME
+  show      --seller S [--date D]                           status and the explanation of every grade
+  export    --kind K (--date D | --period M | --quarter Q) [--format jsonl|csv] --out FILE
+  simulate  --from D --to D                                 fire every schedule in the range through the handlers
+Store: GRADER_DYNAMODB_ENDPOINT (e.g. from grader local), --aws for your AWS account, else an embedded
+DynamoDB Local persisted under GRADER_HOME (default .grader/).`;
+
+const STORE = { aws: { boolean: true as const }, 'as-of': {} };
 
 /** The operator CLI: each command delegates to bin/cli; failures exit non-zero with one line. */
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  const print = (text: string) => process.stdout.write(text + '\n');
   switch (command) {
     case 'score': {
       const { values } = parse(rest, { job: {}, date: {}, period: {}, quarter: {}, data: {}, policy: {}, out: {} });
       const summary = await score(scoreOptions(values));
       const kinds = Object.entries(summary.byKind).map(([k, n]) => `${n} ${k}`).join(', ');
-      process.stdout.write(`wrote ${summary.records} records (${kinds || 'none'}) and ${summary.quarantined} quarantined rows\n`);
+      print(`wrote ${summary.records} records (${kinds || 'none'}) and ${summary.quarantined} quarantined rows`);
       return 0;
     }
-    case 'generate': {
-      const { values } = parse(rest, { sellers: {}, from: {}, to: {}, out: {} });
-      process.stdout.write((await generate(values)) + '\n');
+    case 'generate':
+      print(await generate(parse(rest, { sellers: {}, from: {}, to: {}, out: {} }).values));
+      return 0;
+    case 'local':
+      await local(parse(rest, { port: {}, persist: { boolean: true } }).values);
+      return 0;
+    case 'import':
+      print(await importCommand(parse(rest, { data: {}, ...STORE }).values));
+      return 0;
+    case 'run': {
+      const { values, positionals } = parse(rest, { date: {}, period: {}, quarter: {}, sellers: {}, categories: {}, 'dry-run': { boolean: true }, reason: {}, by: {}, ...STORE });
+      print(await runCommand(positionals[0], values));
       return 0;
     }
-    case undefined:
+    case 'good-seller': {
+      const { values, positionals } = parse(rest, { seller: {}, 'applied-on': {}, 'approved-on': {}, by: {}, note: {}, on: {}, ...STORE });
+      print(await goodSellerCommand(positionals[0], values));
+      return 0;
+    }
+    case 'program': {
+      const { values, positionals } = parse(rest, { seller: {}, program: {}, on: {}, by: {}, ...STORE });
+      print(await programCommand(positionals[0], values));
+      return 0;
+    }
+    case 'show':
+      print(await showCommand(parse(rest, { seller: {}, date: {}, ...STORE }).values));
+      return 0;
+    case 'export':
+      print(await exportCommand(parse(rest, { kind: {}, date: {}, period: {}, quarter: {}, format: {}, out: {}, ...STORE }).values));
+      return 0;
+    case 'simulate':
+      print(await simulateCommand(parse(rest, { from: {}, to: {}, ...STORE }).values));
+      return 0;
     case 'help':
     case '--help':
-      process.stdout.write(USAGE + '\n');
-      return command === undefined ? 2 : 0;
+      print(USAGE);
+      return 0;
+    case undefined:
+      process.stderr.write(USAGE + '\n');
+      return 2;
     default:
       throw new UsageError(`unknown command ${command}; try: grader help`);
   }
@@ -45,13 +94,11 @@ function parse(args: string[], names: Record<string, { boolean?: true }>) {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
-    if (e instanceof UsageError) {
-      process.stderr.write(`grader: ${e.message}\n`);
+    if (e instanceof UsageError || (e as Error).name === 'JavaMissingError') {
+      process.stderr.write(`grader: ${(e as Error).message}\n`);
       process.exit(2);
     }
     process.stderr.write(`grader: ${(e as Error).stack ?? String(e)}\n`);
     process.exit(1);
   },
 );
-
-export { main };

@@ -1,4 +1,55 @@
-// Placeholder: the real handler lands with the jobs issue.
-const handler = async (event: unknown) => ({ ok: true, event });
+import middy from '@middy/core';
+import { businessDateOf } from '../lib/calendar';
+import { defaultDependencies, type HandlerDependencies } from './environment';
+import { BadRequestError, logger, logInvocation } from './middleware';
+import {
+  approveGoodSeller, changeProgram, explain, operatorRequestSchema, rerun, revokeGoodSeller, type OperatorResponse,
+} from './operatorActions';
 
-export { handler };
+/**
+ * The operator's entry point (SPEC §8.3), invoked through IAM only: re-runs, Good Seller approvals
+ * and revocations, programs, explanations. A bad request names its field and changes nothing.
+ */
+async function handleOperatorRequest(event: unknown, deps: HandlerDependencies): Promise<OperatorResponse> {
+  const parsed = operatorRequestSchema.safeParse(event);
+  const action = typeof event === 'object' && event !== null && 'action' in event ? String((event as { action: unknown }).action) : 'unknown';
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.join('.') || 'action';
+    return { ok: false, action, field, error: `${field}: ${issue.message}` };
+  }
+  const request = parsed.data;
+  const today = businessDateOf(deps.now(), deps.policy.timeZone);
+  try {
+    switch (request.action) {
+      case 'rerun':
+        return await rerun(request, deps, today);
+      case 'approveGoodSeller':
+        return await approveGoodSeller(request, deps, today);
+      case 'revokeGoodSeller':
+        return await revokeGoodSeller(request, deps, today);
+      case 'setProgram':
+      case 'endProgram':
+        return await changeProgram(request, deps, today);
+      case 'explain':
+        return await explain(request, deps, today);
+    }
+  } catch (e) {
+    if (e instanceof BadRequestError) return { ok: false, action, field: e.field, error: e.message };
+    throw e;
+  }
+}
+
+function operatorHandler(deps: () => HandlerDependencies) {
+  return middy<unknown, OperatorResponse>()
+    .use(logInvocation('operator'))
+    .handler(async (event) => {
+      const response = await handleOperatorRequest(event, deps());
+      logger.info('operator request', { action: response.action, ok: response.ok, ...(response.ok ? {} : { error: response.error }) });
+      return response;
+    });
+}
+
+const handler = operatorHandler(defaultDependencies);
+
+export { handleOperatorRequest, handler, operatorHandler };

@@ -99,10 +99,14 @@ class GradesRepository {
    * Writes only the records whose content differs from what is stored. `knownAbsent` skips the
    * read for records that cannot exist yet (a period never evaluated before).
    */
-  async writeChanged(records: GradeRecord[], options: { dryRun?: boolean; knownAbsent?: (r: GradeRecord) => boolean; now: string }): Promise<WriteOutcome> {
+  async writeChanged(
+    records: GradeRecord[],
+    options: { dryRun?: boolean; knownAbsent?: (r: GradeRecord) => boolean; knownHashes?: ReadonlyMap<string, string>; now: string },
+  ): Promise<WriteOutcome> {
     const serialized = records.map(serialize);
-    const toCheck = records.flatMap((r, i) => (options.knownAbsent?.(r) ? [] : [i]));
-    const stored = new Map<string, string>();
+    const known = options.knownHashes ?? new Map<string, string>();
+    const toCheck = records.flatMap((r, i) => (options.knownAbsent?.(r) || known.has(`${r.sellerId}|${gradeSortKey(r)}`) ? [] : [i]));
+    const stored = new Map<string, string>(known);
     if (toCheck.length > 0) {
       const keys = toCheck.map((i) => ({ sellerId: records[i]!.sellerId, sk: gradeSortKey(records[i]!) }));
       for (const item of await batchGet(this.store.doc, this.table, keys, this.store.stats, { projection: ['sellerId', 'sk', 'contentHash'] })) {
@@ -128,8 +132,15 @@ class GradesRepository {
 
   /** Records by (sellerId, sort key); absent ones are simply missing from the result. */
   async getMany(keys: { sellerId: string; sk: string }[]): Promise<GradeRecord[]> {
+    return (await this.getManyWithHashes(keys)).map((x) => x.record);
+  }
+
+  /** Records with their stored content hashes, keyed `${sellerId}|${sk}` for writeChanged's knownHashes. */
+  async getManyWithHashes(keys: { sellerId: string; sk: string }[]): Promise<{ key: string; record: GradeRecord; hash: string }[]> {
     if (keys.length === 0) return [];
-    return (await batchGet(this.store.doc, this.table, keys, this.store.stats)).map(recordOfItem);
+    return (await batchGet(this.store.doc, this.table, keys, this.store.stats)).map((item) => ({
+      key: `${String(item.sellerId)}|${String(item.sk)}`, record: recordOfItem(item), hash: String(item.contentHash),
+    }));
   }
 
   /** Every record of a seller, optionally only one kind. */

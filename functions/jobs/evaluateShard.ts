@@ -1,6 +1,6 @@
 import { windowLength } from '../../lib/calendar';
 import type { GoodSellerGrant } from '../../lib/goodSeller';
-import { dailyRecords, monthlyRecords, quarterlyRecords, type JobContext } from '../../lib/jobs';
+import { dailyRecords, monthlyRecords, quarterlyRecords, type JobContext, type JobSeller } from '../../lib/jobs';
 import type { Policy } from '../../lib/policy';
 import { validateRecord, type GradeRecord } from '../../lib/records';
 import { shardGrades, type Shard } from '../../lib/shards';
@@ -47,6 +47,7 @@ async function evaluateShard(ctx: ShardContext, shard: Shard): Promise<ShardOutc
   const jobCtx: JobContext = { sellers: data.jobSellers, policy, runId: ctx.runId };
   const scoring = data.totals.scoring;
   const records: GradeRecord[] = [];
+  let knownHashes: Map<string, string> | undefined;
   if (data.job === 'quarterly') {
     records.push(...quarterlyRecords(jobCtx, data.period, { assessment: data.totals.assessment! }, shard.sellers));
   } else if (data.job === 'monthly') {
@@ -55,7 +56,8 @@ async function evaluateShard(ctx: ShardContext, shard: Shard): Promise<ShardOutc
     records.push(...monthlyRecords(jobCtx, data.period, { scoring: scoring!, previousGmvCents: data.previousGmvCents, service: data.totals.service! }, shardGrading));
   } else {
     const sellerIds = shard.sellers.map((s) => data.sellers[s]!.sellerId);
-    const inputs = await dailyStatusInputs(grades, sellerIds, data.period, policy, ctx.activeGrants);
+    const { inputs, statusHashes } = await dailyStatusInputs(grades, sellerIds, data.period, policy, ctx.activeGrants);
+    knownHashes = statusHashes;
     const of = (s: number) => inputs.get(data.sellers[s]!.sellerId)!;
     const windowDays = windowLength(data.windows.scoring!);
     records.push(...dailyRecords(
@@ -69,12 +71,14 @@ async function evaluateShard(ctx: ShardContext, shard: Shard): Promise<ShardOutc
   const outcome = await grades.writeChanged(records, {
     dryRun: ctx.dryRun,
     knownAbsent: ctx.fresh ? (r) => PERIOD_KINDS.has(r.kind) : undefined,
+    knownHashes,
     now: ctx.now(),
   });
   let { written, unchanged } = outcome;
   const changed = [...outcome.changed];
   if (data.job !== 'daily' && !ctx.dryRun && outcome.changed.length > 0) {
-    const refreshed = await refreshStatuses(ctx, [...new Set(outcome.changed.map((r) => r.sellerId))]);
+    const changedSellers = new Set(outcome.changed.map((r) => r.sellerId));
+    const refreshed = await refreshStatuses(ctx, data.jobSellers.filter((s) => changedSellers.has(s.sellerId)));
     written += refreshed.written;
     changed.push(...refreshed.changed);
   }
@@ -82,12 +86,14 @@ async function evaluateShard(ctx: ShardContext, shard: Shard): Promise<ShardOutc
 }
 
 /** Rebuilds the status of some sellers as of the run's date from their records in force (after a monthly or quarterly change). */
-async function refreshStatuses(ctx: ShardContext, sellerIds: string[]) {
+async function refreshStatuses(
+  ctx: Pick<ShardContext, 'store' | 'policy' | 'runId' | 'asOf' | 'now' | 'activeGrants'>,
+  sellers: JobSeller[],
+) {
   const grades = new GradesRepository(ctx.store);
-  const inputs = await readStatusInputs(grades, sellerIds, ctx.asOf, ctx.policy);
-  const index = new Map(ctx.data.jobSellers.map((s) => [s.sellerId, s]));
-  const statuses = sellerIds.map((sellerId) => {
-    const seller = index.get(sellerId)!;
+  const inputs = await readStatusInputs(grades, sellers.map((s) => s.sellerId), ctx.asOf, ctx.policy);
+  const statuses = sellers.map((seller) => {
+    const sellerId = seller.sellerId;
     const input = inputs.get(sellerId)!;
     const grant = ctx.activeGrants.get(sellerId) ?? input.grant;
     return validateRecord(statusOn({

@@ -54,11 +54,15 @@ async function dailyStatusInputs(
   date: string,
   policy: Policy,
   activeGrants: Map<string, GoodSellerGrant>,
-): Promise<Map<string, StatusInputs>> {
+): Promise<{ inputs: Map<string, StatusInputs>; statusHashes: Map<string, string> }> {
   const previous = new Map<string, StatusRecord>();
-  for (const r of await grades.getMany(sellerIds.map((sellerId) => ({ sellerId, sk: 'status' })))) {
-    if (r.kind === 'status') previous.set(r.sellerId, r);
+  const statusHashes = new Map<string, string>();
+  for (const { key, record, hash } of await grades.getManyWithHashes(sellerIds.map((sellerId) => ({ sellerId, sk: 'status' })))) {
+    if (record.kind === 'status') previous.set(record.sellerId, record);
+    statusHashes.set(key, hash);
   }
+  // sellers with no status yet: known to be absent
+  for (const sellerId of sellerIds) if (!statusHashes.has(`${sellerId}|status`)) statusHashes.set(`${sellerId}|status`, '');
   const month = monthOf(date);
   const quarter = quarterInForceOn(date, policy.merchantTier.effectiveFromDay);
   // A status is rewritten whenever a new month or quarter takes effect for it, so its asOf tells
@@ -69,7 +73,7 @@ async function dailyStatusInputs(
     return !p || monthOf(p.asOf) !== month || quarterInForceOn(p.asOf, effectiveFromDay) !== quarter;
   });
   const reread = await readStatusInputs(grades, stale, date, policy);
-  return new Map(sellerIds.map((sellerId) => {
+  const inputs = new Map(sellerIds.map((sellerId): [string, StatusInputs] => {
     const grant = activeGrants.get(sellerId) ?? null;
     const fresh = reread.get(sellerId);
     if (fresh) return [sellerId, { ...fresh, grant: grant ?? fresh.grant }];
@@ -81,6 +85,7 @@ async function dailyStatusInputs(
     };
     return [sellerId, { inForce, grant, goodSeller: p.goodSeller }];
   }));
+  return { inputs, statusHashes };
 }
 
 export { dailyStatusInputs, grantOfRecord, readStatusInputs };

@@ -1,0 +1,212 @@
+import { createWriteStream, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ReferenceRepository } from '../../functions/data/referenceRepository';
+import { GradesRepository } from '../../functions/data/gradesRepository';
+import { importData } from '../../functions/jobs/importData';
+import { startEmbeddedStore } from '../../functions/local/embeddedStore';
+import { localContext, simulate } from '../../functions/local/simulate';
+import { operatorHandler } from '../../functions/operator';
+import type { OperatorResponse } from '../../functions/operatorActions';
+import { isCalendarDate, isMonth, isQuarter } from '../../lib/calendar';
+import { GRADE_KINDS, type GradeKind, type GradeRecord } from '../../lib/records';
+import { UsageError } from './errors';
+import { readJsonl, readJsonlAll } from './files';
+import { progressBar } from './progress';
+import { dependencies, withStore } from './store';
+
+type Values = Record<string, string | boolean | undefined>;
+
+const str = (v: Values, name: string, shape?: string): string => {
+  const value = v[name];
+  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name}${shape ? ` ${shape}` : ''} is required`);
+  return value;
+};
+const dateFlag = (v: Values, name: string): string => {
+  const value = str(v, name, 'YYYY-MM-DD');
+  if (!isCalendarDate(value)) throw new UsageError(`--${name} must be a calendar date YYYY-MM-DD (got ${value})`);
+  return value;
+};
+const list = (v: Values, name: string): string[] | undefined =>
+  typeof v[name] === 'string' ? (v[name] as string).split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+
+/** Sends a payload through the operator handler, as `aws lambda invoke` would; a refusal exits non-zero. */
+async function invokeOperator(v: Values, payload: Record<string, unknown>): Promise<Extract<OperatorResponse, { ok: true }>> {
+  return withStore({ aws: v.aws === true }, async (store) => {
+    const response = await operatorHandler(() => dependencies(store))(payload, localContext('operator'));
+    if (!response.ok) {
+      const failed = response.failed?.map((f) => `${f.id} (actual ${JSON.stringify(f.actual)}, required ${f.required})`).join('; ');
+      throw new UsageError(`${response.error}${failed ? ` — ${failed}` : ''}`);
+    }
+    return response;
+  });
+}
+
+/** `grader local`: a long-lived DynamoDB Local; prints its endpoint and runs until stopped. */
+async function local(v: Values): Promise<void> {
+  const port = v.port ? Number(v.port) : 8000;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port must be a port number (got ${String(v.port)})`);
+  const home = resolve(process.env.GRADER_HOME ?? '.grader');
+  const store = await startEmbeddedStore({ port, ...(v.persist ? { persistPath: home } : {}) });
+  process.stdout.write(`DynamoDB Local is running ${v.persist ? `(persisted in ${home})` : '(in memory)'}; tables are created.\n`);
+  process.stdout.write(`export GRADER_DYNAMODB_ENDPOINT=${store.endpoint}\n`);
+  process.stdout.write('Press Ctrl-C to stop.\n');
+  await new Promise<void>((done) => {
+    const stop = () => void store.stop().then(done);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+/** `grader import --data DIR`: categories, sellers, metrics and grants JSON Lines into the tables. */
+async function importCommand(v: Values): Promise<string> {
+  const dir = str(v, 'data', 'DIR');
+  const path = (f: string) => join(dir, f);
+  for (const required of ['categories.jsonl', 'sellers.jsonl']) {
+    if (!existsSync(path(required))) throw new UsageError(`cannot read ${path(required)}: ENOENT`);
+  }
+  const categories = await readJsonlAll(path('categories.jsonl'));
+  const sellers = await readJsonlAll(path('sellers.jsonl'));
+  const grants = existsSync(path('grants.jsonl')) ? await readJsonlAll(path('grants.jsonl')) : [];
+  return withStore({ aws: v.aws === true }, async (store, where) => {
+    const bar = progressBar('metrics', 0);
+    async function* metrics() {
+      if (!existsSync(path('metrics.jsonl'))) return;
+      for await (const row of readJsonl(path('metrics.jsonl'))) yield 'value' in row ? row.value : { unparsable: row.error };
+    }
+    const summary = await importData(store, { categories, sellers, grants, metrics: metrics() }, {
+      policy: dependencies(store).policy, importId: `import-${Date.now().toString(36)}`, now: new Date().toISOString(), onRows: (n) => bar.tick(n),
+    });
+    bar.stop();
+    return `imported into ${where}: ${summary.categories} categories, ${summary.sellers} sellers, ${summary.metricRows} metric rows (${summary.blocksWritten} block-days), ${summary.grants} grants; ${summary.quarantined} rows quarantined`;
+  });
+}
+
+/** `grader run daily --date D | monthly --period M | quarterly --quarter Q ... --reason TEXT`. */
+async function runCommand(job: string | undefined, v: Values): Promise<string> {
+  if (job !== 'daily' && job !== 'monthly' && job !== 'quarterly') throw new UsageError(`run needs a job: daily, monthly or quarterly (got ${String(job ?? 'nothing')})`);
+  const [flag, valid, shape] = job === 'daily' ? ['date', isCalendarDate, 'YYYY-MM-DD'] as const : job === 'monthly' ? ['period', isMonth, 'YYYY-MM'] as const : ['quarter', isQuarter, 'YYYY-Qn'] as const;
+  const period = str(v, flag, shape);
+  if (!valid(period)) throw new UsageError(`--${flag} must be ${shape} (got ${period})`);
+  const response = await invokeOperator(v, {
+    action: 'rerun', job, period, sellers: list(v, 'sellers'), categories: list(v, 'categories'), dryRun: v['dry-run'] === true,
+    reason: str(v, 'reason', 'TEXT'), requestedBy: typeof v.by === 'string' ? v.by : (process.env.USER ?? 'operator'),
+    ...(typeof v['as-of'] === 'string' ? { asOf: v['as-of'] } : {}),
+  });
+  const counts = response.counts as Record<string, number>;
+  const lines = [`${response.dryRun ? 'dry run' : 'run'} ${String(response.runId)}: ${String(response.state)}; ${counts.sellers} sellers, ${counts.written} written, ${counts.unchanged} unchanged, ${counts.quarantined} quarantined rows`];
+  if (response.dryRun) {
+    for (const r of (response.wouldChange as GradeRecord[]).slice(0, 50)) lines.push(`  would write ${r.kind} of ${r.sellerId}`);
+    const more = (response.wouldChange as GradeRecord[]).length - 50;
+    if (more > 0) lines.push(`  … and ${more} more`);
+  }
+  return lines.join('\n');
+}
+
+/** `grader good-seller approve ... | revoke ...`. */
+async function goodSellerCommand(verb: string | undefined, v: Values): Promise<string> {
+  if (verb === 'approve') {
+    const response = await invokeOperator(v, {
+      action: 'approveGoodSeller', sellerId: str(v, 'seller', 'S'), appliedOn: dateFlag(v, 'applied-on'), approvedOn: dateFlag(v, 'approved-on'),
+      approvedBy: str(v, 'by', 'NAME'), ...(typeof v.note === 'string' ? { note: v.note } : {}), ...(typeof v['as-of'] === 'string' ? { asOf: v['as-of'] } : {}),
+    });
+    const grant = response.grant as { sellerId: string; expiresOn: string; status: string };
+    return `approved: ${grant.sellerId} shows silver until ${grant.expiresOn} (grant ${grant.status})`;
+  }
+  if (verb === 'revoke') {
+    const response = await invokeOperator(v, {
+      action: 'revokeGoodSeller', sellerId: str(v, 'seller', 'S'), on: dateFlag(v, 'on'), by: str(v, 'by', 'NAME'),
+      ...(typeof v['as-of'] === 'string' ? { asOf: v['as-of'] } : {}),
+    });
+    const grant = response.grant as { sellerId: string; endedOn: string };
+    return `revoked: ${grant.sellerId}'s grant ended ${grant.endedOn}`;
+  }
+  throw new UsageError(`good-seller needs approve or revoke (got ${String(verb ?? 'nothing')})`);
+}
+
+/** `grader program set|end --seller S --program mall|jbp|styled --on D --by NAME`. */
+async function programCommand(verb: string | undefined, v: Values): Promise<string> {
+  if (verb !== 'set' && verb !== 'end') throw new UsageError(`program needs set or end (got ${String(verb ?? 'nothing')})`);
+  const response = await invokeOperator(v, {
+    action: verb === 'set' ? 'setProgram' : 'endProgram', sellerId: str(v, 'seller', 'S'), program: str(v, 'program', 'mall|jbp|styled'),
+    on: dateFlag(v, 'on'), by: str(v, 'by', 'NAME'), ...(typeof v['as-of'] === 'string' ? { asOf: v['as-of'] } : {}),
+  });
+  return `${verb === 'set' ? 'set' : 'ended'} ${String(response.program)} for ${String(response.sellerId)}: ${JSON.stringify(response.span)}`;
+}
+
+/** `grader show --seller S [--date D]`: status and the explanation of every grade. */
+async function showCommand(v: Values): Promise<string> {
+  const response = await invokeOperator(v, { action: 'explain', sellerId: str(v, 'seller', 'S'), ...(v.date ? { date: dateFlag(v, 'date') } : {}) });
+  return [`seller ${String(response.sellerId)} as of ${String(response.date)}`, ...(response.explanation as string[])].join('\n');
+}
+
+/** Flattens a record into dot-path columns for CSV. */
+function flatten(value: unknown, prefix = '', out: Record<string, string> = {}): Record<string, string> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else out[prefix] = value === null || value === undefined ? '' : Array.isArray(value) ? JSON.stringify(value) : String(value);
+  return out;
+}
+
+const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+/** `grader export --kind K (--date D | --period M | --quarter Q) [--format jsonl|csv] --out FILE`. */
+async function exportCommand(v: Values): Promise<string> {
+  const kind = str(v, 'kind', GRADE_KINDS.join('|')) as GradeKind;
+  if (!GRADE_KINDS.includes(kind)) throw new UsageError(`--kind must be one of ${GRADE_KINDS.join(', ')} (got ${kind})`);
+  const format = typeof v.format === 'string' ? v.format : 'jsonl';
+  if (format !== 'jsonl' && format !== 'csv') throw new UsageError(`--format must be jsonl or csv (got ${format})`);
+  const out = str(v, 'out', 'FILE');
+  const sk =
+    kind === 'dailyScore' ? `dailyScore#${dateFlag(v, 'date')}`
+    : kind === 'operationTier' || kind === 'serviceLevel' ? `${kind}#${monthFlag(v)}`
+    : kind === 'merchantAssessment' ? `merchantAssessment#${quarterFlag(v)}`
+    : kind;
+  return withStore({ aws: v.aws === true }, async (store) => {
+    const sellers = await new ReferenceRepository(store).sellers();
+    const records = (await new GradesRepository(store).getMany(sellers.map((s) => ({ sellerId: s.sellerId, sk }))))
+      .sort((a, b) => (a.sellerId < b.sellerId ? -1 : 1));
+    const file = createWriteStream(out);
+    if (format === 'jsonl') for (const r of records) file.write(JSON.stringify(r) + '\n');
+    else {
+      const rows = records.map((r) => flatten(r));
+      const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+      file.write(columns.map(csvCell).join(',') + '\n');
+      for (const row of rows) file.write(columns.map((c) => csvCell(row[c] ?? '')).join(',') + '\n');
+    }
+    await new Promise<void>((done, fail) => file.end((e?: Error | null) => (e ? fail(e) : done())));
+    return `exported ${records.length} ${kind} records to ${out}`;
+  });
+}
+
+function monthFlag(v: Values): string {
+  const m = str(v, 'period', 'YYYY-MM');
+  if (!isMonth(m)) throw new UsageError(`--period must be YYYY-MM (got ${m})`);
+  return m;
+}
+
+function quarterFlag(v: Values): string {
+  const q = str(v, 'quarter', 'YYYY-Qn');
+  if (!isQuarter(q)) throw new UsageError(`--quarter must be YYYY-Qn (got ${q})`);
+  return q;
+}
+
+/** `grader simulate --from D --to D`: every schedule in the range, day by day, through the handlers. */
+async function simulateCommand(v: Values): Promise<string> {
+  const from = dateFlag(v, 'from');
+  const to = dateFlag(v, 'to');
+  if (to < from) throw new UsageError(`--to (${to}) must not be before --from (${from})`);
+  return withStore({ aws: v.aws === true }, async (store, where) => {
+    const days = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
+    const bar = progressBar('days', days);
+    const runs = await simulate({ from, to }, dependencies(store), (run) => run.job === 'daily' && bar.tick(1));
+    bar.stop();
+    const byJob = new Map<string, { runs: number; written: number; ms: number }>();
+    for (const r of runs) {
+      const agg = byJob.get(r.job) ?? { runs: 0, written: 0, ms: 0 };
+      byJob.set(r.job, { runs: agg.runs + 1, written: agg.written + r.counts.written, ms: agg.ms + r.millis });
+    }
+    return [`simulated ${from}..${to} on ${where}:`, ...[...byJob].map(([job, a]) => `  ${job}: ${a.runs} runs, ${a.written} records written, ${(a.ms / 1000).toFixed(1)} s`)].join('\n');
+  });
+}
+
+export { exportCommand, goodSellerCommand, importCommand, local, programCommand, runCommand, showCommand, simulateCommand };

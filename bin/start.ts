@@ -1,0 +1,111 @@
+import './cli/warnings';
+import { parseArgs } from 'node:util';
+import { GradesRepository } from '../functions/data/gradesRepository';
+import { ReferenceRepository } from '../functions/data/referenceRepository';
+import { openStore } from '../functions/data/store';
+import { DEFAULT_POLICY } from '../lib/policy';
+import { importData } from '../functions/jobs/importData';
+import { assertJava, startEmbeddedStore } from '../functions/local/embeddedStore';
+import { simulate, type FiredRun } from '../functions/local/simulate';
+import { rowsOver, syntheticMarketplace } from '../functions/local/syntheticMarketplace';
+import { addMonths, addQuarters, monthOf, quarterOfMonth } from '../lib/calendar';
+import type { GradeRecord } from '../lib/records';
+import { progressBar } from './cli/progress';
+
+/**
+ * `npm start`: a fresh embedded store, a deterministic synthetic marketplace with 14 months of
+ * metrics, every schedule of the last 12 of them through the real handlers, and a summary.
+ */
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { sellers: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } } });
+  const sellers = Number(values.sellers ?? 1000);
+  const from = values.from ?? '2025-11-01';
+  const to = values.to ?? '2026-10-31';
+  const metricsFrom = `${addMonths(monthOf(from), -2)}-01`;
+  const started = performance.now();
+  const stage = (label: string, t0: number) => process.stdout.write(`${label.padEnd(44)} ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s\n`);
+
+  assertJava();
+  let t = performance.now();
+  const embedded = await startEmbeddedStore();
+  const store = openStore({ endpoint: embedded.endpoint });
+  stage('started DynamoDB Local (in memory)', t);
+  try {
+    t = performance.now();
+    const market = syntheticMarketplace({ sellers, from: metricsFrom, to });
+    const bar = progressBar('import', 0);
+    const summary = await importData(store, { categories: market.categories, sellers: market.sellers, grants: market.grants, metrics: rowsOver(market, { start: metricsFrom, end: to }) }, {
+      policy: DEFAULT_POLICY, importId: 'synthetic', now: new Date().toISOString(), onRows: (n) => bar.tick(n),
+    });
+    bar.stop();
+    stage(`imported ${summary.sellers} sellers, ${summary.metricRows} metric rows (${metricsFrom}..${to})`, t);
+
+    t = performance.now();
+    const days = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
+    const dayBar = progressBar('simulate', days);
+    const runs = await simulate({ from, to }, { store, policy: DEFAULT_POLICY, now: () => new Date().toISOString() }, (r) => r.job === 'daily' && dayBar.tick(1));
+    dayBar.stop();
+    stage(`simulated ${from}..${to}: ${runs.length} runs`, t);
+
+    process.stdout.write('\n' + (await summarize(store, runs, from, to)) + '\n');
+    stage('\ntotal', started);
+  } finally {
+    store.client.destroy();
+    await embedded.stop();
+  }
+}
+
+function countBy<T>(items: T[], key: (t: T) => string): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const i of items) m.set(key(i), (m.get(key(i)) ?? 0) + 1);
+  return m;
+}
+
+function table(title: string, columns: string[], rows: [string, Map<string, number>][]): string {
+  const width = Math.max(9, ...columns.map((c) => c.length + 1));
+  const head = `${title.padEnd(10)}${columns.map((c) => c.padStart(width)).join('')}`;
+  return [head, ...rows.map(([label, counts]) => `${label.padEnd(10)}${columns.map((c) => String(counts.get(c) ?? 0).padStart(width)).join('')}`)].join('\n');
+}
+
+/** The summary a person reads at a glance: tiers per month, merchant tiers per quarter, grants, labels, timings. */
+async function summarize(store: ReturnType<typeof openStore>, runs: FiredRun[], from: string, to: string): Promise<string> {
+  const grades = new GradesRepository(store);
+  const sellers = await new ReferenceRepository(store).sellers();
+  const read = (sk: string) => grades.getMany(sellers.map((s) => ({ sellerId: s.sellerId, sk })));
+  const out: string[] = [];
+
+  const months: string[] = [];
+  for (let m = monthOf(from); m <= monthOf(to); m = addMonths(m, 1)) months.push(m);
+  const tierRows: [string, Map<string, number>][] = [];
+  for (const m of months) tierRows.push([m, countBy(await read(`operationTier#${m}`), (r) => (r.kind === 'operationTier' ? r.tier : '?'))]);
+  out.push(table('tier', ['top', 'highPotential', 'mid', 'basic'], tierRows));
+
+  const quarters = [...new Set(runs.filter((r) => r.job === 'quarterly').map((r) => addQuarters(quarterOfMonth(r.scheduledTime.slice(0, 7)), -1)))];
+  const merchantRows: [string, Map<string, number>][] = [];
+  for (const q of quarters) merchantRows.push([q, countBy(await read(`merchantAssessment#${q}`), (r) => (r.kind === 'merchantAssessment' ? r.assessedTier : '?'))]);
+  out.push('', table('merchant', ['gold', 'silver', 'ordinary'], merchantRows));
+
+  const service = await read(`serviceLevel#${monthOf(to)}`);
+  out.push('', table('service', ['excellent', 'good', 'pass', 'fail', 'notAssessed'], [[monthOf(to), countBy(service, (r) => (r.kind === 'serviceLevel' ? r.level : '?'))]]));
+
+  const grants = (await read('goodSellerGrant')).filter((r): r is Extract<GradeRecord, { kind: 'goodSellerGrant' }> => r.kind === 'goodSellerGrant');
+  const statuses = (await read('status')).filter((r): r is Extract<GradeRecord, { kind: 'status' }> => r.kind === 'status');
+  out.push('', `China Good Seller grants: ${grants.length} (${[...countBy(grants, (g) => g.status)].map(([s, n]) => `${n} ${s}`).join(', ')}); expired within the simulation: ${grants.filter((g) => g.endedOn && g.endedOn >= from && g.endedOn <= to && g.status === 'expired').length}`);
+  out.push(`storefront labels on ${to}: ${[...countBy(statuses, (s) => s.frontBadge ?? 'none')].sort().map(([b, n]) => `${b} ${n}`).join(', ')}`);
+  out.push(`effective merchant tier on ${to}: ${[...countBy(statuses, (s) => `${s.merchantTier.effective}${s.merchantTier.source === 'goodSeller' ? ' (Good Seller)' : ''}`)].sort().map(([b, n]) => `${b} ${n}`).join(', ')}`);
+
+  out.push('', 'runs       count   written  unchanged   total s   mean ms   max ms');
+  for (const job of ['daily', 'monthly', 'quarterly'] as const) {
+    const of = runs.filter((r) => r.job === job);
+    const ms = of.map((r) => r.millis);
+    const sum = (f: (r: FiredRun) => number) => of.reduce((a, r) => a + f(r), 0);
+    out.push(`${job.padEnd(10)}${String(of.length).padStart(6)}${String(sum((r) => r.counts.written)).padStart(10)}${String(sum((r) => r.counts.unchanged)).padStart(11)}${(sum((r) => r.millis) / 1000).toFixed(1).padStart(10)}${(ms.reduce((a, b) => a + b, 0) / Math.max(1, ms.length)).toFixed(0).padStart(10)}${Math.max(0, ...ms).toFixed(0).padStart(9)}`);
+  }
+  out.push(`DynamoDB requests ${store.stats.requests}, items read ${store.stats.itemsRead}, written ${store.stats.itemsWritten}, capacity units ${store.stats.capacityUnits.toFixed(0)}`);
+  return out.join('\n');
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`npm start: ${(e as Error).name === 'JavaMissingError' ? (e as Error).message : ((e as Error).stack ?? String(e))}\n`);
+  process.exit(1);
+});

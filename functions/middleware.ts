@@ -1,0 +1,47 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { MiddlewareObj } from '@middy/core';
+import type { z } from 'zod';
+
+/** One structured logger per process (Powertools: JSON lines with service and request ids). */
+const logger = new Logger({
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'seller-grader',
+  // INFO in Lambda; silent on a laptop, where the CLI prints its own summaries
+  logLevel: (process.env.GRADER_LOG_LEVEL as 'INFO' | 'WARN' | 'ERROR' | 'DEBUG' | 'SILENT' | undefined) ?? (process.env.AWS_LAMBDA_FUNCTION_NAME ? 'INFO' : 'SILENT'),
+});
+
+/** A request that fails its schema: names the field and the rule; nothing was changed. */
+class BadRequestError extends Error {
+  constructor(readonly field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.name = 'BadRequestError';
+  }
+}
+
+/** Parses the event with a zod schema before the handler runs; a bad event names its first bad field. */
+function parseEvent<S extends z.ZodType>(schema: S): MiddlewareObj<unknown> {
+  return {
+    before: (request) => {
+      const result = schema.safeParse(request.event);
+      if (!result.success) {
+        const issue = result.error.issues[0]!;
+        throw new BadRequestError(issue.path.join('.') || '(event)', issue.message);
+      }
+      request.event = result.data;
+    },
+  };
+}
+
+/** Adds the Lambda context to every log line and logs failures once, with their cause. */
+function logInvocation(name: string): MiddlewareObj<unknown, unknown> {
+  return {
+    before: (request) => {
+      logger.addContext(request.context as Parameters<Logger['addContext']>[0]);
+      logger.appendKeys({ handler: name });
+    },
+    onError: (request) => {
+      logger.error(`${name} failed`, request.error as Error);
+    },
+  };
+}
+
+export { BadRequestError, logInvocation, logger, parseEvent };

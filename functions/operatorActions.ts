@@ -1,0 +1,175 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { addDays, isCalendarDate, isMonth, isQuarter } from '../lib/calendar';
+import { explainSeller, type SellerExplanation } from '../lib/explain';
+import { goodSellerEligibility, goodSellerLookback, type FailedRule } from '../lib/goodSeller';
+import { PROGRAMS, sellerIdSchema } from '../lib/inputs';
+import { grantRecord } from '../lib/jobs';
+import { FIELD_COUNT } from '../lib/metrics';
+import { lookupByCategory } from '../lib/policy';
+import { validateRecord, type GradeRecord } from '../lib/records';
+import { GradesRepository } from './data/gradesRepository';
+import { MetricsRepository } from './data/metricsRepository';
+import { ReferenceRepository, type StoredSeller } from './data/referenceRepository';
+import type { HandlerDependencies } from './environment';
+import { refreshStatuses } from './jobs/evaluateShard';
+import { runJob } from './jobs/runJob';
+import { BadRequestError } from './middleware';
+import { grantOfRecord } from './jobs/statusInputs';
+
+const date = z.iso.date();
+const who = z.string().trim().min(1, 'must name the operator');
+/** Optional business date the action is taken on; defaults to today's (back-dated corrections, tests). */
+const asOf = date.optional();
+
+const rerunSchema = z.object({
+  action: z.literal('rerun'),
+  job: z.enum(['daily', 'monthly', 'quarterly']),
+  period: z.string(),
+  sellers: z.array(sellerIdSchema).optional(),
+  categories: z.array(z.string().min(1)).optional(),
+  dryRun: z.boolean().default(false),
+  reason: z.string().trim().min(1, 'a re-run needs a reason'),
+  requestedBy: who,
+  asOf,
+}).strict().superRefine((r, ctx) => {
+  const [valid, shape] = r.job === 'daily' ? [isCalendarDate, 'YYYY-MM-DD'] : r.job === 'monthly' ? [isMonth, 'YYYY-MM'] : [isQuarter, 'YYYY-Qn'];
+  if (!valid(r.period)) ctx.addIssue({ code: 'custom', path: ['period'], message: `must be ${shape} for the ${r.job} job, got "${r.period}"` });
+});
+const approveSchema = z.object({
+  action: z.literal('approveGoodSeller'),
+  sellerId: sellerIdSchema, appliedOn: date, approvedOn: date, approvedBy: who, note: z.string().optional(), asOf,
+}).strict();
+const revokeSchema = z.object({
+  action: z.literal('revokeGoodSeller'), sellerId: sellerIdSchema, on: date, by: who, reason: z.string().optional(), asOf,
+}).strict();
+const programSchema = z.object({
+  action: z.enum(['setProgram', 'endProgram']), sellerId: sellerIdSchema, program: z.enum(PROGRAMS), on: date, by: who, asOf,
+}).strict();
+const explainSchema = z.object({ action: z.literal('explain'), sellerId: sellerIdSchema, date: date.optional() }).strict();
+
+/** Every operator request (SPEC §8.3), discriminated by `action`. */
+const operatorRequestSchema = z.discriminatedUnion('action', [rerunSchema, approveSchema, revokeSchema, programSchema, explainSchema]);
+type OperatorRequest = z.infer<typeof operatorRequestSchema>;
+
+type OperatorResponse =
+  | { ok: true; action: string; [key: string]: unknown }
+  | { ok: false; action: string; error: string; field?: string; failed?: FailedRule[] };
+
+async function sellerOrFail(deps: HandlerDependencies, sellerId: string, field = 'sellerId'): Promise<StoredSeller> {
+  const seller = await new ReferenceRepository(deps.store).seller(sellerId);
+  if (!seller) throw new BadRequestError(field, `seller ${sellerId} does not exist`);
+  return seller;
+}
+
+/** Re-runs a job for a period, for everyone or some sellers or categories; a dry run writes no grade. */
+async function rerun(r: z.infer<typeof rerunSchema>, deps: HandlerDependencies, today: string): Promise<OperatorResponse> {
+  const reference = new ReferenceRepository(deps.store);
+  if (r.sellers?.length) {
+    const known = new Set((await reference.sellers()).map((s) => s.sellerId));
+    const index = r.sellers.findIndex((s) => !known.has(s));
+    if (index >= 0) throw new BadRequestError(`sellers.${index}`, `seller ${r.sellers[index]} does not exist`);
+  }
+  if (r.categories?.length) {
+    const known = new Set((await reference.categories()).map((c) => c.categoryId));
+    const index = r.categories.findIndex((c) => !known.has(c));
+    if (index >= 0) throw new BadRequestError(`categories.${index}`, `category ${r.categories[index]} does not exist`);
+  }
+  const result = await runJob({
+    job: r.job, period: r.period, trigger: 'operator', requestedBy: r.requestedBy, reason: r.reason, asOf: r.asOf ?? today,
+    dryRun: r.dryRun, sellers: r.sellers, categories: r.categories, runId: `operator-${r.job}-${r.period}-${randomUUID().slice(0, 8)}`,
+  }, deps);
+  return {
+    ok: true, action: 'rerun', state: result.state, runId: result.run.runId, counts: result.run.counts, dryRun: r.dryRun,
+    changes: result.changed.map((c) => ({ kind: c.kind, sellerId: c.sellerId })),
+    ...(r.dryRun ? { wouldChange: result.changed } : {}),
+  };
+}
+
+/** Records a Good Seller approval, refused with every failed reason and nothing written when ineligible (SPEC §7.3). */
+async function approveGoodSeller(r: z.infer<typeof approveSchema>, deps: HandlerDependencies, today: string): Promise<OperatorResponse> {
+  const seller = await sellerOrFail(deps, r.sellerId);
+  const grades = new GradesRepository(deps.store);
+  const previous = await grades.get(r.sellerId, 'goodSellerGrant');
+  const lookback = goodSellerLookback(r.approvedOn, deps.policy);
+  const cumulative = await new MetricsRepository(deps.store).cumulativeAt([seller.block], [lookback.end, addDays(lookback.start, -1)]);
+  const totals = new Float64Array(FIELD_COUNT);
+  const end = cumulative.get(`${seller.block}|${lookback.end}`);
+  const start = cumulative.get(`${seller.block}|${addDays(lookback.start, -1)}`);
+  for (let f = 0; f < FIELD_COUNT; f++) {
+    const i = seller.slot * FIELD_COUNT + f;
+    totals[f] = (end && i < end.length ? end[i]! : 0) - (start && i < start.length ? start[i]! : 0);
+  }
+  const categories = await new ReferenceRepository(deps.store).categories();
+  const parentId = categories.find((c) => c.categoryId === seller.categoryId)?.parentId ?? seller.categoryId;
+  const verdict = goodSellerEligibility({
+    openedOn: seller.openedOn, appliedOn: r.appliedOn, approvedOn: r.approvedOn, hadGrantBefore: previous !== null,
+    lookbackTotals: totals, criteria: lookupByCategory(deps.policy.goodSeller.criteria, seller.categoryId, parentId), policy: deps.policy,
+  });
+  if (!verdict.eligible) {
+    return { ok: false, action: 'approveGoodSeller', error: `seller ${r.sellerId} is not eligible: ${verdict.failed.map((f) => f.id).join(', ')}`, failed: verdict.failed };
+  }
+  const runId = `operator-goodSeller-${randomUUID().slice(0, 8)}`;
+  const grant = { sellerId: r.sellerId, appliedOn: r.appliedOn, approvedOn: r.approvedOn, approvedBy: r.approvedBy, note: r.note ?? null };
+  const record = validateRecord(grantRecord(grant, seller.categoryId, r.asOf ?? today, deps.policy, runId));
+  await grades.writeChanged([record], { now: deps.now() });
+  await refreshSeller(deps, seller, r.asOf ?? today, runId);
+  return { ok: true, action: 'approveGoodSeller', grant: record, lookback, criteriaChecked: totals.length > 0 };
+}
+
+/** Revokes an active grant from a date (SPEC §7.3). */
+async function revokeGoodSeller(r: z.infer<typeof revokeSchema>, deps: HandlerDependencies, today: string): Promise<OperatorResponse> {
+  const seller = await sellerOrFail(deps, r.sellerId);
+  const grades = new GradesRepository(deps.store);
+  const existing = await grades.get(r.sellerId, 'goodSellerGrant');
+  if (!existing || existing.kind !== 'goodSellerGrant') throw new BadRequestError('sellerId', `seller ${r.sellerId} has no Good Seller grant`);
+  if (existing.status === 'revoked') throw new BadRequestError('sellerId', `seller ${r.sellerId}'s grant was already revoked on ${existing.endedOn}`);
+  if (r.on < existing.approvedOn || r.on >= existing.expiresOn) {
+    throw new BadRequestError('on', `must fall within the grant, from ${existing.approvedOn} to before ${existing.expiresOn}`);
+  }
+  const runId = `operator-goodSeller-${randomUUID().slice(0, 8)}`;
+  const grant = { ...grantOfRecord(existing), revokedOn: r.on, revokedBy: r.by };
+  const asOfDate = [r.asOf ?? today, r.on].sort().pop()!;
+  const record = validateRecord(grantRecord(grant, seller.categoryId, asOfDate, deps.policy, runId));
+  await grades.writeChanged([record], { now: deps.now() });
+  await refreshSeller(deps, seller, r.asOf ?? today, runId);
+  return { ok: true, action: 'revokeGoodSeller', grant: record };
+}
+
+/** Sets or ends a MALL, JBP or styled program and refreshes the seller's label (SPEC §3.2, §7.4). */
+async function changeProgram(r: z.infer<typeof programSchema>, deps: HandlerDependencies, today: string): Promise<OperatorResponse> {
+  const seller = await sellerOrFail(deps, r.sellerId);
+  const current = seller[r.program];
+  let span: { since: string; until?: string | null } | null;
+  if (r.action === 'setProgram') span = { since: r.on };
+  else {
+    if (!current) throw new BadRequestError('program', `seller ${r.sellerId} has no ${r.program} program to end`);
+    if (r.on < current.since) throw new BadRequestError('on', `must not be before the program began (${current.since})`);
+    span = { since: current.since, until: r.on };
+  }
+  await new ReferenceRepository(deps.store).setProgram(r.sellerId, r.program, span);
+  await refreshSeller(deps, { ...seller, [r.program]: span }, r.asOf ?? today, `operator-program-${randomUUID().slice(0, 8)}`);
+  return { ok: true, action: r.action, sellerId: r.sellerId, program: r.program, span };
+}
+
+/** Rebuilds one seller's status after an operator action. */
+async function refreshSeller(deps: HandlerDependencies, seller: StoredSeller, asOfDate: string, runId: string): Promise<void> {
+  const categories = await new ReferenceRepository(deps.store).categories();
+  const parentId = categories.find((c) => c.categoryId === seller.categoryId)?.parentId ?? seller.categoryId;
+  const grant = await new GradesRepository(deps.store).get(seller.sellerId, 'goodSellerGrant');
+  await refreshStatuses({
+    store: deps.store, policy: deps.policy, runId, asOf: asOfDate, now: deps.now,
+    activeGrants: grant && grant.kind === 'goodSellerGrant' ? new Map([[seller.sellerId, grantOfRecord(grant)]]) : new Map(),
+  }, [{ sellerId: seller.sellerId, categoryId: seller.categoryId, parentId, mall: seller.mall, jbp: seller.jbp, styled: seller.styled }]);
+}
+
+/** A seller's status and the explanation of every grade in force (SPEC §8.3). */
+async function explain(r: z.infer<typeof explainSchema>, deps: HandlerDependencies, today: string): Promise<OperatorResponse> {
+  await sellerOrFail(deps, r.sellerId);
+  const records: GradeRecord[] = await new GradesRepository(deps.store).listSeller(r.sellerId);
+  const explanation: SellerExplanation = explainSeller(r.sellerId, records, r.date ?? today);
+  return { ok: true, action: 'explain', ...explanation };
+}
+
+export { approveGoodSeller, changeProgram, explain, operatorRequestSchema, rerun, revokeGoodSeller };
+export type { OperatorRequest, OperatorResponse };

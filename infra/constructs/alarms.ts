@@ -1,0 +1,112 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { SERVICE_NAME } from './function';
+import type { JobName } from './schedules';
+
+/** The namespace of the run metrics that functions/ publishes in CloudWatch embedded metric format. */
+const RUN_METRICS_NAMESPACE = 'SellerGrader';
+const FIVE_MINUTES = Duration.minutes(5);
+/**
+ * Hours without a completed daily run before its alarm fires: one day, plus one for the 25-hour
+ * day when daylight saving ends, plus two for a slow run.
+ */
+const DAILY_COMPLETION_WINDOW_HOURS = 28;
+
+interface GraderAlarmsProps {
+  /** every function, by a readable name */
+  functions: Record<string, lambda.IFunction>;
+  /** every queue that holds failures, by a readable name */
+  deadLetterQueues: Record<string, sqs.IQueue>;
+  jobs: JobName[];
+  /** an address subscribed to the alarm topic, if given */
+  email?: string;
+}
+
+/** Alarms on errors, dead letters and runs, all notifying one SNS topic. */
+class GraderAlarms extends Construct {
+  readonly topic: sns.Topic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: GraderAlarmsProps) {
+    super(scope, id);
+    this.topic = new sns.Topic(this, 'Topic', { displayName: 'seller-grader alarms', enforceSSL: true });
+    // A topic policy replaces SNS's default one, so CloudWatch needs its own allow to publish.
+    const { account, region, partition } = Stack.of(this);
+    this.topic.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [this.topic.topicArn],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': account },
+        ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
+      },
+    }));
+    if (props.email) this.topic.addSubscription(new EmailSubscription(props.email));
+
+    for (const [name, fn] of Object.entries(props.functions)) {
+      this.add(`${name}Errors`, {
+        alarmDescription: `${name} threw an error (Lambda Errors >= 1 in 5 minutes). See its log group; docs/operations.md#runbook.`,
+        metric: fn.metricErrors({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+
+    for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
+      this.add(`${name}Depth`, {
+        alarmDescription: `${name} holds messages: something failed every attempt. Inspect and redrive; docs/operations.md#runbook.`,
+        metric: queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.MAXIMUM }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+
+    for (const job of props.jobs) {
+      this.add(`${job}RunFailed`, {
+        alarmDescription: `A ${job} run ended as failed (SellerGrader RunsFailed >= 1). Check the runs table and re-run; docs/operations.md#runbook.`,
+        metric: runMetric('RunsFailed', job, FIVE_MINUTES),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+
+    // Hourly periods, all of them breaching: "no completion in the last N hours". CloudWatch caps
+    // an alarm's range at 7 days, so monthly and quarterly runs get no such alarm (operations.md).
+    this.add('dailyRunMissing', {
+      alarmDescription: `No daily run completed in ${DAILY_COMPLETION_WINDOW_HOURS} hours (SellerGrader RunsCompleted, service=seller-grader, job=daily). docs/operations.md#runbook.`,
+      metric: runMetric('RunsCompleted', 'daily', Duration.hours(1)),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: DAILY_COMPLETION_WINDOW_HOURS,
+      datapointsToAlarm: DAILY_COMPLETION_WINDOW_HOURS,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+  }
+
+  private add(id: string, props: Omit<cloudwatch.AlarmProps, 'evaluationPeriods'> & { evaluationPeriods?: number }): void {
+    const alarm = new cloudwatch.Alarm(this, id, { evaluationPeriods: 1, ...props });
+    alarm.addAlarmAction(new SnsAction(this.topic));
+    this.alarms.push(alarm);
+  }
+}
+
+/**
+ * A run metric, Sum per period. CloudWatch matches the whole dimension set, and Powertools Metrics
+ * (functions/runMetrics.ts) adds `service` to the `job` dimension, so the alarm names both.
+ */
+function runMetric(metricName: 'RunsFailed' | 'RunsCompleted', job: JobName, period: Duration): cloudwatch.Metric {
+  return new cloudwatch.Metric({ namespace: RUN_METRICS_NAMESPACE, metricName, dimensionsMap: { service: SERVICE_NAME, job }, statistic: cloudwatch.Stats.SUM, period });
+}
+
+export { DAILY_COMPLETION_WINDOW_HOURS, GraderAlarms, RUN_METRICS_NAMESPACE };
+export type { GraderAlarmsProps };

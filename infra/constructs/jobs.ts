@@ -1,0 +1,102 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { TableName } from '../../functions/data/tables';
+import { GraderFunction, type DataAccess } from './function';
+
+/** Shard workers running at once: the ceiling on DynamoDB and Lambda load during a run. */
+const SHARD_CONCURRENCY = 20;
+/** Deliveries of a shard message before it moves to the shard dead-letter queue. */
+const SHARD_ATTEMPTS = 3;
+const JOB_TIMEOUT = Duration.minutes(5);
+// 1,769 MB is one full vCPU; pool scoring is CPU-bound (SPEC §5).
+const JOB_MEMORY_MB = 1769;
+
+/** What the scheduled job and the shard worker read and write (exact actions, exact ARNs). */
+const JOB_ACCESS: DataAccess = {
+  categories: { table: ['Scan'] },
+  sellers: { table: ['Scan'] },
+  metrics: { table: ['Query'] },
+  quarantine: { table: ['Query'] },
+  runs: { table: ['GetItem', 'PutItem', 'UpdateItem', 'Query'] },
+  grades: {
+    table: ['BatchGetItem', 'BatchWriteItem', 'GetItem', 'PutItem', 'Query'],
+    indexes: ['Query'],
+  },
+};
+
+interface GraderJobsProps {
+  tables: Record<TableName, dynamodb.ITable>;
+}
+
+/**
+ * The scheduled job and its fan-out: the job plans a run and sends one SQS message per shard
+ * (pool); the shard worker evaluates one shard per message, at most SHARD_CONCURRENCY at once.
+ */
+class GraderJobs extends Construct {
+  readonly shardQueue: sqs.Queue;
+  readonly shardDeadLetters: sqs.Queue;
+  /** on-failure destination of every function's asynchronous invocations */
+  readonly failedInvocations: sqs.Queue;
+  readonly scheduledJob: GraderFunction;
+  readonly shardWorker: GraderFunction;
+
+  constructor(scope: Construct, id: string, props: GraderJobsProps) {
+    super(scope, id);
+    this.failedInvocations = deadLetterQueue(this, 'FailedInvocations');
+    Validations.of(this.failedInvocations).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself a dead-letter queue: the on-failure destination of the functions\' asynchronous invocations. An operator reads and redrives it; a queue behind it would have no consumer.',
+    });
+
+    this.shardDeadLetters = deadLetterQueue(this, 'ShardDeadLetters');
+    this.shardQueue = new sqs.Queue(this, 'Shards', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // AWS's rule for SQS event sources: at least six times the function timeout.
+      visibilityTimeout: Duration.seconds(JOB_TIMEOUT.toSeconds() * 6),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.shardDeadLetters, maxReceiveCount: SHARD_ATTEMPTS },
+    });
+
+    this.scheduledJob = new GraderFunction(this, 'ScheduledJob', {
+      entry: 'functions/scheduledJob.ts',
+      description: 'Plans a daily, monthly or quarterly run and sends one message per shard',
+      timeout: JOB_TIMEOUT,
+      memorySize: JOB_MEMORY_MB,
+      onFailure: this.failedInvocations,
+    });
+    this.scheduledJob.bindTables(props.tables, JOB_ACCESS);
+    this.scheduledJob.sendsShardsTo(this.shardQueue);
+
+    this.shardWorker = new GraderFunction(this, 'ShardWorker', {
+      entry: 'functions/shardWorker.ts',
+      description: 'Evaluates one shard (pool) of a run per SQS message',
+      timeout: JOB_TIMEOUT,
+      memorySize: JOB_MEMORY_MB,
+      // Only the SQS event source invokes it; a failed shard goes to shardDeadLetters instead.
+    });
+    this.shardWorker.bindTables(props.tables, JOB_ACCESS);
+    // The worker never sends; it still gets the URL, as every function does.
+    this.shardWorker.function.addEnvironment('SHARD_QUEUE_URL', this.shardQueue.queueUrl);
+    this.shardWorker.function.addEventSource(new SqsEventSource(this.shardQueue, {
+      batchSize: 1,
+      reportBatchItemFailures: true,
+      maxConcurrency: SHARD_CONCURRENCY,
+    }));
+  }
+}
+
+/** An SQS queue that only holds failures: SSE, TLS only, and the longest retention (14 days). */
+function deadLetterQueue(scope: Construct, id: string): sqs.Queue {
+  return new sqs.Queue(scope, id, {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+}
+
+export { deadLetterQueue, GraderJobs, JOB_ACCESS, JOB_MEMORY_MB, JOB_TIMEOUT, SHARD_ATTEMPTS, SHARD_CONCURRENCY };
+export type { GraderJobsProps };
