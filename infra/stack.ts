@@ -46,12 +46,21 @@ class SellerGraderStack extends Stack {
       email: props.alarmEmail,
     });
 
-    new CfnOutput(this, 'OperatorFunctionName', { value: this.operator.operator.function.functionName });
-    new CfnOutput(this, 'OperatorInvokePolicyArn', { value: this.operator.invokePolicy.managedPolicyArn });
-    new CfnOutput(this, 'GradesTableName', { value: this.tables.byName.grades.tableName });
-    new CfnOutput(this, 'GradesStreamArn', { value: this.tables.byName.grades.tableStreamArn ?? '' });
-    new CfnOutput(this, 'ShardQueueUrl', { value: this.jobs.shardQueue.queueUrl });
-    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
+    // Names the runbook in docs/operations.md refers to.
+    const outputs: Record<string, string> = {
+      OperatorFunctionName: this.operator.operator.function.functionName,
+      OperatorInvokePolicyArn: this.operator.invokePolicy.managedPolicyArn,
+      ScheduledJobFunctionName: this.jobs.scheduledJob.function.functionName,
+      GradesTableName: this.tables.byName.grades.tableName,
+      GradesStreamArn: this.tables.byName.grades.tableStreamArn ?? '',
+      RunsTableName: this.tables.byName.runs.tableName,
+      ShardQueueArn: this.jobs.shardQueue.queueArn,
+      ShardDeadLetterQueueArn: this.jobs.shardDeadLetters.queueArn,
+      ScheduleDeadLetterQueueUrl: this.schedules.deadLetters.queueUrl,
+      FailedInvocationsQueueUrl: this.jobs.failedInvocations.queueUrl,
+      AlarmTopicArn: this.alarms.topic.topicArn,
+    };
+    for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
   }
 }
 

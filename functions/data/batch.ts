@@ -30,17 +30,27 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-/** Runs tasks with at most `limit` in flight; the bounded worker pool of the local runs. */
+/**
+ * Runs tasks with at most `limit` in flight: the bounded worker pool of the local runs. After a
+ * failure no new task starts, and it rejects only once the tasks in flight have settled, so a
+ * failed run leaves no write behind that could land after a retry began.
+ */
 async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
+  let failure: { error: unknown } | null = null;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
+    while (next < items.length && !failure) {
       const i = next++;
-      results[i] = await fn(items[i]!, i);
+      try {
+        results[i] = await fn(items[i]!, i);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
   });
   await Promise.all(workers);
+  if (failure) throw (failure as { error: unknown }).error;
   return results;
 }
 

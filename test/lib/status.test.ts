@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY } from '../../lib/policy';
+import type { GradeRecord } from '../../lib/records';
+import { gradesInForce, statusOn, type GradesInForce } from '../../lib/status';
+
+// Only the fields gradesInForce reads; the rest of each record does not matter here.
+const base = { sellerId: 's-1', categoryId: 'c-11', policyVersion: '2026.1', runId: 'r' };
+const opTier = (period: string, tier: 'top' | 'mid') => ({ kind: 'operationTier', ...base, period, tier }) as unknown as GradeRecord;
+const assessment = (quarter: string, effectiveFrom: string, assessedTier: 'gold' | 'silver') =>
+  ({ kind: 'merchantAssessment', ...base, quarter, effectiveFrom, assessedTier }) as unknown as GradeRecord;
+
+describe('gradesInForce', () => {
+  const records = [opTier('2026-06', 'mid'), opTier('2026-08', 'top'), opTier('2026-07', 'top'), assessment('2026-Q2', '2026-07-15', 'gold'), assessment('2026-Q1', '2026-04-15', 'silver')];
+
+  it('takes the operation tier of the latest month up to the date\'s month', () => {
+    expect(gradesInForce(records, '2026-07-16').operationTier).toEqual({ tier: 'top', period: '2026-07' });
+    expect(gradesInForce(records, '2026-06-30').operationTier).toEqual({ tier: 'mid', period: '2026-06' });
+  });
+
+  it('keeps the Q1 assessment through 2026-07-14 and switches to Q2 on 2026-07-15', () => {
+    expect(gradesInForce(records, '2026-07-14').assessment).toEqual({ assessedTier: 'silver', quarter: '2026-Q1' });
+    expect(gradesInForce(records, '2026-07-15').assessment).toEqual({ assessedTier: 'gold', quarter: '2026-Q2' });
+  });
+
+  it('finds nothing in force before the first assessment takes effect', () => {
+    expect(gradesInForce(records, '2026-04-14').assessment).toBeNull();
+  });
+});
+
+describe('statusOn', () => {
+  const nothing: GradesInForce = { operationTier: null, serviceLevel: null, assessment: null };
+  const status = (changes: Partial<Parameters<typeof statusOn>[0]>) =>
+    statusOn({ sellerId: 's-1', categoryId: 'c-11', date: '2026-07-16', programs: {}, inForce: nothing, goodSeller: null, policy: DEFAULT_POLICY, runId: 'r', ...changes });
+
+  it('makes a seller ordinary and basic before any grade is in force', () => {
+    expect(status({})).toMatchObject({ merchantTier: { effective: 'ordinary', assessed: 'ordinary', source: 'assessment', quarter: null }, frontBadge: null });
+    expect(status({}).benefits).toEqual(DEFAULT_POLICY.tiers.benefits.basic);
+  });
+
+  it('shows plus and MALL benefits for a MALL store, without changing its merchant tier', () => {
+    const s = status({ programs: { mall: { since: '2026-01-01' } } });
+    expect(s).toMatchObject({ mall: true, frontBadge: 'plus', merchantTier: { effective: 'ordinary' } });
+    expect(s.benefits).toEqual([...DEFAULT_POLICY.tiers.benefits.basic, ...DEFAULT_POLICY.mallBenefits]);
+  });
+
+  it('raises an ordinary seller to silver under an active grant, but not under an expired one', () => {
+    expect(status({ goodSeller: { status: 'active', expiresOn: '2026-08-28' } })).toMatchObject({ merchantTier: { effective: 'silver', source: 'goodSeller' }, frontBadge: 'silver' });
+    expect(status({ goodSeller: { status: 'expired', expiresOn: '2026-07-16' } })).toMatchObject({ merchantTier: { effective: 'ordinary' }, frontBadge: null });
+  });
+
+  it('prefers a JBP label to the gold tier, and lists the gold benefits', () => {
+    const s = status({ programs: { jbp: { since: '2026-01-01', until: '2026-12-31' } }, inForce: { ...nothing, assessment: { assessedTier: 'gold', quarter: '2026-Q2' } } });
+    expect(s).toMatchObject({ jbp: true, frontBadge: 'jbp', merchantTier: { effective: 'gold', quarter: '2026-Q2' } });
+    expect(s.benefits).toContain(DEFAULT_POLICY.merchantTier.benefits.gold[0]);
+  });
+
+  it('shows a program that ended the day before as inactive', () => {
+    expect(status({ programs: { styled: { since: '2026-01-01', until: '2026-07-15' } } })).toMatchObject({ styled: false, frontBadge: null });
+  });
+});
