@@ -10,7 +10,7 @@ const serviceLevelSchema = z.enum(SERVICE_LEVELS);
 type ServiceLevel = z.infer<typeof serviceLevelSchema>;
 
 /** One level of SPEC §7.1: every present condition must hold (rates are raw, unsmoothed). */
-const serviceLevelRuleSchema = z.object({
+const serviceLevelRuleSchema = z.strictObject({
   level: z.enum(['excellent', 'good', 'pass']),
   maxBadExperienceRate: probability.optional(),
   maxSellerResponsibleArbitrationRate: probability.optional(),
@@ -18,7 +18,7 @@ const serviceLevelRuleSchema = z.object({
 });
 
 /** The criteria of one merchant tier (SPEC §7.2). */
-const merchantTierCriteriaSchema = z.object({
+const merchantTierCriteriaSchema = z.strictObject({
   minGmvUsd: nonNegative,
   minInStockRate: probability,
   minOnline72hRate: probability,
@@ -26,12 +26,12 @@ const merchantTierCriteriaSchema = z.object({
   serviceLevels: z.array(serviceLevelSchema).min(1),
   minCampaignOrderShare: probability,
 });
-const merchantCriteriaSetSchema = z.object({
+const merchantCriteriaSetSchema = z.strictObject({
   gold: merchantTierCriteriaSchema,
   silver: merchantTierCriteriaSchema,
 });
 
-const goodSellerCriteriaSchema = z.object({
+const goodSellerCriteriaSchema = z.strictObject({
   minGmvUsd: nonNegative,
   minPositiveRatingRate: probability,
 });
@@ -40,41 +40,41 @@ const benefitsSchema = z.array(z.string().min(1));
 const BADGES = ['jbp', 'styled', 'plus', 'gold', 'silver'] as const;
 
 const policySchema = z
-  .object({
+  .strictObject({
     version: z.string().min(1),
     timeZone: z.string().min(1),
-    pool: z.object({ minSize: z.number().int().min(1) }),
-    smoothing: z.object({ rate: nonNegative, mean: nonNegative }),
-    normalization: z.object({ lower: probability, upper: probability }),
-    weights: z.object({
+    pool: z.strictObject({ minSize: z.number().int().min(1) }),
+    smoothing: z.strictObject({ rate: nonNegative, mean: nonNegative }),
+    normalization: z.strictObject({ lower: probability, upper: probability }),
+    weights: z.strictObject({
       shrinkage: probability,
       /** Pins indicator weights instead of the entropy model; each ability's weights sum to 1. */
       fixed: z.partialRecord(z.enum(INDICATOR_IDS), nonNegative).nullable(),
     }),
     abilityWeights: z.record(z.enum(ABILITIES), nonNegative),
-    tiers: z.object({
-      quantiles: z.object({ top: probability, highPotential: probability, mid: probability }),
-      benefits: z.object({ top: benefitsSchema, highPotential: benefitsSchema, mid: benefitsSchema, basic: benefitsSchema }),
+    tiers: z.strictObject({
+      quantiles: z.strictObject({ top: probability, highPotential: probability, mid: probability }),
+      benefits: z.strictObject({ top: benefitsSchema, highPotential: benefitsSchema, mid: benefitsSchema, basic: benefitsSchema }),
     }),
-    serviceLevel: z.object({
+    serviceLevel: z.strictObject({
       minClosedOrders: z.number().int().min(0),
       windowDays: z.number().int().min(1),
       levels: z.array(serviceLevelRuleSchema).min(1),
     }),
-    merchantTier: z.object({
+    merchantTier: z.strictObject({
       windowDays: z.number().int().min(1),
       effectiveFromDay: z.number().int().min(1).max(28),
-      criteria: z.object({
+      criteria: z.strictObject({
         default: merchantCriteriaSetSchema,
         byCategory: z.record(z.string(), merchantCriteriaSetSchema),
       }),
-      benefits: z.object({ gold: benefitsSchema, silver: benefitsSchema, ordinary: benefitsSchema }),
+      benefits: z.strictObject({ gold: benefitsSchema, silver: benefitsSchema, ordinary: benefitsSchema }),
     }),
-    goodSeller: z.object({
+    goodSeller: z.strictObject({
       grantDays: z.number().int().min(1),
       maxStoreAgeMonths: z.number().int().min(1),
       lookbackDays: z.number().int().min(1),
-      criteria: z.object({
+      criteria: z.strictObject({
         default: goodSellerCriteriaSchema,
         byCategory: z.record(z.string(), goodSellerCriteriaSchema),
       }),
@@ -83,7 +83,6 @@ const policySchema = z
     frontBadgePriority: z.array(z.enum(BADGES)),
     dailyScoreRetentionDays: z.number().int().min(1),
   })
-  .strict()
   .superRefine((policy, ctx) => {
     const abilitySum = ABILITIES.reduce((sum, a) => sum + policy.abilityWeights[a], 0);
     if (Math.abs(abilitySum - 1) > 1e-9) {
