@@ -125,7 +125,11 @@ function* dailyRecords(
     yield {
       kind: 'dailyScore', sellerId: seller.sellerId, categoryId: seller.categoryId, date, window: w.scoring, ...gradeFields(grade),
       projectedTier: { tier: grade.tier, reason: grade.reason, thresholds: grade.thresholds, nextTier: grade.nextTier },
-      projectedMerchant: { assessedTier: merchant.assessedTier, window: w.merchant, criteria: merchant.criteria },
+      // the ids of unmet criteria, not the full criteria: a daily record is written for every seller every day
+      projectedMerchant: {
+        assessedTier: merchant.assessedTier, window: w.merchant,
+        unmet: { gold: merchant.criteria.gold.filter((c) => !c.met).map((c) => c.id), silver: merchant.criteria.silver.filter((c) => !c.met).map((c) => c.id) },
+      },
       expiresAt, policyVersion: policy.version, runId,
     };
     const grant = ctx.grantOf(s);

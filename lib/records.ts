@@ -49,7 +49,11 @@ const dailyScoreSchema = z.object({
     thresholds: thresholdsSchema.nullable(),
     nextTier: nextTierSchema.nullable(),
   }).strict(),
-  projectedMerchant: z.object({ assessedTier: merchantTierName, window: windowSchema, criteria: criteriaSchema }).strict(),
+  projectedMerchant: z.object({
+    assessedTier: merchantTierName,
+    window: windowSchema,
+    unmet: z.object({ gold: z.array(criterionSchema.shape.id), silver: z.array(criterionSchema.shape.id) }).strict(),
+  }).strict(),
   /** epoch seconds after which DynamoDB TTL deletes the record (SPEC §8.1: kept 400 days) */
   expiresAt: z.number().int(),
 }).strict();

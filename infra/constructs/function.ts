@@ -49,8 +49,8 @@ interface GraderFunctionProps {
 
 /**
  * The house Lambda function: Node.js 24 on arm64, JSON logs into its own log group, a role with
- * no managed policy, and an on-failure destination. Access is added explicitly with bindTables()
- * and sendsShardsTo().
+ * no managed policy, and an on-failure destination for asynchronous invocations. Access is added
+ * explicitly with bindTables() and sendsShardsTo().
  */
 class GraderFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
@@ -145,5 +145,5 @@ function dynamodbAction(action: ItemAction): string {
   return `dynamodb:${action}`;
 }
 
-export { GraderFunction, PROJECT_ROOT, SERVICE_NAME };
+export { GraderFunction, SERVICE_NAME };
 export type { DataAccess, GraderFunctionProps, TableAccess };

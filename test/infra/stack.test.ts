@@ -143,7 +143,7 @@ describe('the schedules', () => {
     });
   }
 
-  it('lets only the scheduler service of this account and its default group assume the schedule role', () => {
+  it('lets only the scheduler service, on behalf of this account, assume the schedule role', () => {
     const schedule = Object.values(template.findResources('AWS::Scheduler::Schedule'))[0];
     const role = template.findResources('AWS::IAM::Role')[schedule?.Properties.Target.RoleArn['Fn::GetAtt'][0] as string];
     const [statement] = role?.Properties.AssumeRolePolicyDocument.Statement as { Principal: unknown; Condition: { StringEquals: Record<string, unknown> } }[];
