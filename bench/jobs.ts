@@ -36,9 +36,16 @@ for (const sellers of sizes.length ? sizes : [2000, 10_000]) {
     const jobSeconds = (performance.now() - t) / 1000;
     const job = store.stats;
 
-    // Raw: the same number of items, of the same size, written to and read from the same table with plain batched calls.
-    const sample = (await store.doc.send(new ScanCommand({ TableName: store.tables.grades, Limit: 500 }))).Items ?? [];
-    const items = Array.from({ length: job.itemsWritten }, (_, i) => ({ ...sample[i % sample.length]!, sk: `raw#${i}` }));
+    // Raw: the very items the job wrote, written again under other keys of the same table, and as
+    // many reads, with plain batched calls (no scoring, no hashing, no validation).
+    const written: Record<string, unknown>[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await store.doc.send(new ScanCommand({ TableName: store.tables.grades, ExclusiveStartKey }));
+      written.push(...(page.Items ?? []));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    const items = Array.from({ length: job.itemsWritten }, (_, i) => ({ ...written[i % written.length]!, sk: `raw#${i}` }));
     const raw = new RequestStats();
     t = performance.now();
     await batchPut(store.doc, store.tables.grades, items, raw, 8);

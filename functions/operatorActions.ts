@@ -124,6 +124,7 @@ async function revokeGoodSeller(r: z.infer<typeof revokeSchema>, deps: HandlerDe
   const existing = await grades.get(r.sellerId, 'goodSellerGrant');
   if (!existing || existing.kind !== 'goodSellerGrant') throw new BadRequestError('sellerId', `seller ${r.sellerId} has no Good Seller grant`);
   if (existing.status === 'revoked') throw new BadRequestError('sellerId', `seller ${r.sellerId}'s grant was already revoked on ${existing.endedOn}`);
+  if (r.on > (r.asOf ?? today)) throw new BadRequestError('on', `must not be after today (${r.asOf ?? today}): revoke on the day it takes effect`);
   if (r.on < existing.approvedOn || r.on >= existing.expiresOn) {
     throw new BadRequestError('on', `must fall within the grant, from ${existing.approvedOn} to before ${existing.expiresOn}`);
   }

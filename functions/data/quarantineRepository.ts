@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DateWindow } from '../../lib/calendar';
 import type { QuarantineRecord } from '../../lib/records';
@@ -9,11 +10,12 @@ class QuarantineRepository {
   constructor(private readonly store: Store) {}
 
   async put(records: QuarantineRecord[], importId: string, now: string): Promise<void> {
-    const items = records.map((r, n) => {
+    const items = records.map((r) => {
       const dated = typeof r.key.date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(r.key.date);
       return {
         source: dated || r.source !== 'metrics' ? r.source : 'metrics-undated',
-        rowKey: `${String(r.key.date ?? '')}#${String(r.key.sellerId ?? r.key.categoryId ?? '')}#${importId}#${n}`,
+        // keyed by the row's key and reason, not the import: re-importing the same file quarantines nothing twice
+        rowKey: `${String(r.key.date ?? '')}#${String(r.key.sellerId ?? r.key.categoryId ?? '')}#${createHash('sha256').update(`${JSON.stringify(r.key)}|${r.reason}`).digest('base64url').slice(0, 16)}`,
         key: r.key, reason: r.reason, importId, quarantinedAt: now,
       };
     });

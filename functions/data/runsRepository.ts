@@ -86,7 +86,7 @@ class RunsRepository {
   }
 
   async get(job: RunRecord['job'], period: string, runId: string): Promise<RunRecord | null> {
-    const out = await this.store.doc.send(new GetCommand({ TableName: this.store.tables.runs, Key: { jobPeriod: `${job}#${period}`, item: `run#${runId}` } }));
+    const out = await this.store.doc.send(new GetCommand({ TableName: this.store.tables.runs, Key: { jobPeriod: `${job}#${period}`, item: `run#${runId}` }, ConsistentRead: true }));
     this.store.stats.requests++;
     return out.Item ? runRecordSchema.parse(out.Item) : null;
   }
@@ -95,6 +95,7 @@ class RunsRepository {
   async runsOf(job: RunRecord['job'], period: string): Promise<RunRecord[]> {
     const items = await queryAll(this.store.doc, {
       TableName: this.store.tables.runs,
+      ConsistentRead: true,
       KeyConditionExpression: 'jobPeriod = :jp AND begins_with(#i, :run)',
       ExpressionAttributeNames: { '#i': 'item' },
       ExpressionAttributeValues: { ':jp': `${job}#${period}`, ':run': 'run#' },
@@ -106,6 +107,7 @@ class RunsRepository {
   async finishedShards(run: RunRecord): Promise<Map<string, RunCounts>> {
     const items = await queryAll(this.store.doc, {
       TableName: this.store.tables.runs,
+      ConsistentRead: true,
       KeyConditionExpression: 'jobPeriod = :jp AND begins_with(#i, :shard)',
       ExpressionAttributeNames: { '#i': 'item' },
       ExpressionAttributeValues: { ':jp': jobPeriodOf(run), ':shard': `shard#${run.runId}#` },
@@ -131,10 +133,23 @@ class RunsRepository {
     this.store.stats.requests++;
   }
 
+  /** Records a run's outcome, unless a later attempt has taken the run over (its lease changed). */
   async finish(run: RunRecord, outcome: { status: 'succeeded' | 'failed'; counts: RunCounts; error?: string }, now: string): Promise<RunRecord> {
     const done: RunRecord = { ...run, status: outcome.status, counts: outcome.counts, error: outcome.error ?? null, endedAt: now };
-    await this.store.doc.send(new PutCommand({ TableName: this.store.tables.runs, Item: { jobPeriod: jobPeriodOf(run), item: `run#${run.runId}`, ...done } }));
-    this.store.stats.requests++;
+    try {
+      await this.store.doc.send(new UpdateCommand({
+        TableName: this.store.tables.runs,
+        Key: { jobPeriod: jobPeriodOf(run), item: `run#${run.runId}` },
+        UpdateExpression: 'SET #s = :s, #c = :c, #e = :e, endedAt = :t',
+        ConditionExpression: 'leaseUntil = :mine',
+        ExpressionAttributeNames: { '#s': 'status', '#c': 'counts', '#e': 'error' },
+        ExpressionAttributeValues: { ':s': done.status, ':c': done.counts, ':e': done.error, ':t': now, ':mine': run.leaseUntil },
+      }));
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+    } finally {
+      this.store.stats.requests++;
+    }
     return done;
   }
 }

@@ -25,6 +25,11 @@ interface ShardContext {
   now: () => string;
   /** daily job: live Good Seller grants by seller */
   activeGrants: Map<string, GoodSellerGrant>;
+  /**
+   * rebuild the status of every seller of a shard, not only of those whose records changed: a
+   * resumed or retried shard may have written its records and died before their statuses
+   */
+  refreshAll?: boolean;
 }
 
 interface ShardOutcome {
@@ -74,7 +79,10 @@ async function buildShard(ctx: ShardContext, shard: Shard): Promise<BuiltShard> 
     ));
   }
   records.forEach((r) => validateRecord(r));
-  return { shard, records, knownHashes };
+  // A daily re-run of a past date rebuilds its daily scores only: status and grants are current
+  // records, and a past date must not overwrite them.
+  const current = data.job !== 'daily' || ctx.asOf <= data.period;
+  return { shard, records: current ? records : records.filter((r) => r.kind === 'dailyScore'), knownHashes };
 }
 
 /**
@@ -92,9 +100,11 @@ async function writeShards(ctx: ShardContext, built: BuiltShard[]): Promise<Shar
   });
   let { written } = outcome;
   const changed = [...outcome.changed];
-  if (ctx.data.job !== 'daily' && !ctx.dryRun && outcome.changed.length > 0) {
-    const changedSellers = new Set(outcome.changed.map((r) => r.sellerId));
-    const refreshed = await refreshStatuses(ctx, ctx.data.jobSellers.filter((s) => changedSellers.has(s.sellerId)));
+  const toRefresh = ctx.refreshAll
+    ? new Set(built.flatMap((b) => b.shard.sellers.map((i) => ctx.data.jobSellers[i]!.sellerId)))
+    : new Set(outcome.changed.map((r) => r.sellerId));
+  if (ctx.data.job !== 'daily' && !ctx.dryRun && toRefresh.size > 0) {
+    const refreshed = await refreshStatuses(ctx, ctx.data.jobSellers.filter((s) => toRefresh.has(s.sellerId)), records);
     written += refreshed.written;
     changed.push(...refreshed.changed);
   }
@@ -111,9 +121,10 @@ async function evaluateShard(ctx: ShardContext, shard: Shard): Promise<ShardOutc
 async function refreshStatuses(
   ctx: Pick<ShardContext, 'store' | 'policy' | 'runId' | 'asOf' | 'now' | 'activeGrants'>,
   sellers: JobSeller[],
+  known: GradeRecord[] = [],
 ) {
   const grades = new GradesRepository(ctx.store);
-  const inputs = await readStatusInputs(grades, sellers.map((s) => s.sellerId), ctx.asOf, ctx.policy);
+  const inputs = await readStatusInputs(grades, sellers.map((s) => s.sellerId), ctx.asOf, ctx.policy, known);
   const statuses = sellers.map((seller) => {
     const sellerId = seller.sellerId;
     const input = inputs.get(sellerId)!;

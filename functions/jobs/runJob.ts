@@ -64,7 +64,7 @@ function planRun(data: JobData, policy: Policy, req: Pick<RunRequest, 'sellers' 
   return planShards(data.job, data.jobSellers, data.totals.scoring ?? null, policy, wantedOf(data, req));
 }
 
-const WRITE_GROUP = 5000;
+const WRITE_GROUP = 1000;
 
 /** Consecutive shards grouped up to WRITE_GROUP sellers (a pool larger than that is a group alone). */
 function writeGroups(shards: Shard[]): Shard[][] {
@@ -110,27 +110,39 @@ async function runJob(req: RunRequest, deps: RunDependencies): Promise<RunResult
     const quarantined = await new QuarantineRepository(deps.store).countForWindow(jobSpan(data));
     const finished = await runs.finishedShards(run);
     const pending = shards.filter((s) => !finished.has(s.shardId));
-    if (deps.dispatch) {
+    if (deps.dispatch && pending.length > 0) {
       await deps.dispatch(pending.map((s) => ({ runId: run.runId, job: req.job, period: req.period, shardId: s.shardId })));
       return { state: 'dispatched', run, changed: [] };
     }
     const ctx: ShardContext = {
       store: deps.store, policy: deps.policy, data, runId: run.runId, dryRun: req.dryRun ?? false,
-      fresh: claim.state === 'started' && claim.fresh, asOf: req.asOf, now: deps.now,
+      fresh: claim.state === 'started' && claim.fresh, refreshAll: claim.state === 'resumed', asOf: req.asOf, now: deps.now,
       activeGrants: req.job === 'daily' ? await loadActiveGrants(deps.store) : new Map(),
     };
     const changed: GradeRecord[] = [];
     let counts: RunCounts = [...finished.values()].reduce(addCounts, { ...ZERO_COUNTS });
     // Locally, shards are built on a bounded pool and written in groups of up to WRITE_GROUP
-    // sellers: full 25-item batches write ~2x faster on DynamoDB Local than one shard at a time.
-    for (const group of writeGroups(pending)) {
-      const built = await mapLimit(group, deps.concurrency ?? 4, (shard) => buildShard(ctx, shard));
-      const outcome = await writeShards(ctx, built);
+    // sellers (full 25-item batches), and the next group is built while the last one is written.
+    const groups = writeGroups(pending);
+    const build = (group: Shard[]) => mapLimit(group, deps.concurrency ?? 4, (shard) => buildShard(ctx, shard));
+    let built = groups.length > 0 ? await build(groups[0]!) : [];
+    for (let g = 0; g < groups.length; g++) {
+      const writing = writeShards(ctx, built);
+      const next = g + 1 < groups.length ? build(groups[g + 1]!) : Promise.resolve([]);
+      const [written, following] = await Promise.allSettled([writing, next]);
+      // both settle before a failure propagates: no write of a failed run lands after a retry began
+      if (written.status === 'rejected') throw written.reason;
+      if (following.status === 'rejected') throw following.reason;
+      const [outcome, nextBuilt] = [written.value, following.value];
       if (!ctx.dryRun) {
-        for (const shard of group) await runs.finishShard(run, shard.shardId, { ...ZERO_COUNTS, sellers: shard.sellers.length }, deps.now());
+        // the group's counts go on its first marker, so a resumed run adds them up right
+        for (const [i, shard] of groups[g]!.entries()) {
+          await runs.finishShard(run, shard.shardId, i === 0 ? { ...outcome.counts, sellers: shard.sellers.length } : { ...ZERO_COUNTS, sellers: shard.sellers.length }, deps.now());
+        }
       }
       counts = addCounts(counts, outcome.counts);
       changed.push(...outcome.changed);
+      built = nextBuilt;
     }
     const done = await runs.finish(run, { status: 'succeeded', counts: { ...counts, quarantined } }, deps.now());
     return { state: 'succeeded', run: done, changed };
@@ -149,25 +161,32 @@ async function runShard(task: ShardTask, deps: RunDependencies): Promise<{ count
   const run = await runs.get(task.job, task.period, task.runId);
   if (!run) throw new Error(`shard ${task.shardId}: run ${task.runId} of ${task.job} ${task.period} does not exist`);
   const finished = await runs.finishedShards(run);
-  if (finished.has(task.shardId)) return { counts: finished.get(task.shardId)!, runFinished: run.status === 'succeeded' };
   const data = await loadJobData(deps.store, task.job, task.period, deps.policy);
   const shards = planRun(data, deps.policy, { sellers: run.sellers ?? undefined, categories: run.categories ?? undefined });
+  if (finished.has(task.shardId)) {
+    // a worker that died between its marker and closing the run: close it now if every shard is done
+    const runFinished = run.status === 'succeeded' || shards.every((s) => finished.has(s.shardId));
+    if (runFinished && run.status !== 'succeeded') await closeRun(runs, run, data, finished, deps);
+    return { counts: finished.get(task.shardId)!, runFinished };
+  }
   const shard = shards.find((s) => s.shardId === task.shardId);
   if (!shard) throw new Error(`shard ${task.shardId} is not part of run ${task.runId} any more (its data changed since planning)`);
   const outcome = await evaluateShard({
-    store: deps.store, policy: deps.policy, data, runId: run.runId, dryRun: run.dryRun, fresh: false,
+    store: deps.store, policy: deps.policy, data, runId: run.runId, dryRun: run.dryRun, fresh: false, refreshAll: true,
     asOf: run.asOf, now: deps.now,
     activeGrants: task.job === 'daily' ? await loadActiveGrants(deps.store) : new Map(),
   }, shard);
   await runs.finishShard(run, shard.shardId, outcome.counts, deps.now());
   const all = await runs.finishedShards(run);
   const runFinished = shards.every((s) => all.has(s.shardId));
-  if (runFinished) {
-    const quarantined = await new QuarantineRepository(deps.store).countForWindow(jobSpan(data));
-    const counts = [...all.values()].reduce(addCounts, { ...ZERO_COUNTS });
-    await runs.finish(run, { status: 'succeeded', counts: { ...counts, quarantined } }, deps.now());
-  }
+  if (runFinished) await closeRun(runs, run, data, all, deps);
   return { counts: outcome.counts, runFinished };
+}
+
+async function closeRun(runs: RunsRepository, run: RunRecord, data: JobData, shards: Map<string, RunCounts>, deps: RunDependencies): Promise<void> {
+  const quarantined = await new QuarantineRepository(deps.store).countForWindow(jobSpan(data));
+  const counts = [...shards.values()].reduce(addCounts, { ...ZERO_COUNTS });
+  await runs.finish(run, { status: 'succeeded', counts: { ...counts, quarantined } }, deps.now());
 }
 
 export { planRun, runJob, runShard, wantedOf };

@@ -3,7 +3,7 @@ import type { GoodSellerGrant } from '../../lib/goodSeller';
 import type { Policy } from '../../lib/policy';
 import type { GoodSellerGrantRecord, GradeRecord, StatusRecord } from '../../lib/records';
 import { gradesInForce, type GoodSellerState, type GradesInForce } from '../../lib/status';
-import type { GradesRepository } from '../data/gradesRepository';
+import { gradeSortKey, type GradesRepository } from '../data/gradesRepository';
 
 /** What a seller's status is built from on a date. */
 interface StatusInputs {
@@ -31,10 +31,27 @@ function inForceKeys(date: string, policy: Policy): string[] {
   ];
 }
 
-/** Reads every record a status could depend on, for sellers whose current status cannot be trusted. */
-async function readStatusInputs(grades: GradesRepository, sellerIds: string[], date: string, policy: Policy): Promise<Map<string, StatusInputs>> {
+/**
+ * Reads every record a status could depend on, for sellers whose current status cannot be trusted.
+ * Records the caller already holds (`known`, e.g. those a monthly run just wrote) are not read
+ * again, nor is the older key they make irrelevant.
+ */
+async function readStatusInputs(
+  grades: GradesRepository,
+  sellerIds: string[],
+  date: string,
+  policy: Policy,
+  known: GradeRecord[] = [],
+): Promise<Map<string, StatusInputs>> {
   const keys = inForceKeys(date, policy);
-  const records = await grades.getMany(sellerIds.flatMap((sellerId) => keys.map((sk) => ({ sellerId, sk }))));
+  const knownBySeller = new Map<string, GradeRecord[]>();
+  for (const r of known) knownBySeller.set(r.sellerId, [...(knownBySeller.get(r.sellerId) ?? []), r]);
+  const wanted = sellerIds.flatMap((sellerId) => {
+    const held = new Set((knownBySeller.get(sellerId) ?? []).map(gradeSortKey));
+    // keys come in pairs (this period, the one before): holding the first makes the second irrelevant
+    return keys.filter((sk, i) => !held.has(sk) && !(i < 6 && i % 2 === 1 && held.has(keys[i - 1]!))).map((sk) => ({ sellerId, sk }));
+  });
+  const records = [...(await grades.getMany(wanted)), ...known];
   const bySeller = new Map<string, GradeRecord[]>();
   for (const r of records) bySeller.set(r.sellerId, [...(bySeller.get(r.sellerId) ?? []), r]);
   return new Map(sellerIds.map((sellerId) => {

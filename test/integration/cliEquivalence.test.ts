@@ -52,7 +52,7 @@ describe('grader import + run + export against grader score on the same folder',
       ...read(join(dir, 'monthly-operationTier.jsonl')), ...read(join(dir, 'monthly-serviceLevel.jsonl')), ...read(join(dir, 'quarterly-merchantAssessment.jsonl')),
     ];
     writeFileSync(join(dir, 'grades.jsonl'), jsonl(grades));
-    await runCommand('daily', { date: '2026-07-16', reason: 'equivalence test' });
+    await runCommand('daily', { date: '2026-07-16', reason: 'equivalence test', 'as-of': '2026-07-16' });
     const offline = join(dir, 'daily-score.jsonl');
     await score({ job: 'daily', period: '2026-07-16', data: dir, out: offline });
     const expected = byKey(read(offline));

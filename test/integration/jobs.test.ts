@@ -87,6 +87,17 @@ describe('the quarterly job on DynamoDB Local', () => {
   });
 });
 
+describe('the daily job on DynamoDB Local', () => {
+  it('re-runs a past date for its daily scores only, leaving the current status and grants alone', async () => {
+    await scheduled()({ job: 'daily', scheduledTime: '2026-07-20T10:00:00Z' }, localContext('t'));
+    await stream.drain();
+    const response = await operator()({ action: 'rerun', job: 'daily', period: '2026-07-05', reason: 'late data', requestedBy: 'ops-test', asOf: '2026-07-20' }, localContext('t'));
+    expect(response).toMatchObject({ ok: true, state: 'succeeded' });
+    const kinds = new Set((await stream.drain()).map((c) => c.newRecord?.kind));
+    expect(kinds).toEqual(new Set(['dailyScore']));
+  });
+});
+
 describe('operator requests', () => {
   it('rejects a bad payload naming the field, and changes nothing', async () => {
     const cases: [Record<string, unknown>, string][] = [
