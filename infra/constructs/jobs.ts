@@ -1,6 +1,7 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { TableName } from '../../functions/data/tables';
@@ -52,14 +53,13 @@ class GraderJobs extends Construct {
     });
 
     this.shardDeadLetters = deadLetterQueue(this, 'ShardDeadLetters');
-    this.shardQueue = new sqs.Queue(this, 'Shards', {
+    this.shardQueue = tlsOnly(new sqs.Queue(this, 'Shards', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
       // AWS's rule for SQS event sources: at least six times the function timeout.
       visibilityTimeout: Duration.seconds(JOB_TIMEOUT.toSeconds() * 6),
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: this.shardDeadLetters, maxReceiveCount: SHARD_ATTEMPTS },
-    });
+    }));
 
     this.scheduledJob = new GraderFunction(this, 'ScheduledJob', {
       entry: 'functions/scheduledJob.ts',
@@ -91,12 +91,35 @@ class GraderJobs extends Construct {
 
 /** An SQS queue that only holds failures: SSE, TLS only, and the longest retention (14 days). */
 function deadLetterQueue(scope: Construct, id: string): sqs.Queue {
-  return new sqs.Queue(scope, id, {
+  return tlsOnly(new sqs.Queue(scope, id, {
     encryption: sqs.QueueEncryption.SQS_MANAGED,
-    enforceSSL: true,
     retentionPeriod: Duration.days(14),
-  });
+  }));
 }
 
-export { deadLetterQueue, GraderJobs, JOB_ACCESS, JOB_MEMORY_MB, JOB_TIMEOUT, SHARD_ATTEMPTS, SHARD_CONCURRENCY };
+/** Every SQS API action on a queue, named one by one: no IAM statement of this stack holds a `*` action. */
+const SQS_QUEUE_ACTIONS = [
+  'sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes',
+  'sqs:GetQueueUrl', 'sqs:SetQueueAttributes', 'sqs:PurgeQueue', 'sqs:DeleteQueue', 'sqs:ListQueueTags', 'sqs:TagQueue',
+  'sqs:UntagQueue', 'sqs:ListDeadLetterSourceQueues', 'sqs:AddPermission', 'sqs:RemovePermission',
+  'sqs:StartMessageMoveTask', 'sqs:CancelMessageMoveTask', 'sqs:ListMessageMoveTasks',
+];
+
+/** Denies every request that does not use TLS, with the actions listed instead of `sqs:*` (what enforceSSL writes). */
+function tlsOnly(queue: sqs.Queue): sqs.Queue {
+  queue.addToResourcePolicy(new iam.PolicyStatement({
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: SQS_QUEUE_ACTIONS,
+    resources: [queue.queueArn],
+    conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+  }));
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions-SQS4',
+    reason: 'The queue policy denies every SQS action without TLS (aws:SecureTransport false); the actions are listed one by one because this stack allows no `*` action in any IAM statement, and the rule only recognises `sqs:*`.',
+  });
+  return queue;
+}
+
+export { deadLetterQueue, GraderJobs, SQS_QUEUE_ACTIONS, tlsOnly, JOB_ACCESS, JOB_MEMORY_MB, JOB_TIMEOUT, SHARD_ATTEMPTS, SHARD_CONCURRENCY };
 export type { GraderJobsProps };

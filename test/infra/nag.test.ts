@@ -39,12 +39,16 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(report.violations.map((violation) => violation.ruleName).sort()).toEqual(['AwsSolutions-SQS3', 'AwsSolutions-SQS4']);
   });
 
-  it('are acknowledged only where a queue is itself a dead-letter queue, each time with a written reason', () => {
+  it('are acknowledged only for dead-letter queues and for TLS denies spelled without `sqs:*`, each with a written reason', () => {
     const found = acknowledgements(app);
-    expect(found.map(({ path, id }) => [path, id])).toEqual([
+    expect(found.map(({ path, id }) => [path, id]).sort()).toEqual([
       ['SellerGrader/Jobs/FailedInvocations', 'AwsSolutions-SQS3'],
+      ['SellerGrader/Jobs/FailedInvocations', 'AwsSolutions-SQS4'],
+      ['SellerGrader/Jobs/ShardDeadLetters', 'AwsSolutions-SQS4'],
+      ['SellerGrader/Jobs/Shards', 'AwsSolutions-SQS4'],
       ['SellerGrader/Schedules/DeadLetters', 'AwsSolutions-SQS3'],
+      ['SellerGrader/Schedules/DeadLetters', 'AwsSolutions-SQS4'],
     ]);
-    for (const { reason } of found) expect(reason).toMatch(/dead-letter queue.{40,}/);
+    for (const { id, reason } of found) expect(reason).toMatch(id === 'AwsSolutions-SQS3' ? /dead-letter queue.{40,}/ : /aws:SecureTransport.{40,}/);
   });
 });
