@@ -5,11 +5,13 @@ import { batchGet, batchPut, mapLimit, type Item } from './batch';
 import { queryAll } from './query';
 import type { Store } from './store';
 
-/** One block's running totals on one date: slot k's field f at cum[k * FIELD_COUNT + f]. */
+/** One block on one date: slot k's field f at cum[k * FIELD_COUNT + f] (running totals) and daily[…] (that day's values). */
 interface CumulativeBlock {
   block: string;
   date: string;
   cum: Float64Array;
+  /** the day's own values, kept so a block can always be rebuilt whatever state its totals are in */
+  daily?: Float64Array | undefined;
 }
 
 // Running totals are integers in doubles: raw deflate (level 1) shrinks a block ~3x for ~0.4 ms.
@@ -17,11 +19,14 @@ function encode(cum: Float64Array): Uint8Array {
   return deflateRawSync(new Uint8Array(cum.buffer, cum.byteOffset, cum.byteLength), { level: 1 });
 }
 
-function decode(item: Item): CumulativeBlock {
-  const bytes = inflateRawSync(item.cum as Uint8Array);
+function decodeArray(value: unknown): Float64Array {
+  const bytes = inflateRawSync(value as Uint8Array);
   // copy: the inflated buffer need not be 8-byte aligned
-  const cum = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  return { block: String(item.block), date: String(item.date), cum };
+  return new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
+
+function decode(item: Item): CumulativeBlock {
+  return { block: String(item.block), date: String(item.date), cum: decodeArray(item.cum), daily: item.daily ? decodeArray(item.daily) : undefined };
 }
 
 /** Cumulative metric blocks: one item per block of sellers per date (see docs/data-model.md). */
@@ -44,7 +49,9 @@ class MetricsRepository {
   }
 
   async put(blocks: CumulativeBlock[]): Promise<void> {
-    await batchPut(this.store.doc, this.table, blocks.map((b) => ({ block: b.block, date: b.date, slots: b.cum.length / FIELD_COUNT, cum: encode(b.cum) })), this.store.stats);
+    await batchPut(this.store.doc, this.table, blocks.map((b) => ({
+      block: b.block, date: b.date, slots: b.cum.length / FIELD_COUNT, cum: encode(b.cum), ...(b.daily ? { daily: encode(b.daily) } : {}),
+    })), this.store.stats);
   }
 
   /**
@@ -54,7 +61,7 @@ class MetricsRepository {
   async cumulativeAt(blocks: string[], dates: string[]): Promise<Map<string, Float64Array | null>> {
     const keys = blocks.flatMap((block) => dates.map((date) => ({ block, date })));
     const found = new Map<string, Float64Array | null>();
-    for (const item of await batchGet(this.store.doc, this.table, keys, this.store.stats)) {
+    for (const item of await batchGet(this.store.doc, this.table, keys, this.store.stats, { projection: ['block', 'date', 'cum'] })) {
       const b = decode(item);
       found.set(`${b.block}|${b.date}`, b.cum);
     }
@@ -67,6 +74,7 @@ class MetricsRepository {
         ExpressionAttributeValues: { ':b': block, ':d': date },
         ScanIndexForward: false,
         Limit: 1,
+        ProjectionExpression: '#b, #d, cum',
       }));
       this.store.stats.requests++;
       const item = out.Items?.[0];

@@ -1,3 +1,4 @@
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { addDays, datesOf } from '../../lib/calendar';
 import { grantRecord } from '../../lib/jobs';
 import { categorySchema, describeIssues, grantInputSchema, sellerProfileSchema, type Category } from '../../lib/inputs';
@@ -132,8 +133,7 @@ async function importData(store: Store, input: ImportInput, options: { policy: P
     }
     const slotsOf = new Map<string, number>();
     for (const s of sellers.values()) slotsOf.set(s.block, Math.max(slotsOf.get(s.block) ?? 0, s.slot + 1));
-    const metrics = new MetricsRepository(store);
-    const written = await mapLimit([...byBlock], 4, ([block, rows]) => rebuildBlock(metrics, block, slotsOf.get(block)!, rows));
+    const written = await mapLimit([...byBlock], 4, ([block, rows]) => rebuildBlock(store, block, slotsOf.get(block)!, rows));
     summary.blocksWritten = written.reduce((a, b) => a + b, 0);
   }
 
@@ -157,43 +157,54 @@ async function importData(store: Store, input: ImportInput, options: { policy: P
 }
 
 /**
- * Folds new rows into one block: derives the stored daily values from consecutive running totals,
- * replaces the imported (seller, date) rows, and rewrites the running totals from the first new date on.
+ * Folds new rows into one block: takes each stored day's own values, replaces the imported
+ * (seller, date) rows, and rewrites the running totals from the first new date on. A marker in the
+ * runs table brackets the writes; a block whose last rebuild died part-way (marker still there) is
+ * rebuilt from its first date, so a failed import never leaves wrong totals behind.
  */
-async function rebuildBlock(metrics: MetricsRepository, block: string, slots: number, rows: Map<string, [number, MetricRow][]>): Promise<number> {
+async function rebuildBlock(store: Store, block: string, slots: number, rows: Map<string, [number, MetricRow][]>): Promise<number> {
+  const metrics = new MetricsRepository(store);
+  const marker = { TableName: store.tables.runs, Key: { jobPeriod: `import#${block}`, item: 'pending' } };
+  const interrupted = (await store.doc.send(new GetCommand({ ...marker, ConsistentRead: true }))).Item !== undefined;
+  await store.doc.send(new PutCommand({ TableName: store.tables.runs, Item: { ...marker.Key, startedAt: new Date().toISOString() } }));
   const dates = [...rows.keys()].sort();
-  const first = dates[0]!;
-  const before = addDays(first, -1);
-  const base = (await metrics.cumulativeAt([block], [before])).get(`${block}|${before}`) ?? null;
-  const stored = new Map((await metrics.blockFrom(block, first)).map((b) => [b.date, b.cum]));
-  const lastStored = [...stored.keys()].sort().pop();
+  const first = interrupted ? '0000-00-00' : dates[0]!;
+  const stored = await metrics.blockFrom(block, first);
+  const start = interrupted ? (stored[0]?.date && stored[0].date < dates[0]! ? stored[0].date : dates[0]!) : dates[0]!;
+  const before = addDays(start, -1);
+  const base = interrupted ? null : ((await metrics.cumulativeAt([block], [before])).get(`${block}|${before}`) ?? null);
+  const byDate = new Map(stored.map((b) => [b.date, b]));
+  const lastStored = stored[stored.length - 1]?.date;
   const last = lastStored && lastStored > dates[dates.length - 1]! ? lastStored : dates[dates.length - 1]!;
   const width = slots * FIELD_COUNT;
-  const pad = (cum: Float64Array | null | undefined) => {
+  const pad = (values: Float64Array | null | undefined) => {
     const out = new Float64Array(width);
-    if (cum) out.set(cum.subarray(0, Math.min(cum.length, width)));
+    if (values) out.set(values.subarray(0, Math.min(values.length, width)));
     return out;
   };
   let previousStored = pad(base);
   let previous = pad(base);
   const out: CumulativeBlock[] = [];
-  for (const date of datesOf({ start: first, end: last })) {
-    const storedCum = stored.get(date);
-    const daily = new Float64Array(width);
-    if (storedCum) {
-      const current = pad(storedCum);
+  for (const date of datesOf({ start, end: last })) {
+    const item = byDate.get(date);
+    let daily = new Float64Array(width);
+    if (item?.daily) daily = pad(item.daily);
+    else if (item) {
+      // items written before daily values were kept: the difference of consecutive totals
+      const current = pad(item.cum);
       for (let i = 0; i < width; i++) daily[i] = current[i]! - previousStored[i]!;
-      previousStored = current;
     }
+    if (item) previousStored = pad(item.cum);
     for (const [slot, row] of rows.get(date) ?? []) {
       for (let f = 0; f < FIELD_COUNT; f++) daily[slot * FIELD_COUNT + f] = row[METRIC_FIELDS[f]!];
     }
     const cum = new Float64Array(width);
     for (let i = 0; i < width; i++) cum[i] = previous[i]! + daily[i]!;
-    out.push({ block, date, cum });
+    out.push({ block, date, cum, daily });
     previous = cum;
   }
   await metrics.put(out);
+  await store.doc.send(new DeleteCommand(marker));
   return out.length;
 }
 

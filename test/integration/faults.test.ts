@@ -4,7 +4,14 @@ import { batchPut, RequestStats } from '../../functions/data/batch';
 import { GradesRepository } from '../../functions/data/gradesRepository';
 import { RunsRepository } from '../../functions/data/runsRepository';
 import { runJob, type RunRequest } from '../../functions/jobs/runJob';
+import { importData } from '../../functions/jobs/importData';
+import { MetricsRepository } from '../../functions/data/metricsRepository';
+import { ReferenceRepository } from '../../functions/data/referenceRepository';
+import { loadJobData } from '../../functions/jobs/jobData';
+import { WindowAggregator } from '../../lib/aggregate';
 import { prepareJob } from '../../lib/evaluateJob';
+import { jobWindows } from '../../lib/jobs';
+import { FIELD_COUNT } from '../../lib/metrics';
 import { DEFAULT_POLICY } from '../../lib/policy';
 import type { GradeRecord } from '../../lib/records';
 import { importMarket, smallMarket } from '../helpers/fixtures';
@@ -91,6 +98,67 @@ describe('a run that died part-way', () => {
     const changes = (await stream.drain()).filter((c) => c.newRecord?.kind !== 'status');
     expect(changes).toHaveLength(clean.length);
     stream.close();
+  });
+});
+
+describe('an import that died part-way', () => {
+  it('keeps every running total equal to the sum of the stored days, even when a later import comes first', async () => {
+    const target = m.market.sellers[9]!.sellerId;
+    const seller = (await new ReferenceRepository(env.store).seller(target))!;
+    const bump = (from: string, to: string) => m.rows.filter((r) => r.sellerId === target && r.date >= from && r.date <= to).map((r) => ({ ...r, orders: r.orders + 3, visitors: r.visitors + 30 }));
+    let metricWrites = 0;
+    const real = env.store.doc;
+    const dying = new Proxy(real, {
+      get(t, prop, receiver) {
+        if (prop !== 'send') return Reflect.get(t, prop, receiver);
+        return async (command: { input?: { RequestItems?: Record<string, unknown> } }) => {
+          if (command instanceof BatchWriteCommand && command.input.RequestItems?.[env.store.tables.metrics] && ++metricWrites === 1) throw new Error('connection reset');
+          return real.send(command as never);
+        };
+      },
+    });
+    await expect(importData({ ...env.store, doc: dying }, { metrics: bump('2026-05-01', '2026-05-31') }, { policy: DEFAULT_POLICY, importId: 'broken', now: 'n' })).rejects.toThrow('connection reset');
+    await importData(env.store, { metrics: bump('2026-07-20', '2026-07-31') }, { policy: DEFAULT_POLICY, importId: 'later', now: 'n' });
+    const items = await new MetricsRepository(env.store).blockFrom(seller.block, '0000-00-00');
+    expect(items.length).toBeGreaterThan(100);
+    for (let i = 1; i < items.length; i++) {
+      const [before, item] = [items[i - 1]!, items[i]!];
+      for (let k = 0; k < item.cum.length; k++) expect(item.cum[k], `${item.date}[${k}]`).toBe((before.cum[k] ?? 0) + item.daily![k]!);
+    }
+  });
+
+  it('leaves no wrong running totals: the next import rebuilds the block in full', async () => {
+    const target = m.market.sellers[7]!.sellerId;
+    const corrected = m.rows.filter((r) => r.sellerId === target && r.date >= '2026-06-01' && r.date <= '2026-06-30').map((r) => ({ ...r, orders: r.orders + 5, gmvCents: r.gmvCents + 9_000, visitors: r.visitors + 50 }));
+    let metricWrites = 0;
+    const real = env.store.doc;
+    const dying = new Proxy(real, {
+      get(target, prop, receiver) {
+        if (prop !== 'send') return Reflect.get(target, prop, receiver);
+        return async (command: { input?: { RequestItems?: Record<string, unknown> } }) => {
+          if (command instanceof BatchWriteCommand && command.input.RequestItems?.[env.store.tables.metrics] && ++metricWrites === 2) throw new Error('connection reset');
+          return real.send(command as never);
+        };
+      },
+    });
+    await expect(importData({ ...env.store, doc: dying }, { metrics: corrected }, { policy: DEFAULT_POLICY, importId: 'broken', now: 'n' })).rejects.toThrow('connection reset');
+    await importData(env.store, { metrics: corrected }, { policy: DEFAULT_POLICY, importId: 'retry', now: 'n' });
+
+    const fixed = new Map(corrected.map((r) => [`${r.sellerId}|${r.date}`, r]));
+    const rows = m.rows.map((r) => fixed.get(`${r.sellerId}|${r.date}`) ?? r);
+    const sellerIndex = new Map(m.market.sellers.map((s, i) => [s.sellerId, i]));
+    const expected = new WindowAggregator(sellerIndex, jobWindows('monthly', '2026-07', DEFAULT_POLICY));
+    for (const row of rows) expected.add(row);
+    const loaded = await loadJobData(env.store, 'monthly', '2026-07', DEFAULT_POLICY);
+    for (const name of ['scoring', 'previous', 'service']) {
+      const got = loaded.totals[name]!;
+      const want = expected.totals[name as 'scoring']!;
+      loaded.sellers.forEach((seller, s) => {
+        if (seller.sellerId === m.market.sellers[9]!.sellerId) return; // changed by the test above
+        const w = sellerIndex.get(seller.sellerId)!;
+        expect(Array.from(got.sums.subarray(s * FIELD_COUNT, (s + 1) * FIELD_COUNT)), `${name} ${seller.sellerId}`).toEqual(Array.from(want.sums.subarray(w * FIELD_COUNT, (w + 1) * FIELD_COUNT)));
+      });
+    }
   });
 });
 
