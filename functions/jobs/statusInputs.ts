@@ -83,11 +83,13 @@ async function dailyStatusInputs(
   const month = monthOf(date);
   const quarter = quarterInForceOn(date, policy.merchantTier.effectiveFromDay);
   // A status is rewritten whenever a new month or quarter takes effect for it, so its asOf tells
-  // whether a month or quarter has turned since: only then are its records read again.
+  // whether a month or quarter has turned since: only then are its records read again — or when
+  // it shows a live grant that is no longer live (revoked or corrected by an import).
   const effectiveFromDay = policy.merchantTier.effectiveFromDay;
   const stale = sellerIds.filter((id) => {
     const p = previous.get(id);
-    return !p || monthOf(p.asOf) !== month || quarterInForceOn(p.asOf, effectiveFromDay) !== quarter;
+    const grantLeftIndex = (p?.goodSeller?.status === 'active' || p?.goodSeller?.status === 'pending') && !activeGrants.has(id);
+    return !p || grantLeftIndex || monthOf(p.asOf) !== month || quarterInForceOn(p.asOf, effectiveFromDay) !== quarter;
   });
   const reread = await readStatusInputs(grades, stale, date, policy);
   const inputs = new Map(sellerIds.map((sellerId): [string, StatusInputs] => {

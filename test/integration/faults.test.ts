@@ -65,19 +65,7 @@ describe('a run that died part-way', () => {
     await stream.drain();
     const request: RunRequest = { job: 'monthly', period: '2026-07', trigger: 'schedule', requestedBy: 'scheduler', reason: 'scheduled', asOf: '2026-07-02', runId: 'schedule-monthly-2026-07' };
     // The first attempt dies at its third batch write to the grades table.
-    let gradeWrites = 0;
-    const real = env.store.doc;
-    const dying = new Proxy(real, {
-      get(target, prop, receiver) {
-        if (prop !== 'send') return Reflect.get(target, prop, receiver);
-        return async (command: { input?: { RequestItems?: Record<string, unknown> } }) => {
-          if (command instanceof BatchWriteCommand && command.input.RequestItems?.[env.store.tables.grades] && ++gradeWrites === 3) {
-            throw new Error('Lambda timed out');
-          }
-          return real.send(command as never);
-        };
-      },
-    });
+    const dying = failingBatchWrite(env.store.doc, env.store.tables.grades, 3, 'Lambda timed out');
     await expect(runJob(request, { ...env.deps, store: { ...env.store, doc: dying }, concurrency: 1 })).rejects.toThrow('Lambda timed out');
     const failed = await new RunsRepository(env.store).get('monthly', '2026-07', request.runId);
     expect(failed?.status).toBe('failed');
@@ -106,17 +94,7 @@ describe('an import that died part-way', () => {
     const target = m.market.sellers[9]!.sellerId;
     const seller = (await new ReferenceRepository(env.store).seller(target))!;
     const bump = (from: string, to: string) => m.rows.filter((r) => r.sellerId === target && r.date >= from && r.date <= to).map((r) => ({ ...r, orders: r.orders + 3, visitors: r.visitors + 30 }));
-    let metricWrites = 0;
-    const real = env.store.doc;
-    const dying = new Proxy(real, {
-      get(t, prop, receiver) {
-        if (prop !== 'send') return Reflect.get(t, prop, receiver);
-        return async (command: { input?: { RequestItems?: Record<string, unknown> } }) => {
-          if (command instanceof BatchWriteCommand && command.input.RequestItems?.[env.store.tables.metrics] && ++metricWrites === 1) throw new Error('connection reset');
-          return real.send(command as never);
-        };
-      },
-    });
+    const dying = failingBatchWrite(env.store.doc, env.store.tables.metrics, 1, 'connection reset');
     await expect(importData({ ...env.store, doc: dying }, { metrics: bump('2026-05-01', '2026-05-31') }, { policy: DEFAULT_POLICY, importId: 'broken', now: 'n' })).rejects.toThrow('connection reset');
     await importData(env.store, { metrics: bump('2026-07-20', '2026-07-31') }, { policy: DEFAULT_POLICY, importId: 'later', now: 'n' });
     const items = await new MetricsRepository(env.store).blockFrom(seller.block, '0000-00-00');
@@ -130,17 +108,7 @@ describe('an import that died part-way', () => {
   it('leaves no wrong running totals: the next import rebuilds the block in full', async () => {
     const target = m.market.sellers[7]!.sellerId;
     const corrected = m.rows.filter((r) => r.sellerId === target && r.date >= '2026-06-01' && r.date <= '2026-06-30').map((r) => ({ ...r, orders: r.orders + 5, gmvCents: r.gmvCents + 9_000, visitors: r.visitors + 50 }));
-    let metricWrites = 0;
-    const real = env.store.doc;
-    const dying = new Proxy(real, {
-      get(target, prop, receiver) {
-        if (prop !== 'send') return Reflect.get(target, prop, receiver);
-        return async (command: { input?: { RequestItems?: Record<string, unknown> } }) => {
-          if (command instanceof BatchWriteCommand && command.input.RequestItems?.[env.store.tables.metrics] && ++metricWrites === 2) throw new Error('connection reset');
-          return real.send(command as never);
-        };
-      },
-    });
+    const dying = failingBatchWrite(env.store.doc, env.store.tables.metrics, 2, 'connection reset');
     await expect(importData({ ...env.store, doc: dying }, { metrics: corrected }, { policy: DEFAULT_POLICY, importId: 'broken', now: 'n' })).rejects.toThrow('connection reset');
     await importData(env.store, { metrics: corrected }, { policy: DEFAULT_POLICY, importId: 'retry', now: 'n' });
 
@@ -161,6 +129,20 @@ describe('an import that died part-way', () => {
     }
   });
 });
+
+/** A document client that fails the n-th BatchWriteItem on one table: a fault a real server will not produce on demand. */
+function failingBatchWrite(real: DynamoDBDocumentClient, table: string, n: number, message: string): DynamoDBDocumentClient {
+  let calls = 0;
+  return new Proxy(real, {
+    get(target, prop, receiver) {
+      if (prop !== 'send') return Reflect.get(target, prop, receiver);
+      return async (command: { input?: { RequestItems?: Record<string, unknown> } }) => {
+        if (command instanceof BatchWriteCommand && command.input.RequestItems?.[table] && ++calls === n) throw new Error(message);
+        return real.send(command as never);
+      };
+    },
+  });
+}
 
 function order(a: GradeRecord, b: GradeRecord): number {
   return `${a.sellerId}|${a.kind}` < `${b.sellerId}|${b.kind}` ? -1 : 1;
