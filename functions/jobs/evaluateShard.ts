@@ -2,7 +2,7 @@ import { windowLength } from '../../lib/calendar';
 import type { GoodSellerGrant } from '../../lib/goodSeller';
 import { dailyRecords, monthlyRecords, quarterlyRecords, type JobContext, type JobSeller } from '../../lib/jobs';
 import type { Policy } from '../../lib/policy';
-import { validateRecord, type GradeRecord } from '../../lib/records';
+import { validateRecord, type GradeRecord, type StatusRecord } from '../../lib/records';
 import { shardGrades, type Shard } from '../../lib/shards';
 import { goodSellerStateOn, statusOn } from '../../lib/status';
 import { GradesRepository } from '../data/gradesRepository';
@@ -25,11 +25,6 @@ interface ShardContext {
   now: () => string;
   /** daily job: live Good Seller grants by seller */
   activeGrants: Map<string, GoodSellerGrant>;
-  /**
-   * rebuild the status of every seller of a shard, not only of those whose records changed: a
-   * resumed or retried shard may have written its records and died before their statuses
-   */
-  refreshAll?: boolean;
 }
 
 interface ShardOutcome {
@@ -92,24 +87,36 @@ async function buildShard(ctx: ShardContext, shard: Shard): Promise<BuiltShard> 
 async function writeShards(ctx: ShardContext, built: BuiltShard[]): Promise<ShardOutcome> {
   const records = built.flatMap((b) => b.records);
   const knownHashes = new Map(built.flatMap((b) => [...b.knownHashes]));
-  const outcome = await new GradesRepository(ctx.store).writeChanged(records, {
-    dryRun: ctx.dryRun,
-    knownAbsent: ctx.fresh ? (r) => PERIOD_KINDS.has(r.kind) : undefined,
-    knownHashes,
-    now: ctx.now(),
-  });
+  const grades = new GradesRepository(ctx.store);
+  // Monthly and quarterly runs rebuild their sellers' statuses from the records in hand; the other
+  // grades in force are read while the records are written, and the statuses written after them.
+  const refresh = ctx.data.job !== 'daily' && !ctx.dryRun;
+  const sellers = new Set(built.flatMap((b) => b.shard.sellers));
+  const [outcome, statuses] = await settleBoth(
+    grades.writeChanged(records, {
+      dryRun: ctx.dryRun,
+      knownAbsent: ctx.fresh ? (r) => PERIOD_KINDS.has(r.kind) : undefined,
+      knownHashes,
+      now: ctx.now(),
+    }),
+    refresh ? buildStatuses(ctx, ctx.data.jobSellers.filter((_, i) => sellers.has(i)), records) : Promise.resolve([]),
+  );
   let { written } = outcome;
   const changed = [...outcome.changed];
-  const toRefresh = ctx.refreshAll
-    ? new Set(built.flatMap((b) => b.shard.sellers.map((i) => ctx.data.jobSellers[i]!.sellerId)))
-    : new Set(outcome.changed.map((r) => r.sellerId));
-  if (ctx.data.job !== 'daily' && !ctx.dryRun && toRefresh.size > 0) {
-    const refreshed = await refreshStatuses(ctx, ctx.data.jobSellers.filter((s) => toRefresh.has(s.sellerId)), records);
+  if (statuses.length > 0) {
+    const refreshed = await grades.writeChanged(statuses, { now: ctx.now() });
     written += refreshed.written;
     changed.push(...refreshed.changed);
   }
-  const sellers = built.reduce((n, b) => n + b.shard.sellers.length, 0);
-  return { counts: { sellers, written, unchanged: outcome.unchanged, quarantined: 0, failed: 0 }, changed };
+  return { counts: { sellers: sellers.size, written, unchanged: outcome.unchanged, quarantined: 0, failed: 0 }, changed };
+}
+
+/** Both results, once both have settled: a failure propagates only when nothing is left in flight. */
+async function settleBoth<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [x, y] = await Promise.allSettled([a, b]);
+  if (x.status === 'rejected') throw x.reason;
+  if (y.status === 'rejected') throw y.reason;
+  return [x.value, y.value];
 }
 
 /** Evaluates one shard: builds its records, writes those that changed. */
@@ -117,15 +124,14 @@ async function evaluateShard(ctx: ShardContext, shard: Shard): Promise<ShardOutc
   return writeShards(ctx, [await buildShard(ctx, shard)]);
 }
 
-/** Rebuilds the status of some sellers as of the run's date from their records in force (after a monthly or quarterly change). */
-async function refreshStatuses(
+/** Each seller's status as of the run's date, from the records in hand and the other grades in force. */
+async function buildStatuses(
   ctx: Pick<ShardContext, 'store' | 'policy' | 'runId' | 'asOf' | 'now' | 'activeGrants'>,
   sellers: JobSeller[],
   known: GradeRecord[] = [],
-) {
-  const grades = new GradesRepository(ctx.store);
-  const inputs = await readStatusInputs(grades, sellers.map((s) => s.sellerId), ctx.asOf, ctx.policy, known);
-  const statuses = sellers.map((seller) => {
+): Promise<StatusRecord[]> {
+  const inputs = await readStatusInputs(new GradesRepository(ctx.store), sellers.map((s) => s.sellerId), ctx.asOf, ctx.policy, known);
+  return sellers.map((seller) => {
     const sellerId = seller.sellerId;
     const input = inputs.get(sellerId)!;
     const grant = ctx.activeGrants.get(sellerId) ?? input.grant;
@@ -135,7 +141,15 @@ async function refreshStatuses(
       policy: ctx.policy, runId: ctx.runId,
     }));
   });
-  return grades.writeChanged(statuses, { now: ctx.now() });
+}
+
+/** Rebuilds the status of some sellers as of the run's date from their records in force, writing those that changed. */
+async function refreshStatuses(
+  ctx: Pick<ShardContext, 'store' | 'policy' | 'runId' | 'asOf' | 'now' | 'activeGrants'>,
+  sellers: JobSeller[],
+  known: GradeRecord[] = [],
+) {
+  return new GradesRepository(ctx.store).writeChanged(await buildStatuses(ctx, sellers, known), { now: ctx.now() });
 }
 
 export { buildShard, evaluateShard, loadActiveGrants, refreshStatuses, writeShards };

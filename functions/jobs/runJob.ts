@@ -116,7 +116,7 @@ async function runJob(req: RunRequest, deps: RunDependencies): Promise<RunResult
     }
     const ctx: ShardContext = {
       store: deps.store, policy: deps.policy, data, runId: run.runId, dryRun: req.dryRun ?? false,
-      fresh: claim.state === 'started' && claim.fresh, refreshAll: claim.state === 'resumed', asOf: req.asOf, now: deps.now,
+      fresh: claim.state === 'started' && claim.fresh, asOf: req.asOf, now: deps.now,
       activeGrants: req.job === 'daily' ? await loadActiveGrants(deps.store) : new Map(),
     };
     const changed: GradeRecord[] = [];
@@ -172,7 +172,7 @@ async function runShard(task: ShardTask, deps: RunDependencies): Promise<{ count
   const shard = shards.find((s) => s.shardId === task.shardId);
   if (!shard) throw new Error(`shard ${task.shardId} is not part of run ${task.runId} any more (its data changed since planning)`);
   const outcome = await evaluateShard({
-    store: deps.store, policy: deps.policy, data, runId: run.runId, dryRun: run.dryRun, fresh: false, refreshAll: true,
+    store: deps.store, policy: deps.policy, data, runId: run.runId, dryRun: run.dryRun, fresh: false,
     asOf: run.asOf, now: deps.now,
     activeGrants: task.job === 'daily' ? await loadActiveGrants(deps.store) : new Map(),
   }, shard);
