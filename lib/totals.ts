@@ -1,11 +1,7 @@
-import { F, FIELD_COUNT, METRIC_FIELDS, type MetricField, type MetricValues } from './metrics';
+import { F, METRIC_FIELDS, type MetricField, type MetricValues } from './metrics';
 
 /** One seller's sums over one window: FIELD_COUNT numbers in METRIC_FIELDS order. */
 type WindowTotals = Float64Array;
-
-function emptyTotals(): WindowTotals {
-  return new Float64Array(FIELD_COUNT);
-}
 
 function total(t: WindowTotals, field: MetricField): number {
   return t[F[field]]!;
@@ -21,9 +17,5 @@ function totalsOf(values: MetricValues): WindowTotals {
   return Float64Array.from(METRIC_FIELDS, (f) => values[f]);
 }
 
-function totalsRecord(t: WindowTotals): MetricValues {
-  return Object.fromEntries(METRIC_FIELDS.map((f, i) => [f, t[i]!])) as MetricValues;
-}
-
-export { emptyTotals, rawRate, total, totalsOf, totalsRecord };
+export { rawRate, total, totalsOf };
 export type { WindowTotals };

@@ -162,8 +162,14 @@ async function exportCommand(v: Values): Promise<string> {
     : kind === 'merchantAssessment' ? `merchantAssessment#${quarterFlag(v)}`
     : kind;
   return withStore({ aws: v.aws === true }, async (store) => {
-    const sellers = await new ReferenceRepository(store).sellers();
-    const records = (await new GradesRepository(store).getMany(sellers.map((s) => ({ sellerId: s.sellerId, sk }))))
+    const grades = new GradesRepository(store);
+    const reference = new ReferenceRepository(store);
+    // monthly and quarterly kinds come through the period index, category by category
+    const [indexedKind, period] = sk.split('#') as [string, string | undefined];
+    const indexed = indexedKind === 'operationTier' || indexedKind === 'serviceLevel' || indexedKind === 'merchantAssessment';
+    const records = (indexed
+      ? (await Promise.all((await reference.categories()).map((c) => grades.listPeriod(indexedKind, period!, c.categoryId)))).flat()
+      : await grades.getMany((await reference.sellers()).map((s) => ({ sellerId: s.sellerId, sk }))))
       .sort((a, b) => (a.sellerId < b.sellerId ? -1 : 1));
     const file = createWriteStream(out);
     if (format === 'jsonl') for (const r of records) file.write(JSON.stringify(r) + '\n');

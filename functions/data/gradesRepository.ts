@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { gradeRecordSchema, type GoodSellerGrantRecord, type GradeKind, type GradeRecord } from '../../lib/records';
 import { batchGet, batchPut, type Item } from './batch';
 import { queryAll } from './query';
@@ -166,21 +166,15 @@ class GradesRepository {
     return items.map(recordOfItem);
   }
 
-  /** Grants still active or pending, through the sparse expiry index; `dueOn` keeps those expiring by then. */
-  async activeGrants(dueOn?: string): Promise<GoodSellerGrantRecord[]> {
+  /** Grants still active or pending, through the sparse lookup index (sorted by expiry). */
+  async activeGrants(): Promise<GoodSellerGrantRecord[]> {
     const items = await queryAll(this.store.doc, {
       TableName: this.table,
       IndexName: GRADES_LOOKUP_INDEX,
-      KeyConditionExpression: dueOn ? 'lookupPk = :g AND lookupSk <= :d' : 'lookupPk = :g',
-      ExpressionAttributeValues: dueOn ? { ':g': 'activeGrant', ':d': `${dueOn}#\uffff` } : { ':g': 'activeGrant' },
+      KeyConditionExpression: 'lookupPk = :g',
+      ExpressionAttributeValues: { ':g': 'activeGrant' },
     }, this.store.stats);
     return items.map(recordOfItem).filter((r): r is GoodSellerGrantRecord => r.kind === 'goodSellerGrant');
-  }
-
-  /** Writes one record unconditionally (operator actions that already decided it changed). */
-  async put(record: GradeRecord, now: string): Promise<void> {
-    await this.store.doc.send(new PutCommand({ TableName: this.table, Item: gradeItem(record, serialize(record), now) }));
-    this.store.stats.requests++;
   }
 }
 

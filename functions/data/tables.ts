@@ -36,9 +36,6 @@ type TableName = 'categories' | 'sellers' | 'metrics' | 'grades' | 'quarantine' 
  * expiry (lookupPk "activeGrant", lookupSk "<expiresOn>#<sellerId>").
  */
 const GRADES_LOOKUP_INDEX = 'gradesLookup';
-/** @deprecated aliases kept while infra/ moves to GRADES_LOOKUP_INDEX */
-const GRADES_BY_PERIOD_INDEX = GRADES_LOOKUP_INDEX;
-const ACTIVE_GRANTS_INDEX = GRADES_LOOKUP_INDEX;
 
 const TABLES: Record<TableName, TableDefinition> = {
   categories: {
@@ -94,5 +91,5 @@ const TABLE_LIST: TableDefinition[] = Object.values(TABLES);
 /** Sellers per metric block: 256 × 29 running totals × 8 bytes ≈ 59 KB, well under the 400 KB item limit. */
 const METRIC_BLOCK_SIZE = 256;
 
-export { ACTIVE_GRANTS_INDEX, GRADES_BY_PERIOD_INDEX, GRADES_LOOKUP_INDEX, METRIC_BLOCK_SIZE, TABLES, TABLE_LIST };
+export { GRADES_LOOKUP_INDEX, METRIC_BLOCK_SIZE, TABLES, TABLE_LIST };
 export type { AttributeType, IndexDefinition, TableDefinition, TableName };
