@@ -61,7 +61,7 @@ function backoff(attempt: number): Promise<void> {
 }
 
 /** Writes items in batches of 25, retrying unprocessed items with backoff until none is left. */
-async function batchPut(doc: DynamoDBDocumentClient, table: string, items: Item[], stats: RequestStats, concurrency = 16): Promise<void> {
+async function batchPut(doc: DynamoDBDocumentClient, table: string, items: Item[], stats: RequestStats, concurrency = 32): Promise<void> {
   await mapLimit(chunks(items, WRITE_BATCH), concurrency, async (chunk) => {
     let pending = chunk.map((Item) => ({ PutRequest: { Item } }));
     for (let attempt = 0; pending.length > 0; attempt++) {

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { batchPut } from './batch';
 import { queryAll } from './query';
 import type { Store } from './store';
 
@@ -113,6 +114,13 @@ class RunsRepository {
       ExpressionAttributeValues: { ':jp': jobPeriodOf(run), ':shard': `shard#${run.runId}#` },
     }, this.store.stats);
     return new Map(items.map((i) => [String(i.shardId), countsSchema.parse(i.counts)]));
+  }
+
+  /** Marks several shards finished in batched writes. */
+  async finishShards(run: RunRecord, shards: { shardId: string; counts: RunCounts }[], now: string): Promise<void> {
+    await batchPut(this.store.doc, this.store.tables.runs, shards.map(({ shardId, counts }) => ({
+      jobPeriod: jobPeriodOf(run), item: `shard#${run.runId}#${shardId}`, runId: run.runId, shardId, counts, finishedAt: now,
+    })), this.store.stats);
   }
 
   async finishShard(run: RunRecord, shardId: string, counts: RunCounts, now: string): Promise<void> {

@@ -136,9 +136,10 @@ async function runJob(req: RunRequest, deps: RunDependencies): Promise<RunResult
       const [outcome, nextBuilt] = [written.value, following.value];
       if (!ctx.dryRun) {
         // the group's counts go on its first marker, so a resumed run adds them up right
-        for (const [i, shard] of groups[g]!.entries()) {
-          await runs.finishShard(run, shard.shardId, i === 0 ? { ...outcome.counts, sellers: shard.sellers.length } : { ...ZERO_COUNTS, sellers: shard.sellers.length }, deps.now());
-        }
+        await runs.finishShards(run, groups[g]!.map((shard, i) => ({
+          shardId: shard.shardId,
+          counts: i === 0 ? { ...outcome.counts, sellers: shard.sellers.length } : { ...ZERO_COUNTS, sellers: shard.sellers.length },
+        })), deps.now());
       }
       counts = addCounts(counts, outcome.counts);
       changed.push(...outcome.changed);
