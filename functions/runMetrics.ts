@@ -13,4 +13,12 @@ function publishRunMetrics(job: string, outcome: 'completed' | 'failed'): void {
   single.addMetric(outcome === 'failed' ? 'RunsFailed' : 'RunsCompleted', MetricUnit.Count, 1);
 }
 
-export { publishRunMetrics };
+/** Publishes RunsOverdue for a monthly or quarterly period with no successful run by now (alarmed). */
+function publishOverdueRun(job: 'monthly' | 'quarterly'): void {
+  if (!process.env.AWS_LAMBDA_FUNCTION_NAME) return;
+  const single = metrics.singleMetric();
+  single.addDimension('job', job);
+  single.addMetric('RunsOverdue', MetricUnit.Count, 1);
+}
+
+export { publishOverdueRun, publishRunMetrics };

@@ -1,11 +1,12 @@
 import middy from '@middy/core';
 import { z } from 'zod';
-import { businessDateOf, periodOfScheduledTime } from '../lib/calendar';
+import { businessDateOf, periodOfScheduledTime, periodsDueBy } from '../lib/calendar';
+import { RunsRepository } from './data/runsRepository';
 import { sqsDispatcher } from './dispatch';
 import { defaultDependencies, type HandlerDependencies } from './environment';
 import { runJob, type RunResult } from './jobs/runJob';
 import { logger, logInvocation, parseEvent } from './middleware';
-import { publishRunMetrics } from './runMetrics';
+import { publishOverdueRun, publishRunMetrics } from './runMetrics';
 
 /** The EventBridge Scheduler payload: `{ "job": ..., "scheduledTime": "<aws.scheduler.scheduled-time>" }`. */
 const scheduledEventSchema = z.object({
@@ -28,11 +29,31 @@ async function runScheduledJob(event: ScheduledEvent, deps: HandlerDependencies)
     }, deps);
     logger.info('scheduled run', { job: event.job, period, state: result.state, counts: result.run.counts });
     if (result.state === 'succeeded') publishRunMetrics(event.job, 'completed');
+    if (event.job === 'daily') {
+      for (const job of await overdueRuns(businessDateOf(event.scheduledTime, timeZone), deps)) {
+        logger.warn('run overdue', { job, period: periodsDueBy(period)[job] });
+        publishOverdueRun(job);
+      }
+    }
     return result;
   } catch (e) {
     publishRunMetrics(event.job, 'failed');
     throw e;
   }
+}
+
+/**
+ * The monthly and quarterly runs that should have succeeded by this date and did not: the daily
+ * job's watch on schedules that fire too rarely for a CloudWatch "no data" alarm (7-day limit).
+ */
+async function overdueRuns(date: string, deps: HandlerDependencies): Promise<('monthly' | 'quarterly')[]> {
+  const due = periodsDueBy(date);
+  const runs = new RunsRepository(deps.store);
+  const overdue: ('monthly' | 'quarterly')[] = [];
+  for (const job of ['monthly', 'quarterly'] as const) {
+    if (!(await runs.runsOf(job, due[job])).some((r) => r.status === 'succeeded' && !r.dryRun)) overdue.push(job);
+  }
+  return overdue;
 }
 
 /** Wraps the job for Lambda with the given dependencies (the CLI and tests inject theirs). */
@@ -50,5 +71,5 @@ function scheduledJobHandler(deps: () => HandlerDependencies) {
 
 const handler = scheduledJobHandler(defaultDependencies);
 
-export { handler, runScheduledJob, scheduledEventSchema, scheduledJobHandler };
+export { handler, overdueRuns, runScheduledJob, scheduledEventSchema, scheduledJobHandler };
 export type { ScheduledEvent };

@@ -179,6 +179,18 @@ function quarterInForceOn(date: string, effectiveFromDay: number): string {
   return date >= takesEffect ? previous : addQuarters(previous, -1);
 }
 
+/**
+ * The monthly and quarterly periods that should have been evaluated by date D, a day after their
+ * schedules (the 2nd; the 10th of Jan/Apr/Jul/Oct) had a full day to finish.
+ */
+function periodsDueBy(date: string): { monthly: string; quarterly: string } {
+  const month = monthOf(date);
+  const day = Number(date.slice(8, 10));
+  const current = quarterOfMonth(month);
+  const quarterFired = date >= `${firstMonthOfQuarter(current)}-11`;
+  return { monthly: day >= 3 ? month : addMonths(month, -1), quarterly: addQuarters(current, quarterFired ? -1 : -2) };
+}
+
 type Job = 'daily' | 'monthly' | 'quarterly';
 
 /** The period a scheduled time evaluates, from the business date of that time, never the clock (SPEC §2). */
@@ -204,7 +216,7 @@ function datesOf(w: DateWindow): string[] {
 export {
   addDays, addMonths, addQuarters, businessDateOf, dailyWindows, dateOfEpochDay, datesOf, daysBetween, daysInMonth,
   epochDay, firstMonthOfQuarter, inWindow, instantOf, isCalendarDate, isMonth, isQuarter, monthOf, monthWindow,
-  monthlyWindows, periodOfScheduledTime, previousWindow, quarterInForceOn, quarterOfMonth, quarterWindow, quarterlyWindows, spanOf,
+  monthlyWindows, periodOfScheduledTime, periodsDueBy, previousWindow, quarterInForceOn, quarterOfMonth, quarterWindow, quarterlyWindows, spanOf,
   subtractMonthsClamped, windowEndingOn, windowLength,
 };
 export type { DateWindow, Job };

@@ -80,8 +80,19 @@ class GraderAlarms extends Construct {
       });
     }
 
-    // Hourly periods, all of them breaching: "no completion in the last N hours". CloudWatch caps
-    // an alarm's range at 7 days, so monthly and quarterly runs get no such alarm (operations.md).
+    // Monthly and quarterly runs fire too rarely for a "no data" alarm (7-day limit): the daily job
+    // publishes RunsOverdue when the period due by then has no successful run.
+    for (const job of ['monthly', 'quarterly'] as const) {
+      this.add(`${job}RunOverdue`, {
+        alarmDescription: `The ${job} period due by now has no successful run (SellerGrader RunsOverdue, published by the daily job). Run it by hand; docs/operations.md#runbook.`,
+        metric: runMetric('RunsOverdue', job, Duration.hours(1)),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+
+    // Hourly periods, all of them breaching: "no completion in the last N hours".
     this.add('dailyRunMissing', {
       alarmDescription: `No daily run completed in ${DAILY_COMPLETION_WINDOW_HOURS} hours (SellerGrader RunsCompleted, service=seller-grader, job=daily). docs/operations.md#runbook.`,
       metric: runMetric('RunsCompleted', 'daily', Duration.hours(1)),
@@ -104,7 +115,7 @@ class GraderAlarms extends Construct {
  * A run metric, Sum per period. CloudWatch matches the whole dimension set, and Powertools Metrics
  * (functions/runMetrics.ts) adds `service` to the `job` dimension, so the alarm names both.
  */
-function runMetric(metricName: 'RunsFailed' | 'RunsCompleted', job: JobName, period: Duration): cloudwatch.Metric {
+function runMetric(metricName: 'RunsFailed' | 'RunsCompleted' | 'RunsOverdue', job: JobName, period: Duration): cloudwatch.Metric {
   return new cloudwatch.Metric({ namespace: RUN_METRICS_NAMESPACE, metricName, dimensionsMap: { service: SERVICE_NAME, job }, statistic: cloudwatch.Stats.SUM, period });
 }
 

@@ -195,8 +195,16 @@ describe('the alarms', () => {
     expect(alarm!.Period * alarm!.EvaluationPeriods).toBeLessThanOrEqual(7 * 24 * 3600);
   });
 
+  it('fire when the monthly or quarterly period due by now has no successful run (the daily job publishes RunsOverdue)', () => {
+    for (const job of ['monthly', 'quarterly']) {
+      const [alarm, ...others] = alarmsOn('RunsOverdue', SERVICE, { Name: 'job', Value: job });
+      expect(others).toEqual([]);
+      expect(alarm).toMatchObject({ Namespace: 'SellerGrader', Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+    }
+  });
+
   it('all notify the alarm topic', () => {
-    expect(alarms.length).toBe(10);
+    expect(alarms.length).toBe(12);
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: logicalId(stack.alarms.topic) }]);
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operatorHandler } from '../../functions/operator';
-import { scheduledJobHandler } from '../../functions/scheduledJob';
+import { overdueRuns, scheduledJobHandler } from '../../functions/scheduledJob';
 import { localContext } from '../../functions/local/simulate';
 import { importData } from '../../functions/jobs/importData';
 import { prepareJob } from '../../lib/evaluateJob';
@@ -95,6 +95,14 @@ describe('the daily job on DynamoDB Local', () => {
     expect(response).toMatchObject({ ok: true, state: 'succeeded' });
     const kinds = new Set((await stream.drain()).map((c) => c.newRecord?.kind));
     expect(kinds).toEqual(new Set(['dailyScore']));
+  });
+});
+
+describe('the watch on rare schedules', () => {
+  it('reports a monthly or quarterly period due by a date that has no successful run', async () => {
+    expect(await overdueRuns('2026-07-20', env.deps)).toEqual([]);
+    expect(await overdueRuns('2026-08-05', env.deps)).toEqual(['monthly']);
+    expect(await overdueRuns('2026-10-12', env.deps)).toEqual(['monthly', 'quarterly']);
   });
 });
 

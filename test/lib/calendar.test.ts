@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  periodsDueBy,
   addDays, addMonths, addQuarters, businessDateOf, dailyWindows, daysBetween, datesOf, inWindow, instantOf, isCalendarDate,
   isMonth, isQuarter, monthWindow, monthlyWindows, periodOfScheduledTime, previousWindow, quarterInForceOn, quarterOfMonth,
   quarterWindow, quarterlyWindows, spanOf, subtractMonthsClamped, windowEndingOn, windowLength,
@@ -335,5 +336,16 @@ describe('subtractMonthsClamped', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('periodsDueBy', () => {
+  it('expects the month from the 3rd on and the last quarter from the 11th of its firing month', () => {
+    expect(periodsDueBy('2026-07-02')).toEqual({ monthly: '2026-06', quarterly: '2026-Q1' });
+    expect(periodsDueBy('2026-07-03')).toEqual({ monthly: '2026-07', quarterly: '2026-Q1' });
+    expect(periodsDueBy('2026-07-10')).toEqual({ monthly: '2026-07', quarterly: '2026-Q1' });
+    expect(periodsDueBy('2026-07-11')).toEqual({ monthly: '2026-07', quarterly: '2026-Q2' });
+    expect(periodsDueBy('2026-01-05')).toEqual({ monthly: '2026-01', quarterly: '2025-Q3' });
+    expect(periodsDueBy('2026-01-02')).toEqual({ monthly: '2025-12', quarterly: '2025-Q3' });
   });
 });
