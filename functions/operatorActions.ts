@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { addDays, isCalendarDate, isMonth, isQuarter } from '../lib/calendar';
+import { isCalendarDate, isMonth, isQuarter } from '../lib/calendar';
 import { explainSeller, type SellerExplanation } from '../lib/explain';
 import { goodSellerEligibility, goodSellerLookback, type FailedRule } from '../lib/goodSeller';
 import { PROGRAMS, sellerIdSchema } from '../lib/inputs';
@@ -9,7 +9,7 @@ import { FIELD_COUNT } from '../lib/metrics';
 import { lookupByCategory } from '../lib/policy';
 import { validateRecord, type GradeRecord } from '../lib/records';
 import { GradesRepository } from './data/gradesRepository';
-import { MetricsRepository } from './data/metricsRepository';
+import { boundaryDates, MetricsRepository, windowSums } from './data/metricsRepository';
 import { ReferenceRepository, type StoredSeller } from './data/referenceRepository';
 import type { HandlerDependencies } from './environment';
 import { refreshStatuses } from './jobs/evaluateShard';
@@ -92,14 +92,9 @@ async function approveGoodSeller(r: z.infer<typeof approveSchema>, deps: Handler
   const grades = new GradesRepository(deps.store);
   const previous = await grades.get(r.sellerId, 'goodSellerGrant');
   const lookback = goodSellerLookback(r.approvedOn, deps.policy);
-  const cumulative = await new MetricsRepository(deps.store).cumulativeAt([seller.block], [lookback.end, addDays(lookback.start, -1)]);
+  const cumulative = await new MetricsRepository(deps.store).cumulativeAt([seller.block], boundaryDates(lookback));
   const totals = new Float64Array(FIELD_COUNT);
-  const end = cumulative.get(`${seller.block}|${lookback.end}`);
-  const start = cumulative.get(`${seller.block}|${addDays(lookback.start, -1)}`);
-  for (let f = 0; f < FIELD_COUNT; f++) {
-    const i = seller.slot * FIELD_COUNT + f;
-    totals[f] = (end && i < end.length ? end[i]! : 0) - (start && i < start.length ? start[i]! : 0);
-  }
+  windowSums(cumulative, seller, lookback, totals);
   const categories = await new ReferenceRepository(deps.store).categories();
   const parentId = categories.find((c) => c.categoryId === seller.categoryId)?.parentId ?? seller.categoryId;
   const verdict = goodSellerEligibility({

@@ -39,8 +39,8 @@ function validateReference(data: JobReferenceData) {
   const categories = new Map<string, Category>();
   for (const raw of data.categories) {
     const parsed = categorySchema.safeParse(raw);
-    if (!parsed.success) quarantined.push(q('categories', raw, ['categoryId'], describeIssues(parsed.error)));
-    else if (categories.has(parsed.data.categoryId)) quarantined.push(q('categories', raw, ['categoryId'], `category ${parsed.data.categoryId}: repeats an earlier row`));
+    if (!parsed.success) quarantined.push(quarantineRecord('categories', raw, ['categoryId'], describeIssues(parsed.error)));
+    else if (categories.has(parsed.data.categoryId)) quarantined.push(quarantineRecord('categories', raw, ['categoryId'], `category ${parsed.data.categoryId}: repeats an earlier row`));
     else categories.set(parsed.data.categoryId, parsed.data);
   }
   const sellers: JobSeller[] = [];
@@ -48,13 +48,13 @@ function validateReference(data: JobReferenceData) {
   for (const raw of data.sellers) {
     const parsed = sellerProfileSchema.safeParse(raw);
     if (!parsed.success) {
-      quarantined.push(q('sellers', raw, ['sellerId'], describeIssues(parsed.error)));
+      quarantined.push(quarantineRecord('sellers', raw, ['sellerId'], describeIssues(parsed.error)));
       continue;
     }
     const s = parsed.data;
     const category = categories.get(s.categoryId);
-    if (sellerIndex.has(s.sellerId)) quarantined.push(q('sellers', raw, ['sellerId'], `seller ${s.sellerId}: repeats an earlier row`));
-    else if (!category) quarantined.push(q('sellers', raw, ['sellerId'], `seller ${s.sellerId}: categoryId ${s.categoryId} is not a known category`));
+    if (sellerIndex.has(s.sellerId)) quarantined.push(quarantineRecord('sellers', raw, ['sellerId'], `seller ${s.sellerId}: repeats an earlier row`));
+    else if (!category) quarantined.push(quarantineRecord('sellers', raw, ['sellerId'], `seller ${s.sellerId}: categoryId ${s.categoryId} is not a known category`));
     else {
       sellerIndex.set(s.sellerId, sellers.length);
       sellers.push({ sellerId: s.sellerId, categoryId: s.categoryId, parentId: category.parentId, mall: s.mall, jbp: s.jbp, styled: s.styled });
@@ -63,15 +63,16 @@ function validateReference(data: JobReferenceData) {
   const grants = new Map<string, GoodSellerGrant>();
   for (const raw of data.grants ?? []) {
     const parsed = grantInputSchema.safeParse(raw);
-    if (!parsed.success) quarantined.push(q('grants', raw, ['sellerId', 'approvedOn'], describeIssues(parsed.error)));
-    else if (!sellerIndex.has(parsed.data.sellerId)) quarantined.push(q('grants', raw, ['sellerId', 'approvedOn'], `seller ${parsed.data.sellerId}: unknown seller`));
-    else if (grants.has(parsed.data.sellerId)) quarantined.push(q('grants', raw, ['sellerId', 'approvedOn'], `seller ${parsed.data.sellerId}: a seller has at most one grant; the first one stands`));
+    if (!parsed.success) quarantined.push(quarantineRecord('grants', raw, ['sellerId', 'approvedOn'], describeIssues(parsed.error)));
+    else if (!sellerIndex.has(parsed.data.sellerId)) quarantined.push(quarantineRecord('grants', raw, ['sellerId', 'approvedOn'], `seller ${parsed.data.sellerId}: unknown seller`));
+    else if (grants.has(parsed.data.sellerId)) quarantined.push(quarantineRecord('grants', raw, ['sellerId', 'approvedOn'], `seller ${parsed.data.sellerId}: a seller has at most one grant; the first one stands`));
     else grants.set(parsed.data.sellerId, parsed.data);
   }
   return { quarantined, sellers, sellerIndex, grants };
 }
 
-function q(source: QuarantineRecord['source'], raw: unknown, keyFields: string[], reason: string): QuarantineRecord {
+/** A quarantine record for a raw input row: its key fields as far as they can be read, and the reason. */
+function quarantineRecord(source: QuarantineRecord['source'], raw: unknown, keyFields: string[], reason: string): QuarantineRecord {
   const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   return { kind: 'quarantine', source, key: Object.fromEntries(keyFields.map((f) => [f, r[f] ?? null])), reason };
 }
@@ -132,5 +133,5 @@ function grantFromRecords(records: GradeRecord[] | undefined): GoodSellerGrant |
   };
 }
 
-export { prepareJob, validateReference };
+export { prepareJob, quarantineRecord, validateReference };
 export type { JobReferenceData, PreparedJob, SellerFilter };

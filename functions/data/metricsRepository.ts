@@ -1,5 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { addDays, type DateWindow } from '../../lib/calendar';
 import { FIELD_COUNT } from '../../lib/metrics';
 import { batchGet, batchPut, mapLimit, type Item } from './batch';
 import { queryAll } from './query';
@@ -85,5 +86,26 @@ class MetricsRepository {
   }
 }
 
-export { MetricsRepository };
+/** The dates whose running totals a window sum needs: its end and the day before its start. */
+function boundaryDates(w: DateWindow): [string, string] {
+  return [w.end, addDays(w.start, -1)];
+}
+
+/**
+ * S(f, a..b) = cum(b)[f] − cum(a − 1)[f] for one seller's slot, written into `out` at `offset`;
+ * `cumulative` is what cumulativeAt returned for the window's boundary dates (null: zeros).
+ */
+function windowSums(cumulative: ReadonlyMap<string, Float64Array | null>, seller: { block: string; slot: number }, w: DateWindow, out: Float64Array, offset = 0): void {
+  const [endDate, beforeDate] = boundaryDates(w);
+  const end = cumulative.get(`${seller.block}|${endDate}`);
+  const before = cumulative.get(`${seller.block}|${beforeDate}`);
+  const o = seller.slot * FIELD_COUNT;
+  for (let f = 0; f < FIELD_COUNT; f++) {
+    const e = end && o + f < end.length ? end[o + f]! : 0;
+    const b = before && o + f < before.length ? before[o + f]! : 0;
+    out[offset + f] = e - b;
+  }
+}
+
+export { MetricsRepository, boundaryDates, windowSums };
 export type { CumulativeBlock };

@@ -1,5 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { addDays, datesOf } from '../../lib/calendar';
+import { quarantineRecord } from '../../lib/evaluateJob';
 import { grantRecord } from '../../lib/jobs';
 import { categorySchema, describeIssues, grantInputSchema, sellerProfileSchema, type Category } from '../../lib/inputs';
 import { checkMetricRow, FIELD_COUNT, METRIC_FIELDS, rowKey, type MetricRow } from '../../lib/metrics';
@@ -27,11 +28,6 @@ interface ImportSummary {
   blocksWritten: number;
   grants: number;
   quarantined: number;
-}
-
-function quarantine(source: QuarantineRecord['source'], raw: unknown, keyFields: string[], reason: string): QuarantineRecord {
-  const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-  return { kind: 'quarantine', source, key: Object.fromEntries(keyFields.map((f) => [f, r[f] ?? null])), reason };
 }
 
 /** Gives each new seller a slot in a metric block of its category; known sellers keep theirs. */
@@ -75,7 +71,7 @@ async function importData(store: Store, input: ImportInput, options: { policy: P
   const newCategories: Category[] = [];
   for (const raw of input.categories ?? []) {
     const parsed = categorySchema.safeParse(raw);
-    if (!parsed.success) quarantined.push(quarantine('categories', raw, ['categoryId'], describeIssues(parsed.error)));
+    if (!parsed.success) quarantined.push(quarantineRecord('categories', raw, ['categoryId'], describeIssues(parsed.error)));
     else {
       categories.set(parsed.data.categoryId, parsed.data);
       newCategories.push(parsed.data);
@@ -89,9 +85,9 @@ async function importData(store: Store, input: ImportInput, options: { policy: P
   const seen = new Set<string>();
   for (const raw of input.sellers ?? []) {
     const parsed = sellerProfileSchema.safeParse(raw);
-    if (!parsed.success) quarantined.push(quarantine('sellers', raw, ['sellerId'], describeIssues(parsed.error)));
-    else if (seen.has(parsed.data.sellerId)) quarantined.push(quarantine('sellers', raw, ['sellerId'], `seller ${parsed.data.sellerId}: repeats an earlier row`));
-    else if (!categories.has(parsed.data.categoryId)) quarantined.push(quarantine('sellers', raw, ['sellerId'], `seller ${parsed.data.sellerId}: categoryId ${parsed.data.categoryId} is not a known category`));
+    if (!parsed.success) quarantined.push(quarantineRecord('sellers', raw, ['sellerId'], describeIssues(parsed.error)));
+    else if (seen.has(parsed.data.sellerId)) quarantined.push(quarantineRecord('sellers', raw, ['sellerId'], `seller ${parsed.data.sellerId}: repeats an earlier row`));
+    else if (!categories.has(parsed.data.categoryId)) quarantined.push(quarantineRecord('sellers', raw, ['sellerId'], `seller ${parsed.data.sellerId}: categoryId ${parsed.data.categoryId} is not a known category`));
     else {
       seen.add(parsed.data.sellerId);
       incoming.push(parsed.data);
@@ -110,18 +106,18 @@ async function importData(store: Store, input: ImportInput, options: { policy: P
       const key = rowKey(raw);
       const id = `${String(key.sellerId)}|${String(key.date)}`;
       if (keys.has(id)) {
-        quarantined.push(quarantine('metrics', raw, ['sellerId', 'date'], `seller ${String(key.sellerId)}, ${String(key.date)}: repeats the key (sellerId, date) of an earlier row; the first one stands`));
+        quarantined.push(quarantineRecord('metrics', raw, ['sellerId', 'date'], `seller ${String(key.sellerId)}, ${String(key.date)}: repeats the key (sellerId, date) of an earlier row; the first one stands`));
         continue;
       }
       keys.add(id);
       const verdict = checkMetricRow(raw);
       if (!verdict.valid) {
-        quarantined.push(quarantine('metrics', raw, ['sellerId', 'date'], verdict.reason));
+        quarantined.push(quarantineRecord('metrics', raw, ['sellerId', 'date'], verdict.reason));
         continue;
       }
       const seller = sellers.get(verdict.row.sellerId);
       if (!seller) {
-        quarantined.push(quarantine('metrics', raw, ['sellerId', 'date'], `seller ${verdict.row.sellerId}, ${verdict.row.date}: unknown seller`));
+        quarantined.push(quarantineRecord('metrics', raw, ['sellerId', 'date'], `seller ${verdict.row.sellerId}, ${verdict.row.date}: unknown seller`));
         continue;
       }
       let dates = byBlock.get(seller.block);
@@ -141,8 +137,8 @@ async function importData(store: Store, input: ImportInput, options: { policy: P
   const grantRecords = [];
   for (const raw of input.grants ?? []) {
     const parsed = grantInputSchema.safeParse(raw);
-    if (!parsed.success) quarantined.push(quarantine('grants', raw, ['sellerId', 'approvedOn'], describeIssues(parsed.error)));
-    else if (!sellers.has(parsed.data.sellerId)) quarantined.push(quarantine('grants', raw, ['sellerId', 'approvedOn'], `seller ${parsed.data.sellerId}: unknown seller`));
+    if (!parsed.success) quarantined.push(quarantineRecord('grants', raw, ['sellerId', 'approvedOn'], describeIssues(parsed.error)));
+    else if (!sellers.has(parsed.data.sellerId)) quarantined.push(quarantineRecord('grants', raw, ['sellerId', 'approvedOn'], `seller ${parsed.data.sellerId}: unknown seller`));
     else {
       const g = parsed.data;
       const asOf = g.revokedOn && g.revokedOn > g.approvedOn ? g.revokedOn : g.approvedOn;

@@ -1,10 +1,10 @@
-import { addDays, spanOf, type DateWindow, type Job } from '../../lib/calendar';
+import { spanOf, type DateWindow, type Job } from '../../lib/calendar';
 import type { JobSeller } from '../../lib/jobs';
 import { jobWindows } from '../../lib/jobs';
 import { matrixOf, type TotalsMatrix } from '../../lib/grading';
 import { F, FIELD_COUNT } from '../../lib/metrics';
 import type { Policy } from '../../lib/policy';
-import { MetricsRepository } from '../data/metricsRepository';
+import { boundaryDates, MetricsRepository, windowSums } from '../data/metricsRepository';
 import { ReferenceRepository, type StoredSeller } from '../data/referenceRepository';
 import type { Store } from '../data/store';
 
@@ -28,23 +28,13 @@ async function loadJobData(store: Store, job: Job, period: string, policy: Polic
     sellerId: s.sellerId, categoryId: s.categoryId, parentId: parentOf.get(s.categoryId) ?? s.categoryId, mall: s.mall, jbp: s.jbp, styled: s.styled,
   }));
   const windows = jobWindows(job, period, policy);
-  const dates = [...new Set(Object.values(windows).flatMap((w) => [w.end, addDays(w.start, -1)]))];
+  const dates = [...new Set(Object.values(windows).flatMap(boundaryDates))];
   const blocks = [...new Set(sellers.map((s) => s.block))];
   const cumulative = await new MetricsRepository(store).cumulativeAt(blocks, dates);
   const totals: Record<string, TotalsMatrix> = {};
   for (const [name, w] of Object.entries(windows)) {
     const m = matrixOf(sellers.length);
-    const before = addDays(w.start, -1);
-    sellers.forEach((seller, s) => {
-      const end = cumulative.get(`${seller.block}|${w.end}`);
-      const start = cumulative.get(`${seller.block}|${before}`);
-      const o = seller.slot * FIELD_COUNT;
-      for (let f = 0; f < FIELD_COUNT; f++) {
-        const e = end && o + f < end.length ? end[o + f]! : 0;
-        const b = start && o + f < start.length ? start[o + f]! : 0;
-        m.sums[s * FIELD_COUNT + f] = e - b;
-      }
-    });
+    sellers.forEach((seller, s) => windowSums(cumulative, seller, w, m.sums, s * FIELD_COUNT));
     totals[name] = m;
   }
   const previous = totals.previous;
