@@ -70,8 +70,17 @@ function table(title: string, columns: string[], rows: [string, Map<string, numb
 /** The summary a person reads at a glance: tiers per month, merchant tiers per quarter, grants, labels, timings. */
 async function summarize(store: ReturnType<typeof openStore>, runs: FiredRun[], from: string, to: string): Promise<string> {
   const grades = new GradesRepository(store);
-  const sellers = await new ReferenceRepository(store).sellers();
-  const read = (sk: string) => grades.getMany(sellers.map((s) => ({ sellerId: s.sellerId, sk })));
+  const reference = new ReferenceRepository(store);
+  const [sellers, categories] = await Promise.all([reference.sellers(), reference.categories()]);
+  // period records through the index, category by category (range reads); the rest by key
+  const read = async (sk: string): Promise<GradeRecord[]> => {
+    const [kind, period] = sk.split('#');
+    if (kind === 'operationTier' || kind === 'serviceLevel' || kind === 'merchantAssessment') {
+      return (await Promise.all(categories.map((c) => grades.listPeriod(kind, period!, c.categoryId)))).flat();
+    }
+    if (kind === 'status') return (await grades.statusesOf(categories.map((c) => c.categoryId))).map((s) => s.record);
+    return grades.getMany(sellers.map((s) => ({ sellerId: s.sellerId, sk })));
+  };
   const out: string[] = [];
 
   const months: string[] = [];

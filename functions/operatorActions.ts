@@ -8,6 +8,7 @@ import { grantRecord } from '../lib/jobs';
 import { FIELD_COUNT } from '../lib/metrics';
 import { lookupByCategory } from '../lib/policy';
 import { validateRecord, type GradeRecord } from '../lib/records';
+import { DailyScorePacks } from './data/dailyScorePacks';
 import { GradesRepository } from './data/gradesRepository';
 import { boundaryDates, MetricsRepository, windowSums } from './data/metricsRepository';
 import { ReferenceRepository, type StoredSeller } from './data/referenceRepository';
@@ -161,9 +162,13 @@ async function refreshSeller(deps: HandlerDependencies, seller: StoredSeller, as
 
 /** A seller's status and the explanation of every grade in force (SPEC §8.3). */
 async function explain(r: z.infer<typeof explainSchema>, deps: HandlerDependencies, today: string): Promise<OperatorResponse> {
-  await sellerOrFail(deps, r.sellerId);
-  const records: GradeRecord[] = await new GradesRepository(deps.store).listSeller(r.sellerId);
-  const explanation: SellerExplanation = explainSeller(r.sellerId, records, r.date ?? today);
+  const seller = await sellerOrFail(deps, r.sellerId);
+  const date = r.date ?? today;
+  const [records, dailyScore] = await Promise.all([
+    new GradesRepository(deps.store).listSeller(r.sellerId),
+    new DailyScorePacks(deps.store).latest(seller, date),
+  ]);
+  const explanation: SellerExplanation = explainSeller(r.sellerId, dailyScore ? [...records, dailyScore] : records, date);
   return { ok: true, action: 'explain', ...explanation };
 }
 

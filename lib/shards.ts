@@ -4,8 +4,10 @@ import type { Policy } from './policy';
 import type { Pool } from './pools';
 
 /**
- * An independent unit of a job: a pool evaluated as a whole (SPEC §5.1), the sellers without a
- * pool, or — for the quarterly job, which has no pools — the sellers of one category.
+ * An independent unit of a job: a pool evaluated as a whole (SPEC §5.1), or — for the quarterly
+ * job, which has no pools — the sellers of one category. Every category lies in exactly one shard
+ * (its inactive sellers go with the pool of its active ones; a category with none goes to
+ * `inactive`), so the daily scores of one metric block are written by one shard (data-model.md).
  */
 interface Shard {
   shardId: string;
@@ -33,19 +35,27 @@ function planShards(
     return [...byCategory].sort(([a], [b]) => (a < b ? -1 : 1)).map(([categoryId, list]) => ({ shardId: `category:${categoryId}`, pool: null, sellers: list }));
   }
   const plan = planWindowPools(sellers, scoring, policy);
+  const poolOfCategory = new Map<string, string>();
+  sellers.forEach((s, i) => plan.poolIdOf[i] !== null && poolOfCategory.set(s.categoryId, plan.poolIdOf[i]!));
+  const assigned = new Map<string, number[]>(plan.pools.map((pool) => [pool.poolId, []]));
+  const inactive: number[] = [];
+  sellers.forEach((s, i) => {
+    if (!wanted(i)) return;
+    const poolId = plan.poolIdOf[i] ?? poolOfCategory.get(s.categoryId);
+    (poolId ? assigned.get(poolId)! : inactive).push(i);
+  });
   const shards: Shard[] = plan.pools
-    .map((pool) => ({ shardId: pool.poolId, pool, sellers: pool.assigned.filter(wanted) }))
+    .map((pool) => ({ shardId: pool.poolId, pool, sellers: assigned.get(pool.poolId)! }))
     .filter((shard) => shard.sellers.length > 0);
-  const inactive = sellers.flatMap((_, i) => (plan.poolIdOf[i] === null && wanted(i) ? [i] : []));
   if (inactive.length > 0) shards.push({ shardId: 'inactive', pool: null, sellers: inactive });
   return shards;
 }
 
-/** The window grades of a shard's sellers: its pool scored in full, or inactive. */
-function shardGrades(shard: Shard, scoring: TotalsMatrix, previousGmvCents: Float64Array, windowDays: number, policy: Policy): Iterable<[number, WindowGrade]> {
-  if (!shard.pool) return shard.sellers.map((s): [number, WindowGrade] => [s, INACTIVE]);
+/** The window grades of a shard's sellers: its pool scored in full; its sellers outside the pool inactive. */
+function shardGrades(shard: Shard, scoring: TotalsMatrix, previousGmvCents: Float64Array, windowDays: number, policy: Policy): [number, WindowGrade][] {
   const wanted = new Set(shard.sellers);
-  return gradePool(shard.pool, scoring, previousGmvCents, windowDays, policy, (s) => wanted.has(s));
+  const graded = shard.pool ? gradePool(shard.pool, scoring, previousGmvCents, windowDays, policy, (s) => wanted.has(s)) : new Map<number, WindowGrade>();
+  return shard.sellers.map((s): [number, WindowGrade] => [s, graded.get(s) ?? INACTIVE]);
 }
 
 export { planShards, shardGrades };

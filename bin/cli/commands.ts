@@ -1,6 +1,7 @@
 import { createWriteStream, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ReferenceRepository } from '../../functions/data/referenceRepository';
+import { DailyScorePacks } from '../../functions/data/dailyScorePacks';
 import { GradesRepository } from '../../functions/data/gradesRepository';
 import { importData } from '../../functions/jobs/importData';
 import { startEmbeddedStore } from '../../functions/local/embeddedStore';
@@ -164,11 +165,11 @@ async function exportCommand(v: Values): Promise<string> {
   return withStore({ aws: v.aws === true }, async (store) => {
     const grades = new GradesRepository(store);
     const reference = new ReferenceRepository(store);
-    // monthly and quarterly kinds come through the period index, category by category
     const [indexedKind, period] = sk.split('#') as [string, string | undefined];
     const indexed = indexedKind === 'operationTier' || indexedKind === 'serviceLevel' || indexedKind === 'merchantAssessment';
-    const records = (indexed
-      ? (await Promise.all((await reference.categories()).map((c) => grades.listPeriod(indexedKind, period!, c.categoryId)))).flat()
+    // daily scores are packed by metric block; monthly and quarterly kinds come through the period index
+    const records = (kind === 'dailyScore' ? await new DailyScorePacks(store).on(await reference.sellers(), period!)
+      : indexed ? (await Promise.all((await reference.categories()).map((c) => grades.listPeriod(indexedKind, period!, c.categoryId)))).flat()
       : await grades.getMany((await reference.sellers()).map((s) => ({ sellerId: s.sellerId, sk }))))
       .sort((a, b) => (a.sellerId < b.sellerId ? -1 : 1));
     const file = createWriteStream(out);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { gradeRecordSchema, type GoodSellerGrantRecord, type GradeKind, type GradeRecord } from '../../lib/records';
-import { batchGet, batchPut, type Item } from './batch';
+import { gradeRecordSchema, validateRecord, type GoodSellerGrantRecord, type GradeKind, type GradeRecord, type StatusRecord } from '../../lib/records';
+import { batchGet, batchPut, mapLimit, type Item } from './batch';
 import { queryAll } from './query';
 import type { Store } from './store';
 import { GRADES_LOOKUP_INDEX } from './tables';
@@ -69,6 +69,10 @@ function gradeItem(record: GradeRecord, serialized: { json: string; hash: string
     item.lookupPk = `${record.kind}#${periodOf(record)}#${record.categoryId}`;
     item.lookupSk = record.sellerId;
   }
+  if (record.kind === 'status') {
+    item.lookupPk = `status#${record.categoryId}`;
+    item.lookupSk = record.sellerId;
+  }
   if (record.kind === 'goodSellerGrant' && (record.status === 'active' || record.status === 'pending')) {
     item.lookupPk = 'activeGrant';
     item.lookupSk = `${record.expiresOn}#${record.sellerId}`;
@@ -119,7 +123,7 @@ class GradesRepository {
     const items: Item[] = [];
     records.forEach((r, i) => {
       if (stored.get(`${r.sellerId}|${gradeSortKey(r)}`) === serialized[i]!.hash) return;
-      changed.push(r);
+      changed.push(validateRecord(r));
       items.push(gradeItem(r, serialized[i]!, options.now));
     });
     if (!options.dryRun && items.length > 0) await batchPut(this.store.doc, this.table, items, this.store.stats);
@@ -166,15 +170,36 @@ class GradesRepository {
     return items.map(recordOfItem);
   }
 
-  /** Grants still active or pending, through the sparse lookup index (sorted by expiry). */
-  async activeGrants(): Promise<GoodSellerGrantRecord[]> {
+  /**
+   * The statuses filed under some categories, with their content hashes, through the sparse lookup
+   * index: a range read, ~2.5x cheaper than reading them by key. The index is eventually
+   * consistent in AWS; the daily job is its only reader (docs/data-model.md).
+   */
+  async statusesOf(categoryIds: string[]): Promise<{ record: StatusRecord; hash: string }[]> {
+    const pages = await mapLimit(categoryIds, 8, (categoryId) => queryAll(this.store.doc, {
+      TableName: this.table,
+      IndexName: GRADES_LOOKUP_INDEX,
+      KeyConditionExpression: 'lookupPk = :p',
+      ExpressionAttributeValues: { ':p': `status#${categoryId}` },
+    }, this.store.stats));
+    return pages.flat().flatMap((item) => {
+      const record = recordOfItem(item);
+      return record.kind === 'status' ? [{ record, hash: String(item.contentHash) }] : [];
+    });
+  }
+
+  /** Grants still active or pending, with their content hashes, through the sparse lookup index (sorted by expiry). */
+  async activeGrants(): Promise<{ record: GoodSellerGrantRecord; hash: string }[]> {
     const items = await queryAll(this.store.doc, {
       TableName: this.table,
       IndexName: GRADES_LOOKUP_INDEX,
       KeyConditionExpression: 'lookupPk = :g',
       ExpressionAttributeValues: { ':g': 'activeGrant' },
     }, this.store.stats);
-    return items.map(recordOfItem).filter((r): r is GoodSellerGrantRecord => r.kind === 'goodSellerGrant');
+    return items.flatMap((item) => {
+      const record = recordOfItem(item);
+      return record.kind === 'goodSellerGrant' ? [{ record, hash: String(item.contentHash) }] : [];
+    });
   }
 }
 

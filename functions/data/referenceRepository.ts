@@ -19,18 +19,66 @@ function storedSeller(item: Record<string, unknown>): StoredSeller {
   return { ...profile, block: item.block, slot: item.slot };
 }
 
+/** The last reference data a store read, with the revision it was read at. */
+interface ReferenceCopy {
+  revision: number;
+  readAt: number;
+  categories?: Category[];
+  sellers?: StoredSeller[];
+}
+
+/**
+ * Every run reads all categories and sellers, which change only on import and operator program
+ * changes. A store (one per Lambda container, one per local process) keeps its last copy and
+ * rereads the tables only when the revision those writers bump has moved (one consistent read),
+ * or after REFERENCE_MAX_AGE_MS in case a writer died between its writes and its bump.
+ */
+const copies = new WeakMap<Store, ReferenceCopy>();
+const REFERENCE_MAX_AGE_MS = 10 * 60_000;
+
 /** Categories and seller profiles. */
 class ReferenceRepository {
   constructor(private readonly store: Store) {}
 
+  private get revisionKey() {
+    return { TableName: this.store.tables.runs, Key: { jobPeriod: 'reference', item: 'revision' } };
+  }
+
+  /** The current copy for this store: kept while the stored revision has not moved. */
+  private async copy(): Promise<ReferenceCopy> {
+    const out = await this.store.doc.send(new GetCommand({ ...this.revisionKey, ConsistentRead: true }));
+    this.store.stats.requests++;
+    const revision = typeof out.Item?.revision === 'number' ? out.Item.revision : 0;
+    const kept = copies.get(this.store);
+    if (kept && kept.revision === revision && Date.now() - kept.readAt < REFERENCE_MAX_AGE_MS) return kept;
+    const fresh: ReferenceCopy = { revision, readAt: Date.now() };
+    copies.set(this.store, fresh);
+    return fresh;
+  }
+
+  /** Called after every write of categories or sellers: other readers' copies are then reread. */
+  private async bumpRevision(): Promise<void> {
+    copies.delete(this.store);
+    await this.store.doc.send(new UpdateCommand({ ...this.revisionKey, UpdateExpression: 'ADD revision :one', ExpressionAttributeValues: { ':one': 1 } }));
+    this.store.stats.requests++;
+  }
+
   async categories(): Promise<Category[]> {
-    const items = await scanAll(this.store.doc, { TableName: this.store.tables.categories }, this.store.stats);
-    return items.map((i) => categorySchema.parse({ categoryId: i.categoryId, parentId: i.parentId, name: i.name }));
+    const copy = await this.copy();
+    if (!copy.categories) {
+      const items = await scanAll(this.store.doc, { TableName: this.store.tables.categories }, this.store.stats);
+      copy.categories = items.map((i) => categorySchema.parse({ categoryId: i.categoryId, parentId: i.parentId, name: i.name }));
+    }
+    return copy.categories.map((c) => ({ ...c }));
   }
 
   async sellers(): Promise<StoredSeller[]> {
-    const items = await scanAll(this.store.doc, { TableName: this.store.tables.sellers }, this.store.stats);
-    return items.map(storedSeller).sort((a, b) => (a.sellerId < b.sellerId ? -1 : a.sellerId > b.sellerId ? 1 : 0));
+    const copy = await this.copy();
+    if (!copy.sellers) {
+      const items = await scanAll(this.store.doc, { TableName: this.store.tables.sellers }, this.store.stats);
+      copy.sellers = items.map(storedSeller).sort((a, b) => (a.sellerId < b.sellerId ? -1 : a.sellerId > b.sellerId ? 1 : 0));
+    }
+    return copy.sellers.map((s) => ({ ...s }));
   }
 
   async seller(sellerId: string): Promise<StoredSeller | null> {
@@ -41,10 +89,12 @@ class ReferenceRepository {
 
   async putCategories(categories: Category[]): Promise<void> {
     await batchPut(this.store.doc, this.store.tables.categories, categories.map((c) => ({ ...c })), this.store.stats);
+    await this.bumpRevision();
   }
 
   async putSellers(sellers: StoredSeller[]): Promise<void> {
     await batchPut(this.store.doc, this.store.tables.sellers, sellers.map((s) => ({ ...s })), this.store.stats);
+    await this.bumpRevision();
   }
 
   /** Sets or clears one program span of a seller. */
@@ -58,6 +108,7 @@ class ReferenceRepository {
       ...(span ? { ExpressionAttributeValues: { ':span': span } } : {}),
     }));
     this.store.stats.requests++;
+    await this.bumpRevision();
   }
 }
 

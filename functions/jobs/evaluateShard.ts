@@ -2,10 +2,11 @@ import { windowLength } from '../../lib/calendar';
 import type { GoodSellerGrant } from '../../lib/goodSeller';
 import { dailyRecords, monthlyRecords, quarterlyRecords, type JobContext, type JobSeller } from '../../lib/jobs';
 import type { Policy } from '../../lib/policy';
-import { validateRecord, type GradeRecord, type StatusRecord } from '../../lib/records';
+import type { GradeRecord, StatusRecord } from '../../lib/records';
 import { shardGrades, type Shard } from '../../lib/shards';
 import { goodSellerStateOn, statusOn } from '../../lib/status';
-import { GradesRepository } from '../data/gradesRepository';
+import { DailyScorePacks } from '../data/dailyScorePacks';
+import { GradesRepository, type WriteOutcome } from '../data/gradesRepository';
 import type { RunCounts } from '../data/runsRepository';
 import type { Store } from '../data/store';
 import type { JobData } from './jobData';
@@ -25,6 +26,8 @@ interface ShardContext {
   now: () => string;
   /** daily job: live Good Seller grants by seller */
   activeGrants: Map<string, GoodSellerGrant>;
+  /** daily job: the stored content hashes of those grants' records, keyed `${sellerId}|goodSellerGrant` */
+  activeGrantHashes?: Map<string, string>;
 }
 
 interface ShardOutcome {
@@ -32,12 +35,15 @@ interface ShardOutcome {
   changed: GradeRecord[];
 }
 
-const PERIOD_KINDS = new Set(['dailyScore', 'operationTier', 'serviceLevel', 'merchantAssessment']);
+const PERIOD_KINDS = new Set(['operationTier', 'serviceLevel', 'merchantAssessment']);
 
-/** Loads the live grants once per daily run. */
-async function loadActiveGrants(store: Store): Promise<Map<string, GoodSellerGrant>> {
-  const records = await new GradesRepository(store).activeGrants();
-  return new Map(records.map((r) => [r.sellerId, grantOfRecord(r)]));
+/** Loads the live grants, and their records' stored hashes, once per daily run. */
+async function loadActiveGrants(store: Store): Promise<Pick<ShardContext, 'activeGrants' | 'activeGrantHashes'>> {
+  const live = await new GradesRepository(store).activeGrants();
+  return {
+    activeGrants: new Map(live.map(({ record }) => [record.sellerId, grantOfRecord(record)])),
+    activeGrantHashes: new Map(live.map(({ record, hash }) => [`${record.sellerId}|goodSellerGrant`, hash])),
+  };
 }
 
 /** A shard's records, built and validated, with the stored hashes its reads already found. */
@@ -47,7 +53,7 @@ interface BuiltShard {
   knownHashes: Map<string, string>;
 }
 
-/** Builds one shard's records with lib/ and validates each before anything is written. */
+/** Builds one shard's records with lib/ (the write path validates those that changed). */
 async function buildShard(ctx: ShardContext, shard: Shard): Promise<BuiltShard> {
   const { data, policy } = ctx;
   const jobCtx: JobContext = { sellers: data.jobSellers, policy, runId: ctx.runId };
@@ -62,8 +68,9 @@ async function buildShard(ctx: ShardContext, shard: Shard): Promise<BuiltShard> 
     records.push(...monthlyRecords(jobCtx, data.period, { scoring: scoring!, previousGmvCents: data.previousGmvCents, service: data.totals.service! }, shardGrading));
   } else {
     const sellerIds = shard.sellers.map((s) => data.sellers[s]!.sellerId);
-    const { inputs, statusHashes } = await dailyStatusInputs(new GradesRepository(ctx.store), sellerIds, data.period, policy, ctx.activeGrants);
-    knownHashes = statusHashes;
+    const categories = [...new Set(shard.sellers.map((s) => data.sellers[s]!.categoryId))];
+    const { inputs, statusHashes } = await dailyStatusInputs(new GradesRepository(ctx.store), sellerIds, categories, data.period, policy, ctx.activeGrants);
+    knownHashes = new Map([...statusHashes, ...(ctx.activeGrantHashes ?? [])]);
     const of = (s: number) => inputs.get(data.sellers[s]!.sellerId)!;
     const windowDays = windowLength(data.windows.scoring!);
     records.push(...dailyRecords(
@@ -73,7 +80,6 @@ async function buildShard(ctx: ShardContext, shard: Shard): Promise<BuiltShard> 
       shardGrades(shard, scoring!, data.previousGmvCents, windowDays, policy),
     ));
   }
-  records.forEach((r) => validateRecord(r));
   // A daily re-run of a past date rebuilds its daily scores only: status and grants are current
   // records, and a past date must not overwrite them.
   const current = data.job !== 'daily' || ctx.asOf <= data.period;
@@ -92,15 +98,23 @@ async function writeShards(ctx: ShardContext, built: BuiltShard[]): Promise<Shar
   // grades in force are read while the records are written, and the statuses written after them.
   const refresh = ctx.data.job !== 'daily' && !ctx.dryRun;
   const sellers = new Set(built.flatMap((b) => b.shard.sellers));
-  const [outcome, statuses] = await settleBoth(
-    grades.writeChanged(records, {
+  const dailyScores = records.filter((r) => r.kind === 'dailyScore');
+  const blocks = new Map(ctx.data.sellers.map((s) => [s.sellerId, s.block]));
+  const [perSeller, packed, statuses] = await settleAll(
+    grades.writeChanged(records.filter((r) => r.kind !== 'dailyScore'), {
       dryRun: ctx.dryRun,
       knownAbsent: ctx.fresh ? (r) => PERIOD_KINDS.has(r.kind) : undefined,
       knownHashes,
       now: ctx.now(),
     }),
+    new DailyScorePacks(ctx.store).writeChanged(dailyScores, (sellerId) => blocks.get(sellerId)!, {
+      dryRun: ctx.dryRun, knownAbsent: ctx.fresh, now: ctx.now(), runId: ctx.runId,
+    }),
     refresh ? buildStatuses(ctx, ctx.data.jobSellers.filter((_, i) => sellers.has(i)), records) : Promise.resolve([]),
   );
+  const outcome: WriteOutcome = {
+    written: perSeller.written + packed.written, unchanged: perSeller.unchanged + packed.unchanged, changed: [...packed.changed, ...perSeller.changed],
+  };
   let { written } = outcome;
   const changed = [...outcome.changed];
   if (statuses.length > 0) {
@@ -111,12 +125,11 @@ async function writeShards(ctx: ShardContext, built: BuiltShard[]): Promise<Shar
   return { counts: { sellers: sellers.size, written, unchanged: outcome.unchanged, quarantined: 0, failed: 0 }, changed };
 }
 
-/** Both results, once both have settled: a failure propagates only when nothing is left in flight. */
-async function settleBoth<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
-  const [x, y] = await Promise.allSettled([a, b]);
-  if (x.status === 'rejected') throw x.reason;
-  if (y.status === 'rejected') throw y.reason;
-  return [x.value, y.value];
+/** Every result, once all have settled: a failure propagates only when nothing is left in flight. */
+async function settleAll<T extends unknown[]>(...promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(promises);
+  for (const s of settled) if (s.status === 'rejected') throw s.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as T;
 }
 
 /** Evaluates one shard: builds its records, writes those that changed. */
@@ -135,11 +148,11 @@ async function buildStatuses(
     const sellerId = seller.sellerId;
     const input = inputs.get(sellerId)!;
     const grant = ctx.activeGrants.get(sellerId) ?? input.grant;
-    return validateRecord(statusOn({
+    return statusOn({
       sellerId, categoryId: seller.categoryId, date: ctx.asOf, programs: seller, inForce: input.inForce,
       goodSeller: grant ? goodSellerStateOn(grant, ctx.asOf, ctx.policy) : null,
       policy: ctx.policy, runId: ctx.runId,
-    }));
+    });
   });
 }
 

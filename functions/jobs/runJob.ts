@@ -64,7 +64,7 @@ function planRun(data: JobData, policy: Policy, req: Pick<RunRequest, 'sellers' 
   return planShards(data.job, data.jobSellers, data.totals.scoring ?? null, policy, wantedOf(data, req));
 }
 
-const WRITE_GROUP = 1000;
+const WRITE_GROUP = 300;
 
 /** Consecutive shards grouped up to WRITE_GROUP sellers (a pool larger than that is a group alone). */
 function writeGroups(shards: Shard[]): Shard[][] {
@@ -117,7 +117,7 @@ async function runJob(req: RunRequest, deps: RunDependencies): Promise<RunResult
     const ctx: ShardContext = {
       store: deps.store, policy: deps.policy, data, runId: run.runId, dryRun: req.dryRun ?? false,
       fresh: claim.state === 'started' && claim.fresh, asOf: req.asOf, now: deps.now,
-      activeGrants: req.job === 'daily' ? await loadActiveGrants(deps.store) : new Map(),
+      ...(req.job === 'daily' ? await loadActiveGrants(deps.store) : { activeGrants: new Map() }),
     };
     const changed: GradeRecord[] = [];
     let counts: RunCounts = [...finished.values()].reduce(addCounts, { ...ZERO_COUNTS });
@@ -175,7 +175,7 @@ async function runShard(task: ShardTask, deps: RunDependencies): Promise<{ count
   const outcome = await evaluateShard({
     store: deps.store, policy: deps.policy, data, runId: run.runId, dryRun: run.dryRun, fresh: false,
     asOf: run.asOf, now: deps.now,
-    activeGrants: task.job === 'daily' ? await loadActiveGrants(deps.store) : new Map(),
+    ...(task.job === 'daily' ? await loadActiveGrants(deps.store) : { activeGrants: new Map() }),
   }, shard);
   await runs.finishShard(run, shard.shardId, outcome.counts, deps.now());
   const all = await runs.finishedShards(run);

@@ -62,23 +62,28 @@ async function readStatusInputs(
 }
 
 /**
- * The daily job's cheap path: a seller's last status already names the grades in force; only a
- * seller without one, or for whom a month or quarter turned since, has its records read again.
+ * The daily job's cheap path: a seller's last status, read by category through the index, already
+ * names the grades in force; only a seller without one, or for whom a month or quarter turned
+ * since, has its records read again.
  */
 async function dailyStatusInputs(
   grades: GradesRepository,
   sellerIds: string[],
+  categoryIds: string[],
   date: string,
   policy: Policy,
   activeGrants: Map<string, GoodSellerGrant>,
 ): Promise<{ inputs: Map<string, StatusInputs>; statusHashes: Map<string, string> }> {
   const previous = new Map<string, StatusRecord>();
   const statusHashes = new Map<string, string>();
-  for (const { key, record, hash } of await grades.getManyWithHashes(sellerIds.map((sellerId) => ({ sellerId, sk: 'status' })))) {
-    if (record.kind === 'status') previous.set(record.sellerId, record);
-    statusHashes.set(key, hash);
+  const wanted = new Set(sellerIds);
+  for (const { record, hash } of await grades.statusesOf(categoryIds)) {
+    if (!wanted.has(record.sellerId)) continue;
+    previous.set(record.sellerId, record);
+    statusHashes.set(`${record.sellerId}|status`, hash);
   }
-  // sellers with no status yet: known to be absent
+  // sellers with no status filed under their category yet: written without a read (a status filed
+  // under a former category differs in its categoryId anyway)
   for (const sellerId of sellerIds) if (!statusHashes.has(`${sellerId}|status`)) statusHashes.set(`${sellerId}|status`, '');
   const month = monthOf(date);
   const quarter = quarterInForceOn(date, policy.merchantTier.effectiveFromDay);

@@ -6,7 +6,8 @@ import { openStore, type Store } from '../../functions/data/store';
 import type { HandlerDependencies } from '../../functions/environment';
 import { startEmbeddedStore, type EmbeddedStore } from '../../functions/local/embeddedStore';
 import { DEFAULT_POLICY } from '../../lib/policy';
-import { gradeRecordSchema, type GradeRecord } from '../../lib/records';
+import { recordChanges } from '../../functions/data/gradeStream';
+import type { GradeRecord } from '../../lib/records';
 
 /** A fresh in-memory DynamoDB Local with the product's tables, for one test file. */
 async function localStore(): Promise<{ store: Store; embedded: EmbeddedStore; deps: HandlerDependencies; stop: () => Promise<void> }> {
@@ -29,8 +30,7 @@ async function gradesStream(store: Store, endpoint: string) {
   const table = await store.client.send(new DescribeTableCommand({ TableName: store.tables.grades }));
   const streamArn = table.Table!.LatestStreamArn!;
   const iterators = new Map<string, string>();
-  const imageRecord = (image: Record<string, unknown> | undefined) =>
-    image ? gradeRecordSchema.parse(JSON.parse(String((unmarshall(image as never) as { record: string }).record))) : null;
+  const image = (i: unknown) => (i ? (unmarshall(i as never) as Record<string, unknown>) : undefined);
 
   async function drain(): Promise<StreamChange[]> {
     const stream = await client.send(new DescribeStreamCommand({ StreamArn: streamArn }));
@@ -39,7 +39,7 @@ async function gradesStream(store: Store, endpoint: string) {
       let iterator = iterators.get(shard.ShardId!) ?? (await client.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
       for (let pages = 0; iterator && pages < 10_000; pages++) {
         const out = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-        for (const r of out.Records ?? []) changes.push(change(r));
+        for (const r of out.Records ?? []) changes.push(...change(r));
         iterator = out.NextShardIterator;
         if ((out.Records ?? []).length === 0) break;
       }
@@ -48,14 +48,9 @@ async function gradesStream(store: Store, endpoint: string) {
     return changes;
   }
 
-  function change(r: _Record): StreamChange {
-    const keys = unmarshall((r.dynamodb?.Keys ?? {}) as never) as { sellerId: string; sk: string };
-    return {
-      eventName: r.eventName as StreamChange['eventName'],
-      key: `${keys.sellerId}|${keys.sk}`,
-      oldRecord: imageRecord(r.dynamodb?.OldImage as Record<string, unknown> | undefined),
-      newRecord: imageRecord(r.dynamodb?.NewImage as Record<string, unknown> | undefined),
-    };
+  /** A stream record as record-level changes: a daily-score pack yields one change per seller whose score changed. */
+  function change(r: _Record): StreamChange[] {
+    return recordChanges(image(r.dynamodb?.OldImage), image(r.dynamodb?.NewImage)).map((c) => ({ eventName: r.eventName as StreamChange['eventName'], ...c }));
   }
 
   return { drain, close: () => client.destroy() };

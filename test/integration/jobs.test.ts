@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operatorHandler } from '../../functions/operator';
 import { overdueRuns, scheduledJobHandler } from '../../functions/scheduledJob';
 import { localContext } from '../../functions/local/simulate';
+import { DailyScorePacks } from '../../functions/data/dailyScorePacks';
+import { ReferenceRepository } from '../../functions/data/referenceRepository';
 import { importData } from '../../functions/jobs/importData';
 import { prepareJob } from '../../lib/evaluateJob';
 import { DEFAULT_POLICY } from '../../lib/policy';
@@ -95,6 +97,30 @@ describe('the daily job on DynamoDB Local', () => {
     expect(response).toMatchObject({ ok: true, state: 'succeeded' });
     const kinds = new Set((await stream.drain()).map((c) => c.newRecord?.kind));
     expect(kinds).toEqual(new Set(['dailyScore']));
+  });
+
+  it('keeps a date\'s daily scores packed by metric block: a re-run for one seller rewrites only that seller\'s score', async () => {
+    const rerun = (sellers?: string[]) => operator()({
+      action: 'rerun', job: 'daily', period: '2026-07-20', reason: 'check', requestedBy: 'ops-test', asOf: '2026-07-20', ...(sellers ? { sellers } : {}),
+    }, localContext('t'));
+    expect(await rerun()).toMatchObject({ ok: true, state: 'succeeded', counts: { written: 0 } });
+    expect(await stream.drain()).toEqual([]);
+
+    const target = m.market.sellers[7]!.sellerId;
+    const stored = await new ReferenceRepository(env.store).sellers();
+    const before = await new DailyScorePacks(env.store).on(stored, '2026-07-20');
+    expect(before).toHaveLength(m.market.sellers.length);
+    const corrected = m.rows.filter((r) => r.sellerId === target && r.date >= '2026-07-01' && r.date <= '2026-07-19').map((r) => ({ ...r, orders: r.orders + 25, visitors: r.visitors + 100 }));
+    await importData(env.store, { metrics: corrected }, { policy: DEFAULT_POLICY, importId: 'july-fix', now: '2026-07-21T00:00:00Z' });
+    expect(await rerun([target])).toMatchObject({ ok: true, state: 'succeeded', counts: { written: 1 } });
+    const changes = await stream.drain();
+    expect(changes.map((c) => [c.eventName, c.key])).toEqual([['MODIFY', `${target}|dailyScore#2026-07-20`]]);
+    expect(changes[0]!.newRecord).not.toEqual(changes[0]!.oldRecord);
+
+    // the target's pack-mates keep their stored records, runId included
+    const after = new Map((await new DailyScorePacks(env.store).on(stored, '2026-07-20')).map((r) => [r.sellerId, r]));
+    for (const r of before) if (r.sellerId !== target) expect(after.get(r.sellerId)).toEqual(r);
+    expect(after.get(target)!.runId).not.toBe(before.find((r) => r.sellerId === target)!.runId);
   });
 });
 

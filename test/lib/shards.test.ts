@@ -22,11 +22,22 @@ describe('planShards', () => {
     ]);
   });
 
-  it('splits a scored job by pool, with the inactive sellers last', () => {
+  it('splits a scored job by pool, with the sellers of categories without a pool last', () => {
     // c-11 has 2 (own pool); c-12 has 1 → parent p-1 (3 members); s-3 has no activity.
     expect(planShards('monthly', sellers, scoring, policy).map((s) => [s.shardId, s.sellers, s.pool?.members ?? null])).toEqual([
       ['parent:p-1', [0], [0, 1, 2]], ['cat:c-11', [1, 2], [1, 2]], ['inactive', [3], null],
     ]);
+  });
+
+  it('puts an inactive seller in the shard of its category, so a category lies in one shard', () => {
+    const withIdle = [...sellers, { categoryId: 'c-11', parentId: 'p-1' }, { categoryId: 'c-12', parentId: 'p-1' }];
+    const totals = matrixOf(6);
+    totals.sums.set(scoring.sums);
+    const shards = planShards('daily', withIdle, totals, policy);
+    expect(shards.map((s) => [s.shardId, s.sellers])).toEqual([['parent:p-1', [0, 5]], ['cat:c-11', [1, 2, 4]], ['inactive', [3]]]);
+    const grades = new Map(shards.flatMap((shard) => shardGrades(shard, totals, new Float64Array(6), 30, policy)));
+    expect([4, 5, 3].map((s) => grades.get(s)!.reason)).toEqual(['inactive', 'inactive', 'inactive']);
+    expect(grades).toEqual(new Map(gradesOfWindow(withIdle, totals, new Float64Array(6), 30, policy)));
   });
 
   it('drops the shards with no wanted seller', () => {

@@ -1,0 +1,187 @@
+import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { gradeRecordSchema, validateRecord, type DailyScoreRecord } from '../../lib/records';
+import { batchGet, batchPut, mapLimit, type Item } from './batch';
+import { serialize, type WriteOutcome } from './gradesRepository';
+import type { Store } from './store';
+
+/**
+ * Daily scores are stored packed: one grades item per metric block (up to 256 sellers of one
+ * category) per date, its records gzipped JSON. DynamoDB Local spends ~1 ms of CPU on every item
+ * written to a table with a stream, so 1,000 per-seller items a day cost more than a whole year's
+ * budget; in AWS the pack is also ~4x fewer write units and bytes. See docs/data-model.md.
+ */
+const PACK_PREFIX = 'dailyScores#';
+
+/** The key of a block's pack for a date; the partition key attribute is the grades table's `sellerId`. */
+function packKey(block: string, date: string): { sellerId: string; sk: string } {
+  return { sellerId: `${PACK_PREFIX}${block}`, sk: `dailyScore#${date}` };
+}
+
+function isPackItem(item: Item): boolean {
+  return item.kind === 'dailyScores';
+}
+
+/** A stored record: as validated, as stored (key order kept), and its content hash. */
+interface StoredRecord {
+  record: DailyScoreRecord;
+  asStored: DailyScoreRecord;
+  hash: string;
+}
+
+/**
+ * The records of a stored pack, each checked against the schema, with its content hash taken from
+ * the stored text (a parsed record's keys come back in schema order, which would hash differently).
+ */
+function storedRecordsOfPack(item: Item): StoredRecord[] {
+  if (!(item.records instanceof Uint8Array)) throw new Error(`daily-score pack ${String(item.sellerId)} ${String(item.sk)} has no records`);
+  const parsed: unknown = JSON.parse(gunzipSync(item.records).toString('utf8'));
+  if (!Array.isArray(parsed)) throw new Error(`daily-score pack ${String(item.sellerId)} ${String(item.sk)} does not hold a list`);
+  return parsed.map((raw: unknown) => {
+    const record = gradeRecordSchema.parse(raw);
+    if (record.kind !== 'dailyScore') throw new Error(`daily-score pack ${String(item.sellerId)} ${String(item.sk)} holds a ${record.kind} record`);
+    // validated above; kept as stored so that a rewritten pack keeps its text
+    const asStored = raw as DailyScoreRecord;
+    return { record, asStored, hash: serialize(asStored).hash };
+  });
+}
+
+/** The records of a stored pack, each checked against the schema, in seller order. */
+function recordsOfPack(item: Item): DailyScoreRecord[] {
+  return storedRecordsOfPack(item).map((r) => r.record);
+}
+
+/** A pack's content hash: over its records' content hashes (runId aside), in seller order. */
+function packHash(recordHashes: string[]): string {
+  return createHash('sha256').update(recordHashes.join(',')).digest('base64url').slice(0, 32);
+}
+
+function packItem(block: string, date: string, records: DailyScoreRecord[], runId: string, writtenAt: string): Item {
+  const sorted = [...records].sort((a, b) => (a.sellerId < b.sellerId ? -1 : 1));
+  const serialized = sorted.map(serialize);
+  return {
+    ...packKey(block, date), kind: 'dailyScores', block, period: date, count: sorted.length,
+    policyVersion: sorted[0]!.policyVersion, runId, contentHash: packHash(serialized.map((s) => s.hash)), writtenAt,
+    expiresAt: Math.max(...sorted.map((r) => r.expiresAt)),
+    records: gzipSync(`[${serialized.map((s) => s.json).join(',')}]`, { level: 1 }),
+  };
+}
+
+interface StoredPack {
+  hash: string;
+  records: Map<string, StoredRecord>;
+}
+
+function isConditionFailure(e: unknown): boolean {
+  return (e as { name?: string }).name === 'ConditionalCheckFailedException';
+}
+
+/** Daily scores on the grades table, packed by metric block and date. */
+class DailyScorePacks {
+  constructor(private readonly store: Store) {}
+
+  private get table() {
+    return this.store.tables.grades;
+  }
+
+  private async read(keys: { block: string; date: string }[]): Promise<Map<string, StoredPack>> {
+    const items = await batchGet(this.store.doc, this.table, keys.map((k) => packKey(k.block, k.date)), this.store.stats);
+    return new Map(items.map((item) => [`${String(item.block)}|${String(item.period)}`, {
+      hash: String(item.contentHash), records: new Map(storedRecordsOfPack(item).map((r) => [r.record.sellerId, r])),
+    }]));
+  }
+
+  /**
+   * Writes the daily scores whose content changed, record by record: a pack is rewritten when one
+   * of its records changed, keeping the stored version of every other record (a re-run for some
+   * sellers writes only those). `knownAbsent`: the date was never evaluated, so no pack is read.
+   * A pack that is not new is written on the condition that it did not change since it was read.
+   */
+  async writeChanged(
+    records: DailyScoreRecord[],
+    blockOf: (sellerId: string) => string,
+    options: { dryRun?: boolean; knownAbsent?: boolean; now: string; runId: string },
+  ): Promise<WriteOutcome> {
+    const groups = new Map<string, { block: string; date: string; records: DailyScoreRecord[] }>();
+    for (const r of records) {
+      const block = blockOf(r.sellerId);
+      const group = groups.get(`${block}|${r.date}`);
+      if (group) group.records.push(r);
+      else groups.set(`${block}|${r.date}`, { block, date: r.date, records: [r] });
+    }
+    const changed: DailyScoreRecord[] = [];
+    if (options.knownAbsent) {
+      records.forEach((r) => validateRecord(r));
+      changed.push(...records);
+      if (!options.dryRun && records.length > 0) {
+        await batchPut(this.store.doc, this.table, [...groups.values()].map((g) => packItem(g.block, g.date, g.records, options.runId, options.now)), this.store.stats);
+      }
+    } else {
+      let stored = await this.read([...groups.values()]);
+      await mapLimit([...groups], 8, async ([key, group]) => {
+        for (let attempt = 0; ; attempt++) {
+          const previous = stored.get(key);
+          const merged = new Map([...(previous?.records ?? [])].map(([sellerId, stored]) => [sellerId, stored.asStored]));
+          const changedHere = group.records.filter((r) => {
+            if (previous?.records.get(r.sellerId)?.hash === serialize(r).hash) return false;
+            merged.set(r.sellerId, validateRecord(r));
+            return true;
+          });
+          if (changedHere.length === 0 || options.dryRun) {
+            changed.push(...changedHere);
+            return;
+          }
+          try {
+            await this.store.doc.send(new PutCommand({
+              TableName: this.table,
+              Item: packItem(group.block, group.date, [...merged.values()], options.runId, options.now),
+              ...(previous
+                ? { ConditionExpression: 'contentHash = :h', ExpressionAttributeValues: { ':h': previous.hash } }
+                : { ConditionExpression: 'attribute_not_exists(sk)' }),
+            }));
+            this.store.stats.requests++;
+            this.store.stats.itemsWritten++;
+            changed.push(...changedHere);
+            return;
+          } catch (e) {
+            // another run wrote this pack since it was read: merge into what it wrote
+            if (!isConditionFailure(e) || attempt >= 5) throw e;
+            const reread = (await this.read([group])).get(key);
+            stored = new Map(stored);
+            if (reread) stored.set(key, reread);
+            else stored.delete(key);
+          }
+        }
+      });
+    }
+    return { written: options.dryRun ? 0 : changed.length, unchanged: records.length - changed.length, changed };
+  }
+
+  /** The daily scores of these sellers on a date; sellers without one are missing. */
+  async on(sellers: { sellerId: string; block: string }[], date: string): Promise<DailyScoreRecord[]> {
+    const wanted = new Set(sellers.map((s) => s.sellerId));
+    const packs = await this.read([...new Set(sellers.map((s) => s.block))].map((block) => ({ block, date })));
+    return [...packs.values()].flatMap((p) => [...p.records.values()].map((r) => r.record)).filter((r) => wanted.has(r.sellerId));
+  }
+
+  /** A seller's latest daily score on or before a date, within the last `days` stored dates of its block. */
+  async latest(seller: { sellerId: string; block: string }, date: string, days = 7): Promise<DailyScoreRecord | null> {
+    const out = await this.store.doc.send(new QueryCommand({
+      TableName: this.table,
+      KeyConditionExpression: 'sellerId = :p AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':p': packKey(seller.block, date).sellerId, ':from': 'dailyScore#', ':to': `dailyScore#${date}` },
+      ScanIndexForward: false,
+      Limit: days,
+    }));
+    this.store.stats.requests++;
+    this.store.stats.itemsRead += out.Items?.length ?? 0;
+    for (const item of out.Items ?? []) {
+      const record = recordsOfPack(item).find((r) => r.sellerId === seller.sellerId);
+      if (record) return record;
+    }
+    return null;
+  }
+}
+
+export { DailyScorePacks, isPackItem, packKey, recordsOfPack };
