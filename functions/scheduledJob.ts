@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { z } from 'zod';
 import { businessDateOf, periodOfScheduledTime, periodsDueBy } from '../lib/calendar';
-import { RunsRepository } from './data/runsRepository';
+import { RunsRepository, scheduledRunId } from './data/runsRepository';
 import { sqsDispatcher } from './dispatch';
 import { defaultDependencies, type HandlerDependencies } from './environment';
 import { runJob, type RunResult } from './jobs/runJob';
@@ -25,7 +25,7 @@ async function runScheduledJob(event: ScheduledEvent, deps: HandlerDependencies)
   try {
     const result = await runJob({
       job: event.job, period, trigger: 'schedule', requestedBy: 'scheduler', reason: `scheduled ${event.job} run`,
-      asOf: businessDateOf(event.scheduledTime, timeZone), runId: `schedule-${event.job}-${period}`,
+      asOf: businessDateOf(event.scheduledTime, timeZone), runId: scheduledRunId(event.job, period),
     }, deps);
     logger.info('scheduled run', { job: event.job, period, state: result.state, counts: result.run.counts });
     if (result.state === 'succeeded') publishRunMetrics(event.job, 'completed');

@@ -110,6 +110,8 @@ function* dailyRecords(
     grantOf: (seller: number) => GoodSellerGrant | null;
     /** the grant as the status shows it, for sellers without a grant to refresh */
     goodSellerOf?: (seller: number) => GoodSellerState | null;
+    /** the sellers whose status and grant are refreshed; all when absent */
+    refresh?: (seller: number) => boolean;
   },
   date: string,
   totals: { scoring: TotalsMatrix; previousGmvCents: Float64Array; merchant: TotalsMatrix },
@@ -132,6 +134,7 @@ function* dailyRecords(
       },
       expiresAt, policyVersion: policy.version, runId,
     };
+    if (ctx.refresh && !ctx.refresh(s)) continue;
     const grant = ctx.grantOf(s);
     const goodSeller = grant ? goodSellerStateOn(grant, date, policy) : (ctx.goodSellerOf?.(s) ?? null);
     yield statusOn({ sellerId: seller.sellerId, categoryId: seller.categoryId, date, programs: seller, inForce: ctx.inForce(s), goodSeller, policy, runId });

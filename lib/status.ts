@@ -1,4 +1,4 @@
-import { monthOf } from './calendar';
+import { addDays, monthOf, quarterInForceOn } from './calendar';
 import { grantExpiresOn, grantStatusOn, type GoodSellerGrant, type GrantStatus } from './goodSeller';
 import { effectiveMerchantTier, type MerchantTierName } from './merchantTier';
 import type { OperationTierName } from './operationTier';
@@ -88,5 +88,32 @@ function statusOn(input: {
   };
 }
 
-export { goodSellerStateOn, gradesInForce, statusOn };
+/**
+ * Whether every status may change on a date with nothing else changed: a new month's grades or a
+ * quarter's merchant tier take effect.
+ */
+function statusesTurnOn(date: string, policy: Policy): boolean {
+  const before = addDays(date, -1);
+  return monthOf(before) !== monthOf(date)
+    || quarterInForceOn(before, policy.merchantTier.effectiveFromDay) !== quarterInForceOn(date, policy.merchantTier.effectiveFromDay);
+}
+
+/**
+ * Whether one seller's status may differ between the day before and this date when its records,
+ * profile, grant and the policy stayed the same: a program starts or ends, or its grant changes
+ * state (SPEC §7.3, §7.4). The daily job refreshes only these sellers after a day it refreshed in
+ * full with the same inputs (docs/data-model.md).
+ */
+function statusMayChangeOn(
+  date: string,
+  programs: { mall?: ProgramSpan | null | undefined; jbp?: ProgramSpan | null | undefined; styled?: ProgramSpan | null | undefined },
+  grant: GoodSellerGrant | null,
+  policy: Policy,
+): boolean {
+  const before = addDays(date, -1);
+  const programTurns = [programs.mall, programs.jbp, programs.styled].some((p) => programActiveOn(p, before) !== programActiveOn(p, date));
+  return programTurns || (grant !== null && grantStatusOn(grant, before, policy) !== grantStatusOn(grant, date, policy));
+}
+
+export { goodSellerStateOn, gradesInForce, statusMayChangeOn, statusesTurnOn, statusOn };
 export type { GoodSellerState, GradesInForce };

@@ -63,8 +63,15 @@ class ReferenceRepository {
     this.store.stats.requests++;
   }
 
-  async categories(): Promise<Category[]> {
+  /** Categories and sellers read together, with the revision they are as of. */
+  async snapshot(): Promise<{ revision: number; categories: Category[]; sellers: StoredSeller[] }> {
     const copy = await this.copy();
+    const [categories, sellers] = await Promise.all([this.categories(copy), this.sellers(copy)]);
+    return { revision: copy.revision, categories, sellers };
+  }
+
+  async categories(kept?: ReferenceCopy): Promise<Category[]> {
+    const copy = kept ?? (await this.copy());
     if (!copy.categories) {
       const items = await scanAll(this.store.doc, { TableName: this.store.tables.categories }, this.store.stats);
       copy.categories = items.map((i) => categorySchema.parse({ categoryId: i.categoryId, parentId: i.parentId, name: i.name }));
@@ -72,8 +79,8 @@ class ReferenceRepository {
     return copy.categories.map((c) => ({ ...c }));
   }
 
-  async sellers(): Promise<StoredSeller[]> {
-    const copy = await this.copy();
+  async sellers(kept?: ReferenceCopy): Promise<StoredSeller[]> {
+    const copy = kept ?? (await this.copy());
     if (!copy.sellers) {
       const items = await scanAll(this.store.doc, { TableName: this.store.tables.sellers }, this.store.stats);
       copy.sellers = items.map(storedSeller).sort((a, b) => (a.sellerId < b.sellerId ? -1 : a.sellerId > b.sellerId ? 1 : 0));

@@ -31,6 +31,8 @@ const runRecordSchema = z.object({
   attempts: z.number().int(),
   leaseUntil: z.string(),
   shards: z.number().int().nullable(),
+  /** the reference-data revision the run read (ReferenceRepository); null before it loaded */
+  referenceRevision: z.number().int().nullable().default(null),
   counts: countsSchema,
 });
 type RunRecord = z.infer<typeof runRecordSchema>;
@@ -45,6 +47,11 @@ const ZERO: RunCounts = { sellers: 0, written: 0, unchanged: 0, quarantined: 0, 
 
 const jobPeriodOf = (run: Pick<RunRecord, 'job' | 'period'>) => `${run.job}#${run.period}`;
 
+/** A scheduled run's id is fixed by its job and period, so a second delivery finds it. */
+function scheduledRunId(job: RunRecord['job'], period: string): string {
+  return `schedule-${job}-${period}`;
+}
+
 /** Run records and their shard markers; a scheduled run's id is fixed by its job and period. */
 class RunsRepository {
   constructor(private readonly store: Store) {}
@@ -53,8 +60,8 @@ class RunsRepository {
    * Claims a run: a new one starts; a finished one is not evaluated again; one still leased is
    * busy elsewhere; one whose lease ran out (it died part-way) is resumed (SPEC §8.2).
    */
-  async claim(draft: Omit<RunRecord, 'status' | 'endedAt' | 'error' | 'attempts' | 'shards' | 'counts'>, now: string): Promise<RunClaim> {
-    const run: RunRecord = { ...draft, status: 'running', endedAt: null, error: null, attempts: 1, shards: null, counts: { ...ZERO } };
+  async claim(draft: Omit<RunRecord, 'status' | 'endedAt' | 'error' | 'attempts' | 'shards' | 'referenceRevision' | 'counts'>, now: string): Promise<RunClaim> {
+    const run: RunRecord = { ...draft, status: 'running', endedAt: null, error: null, attempts: 1, shards: null, referenceRevision: null, counts: { ...ZERO } };
     const key = { jobPeriod: jobPeriodOf(run), item: `run#${run.runId}` };
     try {
       const earlier = await this.runsOf(run.job, run.period);
@@ -131,12 +138,12 @@ class RunsRepository {
     this.store.stats.requests++;
   }
 
-  async setShards(run: RunRecord, shards: number): Promise<void> {
+  async setShards(run: RunRecord, shards: number, referenceRevision: number): Promise<void> {
     await this.store.doc.send(new UpdateCommand({
       TableName: this.store.tables.runs,
       Key: { jobPeriod: jobPeriodOf(run), item: `run#${run.runId}` },
-      UpdateExpression: 'SET shards = :n',
-      ExpressionAttributeValues: { ':n': shards },
+      UpdateExpression: 'SET shards = :n, referenceRevision = :r',
+      ExpressionAttributeValues: { ':n': shards, ':r': referenceRevision },
     }));
     this.store.stats.requests++;
   }
@@ -162,5 +169,5 @@ class RunsRepository {
   }
 }
 
-export { RunsRepository, ZERO as ZERO_COUNTS, runRecordSchema };
+export { RunsRepository, ZERO as ZERO_COUNTS, runRecordSchema, scheduledRunId };
 export type { RunClaim, RunCounts, RunRecord };

@@ -28,6 +28,8 @@ interface ShardContext {
   activeGrants: Map<string, GoodSellerGrant>;
   /** daily job: the stored content hashes of those grants' records, keyed `${sellerId}|goodSellerGrant` */
   activeGrantHashes?: Map<string, string>;
+  /** daily job: the sellers (by index) whose status and grant are refreshed; all when absent */
+  statusRefresh?: ((seller: number) => boolean) | undefined;
 }
 
 interface ShardOutcome {
@@ -67,14 +69,16 @@ async function buildShard(ctx: ShardContext, shard: Shard): Promise<BuiltShard> 
     const shardGrading = shardGrades(shard, scoring!, data.previousGmvCents, windowDays, policy);
     records.push(...monthlyRecords(jobCtx, data.period, { scoring: scoring!, previousGmvCents: data.previousGmvCents, service: data.totals.service! }, shardGrading));
   } else {
-    const sellerIds = shard.sellers.map((s) => data.sellers[s]!.sellerId);
-    const categories = [...new Set(shard.sellers.map((s) => data.sellers[s]!.categoryId))];
+    const refreshed = ctx.statusRefresh ? shard.sellers.filter(ctx.statusRefresh) : shard.sellers;
+    const sellerIds = refreshed.map((s) => data.sellers[s]!.sellerId);
+    // a full refresh reads the shard's statuses by category (range reads), a partial one by key
+    const categories = ctx.statusRefresh ? null : [...new Set(refreshed.map((s) => data.sellers[s]!.categoryId))];
     const { inputs, statusHashes } = await dailyStatusInputs(new GradesRepository(ctx.store), sellerIds, categories, data.period, policy, ctx.activeGrants);
     knownHashes = new Map([...statusHashes, ...(ctx.activeGrantHashes ?? [])]);
     const of = (s: number) => inputs.get(data.sellers[s]!.sellerId)!;
     const windowDays = windowLength(data.windows.scoring!);
     records.push(...dailyRecords(
-      { ...jobCtx, inForce: (s) => of(s).inForce, grantOf: (s) => of(s).grant, goodSellerOf: (s) => of(s).goodSeller },
+      { ...jobCtx, inForce: (s) => of(s).inForce, grantOf: (s) => of(s).grant, goodSellerOf: (s) => of(s).goodSeller, refresh: ctx.statusRefresh },
       data.period,
       { scoring: scoring!, previousGmvCents: data.previousGmvCents, merchant: data.totals.merchant! },
       shardGrades(shard, scoring!, data.previousGmvCents, windowDays, policy),

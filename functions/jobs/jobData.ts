@@ -17,12 +17,14 @@ interface JobData {
   jobSellers: JobSeller[];
   totals: Record<string, TotalsMatrix>;
   previousGmvCents: Float64Array;
+  /** the revision of the categories and sellers read */
+  referenceRevision: number;
 }
 
 /** Loads the categories, sellers and window sums of a job: two block lookups per window (see docs/data-model.md). */
 async function loadJobData(store: Store, job: Job, period: string, policy: Policy): Promise<JobData> {
   const reference = new ReferenceRepository(store);
-  const [categories, sellers] = await Promise.all([reference.categories(), reference.sellers()]);
+  const { revision: referenceRevision, categories, sellers } = await reference.snapshot();
   const parentOf = new Map(categories.map((c) => [c.categoryId, c.parentId]));
   const jobSellers: JobSeller[] = sellers.map((s) => ({
     sellerId: s.sellerId, categoryId: s.categoryId, parentId: parentOf.get(s.categoryId) ?? s.categoryId, mall: s.mall, jbp: s.jbp, styled: s.styled,
@@ -40,7 +42,7 @@ async function loadJobData(store: Store, job: Job, period: string, policy: Polic
   const previous = totals.previous;
   const previousGmvCents = new Float64Array(sellers.length);
   if (previous) for (let s = 0; s < sellers.length; s++) previousGmvCents[s] = previous.sums[s * FIELD_COUNT + F.gmvCents]!;
-  return { job, period, windows, sellers, jobSellers, totals, previousGmvCents };
+  return { job, period, windows, sellers, jobSellers, totals, previousGmvCents, referenceRevision };
 }
 
 /** The span of dates a job's windows cover. */

@@ -1,10 +1,12 @@
-import type { Job } from '../../lib/calendar';
+import { addDays, type Job } from '../../lib/calendar';
+import type { GoodSellerGrant } from '../../lib/goodSeller';
+import { statusesTurnOn, statusMayChangeOn } from '../../lib/status';
 import type { Policy } from '../../lib/policy';
 import type { GradeRecord } from '../../lib/records';
 import { planShards, type Shard } from '../../lib/shards';
 import { mapLimit } from '../data/batch';
 import { QuarantineRepository } from '../data/quarantineRepository';
-import { RunsRepository, ZERO_COUNTS, type RunCounts, type RunRecord } from '../data/runsRepository';
+import { RunsRepository, scheduledRunId, ZERO_COUNTS, type RunCounts, type RunRecord } from '../data/runsRepository';
 import type { Store } from '../data/store';
 import { buildShard, evaluateShard, loadActiveGrants, writeShards, type ShardContext } from './evaluateShard';
 import { jobSpan, loadJobData, type JobData } from './jobData';
@@ -106,7 +108,7 @@ async function runJob(req: RunRequest, deps: RunDependencies): Promise<RunResult
   try {
     const data = await loadJobData(deps.store, req.job, req.period, deps.policy);
     const shards = planRun(data, deps.policy, req);
-    await runs.setShards(run, shards.length);
+    await runs.setShards(run, shards.length, data.referenceRevision);
     const quarantined = await new QuarantineRepository(deps.store).countForWindow(jobSpan(data));
     const finished = await runs.finishedShards(run);
     const pending = shards.filter((s) => !finished.has(s.shardId));
@@ -114,10 +116,11 @@ async function runJob(req: RunRequest, deps: RunDependencies): Promise<RunResult
       await deps.dispatch(pending.map((s) => ({ runId: run.runId, job: req.job, period: req.period, shardId: s.shardId })));
       return { state: 'dispatched', run, changed: [] };
     }
+    const grants = req.job === 'daily' ? await loadActiveGrants(deps.store) : { activeGrants: new Map<string, GoodSellerGrant>() };
     const ctx: ShardContext = {
       store: deps.store, policy: deps.policy, data, runId: run.runId, dryRun: req.dryRun ?? false,
-      fresh: claim.state === 'started' && claim.fresh, asOf: req.asOf, now: deps.now,
-      ...(req.job === 'daily' ? await loadActiveGrants(deps.store) : { activeGrants: new Map() }),
+      fresh: claim.state === 'started' && claim.fresh, asOf: req.asOf, now: deps.now, ...grants,
+      statusRefresh: req.job === 'daily' ? await statusRefreshOf(runs, run, data, deps.policy, grants.activeGrants) : undefined,
     };
     const changed: GradeRecord[] = [];
     let counts: RunCounts = [...finished.values()].reduce(addCounts, { ...ZERO_COUNTS });
@@ -172,16 +175,41 @@ async function runShard(task: ShardTask, deps: RunDependencies): Promise<{ count
   }
   const shard = shards.find((s) => s.shardId === task.shardId);
   if (!shard) throw new Error(`shard ${task.shardId} is not part of run ${task.runId} any more (its data changed since planning)`);
+  const grants = task.job === 'daily' ? await loadActiveGrants(deps.store) : { activeGrants: new Map<string, GoodSellerGrant>() };
   const outcome = await evaluateShard({
     store: deps.store, policy: deps.policy, data, runId: run.runId, dryRun: run.dryRun, fresh: false,
-    asOf: run.asOf, now: deps.now,
-    ...(task.job === 'daily' ? await loadActiveGrants(deps.store) : { activeGrants: new Map() }),
+    asOf: run.asOf, now: deps.now, ...grants,
+    statusRefresh: task.job === 'daily' ? await statusRefreshOf(runs, run, data, deps.policy, grants.activeGrants) : undefined,
   }, shard);
   await runs.finishShard(run, shard.shardId, outcome.counts, deps.now());
   const all = await runs.finishedShards(run);
   const runFinished = shards.every((s) => all.has(s.shardId));
   if (runFinished) await closeRun(runs, run, data, all, deps);
   return { counts: outcome.counts, runFinished };
+}
+
+/**
+ * The sellers whose status a daily run refreshes. All of them, unless this is the scheduled run of
+ * its own date and the day before was a successful scheduled run that read the same reference
+ * revision under the same policy, and no month or quarter takes effect today: then every status
+ * is as that run left it (monthly and quarterly runs and operator actions rebuild the statuses
+ * they touch; imports and program changes move the revision), and only sellers with a program or
+ * grant boundary on the date can change (lib/status.ts).
+ */
+async function statusRefreshOf(
+  runs: RunsRepository,
+  run: RunRecord,
+  data: JobData,
+  policy: Policy,
+  activeGrants: Map<string, GoodSellerGrant>,
+): Promise<((seller: number) => boolean) | undefined> {
+  if (run.trigger !== 'schedule' || run.asOf !== run.period || statusesTurnOn(run.period, policy)) return undefined;
+  const dayBefore = addDays(run.period, -1);
+  const previous = await runs.get('daily', dayBefore, scheduledRunId('daily', dayBefore));
+  const sameInputs = previous?.status === 'succeeded' && !previous.dryRun && previous.policyVersion === policy.version
+    && previous.referenceRevision === data.referenceRevision;
+  if (!sameInputs) return undefined;
+  return (s) => statusMayChangeOn(run.period, data.sellers[s]!, activeGrants.get(data.sellers[s]!.sellerId) ?? null, policy);
 }
 
 async function closeRun(runs: RunsRepository, run: RunRecord, data: JobData, shards: Map<string, RunCounts>, deps: RunDependencies): Promise<void> {

@@ -69,7 +69,8 @@ async function readStatusInputs(
 async function dailyStatusInputs(
   grades: GradesRepository,
   sellerIds: string[],
-  categoryIds: string[],
+  /** read the statuses by category through the index; null: by key */
+  categoryIds: string[] | null,
   date: string,
   policy: Policy,
   activeGrants: Map<string, GoodSellerGrant>,
@@ -77,7 +78,10 @@ async function dailyStatusInputs(
   const previous = new Map<string, StatusRecord>();
   const statusHashes = new Map<string, string>();
   const wanted = new Set(sellerIds);
-  for (const { record, hash } of await grades.statusesOf(categoryIds)) {
+  const stored = categoryIds
+    ? await grades.statusesOf(categoryIds)
+    : (await grades.getManyWithHashes(sellerIds.map((sellerId) => ({ sellerId, sk: 'status' })))).flatMap(({ record, hash }) => (record.kind === 'status' ? [{ record, hash }] : []));
+  for (const { record, hash } of stored) {
     if (!wanted.has(record.sellerId)) continue;
     previous.set(record.sellerId, record);
     statusHashes.set(`${record.sellerId}|status`, hash);

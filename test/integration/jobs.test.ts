@@ -124,6 +124,37 @@ describe('the daily job on DynamoDB Local', () => {
   });
 });
 
+describe('the daily status refresh', () => {
+  it('refreshes after a day with the same inputs only the statuses that can change, leaving every status as a full refresh would', async () => {
+    // s-00001's grant is approved on 07-25 (pending until then): its status changes on that date
+    const grantee = m.market.grants.find((g) => g.approvedOn === '2026-07-25')!.sellerId;
+    await scheduled()({ job: 'daily', scheduledTime: '2026-07-24T10:00:00Z' }, localContext('t'));
+    await stream.drain();
+    const partial = await scheduled()({ job: 'daily', scheduledTime: '2026-07-25T10:00:00Z' }, localContext('t'));
+    expect(partial.state).toBe('succeeded');
+    const changes = (await stream.drain()).filter((c) => c.newRecord?.kind !== 'dailyScore');
+    expect(changes.map((c) => c.key).sort()).toEqual([`${grantee}|goodSellerGrant`, `${grantee}|status`]);
+    expect(changes.find((c) => c.newRecord?.kind === 'status')!.newRecord).toMatchObject({ goodSeller: { status: 'active' }, merchantTier: { effective: 'silver' } });
+    // only the grantee's status and grant were compared, not every seller's
+    expect((partial.counts as { unchanged: number }).unchanged).toBeLessThan(m.market.sellers.length);
+
+    // an operator re-run of the same date refreshes every status: nothing differs
+    const full = await operator()({ action: 'rerun', job: 'daily', period: '2026-07-25', asOf: '2026-07-25', reason: 'full refresh check', requestedBy: 'ops-test' }, localContext('t'));
+    expect(full).toMatchObject({ ok: true, state: 'succeeded', counts: { written: 0 } });
+    expect((full as unknown as { counts: { unchanged: number } }).counts.unchanged).toBeGreaterThanOrEqual(2 * m.market.sellers.length);
+    expect(await stream.drain()).toEqual([]);
+  });
+
+  it('refreshes every status when the reference data changed since the day before', async () => {
+    const seller = m.market.sellers[3]!.sellerId;
+    await operator()({ action: 'setProgram', sellerId: seller, program: 'styled', on: '2026-07-10', by: 'ops-test' }, localContext('t'));
+    await stream.drain();
+    const out = await scheduled()({ job: 'daily', scheduledTime: '2026-07-26T10:00:00Z' }, localContext('t'));
+    expect((out.counts as { unchanged: number }).unchanged).toBeGreaterThanOrEqual(m.market.sellers.length);
+    await stream.drain();
+  });
+});
+
 describe('the watch on rare schedules', () => {
   it('reports a monthly or quarterly period due by a date that has no successful run', async () => {
     expect(await overdueRuns('2026-07-20', env.deps)).toEqual([]);

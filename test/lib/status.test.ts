@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../lib/policy';
 import type { GradeRecord } from '../../lib/records';
-import { gradesInForce, statusOn, type GradesInForce } from '../../lib/status';
+import { gradesInForce, statusMayChangeOn, statusesTurnOn, statusOn, type GradesInForce } from '../../lib/status';
 
 // Only the fields gradesInForce reads; the rest of each record does not matter here.
 const base = { sellerId: 's-1', categoryId: 'c-11', policyVersion: '2026.1', runId: 'r' };
@@ -56,5 +56,25 @@ describe('statusOn', () => {
 
   it('shows a program that ended the day before as inactive', () => {
     expect(status({ programs: { styled: { since: '2026-01-01', until: '2026-07-15' } } })).toMatchObject({ styled: false, frontBadge: null });
+  });
+});
+
+describe('which statuses a date can change', () => {
+  const grant = { sellerId: 's-1', appliedOn: '2026-02-20', approvedOn: '2026-03-01', approvedBy: 'ops' };
+
+  it('changes every status when a month begins or a quarter\'s merchant tier takes effect, and on no other day', () => {
+    expect(['2026-07-01', '2026-07-15', '2026-10-15', '2027-01-01'].map((d) => statusesTurnOn(d, DEFAULT_POLICY))).toEqual([true, true, true, true]);
+    expect(['2026-07-02', '2026-07-14', '2026-07-16', '2026-08-15', '2026-12-31'].map((d) => statusesTurnOn(d, DEFAULT_POLICY))).toEqual([false, false, false, false, false]);
+  });
+
+  it('changes one status on the first and the day after the last day of a program', () => {
+    const programs = { mall: { since: '2026-07-10', until: '2026-07-20' } };
+    expect(['2026-07-09', '2026-07-10', '2026-07-11', '2026-07-20', '2026-07-21', '2026-07-22'].map((d) => statusMayChangeOn(d, programs, null, DEFAULT_POLICY)))
+      .toEqual([false, true, false, false, true, false]);
+  });
+
+  it('changes one status when its grant is approved and on its expiry date (approvedOn + 180 days)', () => {
+    expect(['2026-02-28', '2026-03-01', '2026-03-02', '2026-08-27', '2026-08-28', '2026-08-29'].map((d) => statusMayChangeOn(d, {}, grant, DEFAULT_POLICY)))
+      .toEqual([false, true, false, false, true, false]);
   });
 });
