@@ -49,11 +49,9 @@ async function runScheduledJob(event: ScheduledEvent, deps: HandlerDependencies)
 async function overdueRuns(date: string, deps: HandlerDependencies): Promise<('monthly' | 'quarterly')[]> {
   const due = periodsDueBy(date);
   const runs = new RunsRepository(deps.store);
-  const overdue: ('monthly' | 'quarterly')[] = [];
-  for (const job of ['monthly', 'quarterly'] as const) {
-    if (!(await runs.runsOf(job, due[job])).some((r) => r.status === 'succeeded' && !r.dryRun)) overdue.push(job);
-  }
-  return overdue;
+  const jobs = ['monthly', 'quarterly'] as const;
+  const done = await Promise.all(jobs.map(async (job) => (await runs.runsOf(job, due[job])).some((r) => r.status === 'succeeded' && !r.dryRun)));
+  return jobs.filter((_, i) => !done[i]);
 }
 
 /** Wraps the job for Lambda with the given dependencies (the CLI and tests inject theirs). */

@@ -114,7 +114,7 @@ async function writeShards(ctx: ShardContext, built: BuiltShard[]): Promise<Shar
     new DailyScorePacks(ctx.store).writeChanged(dailyScores, (sellerId) => blocks.get(sellerId)!, {
       dryRun: ctx.dryRun, knownAbsent: ctx.fresh, now: ctx.now(), runId: ctx.runId,
     }),
-    refresh ? buildStatuses(ctx, ctx.data.jobSellers.filter((_, i) => sellers.has(i)), records) : Promise.resolve([]),
+    refresh ? buildStatuses(ctx, ctx.data.jobSellers.filter((_, i) => sellers.has(i)), records, false) : Promise.resolve([]),
   );
   const outcome: WriteOutcome = {
     written: perSeller.written + packed.written, unchanged: perSeller.unchanged + packed.unchanged, changed: [...packed.changed, ...perSeller.changed],
@@ -141,20 +141,29 @@ async function evaluateShard(ctx: ShardContext, shard: Shard): Promise<ShardOutc
   return writeShards(ctx, [await buildShard(ctx, shard)]);
 }
 
-/** Each seller's status as of the run's date, from the records in hand and the other grades in force. */
+/**
+ * Each seller's status as of the run's date, from the records in hand and the other grades in
+ * force: read record by record (`byKey`, an operator's one seller), or — for a run's sellers — from
+ * their current statuses read by category, the run's own records laid over them.
+ */
 async function buildStatuses(
   ctx: Pick<ShardContext, 'store' | 'policy' | 'runId' | 'asOf' | 'now' | 'activeGrants'>,
   sellers: JobSeller[],
   known: GradeRecord[] = [],
+  byKey = true,
 ): Promise<StatusRecord[]> {
-  const inputs = await readStatusInputs(new GradesRepository(ctx.store), sellers.map((s) => s.sellerId), ctx.asOf, ctx.policy, known);
+  const grades = new GradesRepository(ctx.store);
+  const ids = sellers.map((s) => s.sellerId);
+  const inputs = byKey
+    ? await readStatusInputs(grades, ids, ctx.asOf, ctx.policy, known)
+    : (await dailyStatusInputs(grades, ids, [...new Set(sellers.map((s) => s.categoryId))], ctx.asOf, ctx.policy, ctx.activeGrants, known)).inputs;
   return sellers.map((seller) => {
     const sellerId = seller.sellerId;
     const input = inputs.get(sellerId)!;
     const grant = ctx.activeGrants.get(sellerId) ?? input.grant;
     return statusOn({
       sellerId, categoryId: seller.categoryId, date: ctx.asOf, programs: seller, inForce: input.inForce,
-      goodSeller: grant ? goodSellerStateOn(grant, ctx.asOf, ctx.policy) : null,
+      goodSeller: grant ? goodSellerStateOn(grant, ctx.asOf, ctx.policy) : input.goodSeller,
       policy: ctx.policy, runId: ctx.runId,
     });
   });

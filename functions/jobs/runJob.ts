@@ -1,4 +1,5 @@
-import { addDays, type Job } from '../../lib/calendar';
+import { addDays, spanOf, type Job } from '../../lib/calendar';
+import { jobWindows } from '../../lib/jobs';
 import type { GoodSellerGrant } from '../../lib/goodSeller';
 import { statusesTurnOn, statusMayChangeOn } from '../../lib/status';
 import type { Policy } from '../../lib/policy';
@@ -106,21 +107,27 @@ async function runJob(req: RunRequest, deps: RunDependencies): Promise<RunResult
   if (claim.state === 'busy') return { state: 'busy', run: claim.run, changed: [] };
   const run = claim.run;
   try {
-    const data = await loadJobData(deps.store, req.job, req.period, deps.policy);
+    // independent reads go out together: a daily run is mostly round trips
+    const daily = req.job === 'daily' && !deps.dispatch;
+    const [data, finished, grants, quarantined] = await Promise.all([
+      loadJobData(deps.store, req.job, req.period, deps.policy),
+      runs.finishedShards(run),
+      daily ? loadActiveGrants(deps.store) : { activeGrants: new Map<string, GoodSellerGrant>() },
+      new QuarantineRepository(deps.store).countForWindow(spanOf(Object.values(jobWindows(req.job, req.period, deps.policy)))),
+    ]);
     const shards = planRun(data, deps.policy, req);
-    await runs.setShards(run, shards.length, data.referenceRevision);
-    const quarantined = await new QuarantineRepository(deps.store).countForWindow(jobSpan(data));
-    const finished = await runs.finishedShards(run);
+    const [, statusRefresh] = await Promise.all([
+      runs.setShards(run, shards.length, data.referenceRevision),
+      daily ? statusRefreshOf(runs, run, data, deps.policy, grants.activeGrants) : undefined,
+    ]);
     const pending = shards.filter((s) => !finished.has(s.shardId));
     if (deps.dispatch && pending.length > 0) {
       await deps.dispatch(pending.map((s) => ({ runId: run.runId, job: req.job, period: req.period, shardId: s.shardId })));
       return { state: 'dispatched', run, changed: [] };
     }
-    const grants = req.job === 'daily' ? await loadActiveGrants(deps.store) : { activeGrants: new Map<string, GoodSellerGrant>() };
     const ctx: ShardContext = {
       store: deps.store, policy: deps.policy, data, runId: run.runId, dryRun: req.dryRun ?? false,
-      fresh: claim.state === 'started' && claim.fresh, asOf: req.asOf, now: deps.now, ...grants,
-      statusRefresh: req.job === 'daily' ? await statusRefreshOf(runs, run, data, deps.policy, grants.activeGrants) : undefined,
+      fresh: claim.state === 'started' && claim.fresh, asOf: req.asOf, now: deps.now, ...grants, statusRefresh,
     };
     const changed: GradeRecord[] = [];
     let counts: RunCounts = [...finished.values()].reduce(addCounts, { ...ZERO_COUNTS });

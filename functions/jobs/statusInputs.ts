@@ -1,4 +1,4 @@
-import { addMonths, addQuarters, monthOf, quarterInForceOn } from '../../lib/calendar';
+import { addMonths, addQuarters, monthOf, quarterInForceOn, quarterlyWindows } from '../../lib/calendar';
 import type { GoodSellerGrant } from '../../lib/goodSeller';
 import type { Policy } from '../../lib/policy';
 import type { GoodSellerGrantRecord, GradeRecord, StatusRecord } from '../../lib/records';
@@ -74,6 +74,8 @@ async function dailyStatusInputs(
   date: string,
   policy: Policy,
   activeGrants: Map<string, GoodSellerGrant>,
+  /** records the caller holds (a monthly or quarterly run's own), laid over the statuses' grades */
+  known: GradeRecord[] = [],
 ): Promise<{ inputs: Map<string, StatusInputs>; statusHashes: Map<string, string> }> {
   const previous = new Map<string, StatusRecord>();
   const statusHashes = new Map<string, string>();
@@ -100,20 +102,44 @@ async function dailyStatusInputs(
     const grantLeftIndex = (p?.goodSeller?.status === 'active' || p?.goodSeller?.status === 'pending') && !activeGrants.has(id);
     return !p || grantLeftIndex || monthOf(p.asOf) !== month || quarterInForceOn(p.asOf, effectiveFromDay) !== quarter;
   });
-  const reread = await readStatusInputs(grades, stale, date, policy);
+  const staleSet = new Set(stale);
+  const reread = await readStatusInputs(grades, stale, date, policy, known.filter((r) => staleSet.has(r.sellerId)));
+  const knownBySeller = new Map<string, GradeRecord[]>();
+  for (const r of known) if (!staleSet.has(r.sellerId)) knownBySeller.set(r.sellerId, [...(knownBySeller.get(r.sellerId) ?? []), r]);
   const inputs = new Map(sellerIds.map((sellerId): [string, StatusInputs] => {
     const grant = activeGrants.get(sellerId) ?? null;
     const fresh = reread.get(sellerId);
     if (fresh) return [sellerId, { ...fresh, grant: grant ?? fresh.grant }];
     const p = previous.get(sellerId)!;
-    const inForce: GradesInForce = {
+    const inForce: GradesInForce = overlay({
       operationTier: p.operationTier,
       serviceLevel: p.serviceLevel,
       assessment: p.merchantTier.quarter ? { assessedTier: p.merchantTier.assessed, quarter: p.merchantTier.quarter } : null,
-    };
+    }, knownBySeller.get(sellerId) ?? [], date, policy);
     return [sellerId, { inForce, grant, goodSeller: p.goodSeller }];
   }));
   return { inputs, statusHashes };
+}
+
+/**
+ * The grades in force with a run's own records laid over them: a record replaces the grade of the
+ * same or an earlier period when it is in force on the date (SPEC §6, §7.2).
+ */
+function overlay(inForce: GradesInForce, records: GradeRecord[], date: string, policy: Policy): GradesInForce {
+  const month = monthOf(date);
+  const day = policy.merchantTier.effectiveFromDay;
+  const effectiveFrom = (quarter: string) => quarterlyWindows(quarter, policy.merchantTier.windowDays, day).effectiveFrom;
+  const out = { ...inForce };
+  for (const r of records) {
+    if (r.kind === 'operationTier' && r.period <= month && (!out.operationTier || r.period >= out.operationTier.period)) {
+      out.operationTier = { tier: r.tier, period: r.period };
+    } else if (r.kind === 'serviceLevel' && r.period <= month && (!out.serviceLevel || r.period >= out.serviceLevel.period)) {
+      out.serviceLevel = { level: r.level, period: r.period };
+    } else if (r.kind === 'merchantAssessment' && r.effectiveFrom <= date && (!out.assessment || r.effectiveFrom >= effectiveFrom(out.assessment.quarter))) {
+      out.assessment = { assessedTier: r.assessedTier, quarter: r.quarter };
+    }
+  }
+  return out;
 }
 
 export { dailyStatusInputs, grantOfRecord, readStatusInputs };
