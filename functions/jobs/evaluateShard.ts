@@ -70,10 +70,10 @@ async function buildShard(ctx: ShardContext, shard: Shard): Promise<BuiltShard> 
     records.push(...monthlyRecords(jobCtx, data.period, { scoring: scoring!, previousGmvCents: data.previousGmvCents, service: data.totals.service! }, shardGrading));
   } else {
     const refreshed = ctx.statusRefresh ? shard.sellers.filter(ctx.statusRefresh) : shard.sellers;
-    const sellerIds = refreshed.map((s) => data.sellers[s]!.sellerId);
+    const refreshedSellers = refreshed.map((s) => data.sellers[s]!);
     // a full refresh reads the shard's statuses by category (range reads), a partial one by key
     const categories = ctx.statusRefresh ? null : [...new Set(refreshed.map((s) => data.sellers[s]!.categoryId))];
-    const { inputs, statusHashes } = await dailyStatusInputs(new GradesRepository(ctx.store), sellerIds, categories, data.period, policy, ctx.activeGrants);
+    const { inputs, statusHashes } = await dailyStatusInputs(new GradesRepository(ctx.store), refreshedSellers, categories, data.period, policy, ctx.activeGrants);
     knownHashes = new Map([...statusHashes, ...(ctx.activeGrantHashes ?? [])]);
     const of = (s: number) => inputs.get(data.sellers[s]!.sellerId)!;
     const windowDays = windowLength(data.windows.scoring!);
@@ -156,7 +156,7 @@ async function buildStatuses(
   const ids = sellers.map((s) => s.sellerId);
   const inputs = byKey
     ? await readStatusInputs(grades, ids, ctx.asOf, ctx.policy, known)
-    : (await dailyStatusInputs(grades, ids, [...new Set(sellers.map((s) => s.categoryId))], ctx.asOf, ctx.policy, ctx.activeGrants, known)).inputs;
+    : (await dailyStatusInputs(grades, sellers, [...new Set(sellers.map((s) => s.categoryId))], ctx.asOf, ctx.policy, ctx.activeGrants, known)).inputs;
   return sellers.map((seller) => {
     const sellerId = seller.sellerId;
     const input = inputs.get(sellerId)!;

@@ -67,7 +67,7 @@ function planRun(data: JobData, policy: Policy, req: Pick<RunRequest, 'sellers' 
   return planShards(data.job, data.jobSellers, data.totals.scoring ?? null, policy, wantedOf(data, req));
 }
 
-const WRITE_GROUP = 300;
+const WRITE_GROUP = 500;
 
 /** Consecutive shards grouped up to WRITE_GROUP sellers (a pool larger than that is a group alone). */
 function writeGroups(shards: Shard[]): Shard[][] {
