@@ -10,7 +10,7 @@ import { GradesRepository, type WriteOutcome } from '../data/gradesRepository';
 import type { RunCounts } from '../data/runsRepository';
 import type { Store } from '../data/store';
 import type { JobData } from './jobData';
-import { dailyStatusInputs, grantOfRecord, readStatusInputs } from './statusInputs';
+import { currentStatusInputs, grantOfRecord, readStatusInputs } from './statusInputs';
 
 /** Everything a shard needs besides itself; built once per run. */
 interface ShardContext {
@@ -73,7 +73,7 @@ async function buildShard(ctx: ShardContext, shard: Shard): Promise<BuiltShard> 
     const refreshedSellers = refreshed.map((s) => data.sellers[s]!);
     // a full refresh reads the shard's statuses by category (range reads), a partial one by key
     const categories = ctx.statusRefresh ? null : [...new Set(refreshed.map((s) => data.sellers[s]!.categoryId))];
-    const { inputs, statusHashes } = await dailyStatusInputs(new GradesRepository(ctx.store), refreshedSellers, categories, data.period, policy, ctx.activeGrants);
+    const { inputs, statusHashes } = await currentStatusInputs(new GradesRepository(ctx.store), refreshedSellers, categories, data.period, policy, ctx.activeGrants);
     knownHashes = new Map([...statusHashes, ...(ctx.activeGrantHashes ?? [])]);
     const of = (s: number) => inputs.get(data.sellers[s]!.sellerId)!;
     const windowDays = windowLength(data.windows.scoring!);
@@ -156,7 +156,7 @@ async function buildStatuses(
   const ids = sellers.map((s) => s.sellerId);
   const inputs = byKey
     ? await readStatusInputs(grades, ids, ctx.asOf, ctx.policy, known)
-    : (await dailyStatusInputs(grades, sellers, [...new Set(sellers.map((s) => s.categoryId))], ctx.asOf, ctx.policy, ctx.activeGrants, known)).inputs;
+    : (await currentStatusInputs(grades, sellers, [...new Set(sellers.map((s) => s.categoryId))], ctx.asOf, ctx.policy, ctx.activeGrants, known)).inputs;
   return sellers.map((seller) => {
     const sellerId = seller.sellerId;
     const input = inputs.get(sellerId)!;

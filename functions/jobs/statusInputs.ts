@@ -92,11 +92,12 @@ async function readByCategory(
 }
 
 /**
- * The daily job's cheap path: a seller's last status, read by category through the index, already
- * names the grades in force; only a seller without one, or for whom a month or quarter turned
- * since, has its records read again.
+ * The cheap path of the daily job and of monthly and quarterly runs: a seller's current status,
+ * read by category through the index (or by key), already names the grades in force; only a seller
+ * without one, or for whom a month or quarter turned since, has its records read again. A run's own
+ * records (`known`) are laid over what the statuses say.
  */
-async function dailyStatusInputs(
+async function currentStatusInputs(
   grades: GradesRepository,
   sellers: { sellerId: string; categoryId: string }[],
   /** read the statuses by category through the index; null: by key */
@@ -175,5 +176,5 @@ function overlay(inForce: GradesInForce, records: GradeRecord[], date: string, p
   return out;
 }
 
-export { dailyStatusInputs, grantOfRecord, readStatusInputs };
+export { currentStatusInputs, grantOfRecord, readStatusInputs };
 export type { StatusInputs };
