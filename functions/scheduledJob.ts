@@ -42,6 +42,8 @@ async function runScheduledJob(event: ScheduledEvent, deps: HandlerDependencies)
   }
 }
 
+const succeededPeriods = new WeakMap<HandlerDependencies['store'], Set<string>>();
+
 /**
  * The monthly and quarterly runs that should have succeeded by this date and did not: the daily
  * job's watch on schedules that fire too rarely for a CloudWatch "no data" alarm (7-day limit).
@@ -50,7 +52,16 @@ async function overdueRuns(date: string, deps: HandlerDependencies): Promise<('m
   const due = periodsDueBy(date);
   const runs = new RunsRepository(deps.store);
   const jobs = ['monthly', 'quarterly'] as const;
-  const done = await Promise.all(jobs.map(async (job) => (await runs.runsOf(job, due[job])).some((r) => r.status === 'succeeded' && !r.dryRun)));
+  // a period once seen succeeded stays so: a container asks the runs table only until it is
+  let seen = succeededPeriods.get(deps.store);
+  if (!seen) succeededPeriods.set(deps.store, (seen = new Set()));
+  const done = await Promise.all(jobs.map(async (job) => {
+    const key = `${job}#${due[job]}`;
+    if (seen.has(key)) return true;
+    const succeeded = (await runs.runsOf(job, due[job])).some((r) => r.status === 'succeeded' && !r.dryRun);
+    if (succeeded) seen.add(key);
+    return succeeded;
+  }));
   return jobs.filter((_, i) => !done[i]);
 }
 

@@ -149,16 +149,25 @@ class RunsRepository {
   }
 
   /** Records a run's outcome, unless a later attempt has taken the run over (its lease changed). */
-  async finish(run: RunRecord, outcome: { status: 'succeeded' | 'failed'; counts: RunCounts; error?: string }, now: string): Promise<RunRecord> {
-    const done: RunRecord = { ...run, status: outcome.status, counts: outcome.counts, error: outcome.error ?? null, endedAt: now };
+  async finish(
+    run: RunRecord,
+    outcome: { status: 'succeeded' | 'failed'; counts: RunCounts; error?: string; shards?: number; referenceRevision?: number },
+    now: string,
+  ): Promise<RunRecord> {
+    const done: RunRecord = {
+      ...run, status: outcome.status, counts: outcome.counts, error: outcome.error ?? null, endedAt: now,
+      shards: outcome.shards ?? run.shards, referenceRevision: outcome.referenceRevision ?? run.referenceRevision,
+    };
     try {
       await this.store.doc.send(new UpdateCommand({
         TableName: this.store.tables.runs,
         Key: { jobPeriod: jobPeriodOf(run), item: `run#${run.runId}` },
-        UpdateExpression: 'SET #s = :s, #c = :c, #e = :e, endedAt = :t',
+        UpdateExpression: 'SET #s = :s, #c = :c, #e = :e, endedAt = :t, shards = :n, referenceRevision = :r',
         ConditionExpression: 'leaseUntil = :mine',
         ExpressionAttributeNames: { '#s': 'status', '#c': 'counts', '#e': 'error' },
-        ExpressionAttributeValues: { ':s': done.status, ':c': done.counts, ':e': done.error, ':t': now, ':mine': run.leaseUntil },
+        ExpressionAttributeValues: {
+          ':s': done.status, ':c': done.counts, ':e': done.error, ':t': now, ':n': done.shards, ':r': done.referenceRevision, ':mine': run.leaseUntil,
+        },
       }));
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;

@@ -111,17 +111,16 @@ async function runJob(req: RunRequest, deps: RunDependencies): Promise<RunResult
     const daily = req.job === 'daily' && !deps.dispatch;
     const [data, finished, grants, quarantined] = await Promise.all([
       loadJobData(deps.store, req.job, req.period, deps.policy),
-      runs.finishedShards(run),
+      // a run just started has no finished shard yet
+      claim.state === 'started' ? new Map<string, RunCounts>() : runs.finishedShards(run),
       daily ? loadActiveGrants(deps.store) : { activeGrants: new Map<string, GoodSellerGrant>() },
       new QuarantineRepository(deps.store).countForWindow(spanOf(Object.values(jobWindows(req.job, req.period, deps.policy)))),
     ]);
     const shards = planRun(data, deps.policy, req);
-    const [, statusRefresh] = await Promise.all([
-      runs.setShards(run, shards.length, data.referenceRevision),
-      daily ? statusRefreshOf(runs, run, data, deps.policy, grants.activeGrants) : undefined,
-    ]);
+    const statusRefresh = daily ? await statusRefreshOf(runs, run, data, deps.policy, grants.activeGrants) : undefined;
     const pending = shards.filter((s) => !finished.has(s.shardId));
     if (deps.dispatch && pending.length > 0) {
+      await runs.setShards(run, shards.length, data.referenceRevision);
       await deps.dispatch(pending.map((s) => ({ runId: run.runId, job: req.job, period: req.period, shardId: s.shardId })));
       return { state: 'dispatched', run, changed: [] };
     }
@@ -155,7 +154,7 @@ async function runJob(req: RunRequest, deps: RunDependencies): Promise<RunResult
       changed.push(...outcome.changed);
       built = nextBuilt;
     }
-    const done = await runs.finish(run, { status: 'succeeded', counts: { ...counts, quarantined } }, deps.now());
+    const done = await runs.finish(run, { status: 'succeeded', counts: { ...counts, quarantined }, shards: shards.length, referenceRevision: data.referenceRevision }, deps.now());
     return { state: 'succeeded', run: done, changed };
   } catch (e) {
     const failed = await runs.finish(run, { status: 'failed', counts: run.counts, error: (e as Error).message }, deps.now()).catch(() => run);
@@ -222,7 +221,7 @@ async function statusRefreshOf(
 async function closeRun(runs: RunsRepository, run: RunRecord, data: JobData, shards: Map<string, RunCounts>, deps: RunDependencies): Promise<void> {
   const quarantined = await new QuarantineRepository(deps.store).countForWindow(jobSpan(data));
   const counts = [...shards.values()].reduce(addCounts, { ...ZERO_COUNTS });
-  await runs.finish(run, { status: 'succeeded', counts: { ...counts, quarantined } }, deps.now());
+  await runs.finish(run, { status: 'succeeded', counts: { ...counts, quarantined }, shards: shards.size, referenceRevision: data.referenceRevision }, deps.now());
 }
 
 export { planRun, runJob, runShard, wantedOf };
