@@ -56,8 +56,11 @@ class ReferenceRepository {
     return fresh;
   }
 
-  /** Called after every write of categories or sellers: other readers' copies are then reread. */
-  private async bumpRevision(): Promise<void> {
+  /**
+   * Called after every write of categories or sellers, and at the end of an import (whose
+   * quarantined rows are kept per revision too): other readers' copies are then reread.
+   */
+  async bumpRevision(): Promise<void> {
     copies.delete(this.store);
     await this.store.doc.send(new UpdateCommand({ ...this.revisionKey, UpdateExpression: 'ADD revision :one', ExpressionAttributeValues: { ':one': 1 } }));
     this.store.stats.requests++;

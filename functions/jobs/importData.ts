@@ -148,6 +148,7 @@ async function importData(store: Store, input: ImportInput, options: { policy: P
   summary.grants = (await grants.writeChanged(grantRecords, { now: options.now })).written;
 
   await new QuarantineRepository(store).put(quarantined, options.importId, options.now);
+  await reference.bumpRevision();
   summary.quarantined = quarantined.length;
   return summary;
 }

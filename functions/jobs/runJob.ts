@@ -1,5 +1,4 @@
-import { addDays, spanOf, type Job } from '../../lib/calendar';
-import { jobWindows } from '../../lib/jobs';
+import { addDays, type Job } from '../../lib/calendar';
 import type { GoodSellerGrant } from '../../lib/goodSeller';
 import { statusesTurnOn, statusMayChangeOn } from '../../lib/status';
 import type { Policy } from '../../lib/policy';
@@ -109,13 +108,13 @@ async function runJob(req: RunRequest, deps: RunDependencies): Promise<RunResult
   try {
     // independent reads go out together: a daily run is mostly round trips
     const daily = req.job === 'daily' && !deps.dispatch;
-    const [data, finished, grants, quarantined] = await Promise.all([
+    const [data, finished, grants] = await Promise.all([
       loadJobData(deps.store, req.job, req.period, deps.policy),
       // a run just started has no finished shard yet
       claim.state === 'started' ? new Map<string, RunCounts>() : runs.finishedShards(run),
       daily ? loadActiveGrants(deps.store) : { activeGrants: new Map<string, GoodSellerGrant>() },
-      new QuarantineRepository(deps.store).countForWindow(spanOf(Object.values(jobWindows(req.job, req.period, deps.policy)))),
     ]);
+    const quarantined = await new QuarantineRepository(deps.store).countForWindow(jobSpan(data), data.referenceRevision);
     const shards = planRun(data, deps.policy, req);
     const statusRefresh = daily ? await statusRefreshOf(runs, run, data, deps.policy, grants.activeGrants) : undefined;
     const pending = shards.filter((s) => !finished.has(s.shardId));
@@ -219,7 +218,7 @@ async function statusRefreshOf(
 }
 
 async function closeRun(runs: RunsRepository, run: RunRecord, data: JobData, shards: Map<string, RunCounts>, deps: RunDependencies): Promise<void> {
-  const quarantined = await new QuarantineRepository(deps.store).countForWindow(jobSpan(data));
+  const quarantined = await new QuarantineRepository(deps.store).countForWindow(jobSpan(data), data.referenceRevision);
   const counts = [...shards.values()].reduce(addCounts, { ...ZERO_COUNTS });
   await runs.finish(run, { status: 'succeeded', counts: { ...counts, quarantined }, shards: shards.size, referenceRevision: data.referenceRevision }, deps.now());
 }
