@@ -7,7 +7,7 @@ import { PROGRAMS, sellerIdSchema } from '../lib/inputs';
 import { grantRecord } from '../lib/jobs';
 import { FIELD_COUNT } from '../lib/metrics';
 import { lookupByCategory } from '../lib/policy';
-import { validateRecord, type GradeRecord } from '../lib/records';
+import { validateRecord } from '../lib/records';
 import { DailyScorePacks } from './data/dailyScorePacks';
 import { GradesRepository } from './data/gradesRepository';
 import { boundaryDates, MetricsRepository, windowSums } from './data/metricsRepository';
