@@ -19,9 +19,9 @@ const JOB_MEMORY_MB = 1769;
 const JOB_ACCESS: DataAccess = {
   categories: { table: ['Scan'] },
   sellers: { table: ['Scan'] },
-  metrics: { table: ['Query'] },
+  metrics: { table: ['BatchGetItem', 'Query'] },
   quarantine: { table: ['Query'] },
-  runs: { table: ['GetItem', 'PutItem', 'UpdateItem', 'Query'] },
+  runs: { table: ['BatchWriteItem', 'GetItem', 'PutItem', 'UpdateItem', 'Query'] },
   grades: {
     table: ['BatchGetItem', 'BatchWriteItem', 'GetItem', 'PutItem', 'Query'],
     indexes: ['Query'],
