@@ -76,7 +76,7 @@ async function summarize(store: ReturnType<typeof openStore>, runs: FiredRun[], 
   const read = async (sk: string): Promise<GradeRecord[]> => {
     const [kind, period] = sk.split('#');
     if (kind === 'operationTier' || kind === 'serviceLevel' || kind === 'merchantAssessment') {
-      return (await Promise.all(categories.map((c) => grades.listPeriod(kind, period!, c.categoryId)))).flat();
+      return grades.listPeriodIn(kind, period!, categories.map((c) => c.categoryId));
     }
     if (kind === 'status') return (await grades.statusesOf(categories.map((c) => c.categoryId))).map((s) => s.record);
     return grades.getMany(sellers.map((s) => ({ sellerId: s.sellerId, sk })));

@@ -169,7 +169,7 @@ async function exportCommand(v: Values): Promise<string> {
     const indexed = indexedKind === 'operationTier' || indexedKind === 'serviceLevel' || indexedKind === 'merchantAssessment';
     // daily scores are packed by metric block; monthly and quarterly kinds come through the period index
     const records = (kind === 'dailyScore' ? await new DailyScorePacks(store).on(await reference.sellers(), period!)
-      : indexed ? (await Promise.all((await reference.categories()).map((c) => grades.listPeriod(indexedKind, period!, c.categoryId)))).flat()
+      : indexed ? await grades.listPeriodIn(indexedKind, period!, (await reference.categories()).map((c) => c.categoryId))
       : await grades.getMany((await reference.sellers()).map((s) => ({ sellerId: s.sellerId, sk }))))
       .sort((a, b) => (a.sellerId < b.sellerId ? -1 : 1));
     const file = createWriteStream(out);

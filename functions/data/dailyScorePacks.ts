@@ -122,7 +122,7 @@ class DailyScorePacks {
       await mapLimit([...groups], 8, async ([key, group]) => {
         for (let attempt = 0; ; attempt++) {
           const previous = stored.get(key);
-          const merged = new Map([...(previous?.records ?? [])].map(([sellerId, stored]) => [sellerId, stored.asStored]));
+          const merged = new Map([...(previous?.records ?? [])].map(([sellerId, kept]) => [sellerId, kept.asStored]));
           const changedHere = group.records.filter((r) => {
             if (previous?.records.get(r.sellerId)?.hash === serialize(r).hash) return false;
             merged.set(r.sellerId, validateRecord(r));

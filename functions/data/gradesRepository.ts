@@ -170,10 +170,15 @@ class GradesRepository {
     return items.map(recordOfItem);
   }
 
+  /** A period's records of one kind in several categories, through the period index. */
+  async listPeriodIn(kind: 'operationTier' | 'serviceLevel' | 'merchantAssessment', period: string, categoryIds: string[]): Promise<GradeRecord[]> {
+    return (await mapLimit(categoryIds, 8, (categoryId) => this.listPeriod(kind, period, categoryId))).flat();
+  }
+
   /**
    * The statuses filed under some categories, with their content hashes, through the sparse lookup
    * index: a range read, ~2.5x cheaper than reading them by key. The index is eventually
-   * consistent in AWS; the daily job is its only reader (docs/data-model.md).
+   * consistent in AWS (docs/data-model.md); operator actions read statuses by key.
    */
   async statusesOf(categoryIds: string[]): Promise<{ record: StatusRecord; hash: string }[]> {
     const pages = await mapLimit(categoryIds, 8, (categoryId) => queryAll(this.store.doc, {

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DateWindow } from '../../lib/calendar';
 import type { QuarantineRecord } from '../../lib/records';
 import { batchPut } from './batch';
@@ -31,46 +30,24 @@ class QuarantineRepository {
 
   /**
    * Quarantined metric rows a job over `span` reads: those dated inside it, and every undated one
-   * (SPEC §3.3). With the reference `revision` the run read, from the store's copy at that revision.
+   * (SPEC §3.3), counted from the store's copy at the reference `revision` the run read.
    */
-  async countForWindow(span: DateWindow, revision?: number): Promise<number> {
-    if (revision !== undefined) {
-      let copy = copies.get(this.store);
-      if (copy?.revision !== revision) {
-        const [dated, undated] = await Promise.all([
-          queryAll(this.store.doc, {
-            TableName: this.store.tables.quarantine, KeyConditionExpression: '#s = :s', ProjectionExpression: 'rowKey',
-            ExpressionAttributeNames: { '#s': 'source' }, ExpressionAttributeValues: { ':s': 'metrics' },
-          }, this.store.stats),
-          queryAll(this.store.doc, {
-            TableName: this.store.tables.quarantine, KeyConditionExpression: '#s = :s', ProjectionExpression: 'rowKey',
-            ExpressionAttributeNames: { '#s': 'source' }, ExpressionAttributeValues: { ':s': 'metrics-undated' },
-          }, this.store.stats),
-        ]);
-        copy = { revision, dates: dated.map((i) => String(i.rowKey).slice(0, 10)), undated: undated.length };
-        copies.set(this.store, copy);
-      }
-      return copy.dates.filter((d) => d >= span.start && d <= span.end).length + copy.undated;
+  async countForWindow(span: DateWindow, revision: number): Promise<number> {
+    let copy = copies.get(this.store);
+    if (copy?.revision !== revision) {
+      const [dated, undated] = await Promise.all([this.rowKeys('metrics'), this.rowKeys('metrics-undated')]);
+      copy = { revision, dates: dated.map((k) => k.slice(0, 10)), undated: undated.length };
+      copies.set(this.store, copy);
     }
-    const count = async (source: string, range: boolean) => {
-      let total = 0;
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const out = await this.store.doc.send(new QueryCommand({
-          TableName: this.store.tables.quarantine,
-          KeyConditionExpression: range ? '#s = :s AND rowKey BETWEEN :a AND :b' : '#s = :s',
-          ExpressionAttributeNames: { '#s': 'source' },
-          ExpressionAttributeValues: range ? { ':s': source, ':a': span.start, ':b': `${span.end}#\uffff` } : { ':s': source },
-          Select: 'COUNT',
-          ExclusiveStartKey,
-        }));
-        this.store.stats.requests++;
-        total += out.Count ?? 0;
-        ExclusiveStartKey = out.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-      return total;
-    };
-    return (await count('metrics', true)) + (await count('metrics-undated', false));
+    return copy.dates.filter((d) => d >= span.start && d <= span.end).length + copy.undated;
+  }
+
+  private async rowKeys(source: string): Promise<string[]> {
+    const items = await queryAll(this.store.doc, {
+      TableName: this.store.tables.quarantine, KeyConditionExpression: '#s = :s', ProjectionExpression: 'rowKey',
+      ExpressionAttributeNames: { '#s': 'source' }, ExpressionAttributeValues: { ':s': source },
+    }, this.store.stats);
+    return items.map((i) => String(i.rowKey));
   }
 }
 
