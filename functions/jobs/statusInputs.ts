@@ -83,7 +83,12 @@ async function readByCategory(
 ): Promise<GradeRecord[]> {
   const wanted = new Set(sellerIds);
   const categories = [...new Set(sellerIds.flatMap(categoriesOf))];
-  const periodKeys = keys.filter((sk) => sk.includes('#')).map((sk) => sk.split('#') as ['operationTier' | 'serviceLevel' | 'merchantAssessment', string]);
+  // a period is read only if some seller lacks it and does not hold the newer period of its pair
+  // (a monthly run holds this month's records of all its sellers: it reads neither month)
+  const needed = (sk: string, i: number) => sellerIds.some((id) => !held.has(`${id}|${sk}`) && !(i % 2 === 1 && held.has(`${id}|${keys[i - 1]}`)));
+  const periodKeys = keys
+    .filter((sk, i) => sk.includes('#') && needed(sk, i))
+    .map((sk) => sk.split('#') as ['operationTier' | 'serviceLevel' | 'merchantAssessment', string]);
   const [byPeriod, grants] = await Promise.all([
     mapLimit(categories.flatMap((c) => periodKeys.map(([kind, period]) => ({ c, kind, period }))), 8, ({ c, kind, period }) => grades.listPeriod(kind, period, c)),
     grades.getMany(sellerIds.map((sellerId) => ({ sellerId, sk: 'goodSellerGrant' }))),
