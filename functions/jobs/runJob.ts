@@ -127,32 +127,25 @@ async function runJob(req: RunRequest, deps: RunDependencies): Promise<RunResult
       store: deps.store, policy: deps.policy, data, runId: run.runId, dryRun: req.dryRun ?? false,
       fresh: claim.state === 'started' && claim.fresh, asOf: req.asOf, now: deps.now, ...grants, statusRefresh,
     };
-    const changed: GradeRecord[] = [];
-    let counts: RunCounts = [...finished.values()].reduce(addCounts, { ...ZERO_COUNTS });
     // Locally, shards are built on a bounded pool and written in groups of up to WRITE_GROUP
-    // sellers (full 25-item batches), and the next group is built while the last one is written.
-    const groups = writeGroups(pending);
-    const build = (group: Shard[]) => mapLimit(group, deps.concurrency ?? 4, (shard) => buildShard(ctx, shard));
-    let built = groups.length > 0 ? await build(groups[0]!) : [];
-    for (let g = 0; g < groups.length; g++) {
-      const writing = writeShards(ctx, built);
-      const next = g + 1 < groups.length ? build(groups[g + 1]!) : Promise.resolve([]);
-      const [written, following] = await Promise.allSettled([writing, next]);
-      // both settle before a failure propagates: no write of a failed run lands after a retry began
-      if (written.status === 'rejected') throw written.reason;
-      if (following.status === 'rejected') throw following.reason;
-      const [outcome, nextBuilt] = [written.value, following.value];
+    // sellers (full 25-item batches); two groups are in flight at once, so that the store always
+    // has writes queued while the next group is built and a group's statuses wait for its reads.
+    // After a failure no new group starts, and the run fails only once the groups in flight have
+    // settled: no write of a failed run lands after a retry began.
+    const outcomes = await mapLimit(writeGroups(pending), 2, async (group) => {
+      const built = await mapLimit(group, deps.concurrency ?? 4, (shard) => buildShard(ctx, shard));
+      const outcome = await writeShards(ctx, built);
       if (!ctx.dryRun) {
         // the group's counts go on its first marker, so a resumed run adds them up right
-        await runs.finishShards(run, groups[g]!.map((shard, i) => ({
+        await runs.finishShards(run, group.map((shard, i) => ({
           shardId: shard.shardId,
           counts: i === 0 ? { ...outcome.counts, sellers: shard.sellers.length } : { ...ZERO_COUNTS, sellers: shard.sellers.length },
         })), deps.now());
       }
-      counts = addCounts(counts, outcome.counts);
-      changed.push(...outcome.changed);
-      built = nextBuilt;
-    }
+      return outcome;
+    });
+    const counts = outcomes.map((o) => o.counts).reduce(addCounts, [...finished.values()].reduce(addCounts, { ...ZERO_COUNTS }));
+    const changed = outcomes.flatMap((o) => o.changed);
     const done = await runs.finish(run, { status: 'succeeded', counts: { ...counts, quarantined }, shards: shards.length, referenceRevision: data.referenceRevision }, deps.now());
     return { state: 'succeeded', run: done, changed };
   } catch (e) {
