@@ -7,7 +7,7 @@ import type { Pool } from './pools';
  * An independent unit of a job: a pool evaluated as a whole (SPEC §5.1), or — for the quarterly
  * job, which has no pools — the sellers of one category. Every category lies in exactly one shard
  * (its inactive sellers go with the pool of its active ones; a category with none goes to
- * `inactive`), so the daily scores of one metric block are written by one shard (data-model.md).
+ * `inactive`), so the daily scores of one pack (one category) are written by one shard (data-model.md).
  */
 interface Shard {
   shardId: string;

@@ -167,7 +167,7 @@ async function exportCommand(v: Values): Promise<string> {
     const reference = new ReferenceRepository(store);
     const [indexedKind, period] = sk.split('#') as [string, string | undefined];
     const indexed = indexedKind === 'operationTier' || indexedKind === 'serviceLevel' || indexedKind === 'merchantAssessment';
-    // daily scores are packed by metric block; monthly and quarterly kinds come through the period index
+    // daily scores are packed by category; monthly and quarterly kinds come through the period index
     const records = (kind === 'dailyScore' ? await new DailyScorePacks(store).on(await reference.sellers(), period!)
       : indexed ? await grades.listPeriodIn(indexedKind, period!, (await reference.categories()).map((c) => c.categoryId))
       : await grades.getMany((await reference.sellers()).map((s) => ({ sellerId: s.sellerId, sk }))))

@@ -7,16 +7,16 @@ import { serialize, type WriteOutcome } from './gradesRepository';
 import type { Store } from './store';
 
 /**
- * Daily scores are stored packed: one grades item per metric block (up to 256 sellers of one
- * category) per date, its records gzipped JSON. DynamoDB Local spends ~1 ms of CPU on every item
+ * Daily scores are stored packed: one grades item per pack (up to 256 sellers of one category, the
+ * seller's `pack`) per date, its records gzipped JSON. DynamoDB Local spends ~1 ms of CPU on every item
  * written to a table with a stream, so 1,000 per-seller items a day cost more than a whole year's
  * budget; in AWS the pack is also ~4x fewer write units and bytes. See docs/data-model.md.
  */
 const PACK_PREFIX = 'dailyScores#';
 
-/** The key of a block's pack for a date; the partition key attribute is the grades table's `sellerId`. */
-function packKey(block: string, date: string): { sellerId: string; sk: string } {
-  return { sellerId: `${PACK_PREFIX}${block}`, sk: `dailyScore#${date}` };
+/** The key of a pack on a date; the partition key attribute is the grades table's `sellerId`. */
+function packKey(pack: string, date: string): { sellerId: string; sk: string } {
+  return { sellerId: `${PACK_PREFIX}${pack}`, sk: `dailyScore#${date}` };
 }
 
 function isPackItem(item: Item): boolean {
@@ -57,11 +57,11 @@ function packHash(recordHashes: string[]): string {
   return createHash('sha256').update(recordHashes.join(',')).digest('base64url').slice(0, 32);
 }
 
-function packItem(block: string, date: string, records: DailyScoreRecord[], runId: string, writtenAt: string): Item {
+function packItem(pack: string, date: string, records: DailyScoreRecord[], runId: string, writtenAt: string): Item {
   const sorted = [...records].sort((a, b) => (a.sellerId < b.sellerId ? -1 : 1));
   const serialized = sorted.map(serialize);
   return {
-    ...packKey(block, date), kind: 'dailyScores', block, period: date, count: sorted.length,
+    ...packKey(pack, date), kind: 'dailyScores', pack, period: date, count: sorted.length,
     policyVersion: sorted[0]!.policyVersion, runId, contentHash: packHash(serialized.map((s) => s.hash)), writtenAt,
     expiresAt: Math.max(...sorted.map((r) => r.expiresAt)),
     records: gzipSync(`[${serialized.map((s) => s.json).join(',')}]`, { level: 1 }),
@@ -77,7 +77,7 @@ function isConditionFailure(e: unknown): boolean {
   return (e as { name?: string }).name === 'ConditionalCheckFailedException';
 }
 
-/** Daily scores on the grades table, packed by metric block and date. */
+/** Daily scores on the grades table, packed by category pack and date. */
 class DailyScorePacks {
   constructor(private readonly store: Store) {}
 
@@ -85,9 +85,9 @@ class DailyScorePacks {
     return this.store.tables.grades;
   }
 
-  private async read(keys: { block: string; date: string }[]): Promise<Map<string, StoredPack>> {
-    const items = await batchGet(this.store.doc, this.table, keys.map((k) => packKey(k.block, k.date)), this.store.stats);
-    return new Map(items.map((item) => [`${String(item.block)}|${String(item.period)}`, {
+  private async read(keys: { pack: string; date: string }[]): Promise<Map<string, StoredPack>> {
+    const items = await batchGet(this.store.doc, this.table, keys.map((k) => packKey(k.pack, k.date)), this.store.stats);
+    return new Map(items.map((item) => [`${String(item.pack ?? item.block)}|${String(item.period)}`, {
       hash: String(item.contentHash), records: new Map(storedRecordsOfPack(item).map((r) => [r.record.sellerId, r])),
     }]));
   }
@@ -100,22 +100,22 @@ class DailyScorePacks {
    */
   async writeChanged(
     records: DailyScoreRecord[],
-    blockOf: (sellerId: string) => string,
+    packOf: (sellerId: string) => string,
     options: { dryRun?: boolean; knownAbsent?: boolean; now: string; runId: string },
   ): Promise<WriteOutcome> {
-    const groups = new Map<string, { block: string; date: string; records: DailyScoreRecord[] }>();
+    const groups = new Map<string, { pack: string; date: string; records: DailyScoreRecord[] }>();
     for (const r of records) {
-      const block = blockOf(r.sellerId);
-      const group = groups.get(`${block}|${r.date}`);
+      const pack = packOf(r.sellerId);
+      const group = groups.get(`${pack}|${r.date}`);
       if (group) group.records.push(r);
-      else groups.set(`${block}|${r.date}`, { block, date: r.date, records: [r] });
+      else groups.set(`${pack}|${r.date}`, { pack, date: r.date, records: [r] });
     }
     const changed: DailyScoreRecord[] = [];
     if (options.knownAbsent) {
       records.forEach((r) => validateRecord(r));
       changed.push(...records);
       if (!options.dryRun && records.length > 0) {
-        await batchPut(this.store.doc, this.table, [...groups.values()].map((g) => packItem(g.block, g.date, g.records, options.runId, options.now)), this.store.stats);
+        await batchPut(this.store.doc, this.table, [...groups.values()].map((g) => packItem(g.pack, g.date, g.records, options.runId, options.now)), this.store.stats);
       }
     } else {
       let stored = await this.read([...groups.values()]);
@@ -135,7 +135,7 @@ class DailyScorePacks {
           try {
             await this.store.doc.send(new PutCommand({
               TableName: this.table,
-              Item: packItem(group.block, group.date, [...merged.values()], options.runId, options.now),
+              Item: packItem(group.pack, group.date, [...merged.values()], options.runId, options.now),
               ...(previous
                 ? { ConditionExpression: 'contentHash = :h', ExpressionAttributeValues: { ':h': previous.hash } }
                 : { ConditionExpression: 'attribute_not_exists(sk)' }),
@@ -159,18 +159,18 @@ class DailyScorePacks {
   }
 
   /** The daily scores of these sellers on a date; sellers without one are missing. */
-  async on(sellers: { sellerId: string; block: string }[], date: string): Promise<DailyScoreRecord[]> {
+  async on(sellers: { sellerId: string; pack: string }[], date: string): Promise<DailyScoreRecord[]> {
     const wanted = new Set(sellers.map((s) => s.sellerId));
-    const packs = await this.read([...new Set(sellers.map((s) => s.block))].map((block) => ({ block, date })));
+    const packs = await this.read([...new Set(sellers.map((s) => s.pack))].map((pack) => ({ pack, date })));
     return [...packs.values()].flatMap((p) => [...p.records.values()].map((r) => r.record)).filter((r) => wanted.has(r.sellerId));
   }
 
-  /** A seller's latest daily score on or before a date, within the last `days` stored dates of its block. */
-  async latest(seller: { sellerId: string; block: string }, date: string, days = 7): Promise<DailyScoreRecord | null> {
+  /** A seller's latest daily score on or before a date, within the last `days` stored dates of its pack. */
+  async latest(seller: { sellerId: string; pack: string }, date: string, days = 7): Promise<DailyScoreRecord | null> {
     const out = await this.store.doc.send(new QueryCommand({
       TableName: this.table,
       KeyConditionExpression: 'sellerId = :p AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: { ':p': packKey(seller.block, date).sellerId, ':from': 'dailyScore#', ':to': `dailyScore#${date}` },
+      ExpressionAttributeValues: { ':p': packKey(seller.pack, date).sellerId, ':from': 'dailyScore#', ':to': `dailyScore#${date}` },
       ScanIndexForward: false,
       Limit: days,
     }));

@@ -4,10 +4,15 @@ import { batchPut } from './batch';
 import { scanAll } from './query';
 import type { Store } from './store';
 
-/** A seller as stored: its profile and where its metrics live (block and slot, see data-model.md). */
+/**
+ * A seller as stored: its profile, where its metrics live (block and slot: up to 256 sellers of any
+ * categories) and the pack its daily scores are written in (up to 256 sellers of one category); see
+ * data-model.md.
+ */
 interface StoredSeller extends SellerProfile {
   block: string;
   slot: number;
+  pack: string;
 }
 
 function storedSeller(item: Record<string, unknown>): StoredSeller {
@@ -16,7 +21,8 @@ function storedSeller(item: Record<string, unknown>): StoredSeller {
     mall: item.mall ?? undefined, jbp: item.jbp ?? undefined, styled: item.styled ?? undefined,
   });
   if (typeof item.block !== 'string' || typeof item.slot !== 'number') throw new Error(`seller ${profile.sellerId}: stored item has no metric block`);
-  return { ...profile, block: item.block, slot: item.slot };
+  // sellers stored before packs and blocks were told apart had one-category blocks, used for both
+  return { ...profile, block: item.block, slot: item.slot, pack: typeof item.pack === 'string' ? item.pack : item.block };
 }
 
 /** The last reference data a store read, with the revision it was read at. */

@@ -88,8 +88,11 @@ const TABLES: Record<TableName, TableDefinition> = {
 
 const TABLE_LIST: TableDefinition[] = Object.values(TABLES);
 
-/** Sellers per metric block: 256 × 29 running totals × 8 bytes ≈ 59 KB, well under the 400 KB item limit. */
+/** Sellers per metric block, of any categories: 256 × 29 running totals and day values as varints ≈ 20–30 KB. */
 const METRIC_BLOCK_SIZE = 256;
 
-export { GRADES_LOOKUP_INDEX, METRIC_BLOCK_SIZE, TABLES, TABLE_LIST };
+/** Sellers per daily-score pack, of one category: ~750 KB of JSON records gzipped to ~165 KB, under the 400 KB item limit. */
+const DAILY_SCORE_PACK_SIZE = 256;
+
+export { DAILY_SCORE_PACK_SIZE, GRADES_LOOKUP_INDEX, METRIC_BLOCK_SIZE, TABLES, TABLE_LIST };
 export type { AttributeType, IndexDefinition, TableDefinition, TableName };

@@ -103,7 +103,7 @@ async function writeShards(ctx: ShardContext, built: BuiltShard[]): Promise<Shar
   const refresh = ctx.data.job !== 'daily' && !ctx.dryRun;
   const sellers = new Set(built.flatMap((b) => b.shard.sellers));
   const dailyScores = records.filter((r) => r.kind === 'dailyScore');
-  const blocks = new Map(ctx.data.sellers.map((s) => [s.sellerId, s.block]));
+  const packs = new Map(ctx.data.sellers.map((s) => [s.sellerId, s.pack]));
   const [perSeller, packed, statuses] = await settleAll(
     grades.writeChanged(records.filter((r) => r.kind !== 'dailyScore'), {
       dryRun: ctx.dryRun,
@@ -111,7 +111,7 @@ async function writeShards(ctx: ShardContext, built: BuiltShard[]): Promise<Shar
       knownHashes,
       now: ctx.now(),
     }),
-    new DailyScorePacks(ctx.store).writeChanged(dailyScores, (sellerId) => blocks.get(sellerId)!, {
+    new DailyScorePacks(ctx.store).writeChanged(dailyScores, (sellerId) => packs.get(sellerId)!, {
       dryRun: ctx.dryRun, knownAbsent: ctx.fresh, now: ctx.now(), runId: ctx.runId,
     }),
     refresh ? buildStatuses(ctx, ctx.data.jobSellers.filter((_, i) => sellers.has(i)), records, false) : Promise.resolve([]),

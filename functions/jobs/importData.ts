@@ -12,7 +12,7 @@ import { MetricsRepository, type CumulativeBlock } from '../data/metricsReposito
 import { QuarantineRepository } from '../data/quarantineRepository';
 import { ReferenceRepository, type StoredSeller } from '../data/referenceRepository';
 import type { Store } from '../data/store';
-import { METRIC_BLOCK_SIZE } from '../data/tables';
+import { DAILY_SCORE_PACK_SIZE, METRIC_BLOCK_SIZE } from '../data/tables';
 
 interface ImportInput {
   categories?: unknown[];
@@ -30,29 +30,47 @@ interface ImportSummary {
   quarantined: number;
 }
 
-/** Gives each new seller a slot in a metric block of its category; known sellers keep theirs. */
-function assignBlocks(existing: StoredSeller[], incoming: Omit<StoredSeller, 'block' | 'slot'>[]): StoredSeller[] {
+/**
+ * Gives each new seller a slot in a metric block and a place in a daily-score pack; known sellers
+ * keep theirs. Blocks fill up to METRIC_BLOCK_SIZE sellers of any categories (`block-<n>`), so a
+ * job reads few, large block items; packs hold up to as many sellers of one category
+ * (`<categoryId>#<n>`), so that each pack is written by the one shard that evaluates its category.
+ */
+function assignBlocks(existing: StoredSeller[], incoming: Omit<StoredSeller, 'block' | 'slot' | 'pack'>[]): StoredSeller[] {
   const byId = new Map(existing.map((s) => [s.sellerId, s]));
-  const fill = new Map<string, number>();
-  for (const s of existing) fill.set(s.block, Math.max(fill.get(s.block) ?? 0, s.slot + 1));
-  const lastBlock = new Map<string, number>();
-  for (const block of fill.keys()) {
-    const [category, n] = [block.slice(0, block.lastIndexOf('#')), Number(block.slice(block.lastIndexOf('#') + 1))];
-    lastBlock.set(category, Math.max(lastBlock.get(category) ?? 0, n));
+  const blockFill = new Map<string, number>();
+  const packFill = new Map<string, number>();
+  for (const s of existing) {
+    blockFill.set(s.block, Math.max(blockFill.get(s.block) ?? 0, s.slot + 1));
+    packFill.set(s.pack, (packFill.get(s.pack) ?? 0) + 1);
   }
+  // blocks are named `block-<n>`; those of one category (`<categoryId>#<n>`) come from an earlier
+  // naming and are not refilled
+  let lastBlock = Math.max(-1, ...[...blockFill.keys()].filter((b) => /^block-\d+$/.test(b)).map((b) => Number(b.slice(6))));
+  const lastPack = new Map<string, number>();
+  for (const pack of packFill.keys()) {
+    const [category, n] = [pack.slice(0, pack.lastIndexOf('#')), Number(pack.slice(pack.lastIndexOf('#') + 1))];
+    lastPack.set(category, Math.max(lastPack.get(category) ?? 0, n));
+  }
+  const nameBlock = (n: number) => `block-${String(n).padStart(4, '0')}`;
+  const namePack = (category: string, n: number) => `${category}#${String(n).padStart(3, '0')}`;
   return incoming.map((s) => {
     const known = byId.get(s.sellerId);
-    if (known) return { ...s, block: known.block, slot: known.slot };
-    let n = lastBlock.get(s.categoryId) ?? 0;
-    let block = `${s.categoryId}#${String(n).padStart(3, '0')}`;
-    if ((fill.get(block) ?? 0) >= METRIC_BLOCK_SIZE) {
-      lastBlock.set(s.categoryId, ++n);
-      block = `${s.categoryId}#${String(n).padStart(3, '0')}`;
+    // a seller that moved category keeps its metrics and joins a pack of its new category
+    if (known && known.categoryId === s.categoryId) return { ...s, block: known.block, slot: known.slot, pack: known.pack };
+    let place: Pick<StoredSeller, 'block' | 'slot'>;
+    if (known) place = { block: known.block, slot: known.slot };
+    else {
+      if (lastBlock < 0 || (blockFill.get(nameBlock(lastBlock)) ?? 0) >= METRIC_BLOCK_SIZE) lastBlock++;
+      place = { block: nameBlock(lastBlock), slot: blockFill.get(nameBlock(lastBlock)) ?? 0 };
+      blockFill.set(place.block, place.slot + 1);
     }
-    lastBlock.set(s.categoryId, n);
-    const slot = fill.get(block) ?? 0;
-    fill.set(block, slot + 1);
-    const stored = { ...s, block, slot };
+    let n = lastPack.get(s.categoryId) ?? 0;
+    if ((packFill.get(namePack(s.categoryId, n)) ?? 0) >= DAILY_SCORE_PACK_SIZE) n++;
+    lastPack.set(s.categoryId, n);
+    const pack = namePack(s.categoryId, n);
+    packFill.set(pack, (packFill.get(pack) ?? 0) + 1);
+    const stored = { ...s, ...place, pack };
     byId.set(s.sellerId, stored);
     return stored;
   });
@@ -81,7 +99,7 @@ async function importData(store: Store, input: ImportInput, options: { policy: P
   summary.categories = newCategories.length;
 
   const existing = await reference.sellers();
-  const incoming: Omit<StoredSeller, 'block' | 'slot'>[] = [];
+  const incoming: Omit<StoredSeller, 'block' | 'slot' | 'pack'>[] = [];
   const seen = new Set<string>();
   for (const raw of input.sellers ?? []) {
     const parsed = sellerProfileSchema.safeParse(raw);

@@ -32,7 +32,7 @@ async function loadJobData(store: Store, job: Job, period: string, policy: Polic
   const windows = jobWindows(job, period, policy);
   const dates = [...new Set(Object.values(windows).flatMap(boundaryDates))];
   const blocks = [...new Set(sellers.map((s) => s.block))];
-  const cumulative = await new MetricsRepository(store).cumulativeAt(blocks, dates);
+  const cumulative = await new MetricsRepository(store).cumulativeAt(blocks, dates, referenceRevision);
   const totals: Record<string, TotalsMatrix> = {};
   for (const [name, w] of Object.entries(windows)) {
     const m = matrixOf(sellers.length);

@@ -99,7 +99,7 @@ describe('the daily job on DynamoDB Local', () => {
     expect(kinds).toEqual(new Set(['dailyScore']));
   });
 
-  it('keeps a date\'s daily scores packed by metric block: a re-run for one seller rewrites only that seller\'s score', async () => {
+  it('keeps a date\'s daily scores packed by category: a re-run for one seller rewrites only that seller\'s score', async () => {
     const rerun = (sellers?: string[]) => operator()({
       action: 'rerun', job: 'daily', period: '2026-07-20', reason: 'check', requestedBy: 'ops-test', asOf: '2026-07-20', ...(sellers ? { sellers } : {}),
     }, localContext('t'));
