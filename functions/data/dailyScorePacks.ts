@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzipSync, gzip } from 'node:zlib';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { gradeRecordSchema, validateRecord, type DailyScoreRecord } from '../../lib/records';
 import { batchGet, batchPut, mapLimit, type Item } from './batch';
@@ -57,14 +58,17 @@ function packHash(recordHashes: string[]): string {
   return createHash('sha256').update(recordHashes.join(',')).digest('base64url').slice(0, 32);
 }
 
-function packItem(pack: string, date: string, records: DailyScoreRecord[], runId: string, writtenAt: string): Item {
+const gzipAsync = promisify(gzip);
+
+/** A pack's item; its records are compressed on the thread pool, off the event loop that builds the next shards. */
+async function packItem(pack: string, date: string, records: DailyScoreRecord[], runId: string, writtenAt: string): Promise<Item> {
   const sorted = [...records].sort((a, b) => (a.sellerId < b.sellerId ? -1 : 1));
   const serialized = sorted.map(serialize);
   return {
     ...packKey(pack, date), kind: 'dailyScores', pack, period: date, count: sorted.length,
     policyVersion: sorted[0]!.policyVersion, runId, contentHash: packHash(serialized.map((s) => s.hash)), writtenAt,
     expiresAt: Math.max(...sorted.map((r) => r.expiresAt)),
-    records: gzipSync(`[${serialized.map((s) => s.json).join(',')}]`, { level: 1 }),
+    records: await gzipAsync(`[${serialized.map((s) => s.json).join(',')}]`, { level: 1 }),
   };
 }
 
@@ -115,7 +119,7 @@ class DailyScorePacks {
       records.forEach((r) => validateRecord(r));
       changed.push(...records);
       if (!options.dryRun && records.length > 0) {
-        await batchPut(this.store.doc, this.table, [...groups.values()].map((g) => packItem(g.pack, g.date, g.records, options.runId, options.now)), this.store.stats);
+        await batchPut(this.store.doc, this.table, await Promise.all([...groups.values()].map((g) => packItem(g.pack, g.date, g.records, options.runId, options.now))), this.store.stats);
       }
     } else {
       let stored = await this.read([...groups.values()]);
@@ -135,7 +139,7 @@ class DailyScorePacks {
           try {
             await this.store.doc.send(new PutCommand({
               TableName: this.table,
-              Item: packItem(group.pack, group.date, [...merged.values()], options.runId, options.now),
+              Item: await packItem(group.pack, group.date, [...merged.values()], options.runId, options.now),
               ...(previous
                 ? { ConditionExpression: 'contentHash = :h', ExpressionAttributeValues: { ':h': previous.hash } }
                 : { ConditionExpression: 'attribute_not_exists(sk)' }),
