@@ -34,14 +34,31 @@ function daysInMonth(year: number, month: number): number {
 }
 
 /** Days since 1970-01-01 of a calendar date; dates are zone-free, so UTC arithmetic is exact. */
+// Jobs convert the same few hundred dates for every seller: both directions are memoized (bounded).
+const epochDays = new Map<string, number>();
+const datesOfDays = new Map<number, string>();
+const MEMO_LIMIT = 20_000;
+
 function epochDay(date: string): number {
-  const m = DATE_RE.exec(date);
-  if (!m) throw new Error(`not a date: ${date}`);
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / DAY_MS;
+  let day = epochDays.get(date);
+  if (day === undefined) {
+    const m = DATE_RE.exec(date);
+    if (!m) throw new Error(`not a date: ${date}`);
+    day = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / DAY_MS;
+    if (epochDays.size >= MEMO_LIMIT) epochDays.clear();
+    epochDays.set(date, day);
+  }
+  return day;
 }
 
 function dateOfEpochDay(day: number): string {
-  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+  let date = datesOfDays.get(day);
+  if (date === undefined) {
+    date = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    if (datesOfDays.size >= MEMO_LIMIT) datesOfDays.clear();
+    datesOfDays.set(day, date);
+  }
+  return date;
 }
 
 function addDays(date: string, days: number): string {
