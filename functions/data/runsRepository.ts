@@ -63,12 +63,15 @@ class RunsRepository {
   async claim(draft: Omit<RunRecord, 'status' | 'endedAt' | 'error' | 'attempts' | 'shards' | 'referenceRevision' | 'counts'>, now: string): Promise<RunClaim> {
     const run: RunRecord = { ...draft, status: 'running', endedAt: null, error: null, attempts: 1, shards: null, referenceRevision: null, counts: { ...ZERO } };
     const key = { jobPeriod: jobPeriodOf(run), item: `run#${run.runId}` };
+    // the period's other runs are read while this one is put: a period is fresh when it has none
+    const earlier = this.runsOf(run.job, run.period);
     try {
-      const earlier = await this.runsOf(run.job, run.period);
       await this.store.doc.send(new PutCommand({ TableName: this.store.tables.runs, Item: { ...key, ...run }, ConditionExpression: 'attribute_not_exists(#i)', ExpressionAttributeNames: { '#i': 'item' } }));
       this.store.stats.requests++;
-      return { state: 'started', run, fresh: earlier.length === 0 };
+      // a failed read only costs the shortcut: a period not known to be fresh has its hashes read
+      return { state: 'started', run, fresh: (await earlier.catch(() => null))?.every((r) => r.runId === run.runId) ?? false };
     } catch (e) {
+      await earlier.catch(() => []);
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
     }
     const existing = await this.get(run.job, run.period, run.runId);

@@ -66,14 +66,19 @@ function planRun(data: JobData, policy: Policy, req: Pick<RunRequest, 'sellers' 
   return planShards(data.job, data.jobSellers, data.totals.scoring ?? null, policy, wantedOf(data, req));
 }
 
-const WRITE_GROUP = 500;
+/**
+ * Sellers per write group. Monthly and quarterly runs write three records per seller: groups of
+ * 500 keep the store fed while the next group is built. A daily run writes one pack per up to 256
+ * sellers, so its groups are larger: each group costs a pack batch and a marker batch of its own.
+ */
+const WRITE_GROUP: Record<Job, number> = { daily: 2000, monthly: 500, quarterly: 500 };
 
 /** Consecutive shards grouped up to WRITE_GROUP sellers (a pool larger than that is a group alone). */
-function writeGroups(shards: Shard[]): Shard[][] {
+function writeGroups(shards: Shard[], job: Job): Shard[][] {
   const groups: Shard[][] = [];
   let size = Infinity;
   for (const shard of shards) {
-    if (size + shard.sellers.length > WRITE_GROUP) {
+    if (size + shard.sellers.length > WRITE_GROUP[job]) {
       groups.push([]);
       size = 0;
     }
@@ -108,15 +113,16 @@ async function runJob(req: RunRequest, deps: RunDependencies): Promise<RunResult
   try {
     // independent reads go out together: a daily run is mostly round trips
     const daily = req.job === 'daily' && !deps.dispatch;
-    const [data, finished, grants] = await Promise.all([
+    const [data, finished, grants, dayBefore] = await Promise.all([
       loadJobData(deps.store, req.job, req.period, deps.policy),
       // a run just started has no finished shard yet
       claim.state === 'started' ? new Map<string, RunCounts>() : runs.finishedShards(run),
       daily ? loadActiveGrants(deps.store) : { activeGrants: new Map<string, GoodSellerGrant>() },
+      daily ? dayBeforeRun(runs, run, deps.policy) : null,
     ]);
     const quarantined = await new QuarantineRepository(deps.store).countForWindow(jobSpan(data), data.referenceRevision);
     const shards = planRun(data, deps.policy, req);
-    const statusRefresh = daily ? await statusRefreshOf(runs, run, data, deps.policy, grants.activeGrants) : undefined;
+    const statusRefresh = daily ? statusRefreshAfter(dayBefore, run, data, deps.policy, grants.activeGrants) : undefined;
     const pending = shards.filter((s) => !finished.has(s.shardId));
     if (deps.dispatch && pending.length > 0) {
       await runs.setShards(run, shards.length, data.referenceRevision);
@@ -132,7 +138,7 @@ async function runJob(req: RunRequest, deps: RunDependencies): Promise<RunResult
     // has writes queued while the next group is built and a group's statuses wait for its reads.
     // After a failure no new group starts, and the run fails only once the groups in flight have
     // settled: no write of a failed run lands after a retry began.
-    const outcomes = await mapLimit(writeGroups(pending), 2, async (group) => {
+    const outcomes = await mapLimit(writeGroups(pending, req.job), 2, async (group) => {
       const built = await mapLimit(group, deps.concurrency ?? 4, (shard) => buildShard(ctx, shard));
       const outcome = await writeShards(ctx, built);
       if (!ctx.dryRun) {
@@ -201,9 +207,23 @@ async function statusRefreshOf(
   policy: Policy,
   activeGrants: Map<string, GoodSellerGrant>,
 ): Promise<((seller: number) => boolean) | undefined> {
-  if (run.trigger !== 'schedule' || run.asOf !== run.period || statusesTurnOn(run.period, policy)) return undefined;
+  return statusRefreshAfter(await dayBeforeRun(runs, run, policy), run, data, policy, activeGrants);
+}
+
+/** The scheduled daily run of the day before, when this run may refresh only some statuses after it. */
+async function dayBeforeRun(runs: RunsRepository, run: RunRecord, policy: Policy): Promise<RunRecord | null> {
+  if (run.trigger !== 'schedule' || run.asOf !== run.period || statusesTurnOn(run.period, policy)) return null;
   const dayBefore = addDays(run.period, -1);
-  const previous = await runs.get('daily', dayBefore, scheduledRunId('daily', dayBefore));
+  return runs.get('daily', dayBefore, scheduledRunId('daily', dayBefore));
+}
+
+function statusRefreshAfter(
+  previous: RunRecord | null,
+  run: RunRecord,
+  data: JobData,
+  policy: Policy,
+  activeGrants: Map<string, GoodSellerGrant>,
+): ((seller: number) => boolean) | undefined {
   const sameInputs = previous?.status === 'succeeded' && !previous.dryRun && previous.policyVersion === policy.version
     && previous.referenceRevision === data.referenceRevision;
   if (!sameInputs) return undefined;
