@@ -53,22 +53,18 @@ function recordsOfPack(item: Item): DailyScoreRecord[] {
   return storedRecordsOfPack(item).map((r) => r.record);
 }
 
-/** A pack's content hash: over its records' content hashes (runId aside), in seller order. */
-function packHash(recordHashes: string[]): string {
-  return createHash('sha256').update(recordHashes.join(',')).digest('base64url').slice(0, 32);
-}
-
 const gzipAsync = promisify(gzip);
 
 /** A pack's item; its records are compressed on the thread pool, off the event loop that builds the next shards. */
 async function packItem(pack: string, date: string, records: DailyScoreRecord[], runId: string, writtenAt: string): Promise<Item> {
   const sorted = [...records].sort((a, b) => (a.sellerId < b.sellerId ? -1 : 1));
-  const serialized = sorted.map(serialize);
+  const text = `[${sorted.map((r) => JSON.stringify(r)).join(',')}]`;
   return {
     ...packKey(pack, date), kind: 'dailyScores', pack, period: date, count: sorted.length,
-    policyVersion: sorted[0]!.policyVersion, runId, contentHash: packHash(serialized.map((s) => s.hash)), writtenAt,
+    // the pack's version for conditional writes (runIds included): change detection is record by record
+    policyVersion: sorted[0]!.policyVersion, runId, contentHash: createHash('sha256').update(text).digest('base64url').slice(0, 32), writtenAt,
     expiresAt: Math.max(...sorted.map((r) => r.expiresAt)),
-    records: await gzipAsync(`[${serialized.map((s) => s.json).join(',')}]`, { level: 1 }),
+    records: await gzipAsync(text, { level: 1 }),
   };
 }
 

@@ -28,9 +28,14 @@ function encode(values: Float64Array, where: string): Uint8Array {
   for (let i = 0; i < values.length; i++) {
     let v = values[i]!;
     if (!(v >= 0) || !Number.isInteger(v)) throw new Error(`metric block ${where}: value ${v} at ${i} is not a non-negative integer`);
-    while (v >= 128) {
+    // integer arithmetic while the value fits 31 bits (most do), float arithmetic above
+    while (v > 0x7fffffff) {
       out[p++] = (v % 128) | 128;
       v = Math.floor(v / 128);
+    }
+    while (v > 127) {
+      out[p++] = (v & 127) | 128;
+      v >>>= 7;
     }
     out[p++] = v;
   }
