@@ -85,10 +85,15 @@ async function startEmbeddedStore(options: { port?: number; persistPath?: string
   return {
     endpoint,
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
+      const running = () => child.exitCode === null && child.signalCode === null;
+      if (running()) {
+        // an in-memory store has nothing to flush; a persisted one is given time to close its files
+        child.kill(options.persistPath ? 'SIGTERM' : 'SIGKILL');
+        // the grace timer is cleared once the store exits: a pending timer would hold the process open
+        let grace: NodeJS.Timeout | undefined;
+        await Promise.race([exited, new Promise((r) => (grace = setTimeout(r, 5000)))]);
+        clearTimeout(grace);
+        if (running()) child.kill('SIGKILL');
       }
     },
   };
@@ -97,15 +102,15 @@ async function startEmbeddedStore(options: { port?: number; persistPath?: string
 /** Creates every table of functions/data/tables.ts that does not exist yet, with its indexes, stream and TTL. */
 async function ensureTables(client: DynamoDBClient, prefix = 'grader-'): Promise<void> {
   const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
-  for (const table of TABLE_LIST) {
+  await Promise.all(TABLE_LIST.map(async (table) => {
     const name = `${prefix}${table.logicalName}`;
-    if (existing.has(name)) continue;
+    if (existing.has(name)) return;
     await client.send(new CreateTableCommand(createTableInput(table, name)));
     await client.send(new DescribeTableCommand({ TableName: name }));
     if (table.ttlAttribute) {
       await client.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true } }));
     }
-  }
+  }));
 }
 
 function createTableInput(table: TableDefinition, name: string) {
