@@ -30,7 +30,7 @@ function isQuarter(s: string): boolean {
 }
 
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return new Date(new Date(0).setUTCFullYear(year, month, 0)).getUTCDate();
 }
 
 /** Days since 1970-01-01 of a calendar date; dates are zone-free, so UTC arithmetic is exact. */
@@ -44,7 +44,8 @@ function epochDay(date: string): number {
   if (day === undefined) {
     const m = DATE_RE.exec(date);
     if (!m) throw new Error(`not a date: ${date}`);
-    day = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / DAY_MS;
+    // setUTCFullYear, because Date.UTC reads the years 0–99 as 1900–1999
+    day = new Date(0).setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / DAY_MS;
     if (epochDays.size >= MEMO_LIMIT) epochDays.clear();
     epochDays.set(date, day);
   }
@@ -54,7 +55,8 @@ function epochDay(date: string): number {
 function dateOfEpochDay(day: number): string {
   let date = datesOfDays.get(day);
   if (date === undefined) {
-    date = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    const t = new Date(day * DAY_MS);
+    date = `${String(t.getUTCFullYear()).padStart(4, '0')}-${String(t.getUTCMonth() + 1).padStart(2, '0')}-${String(t.getUTCDate()).padStart(2, '0')}`;
     if (datesOfDays.size >= MEMO_LIMIT) datesOfDays.clear();
     datesOfDays.set(day, date);
   }

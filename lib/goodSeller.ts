@@ -15,6 +15,17 @@ interface GoodSellerGrant {
 
 type GrantStatus = 'pending' | 'active' | 'expired' | 'revoked';
 
+/** The approval behind a goodSellerGrant record (SPEC §10): what a later run needs to follow the grant. */
+function grantOfRecord(r: {
+  sellerId: string; appliedOn: string; approvedOn: string; approvedBy: string; note?: string | null | undefined;
+  status: GrantStatus; endedOn?: string | null | undefined; revokedBy?: string | null | undefined;
+}): GoodSellerGrant {
+  return {
+    sellerId: r.sellerId, appliedOn: r.appliedOn, approvedOn: r.approvedOn, approvedBy: r.approvedBy, note: r.note ?? null,
+    revokedOn: r.status === 'revoked' ? (r.endedOn ?? null) : null, revokedBy: r.revokedBy ?? null,
+  };
+}
+
 interface FailedRule {
   id: 'storeAge' | 'previousGrant' | 'approvalOrder' | 'gmvUsd' | 'positiveRatingRate';
   actual: number | string | null;
@@ -76,5 +87,5 @@ function grantEndedOn(grant: GoodSellerGrant, date: string, policy: Policy): str
   return null;
 }
 
-export { goodSellerEligibility, goodSellerLookback, grantEndedOn, grantExpiresOn, grantStatusOn };
+export { goodSellerEligibility, grantOfRecord, goodSellerLookback, grantEndedOn, grantExpiresOn, grantStatusOn };
 export type { Eligibility, FailedRule, GoodSellerGrant, GrantStatus };

@@ -1,18 +1,32 @@
 import { z } from 'zod';
 
-const sellerIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'sellerId must match ^[A-Za-z0-9_-]{1,64}$');
+/** Identifiers are opaque data of this shape (SPEC §3.1); `constructor` is an id like any other. */
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const idSchema = (field: string) => z.string().regex(ID_PATTERN, `${field} must match ^[A-Za-z0-9_-]{1,64}$`);
+const sellerIdSchema = idSchema('sellerId');
 const date = z.iso.date();
 const programSchema = z.object({ since: date, until: date.nullable().optional() }).refine((p) => p.until == null || p.since <= p.until, {
   message: 'since must not be after until',
 });
 
+/** Size limits of free text in inputs and operator requests (docs/inputs.md): no item nears DynamoDB's 400 KB. */
+const TEXT_LIMITS = { name: 200, who: 128, note: 1000, reason: 1000 } as const;
+const text = (limit: number) => z.string().max(limit, `must be at most ${limit} characters`);
+
+const CATEGORY_FLAGS = ['electrical', 'batteries', 'textiles', 'furniture', 'childrens'] as const;
+
 /** A second-level category and its first-level parent (SPEC §3.1). */
-const categorySchema = z.object({ categoryId: z.string().min(1), parentId: z.string().min(1), name: z.string() });
+const categorySchema = z.object({
+  categoryId: idSchema('categoryId'),
+  parentId: idSchema('parentId'),
+  name: text(TEXT_LIMITS.name),
+  flags: z.array(z.enum(CATEGORY_FLAGS)).optional(),
+});
 
 /** A seller profile with its programs (SPEC §3.2). */
 const sellerProfileSchema = z.object({
   sellerId: sellerIdSchema,
-  categoryId: z.string().min(1),
+  categoryId: idSchema('categoryId'),
   storeType: z.enum(['official', 'brand', 'franchise']),
   openedOn: date,
   mall: programSchema.nullable().optional(),
@@ -20,15 +34,15 @@ const sellerProfileSchema = z.object({
   styled: programSchema.nullable().optional(),
 });
 
-/** A Good Seller approval already made, as exported (SPEC §7.3). */
+/** A Good Seller approval already made, as exported (SPEC §7.3); its order and bounds are checked by the input boundary. */
 const grantInputSchema = z.object({
   sellerId: sellerIdSchema,
   appliedOn: date,
   approvedOn: date,
-  approvedBy: z.string().min(1),
-  note: z.string().nullable().optional(),
+  approvedBy: text(TEXT_LIMITS.who).min(1),
+  note: text(TEXT_LIMITS.note).nullable().optional(),
   revokedOn: date.nullable().optional(),
-  revokedBy: z.string().nullable().optional(),
+  revokedBy: text(TEXT_LIMITS.who).nullable().optional(),
 });
 
 type Category = z.infer<typeof categorySchema>;
@@ -37,10 +51,10 @@ type GrantInput = z.infer<typeof grantInputSchema>;
 type Program = 'mall' | 'jbp' | 'styled';
 const PROGRAMS = ['mall', 'jbp', 'styled'] as const satisfies readonly Program[];
 
-/** The first problem of a failed parse, as `field: message`. */
+/** Every problem of a failed parse, as `field: message`. */
 function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || '(row)'}: ${i.message}`).join('; ');
 }
 
-export { PROGRAMS, categorySchema, describeIssues, grantInputSchema, sellerIdSchema, sellerProfileSchema };
+export { CATEGORY_FLAGS, ID_PATTERN, PROGRAMS, TEXT_LIMITS, categorySchema, describeIssues, grantInputSchema, idSchema, sellerIdSchema, sellerProfileSchema };
 export type { Category, GrantInput, Program, SellerProfile };

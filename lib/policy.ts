@@ -82,6 +82,8 @@ const policySchema = z
     mallBenefits: benefitsSchema,
     frontBadgePriority: z.array(z.enum(BADGES)),
     dailyScoreRetentionDays: z.number().int().min(1),
+    /** Input bounds (SPEC §3.3): rows dated before `earliestDate` are invalid; optional in older documents. */
+    data: z.strictObject({ earliestDate: z.iso.date() }).default({ earliestDate: '2015-01-01' }),
   })
   .superRefine((policy, ctx) => {
     const abilitySum = ABILITIES.reduce((sum, a) => sum + policy.abilityWeights[a], 0);
@@ -177,6 +179,7 @@ const DEFAULT_POLICY: Policy = policySchema.parse({
   mallBenefits: ['PLUS label', 'MALL channel benefits'],
   frontBadgePriority: ['jbp', 'styled', 'plus', 'gold', 'silver'],
   dailyScoreRetentionDays: 400,
+  data: { earliestDate: '2015-01-01' },
 });
 
 class PolicyError extends Error {
@@ -198,7 +201,9 @@ function parsePolicy(document: unknown, source = 'policy'): Policy {
 
 /** Criteria sets are looked up by category, then parent category, then the default (SPEC §7.2). */
 function lookupByCategory<T>(table: { default: T; byCategory: Record<string, T> }, categoryId: string, parentId: string): T {
-  return table.byCategory[categoryId] ?? table.byCategory[parentId] ?? table.default;
+  // ids are data (SPEC §3.1): `constructor` or `__proto__` must not reach Object.prototype
+  const own = (id: string) => (Object.hasOwn(table.byCategory, id) ? table.byCategory[id] : undefined);
+  return own(categoryId) ?? own(parentId) ?? table.default;
 }
 
 export { DEFAULT_POLICY, PolicyError, SERVICE_LEVELS, BADGES, lookupByCategory, parsePolicy, policySchema, serviceLevelSchema };

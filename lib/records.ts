@@ -140,7 +140,7 @@ const gradeRecordSchema = z.discriminatedUnion('kind', [
 /** A quarantined input row with the rule it broke (SPEC §3.3). */
 const quarantineSchema = z.object({
   kind: z.literal('quarantine'),
-  source: z.enum(['metrics', 'sellers', 'categories', 'grants']),
+  source: z.enum(['metrics', 'sellers', 'categories', 'grants', 'grades']),
   key: z.record(z.string(), z.unknown()),
   reason: z.string().min(1),
 }).strict();

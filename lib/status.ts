@@ -3,6 +3,7 @@ import { grantExpiresOn, grantStatusOn, type GoodSellerGrant, type GrantStatus }
 import { effectiveMerchantTier, type MerchantTierName } from './merchantTier';
 import type { OperationTierName } from './operationTier';
 import type { Policy, ServiceLevel } from './policy';
+import type { EarlierRecord } from './inputBoundary';
 import type { GradeRecord, StatusRecord } from './records';
 import { programActiveOn, storefrontLabel, type ProgramSpan } from './storefrontLabel';
 
@@ -17,7 +18,7 @@ interface GradesInForce {
  * From a seller's records: the operation tier and service level of the latest month up to the
  * date's month, and the latest merchant assessment that has taken effect (SPEC §6, §7.2).
  */
-function gradesInForce(records: Iterable<GradeRecord>, date: string): GradesInForce {
+function gradesInForce(records: Iterable<GradeRecord | EarlierRecord>, date: string): GradesInForce {
   const month = monthOf(date);
   const found: GradesInForce = { operationTier: null, serviceLevel: null, assessment: null };
   let assessmentFrom = '';

@@ -67,12 +67,12 @@ async function importCommand(v: Values): Promise<string> {
   }
   const categories = await readJsonlAll(path('categories.jsonl'));
   const sellers = await readJsonlAll(path('sellers.jsonl'));
-  const grants = existsSync(path('grants.jsonl')) ? await readJsonlAll(path('grants.jsonl')) : [];
+  const grants = await readJsonlAll(path('grants.jsonl'), { optional: true });
   return withStore({ aws: v.aws === true }, async (store, where) => {
     const bar = progressBar('metrics', 0);
     async function* metrics() {
       if (!existsSync(path('metrics.jsonl'))) return;
-      for await (const row of readJsonl(path('metrics.jsonl'))) yield 'value' in row ? row.value : { unparsable: row.error };
+      yield* readJsonl(path('metrics.jsonl'));
     }
     const summary = await importData(store, { categories, sellers, grants, metrics: metrics() }, {
       policy: dependencies(store).policy, importId: `import-${Date.now().toString(36)}`, now: new Date().toISOString(), onRows: (n) => bar.tick(n),

@@ -1,33 +1,29 @@
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { parseJsonLine, type InputLine } from '../../lib/jsonLines';
 import { UsageError } from './errors';
 
-/** A parsed JSON Lines row, or the reason it could not be parsed. */
-type JsonlRow = { line: number; value: unknown } | { line: number; error: string };
-
-/** Reads a JSON Lines file row by row; blank lines are skipped, unparsable ones reported. */
-async function* readJsonl(path: string): AsyncGenerator<JsonlRow> {
+/**
+ * Reads a JSON Lines file line by line, through the input boundary's line parser (SPEC §3.3): a
+ * byte-order mark and CRLF are accepted, blank lines skipped, and a line that is not a JSON object
+ * comes out as such, with its number, for the boundary to quarantine.
+ */
+async function* readJsonl(path: string): AsyncGenerator<InputLine> {
   await assertReadable(path);
   const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
   let line = 0;
   for await (const text of lines) {
-    line++;
-    if (text.trim() === '') continue;
-    try {
-      yield { line, value: JSON.parse(text) };
-    } catch (e) {
-      yield { line, error: `line ${line} of ${path} is not JSON: ${(e as Error).message}` };
-    }
+    const parsed = parseJsonLine(text, ++line);
+    if (parsed) yield parsed;
   }
 }
 
-async function readJsonlAll(path: string): Promise<unknown[]> {
-  const rows: unknown[] = [];
-  for await (const row of readJsonl(path)) {
-    if ('error' in row) throw new UsageError(row.error);
-    rows.push(row.value);
-  }
+/** Every line of a file, or none when an optional file is absent. */
+async function readJsonlAll(path: string, options: { optional?: boolean } = {}): Promise<InputLine[]> {
+  if (options.optional && !existsSync(path)) return [];
+  const rows: InputLine[] = [];
+  for await (const row of readJsonl(path)) rows.push(row);
   return rows;
 }
 
@@ -55,4 +51,3 @@ function readJsonFile(path: string): unknown {
 }
 
 export { fileSize, readJsonFile, readJsonl, readJsonlAll };
-export type { JsonlRow };

@@ -1,9 +1,9 @@
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { isCalendarDate, isMonth, isQuarter, type Job } from '../../lib/calendar';
+import { businessDateOf, isCalendarDate, isMonth, isQuarter, type Job } from '../../lib/calendar';
 import { prepareJob } from '../../lib/evaluateJob';
 import { DEFAULT_POLICY, parsePolicy, PolicyError, type Policy } from '../../lib/policy';
-import { gradeRecordSchema, validateRecord, type GradeRecord, type QuarantineRecord } from '../../lib/records';
+import { validateRecord } from '../../lib/records';
 import { UsageError } from './errors';
 import { fileSize, readJsonFile, readJsonl, readJsonlAll } from './files';
 import { progressBar } from './progress';
@@ -49,42 +49,27 @@ function loadPolicy(path: string | undefined): Policy {
   }
 }
 
-/** Reads earlier records leniently: rows that are not valid grade records are skipped. */
-async function readGrades(path: string): Promise<GradeRecord[]> {
-  if (!existsSync(path)) return [];
-  const grades: GradeRecord[] = [];
-  for await (const row of readJsonl(path)) {
-    if ('value' in row) {
-      const parsed = gradeRecordSchema.safeParse(row.value);
-      if (parsed.success) grades.push(parsed.data);
-    }
-  }
-  return grades;
-}
-
 /** `grader score`: evaluates one job offline on a data folder and writes its records as JSON Lines. */
 async function score(opts: ScoreOptions): Promise<{ records: number; quarantined: number; byKind: Record<string, number> }> {
   const policy = loadPolicy(opts.policy);
   const file = (name: string) => join(opts.data, name);
-  const grantsPath = file('grants.jsonl');
   const job = prepareJob(
     opts.job,
     opts.period,
     {
       categories: await readJsonlAll(file('categories.jsonl')),
       sellers: await readJsonlAll(file('sellers.jsonl')),
-      grants: existsSync(grantsPath) ? await readJsonlAll(grantsPath) : [],
-      grades: await readGrades(file('grades.jsonl')),
+      grants: await readJsonlAll(file('grants.jsonl'), { optional: true }),
+      grades: await readJsonlAll(file('grades.jsonl'), { optional: true }),
+      ingestedOn: businessDateOf(new Date().toISOString(), policy.timeZone),
     },
     policy,
     `offline-${opts.job}-${opts.period}`,
   );
   const metricsPath = file('metrics.jsonl');
   const bar = progressBar('metrics', Math.round((await fileSize(metricsPath).catch(() => 0)) / 640));
-  const unparsable: QuarantineRecord[] = [];
   for await (const row of readJsonl(metricsPath)) {
-    if ('error' in row) unparsable.push({ kind: 'quarantine', source: 'metrics', key: { line: row.line }, reason: row.error });
-    else job.addMetricRow(row.value);
+    job.addMetricRow(row);
     bar.tick(1);
   }
   bar.stop();
@@ -104,7 +89,7 @@ async function score(opts: ScoreOptions): Promise<{ records: number; quarantined
     byKind[record.kind] = (byKind[record.kind] ?? 0) + 1;
     records++;
   }
-  const quarantine = [...job.quarantined, ...unparsable, ...job.metricQuarantine()];
+  const quarantine = [...job.quarantined, ...job.metricQuarantine()];
   for (const q of quarantine) await write(JSON.stringify(q));
   await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
   return { records, quarantined: quarantine.length, byKind };

@@ -25,7 +25,9 @@ class QuarantineRepository {
         key: r.key, reason: r.reason, importId, quarantinedAt: now,
       };
     });
-    await batchPut(this.store.doc, this.store.tables.quarantine, items, this.store.stats);
+    // identical rows repeated (no line numbers to tell them apart) are one item: a batch holds each key once
+    const unique = new Map(items.map((i) => [`${i.source}|${i.rowKey}`, i]));
+    await batchPut(this.store.doc, this.store.tables.quarantine, [...unique.values()], this.store.stats);
   }
 
   /**

@@ -1,11 +1,13 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { addDays, datesOf } from '../../lib/calendar';
-import { quarantineRecord } from '../../lib/evaluateJob';
+import { addDays, businessDateOf, datesOf } from '../../lib/calendar';
+import { grantOfRecord } from '../../lib/goodSeller';
+import { InputBoundary } from '../../lib/inputBoundary';
+import { ID_PATTERN } from '../../lib/inputs';
 import { grantRecord } from '../../lib/jobs';
-import { categorySchema, describeIssues, grantInputSchema, sellerProfileSchema, type Category } from '../../lib/inputs';
-import { checkMetricRow, FIELD_COUNT, METRIC_FIELDS, rowKey, type MetricRow } from '../../lib/metrics';
+import { inputLine } from '../../lib/jsonLines';
+import { FIELD_COUNT, METRIC_FIELDS, type MetricRow } from '../../lib/metrics';
 import type { Policy } from '../../lib/policy';
-import { validateRecord, type QuarantineRecord } from '../../lib/records';
+import { validateRecord } from '../../lib/records';
 import { mapLimit } from '../data/batch';
 import { GradesRepository } from '../data/gradesRepository';
 import { MetricsRepository, type CumulativeBlock } from '../data/metricsRepository';
@@ -77,97 +79,63 @@ function assignBlocks(existing: StoredSeller[], incoming: Omit<StoredSeller, 'bl
 }
 
 /**
- * Imports reference data, metric rows and grants. Invalid rows are quarantined with their reason
- * (SPEC §3.3: the first of a repeated key stands); valid rows are folded into the cumulative blocks.
+ * Imports reference data, metric rows and grants through the input boundary (SPEC §3.3): every
+ * line is checked before anything is written, invalid ones are quarantined with their reason, and
+ * valid metric rows are folded into the cumulative blocks. `now` gives the ingestion date.
  */
 async function importData(store: Store, input: ImportInput, options: { policy: Policy; importId: string; now: string; onRows?: (n: number) => void }): Promise<ImportSummary> {
   const reference = new ReferenceRepository(store);
-  const quarantined: QuarantineRecord[] = [];
+  const grades = new GradesRepository(store);
   const summary: ImportSummary = { categories: 0, sellers: 0, metricRows: 0, blocksWritten: 0, grants: 0, quarantined: 0 };
+  const [storedCategories, existing] = await Promise.all([reference.categories(), reference.sellers()]);
+  const grantLines = (input.grants ?? []).map(inputLine);
+  const grantSellers = new Set(grantLines.map((l) => ('value' in l ? (l.value as { sellerId?: unknown } | null)?.sellerId : null)));
+  const storedGrants = (await grades.getMany([...grantSellers].filter((id) => typeof id === 'string' && ID_PATTERN.test(id)).map((id) => ({ sellerId: id as string, sk: 'goodSellerGrant' }))))
+    .flatMap((r) => (r.kind === 'goodSellerGrant' ? [grantOfRecord(r)] : []));
+  const boundary = new InputBoundary(
+    { policy: options.policy, ingestedOn: businessDateOf(options.now, options.policy.timeZone) },
+    { categories: storedCategories, sellers: existing, grants: storedGrants },
+  );
 
-  const categories = new Map<string, Category>((await reference.categories()).map((c) => [c.categoryId, c]));
-  const newCategories: Category[] = [];
-  for (const raw of input.categories ?? []) {
-    const parsed = categorySchema.safeParse(raw);
-    if (!parsed.success) quarantined.push(quarantineRecord('categories', raw, ['categoryId'], describeIssues(parsed.error)));
-    else {
-      categories.set(parsed.data.categoryId, parsed.data);
-      newCategories.push(parsed.data);
-    }
+  const newCategories = (input.categories ?? []).flatMap((raw) => boundary.category(inputLine(raw)) ?? []);
+  const incoming = (input.sellers ?? []).flatMap((raw) => boundary.seller(inputLine(raw))?.profile ?? []);
+  const stored = assignBlocks(existing, incoming);
+  const sellers = new Map<string, StoredSeller>([...existing, ...stored].map((s) => [s.sellerId, s]));
+
+  const byBlock = new Map<string, Map<string, [number, MetricRow][]>>();
+  for await (const raw of input.metrics ?? []) {
+    options.onRows?.(1);
+    const row = boundary.metric(inputLine(raw));
+    if (!row) continue;
+    const seller = sellers.get(row.sellerId)!;
+    let dates = byBlock.get(seller.block);
+    if (!dates) byBlock.set(seller.block, (dates = new Map()));
+    const list = dates.get(row.date);
+    if (list) list.push([seller.slot, row]);
+    else dates.set(row.date, [[seller.slot, row]]);
+    summary.metricRows++;
   }
+  const grantRecords = grantLines.flatMap((line) => {
+    const g = boundary.grant(line);
+    if (!g) return [];
+    const asOf = g.revokedOn && g.revokedOn > g.approvedOn ? g.revokedOn : g.approvedOn;
+    return [validateRecord(grantRecord(g, sellers.get(g.sellerId)!.categoryId, asOf, options.policy, options.importId))];
+  });
+
+  // every line is judged: only now is anything written
   await reference.putCategories(newCategories);
   summary.categories = newCategories.length;
-
-  const existing = await reference.sellers();
-  const incoming: Omit<StoredSeller, 'block' | 'slot' | 'pack'>[] = [];
-  const seen = new Set<string>();
-  for (const raw of input.sellers ?? []) {
-    const parsed = sellerProfileSchema.safeParse(raw);
-    if (!parsed.success) quarantined.push(quarantineRecord('sellers', raw, ['sellerId'], describeIssues(parsed.error)));
-    else if (seen.has(parsed.data.sellerId)) quarantined.push(quarantineRecord('sellers', raw, ['sellerId'], `seller ${parsed.data.sellerId}: repeats an earlier row`));
-    else if (!categories.has(parsed.data.categoryId)) quarantined.push(quarantineRecord('sellers', raw, ['sellerId'], `seller ${parsed.data.sellerId}: categoryId ${parsed.data.categoryId} is not a known category`));
-    else {
-      seen.add(parsed.data.sellerId);
-      incoming.push(parsed.data);
-    }
-  }
-  const stored = assignBlocks(existing, incoming);
   await reference.putSellers(stored);
   summary.sellers = stored.length;
+  const slotsOf = new Map<string, number>();
+  for (const s of sellers.values()) slotsOf.set(s.block, Math.max(slotsOf.get(s.block) ?? 0, s.slot + 1));
+  const written = await mapLimit([...byBlock], 4, ([block, rows]) => rebuildBlock(store, block, slotsOf.get(block)!, rows));
+  summary.blocksWritten = written.reduce((a, b) => a + b, 0);
+  summary.grants = (await grades.writeChanged(grantRecords, { now: options.now })).written;
 
-  const sellers = new Map<string, StoredSeller>([...existing, ...stored].map((s) => [s.sellerId, s]));
-  if (input.metrics) {
-    const byBlock = new Map<string, Map<string, [number, MetricRow][]>>();
-    const keys = new Set<string>();
-    for await (const raw of input.metrics) {
-      options.onRows?.(1);
-      const key = rowKey(raw);
-      const id = `${String(key.sellerId)}|${String(key.date)}`;
-      if (keys.has(id)) {
-        quarantined.push(quarantineRecord('metrics', raw, ['sellerId', 'date'], `seller ${String(key.sellerId)}, ${String(key.date)}: repeats the key (sellerId, date) of an earlier row; the first one stands`));
-        continue;
-      }
-      keys.add(id);
-      const verdict = checkMetricRow(raw);
-      if (!verdict.valid) {
-        quarantined.push(quarantineRecord('metrics', raw, ['sellerId', 'date'], verdict.reason));
-        continue;
-      }
-      const seller = sellers.get(verdict.row.sellerId);
-      if (!seller) {
-        quarantined.push(quarantineRecord('metrics', raw, ['sellerId', 'date'], `seller ${verdict.row.sellerId}, ${verdict.row.date}: unknown seller`));
-        continue;
-      }
-      let dates = byBlock.get(seller.block);
-      if (!dates) byBlock.set(seller.block, (dates = new Map()));
-      const list = dates.get(verdict.row.date);
-      if (list) list.push([seller.slot, verdict.row]);
-      else dates.set(verdict.row.date, [[seller.slot, verdict.row]]);
-      summary.metricRows++;
-    }
-    const slotsOf = new Map<string, number>();
-    for (const s of sellers.values()) slotsOf.set(s.block, Math.max(slotsOf.get(s.block) ?? 0, s.slot + 1));
-    const written = await mapLimit([...byBlock], 4, ([block, rows]) => rebuildBlock(store, block, slotsOf.get(block)!, rows));
-    summary.blocksWritten = written.reduce((a, b) => a + b, 0);
-  }
-
-  const grants = new GradesRepository(store);
-  const grantRecords = [];
-  for (const raw of input.grants ?? []) {
-    const parsed = grantInputSchema.safeParse(raw);
-    if (!parsed.success) quarantined.push(quarantineRecord('grants', raw, ['sellerId', 'approvedOn'], describeIssues(parsed.error)));
-    else if (!sellers.has(parsed.data.sellerId)) quarantined.push(quarantineRecord('grants', raw, ['sellerId', 'approvedOn'], `seller ${parsed.data.sellerId}: unknown seller`));
-    else {
-      const g = parsed.data;
-      const asOf = g.revokedOn && g.revokedOn > g.approvedOn ? g.revokedOn : g.approvedOn;
-      grantRecords.push(validateRecord(grantRecord(g, sellers.get(g.sellerId)!.categoryId, asOf, options.policy, options.importId)));
-    }
-  }
-  summary.grants = (await grants.writeChanged(grantRecords, { now: options.now })).written;
-
-  await new QuarantineRepository(store).put(quarantined, options.importId, options.now);
+  await new QuarantineRepository(store).put(boundary.quarantined, options.importId, options.now);
   await reference.bumpRevision();
-  summary.quarantined = quarantined.length;
+  summary.quarantined = boundary.quarantined.length;
   return summary;
 }
 

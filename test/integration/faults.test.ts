@@ -95,8 +95,8 @@ describe('an import that died part-way', () => {
     const seller = (await new ReferenceRepository(env.store).seller(target))!;
     const bump = (from: string, to: string) => m.rows.filter((r) => r.sellerId === target && r.date >= from && r.date <= to).map((r) => ({ ...r, orders: r.orders + 3, visitors: r.visitors + 30 }));
     const dying = failingBatchWrite(env.store.doc, env.store.tables.metrics, 1, 'connection reset');
-    await expect(importData({ ...env.store, doc: dying }, { metrics: bump('2026-05-01', '2026-05-31') }, { policy: DEFAULT_POLICY, importId: 'broken', now: 'n' })).rejects.toThrow('connection reset');
-    await importData(env.store, { metrics: bump('2026-07-20', '2026-07-31') }, { policy: DEFAULT_POLICY, importId: 'later', now: 'n' });
+    await expect(importData({ ...env.store, doc: dying }, { metrics: bump('2026-05-01', '2026-05-31') }, { policy: DEFAULT_POLICY, importId: 'broken', now: '2026-08-01T00:00:00Z' })).rejects.toThrow('connection reset');
+    await importData(env.store, { metrics: bump('2026-07-20', '2026-07-31') }, { policy: DEFAULT_POLICY, importId: 'later', now: '2026-08-01T00:00:00Z' });
     const items = await new MetricsRepository(env.store).blockFrom(seller.block, '0000-00-00');
     expect(items.length).toBeGreaterThan(100);
     for (let i = 1; i < items.length; i++) {
@@ -109,8 +109,8 @@ describe('an import that died part-way', () => {
     const target = m.market.sellers[7]!.sellerId;
     const corrected = m.rows.filter((r) => r.sellerId === target && r.date >= '2026-06-01' && r.date <= '2026-06-30').map((r) => ({ ...r, orders: r.orders + 5, gmvCents: r.gmvCents + 9_000, visitors: r.visitors + 50 }));
     const dying = failingBatchWrite(env.store.doc, env.store.tables.metrics, 2, 'connection reset');
-    await expect(importData({ ...env.store, doc: dying }, { metrics: corrected }, { policy: DEFAULT_POLICY, importId: 'broken', now: 'n' })).rejects.toThrow('connection reset');
-    await importData(env.store, { metrics: corrected }, { policy: DEFAULT_POLICY, importId: 'retry', now: 'n' });
+    await expect(importData({ ...env.store, doc: dying }, { metrics: corrected }, { policy: DEFAULT_POLICY, importId: 'broken', now: '2026-08-01T00:00:00Z' })).rejects.toThrow('connection reset');
+    await importData(env.store, { metrics: corrected }, { policy: DEFAULT_POLICY, importId: 'retry', now: '2026-08-01T00:00:00Z' });
 
     const fixed = new Map(corrected.map((r) => [`${r.sellerId}|${r.date}`, r]));
     const rows = m.rows.map((r) => fixed.get(`${r.sellerId}|${r.date}`) ?? r);

@@ -1,0 +1,224 @@
+import { z } from 'zod';
+import { isCalendarDate } from './calendar';
+import type { GoodSellerGrant } from './goodSeller';
+import { categorySchema, describeIssues, grantInputSchema, sellerProfileSchema, type Category, type SellerProfile } from './inputs';
+import { writtenValue, type InputLine } from './jsonLines';
+import { checkMetricRow, METRIC_FIELDS, type MetricRow } from './metrics';
+import type { Policy } from './policy';
+import type { QuarantineRecord } from './records';
+
+type Source = QuarantineRecord['source'];
+
+/** A valid seller profile with the parent of its category: the pool keys a job needs. */
+interface AcceptedSeller {
+  profile: SellerProfile;
+  parentId: string;
+}
+
+/** What the store already holds, for an import that adds to it; offline scoring starts empty. */
+interface KnownInputs {
+  categories?: Iterable<Category>;
+  sellers?: Iterable<{ sellerId: string; categoryId: string }>;
+  grants?: Iterable<GoodSellerGrant>;
+}
+
+interface BoundaryOptions {
+  policy: Policy;
+  /** the business date the rows are ingested on: a row dated later is invalid (SPEC §3.3) */
+  ingestedOn: string;
+}
+
+const fieldsOf = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+
+const KEY_FIELDS: Record<Source, readonly string[]> = {
+  categories: ['categoryId'],
+  sellers: ['sellerId'],
+  metrics: ['sellerId', 'date'],
+  grants: ['sellerId', 'approvedOn'],
+  grades: ['sellerId', 'kind'],
+};
+
+/**
+ * The one input boundary of the product (SPEC §3.3): every path — offline scoring, import into the
+ * tables, a job's reading of rows — validates each input kind here, so the same line gets the same
+ * verdict and the same quarantine reason everywhere. Each method returns the valid row, or `null`
+ * after quarantining it; the first valid row of a repeated key stands.
+ */
+class InputBoundary {
+  readonly quarantined: QuarantineRecord[] = [];
+  private readonly categories = new Map<string, Category>();
+  private readonly knownCategories: ReadonlyMap<string, Category>;
+  private readonly sellers = new Map<string, AcceptedSeller>();
+  private readonly knownSellers: ReadonlySet<string>;
+  private readonly grants = new Map<string, GoodSellerGrant>();
+  private readonly knownGrants: ReadonlyMap<string, GoodSellerGrant>;
+  private readonly metricKeys = new Set<string>();
+  private readonly earliestDate: string;
+  private readonly ingestedOn: string;
+
+  constructor(options: BoundaryOptions, known: KnownInputs = {}) {
+    this.earliestDate = options.policy.data.earliestDate;
+    this.ingestedOn = options.ingestedOn;
+    this.knownCategories = new Map([...(known.categories ?? [])].map((c) => [c.categoryId, c]));
+    this.knownSellers = new Set([...(known.sellers ?? [])].map((s) => s.sellerId));
+    this.knownGrants = new Map([...(known.grants ?? [])].map((g) => [g.sellerId, g]));
+  }
+
+  /** A category row (SPEC §3.1). */
+  category(input: InputLine): Category | null {
+    const value = this.readable('categories', input);
+    if (value === undefined) return null;
+    const parsed = categorySchema.safeParse(value);
+    if (!parsed.success) return this.refuse('categories', input, describeIssues(parsed.error));
+    const c = parsed.data;
+    if (this.categories.has(c.categoryId)) return this.refuse('categories', input, `category ${c.categoryId}: repeats an earlier row; the first one stands`);
+    this.categories.set(c.categoryId, c);
+    return c;
+  }
+
+  /** A seller profile (SPEC §3.2); its category must be known by now. */
+  seller(input: InputLine): AcceptedSeller | null {
+    const value = this.readable('sellers', input);
+    if (value === undefined) return null;
+    const parsed = sellerProfileSchema.safeParse(value);
+    if (!parsed.success) return this.refuse('sellers', input, describeIssues(parsed.error));
+    const s = parsed.data;
+    if (this.sellers.has(s.sellerId)) return this.refuse('sellers', input, `seller ${s.sellerId}: repeats an earlier row; the first one stands`);
+    const category = this.categories.get(s.categoryId) ?? this.knownCategories.get(s.categoryId);
+    if (!category) return this.refuse('sellers', input, `seller ${s.sellerId}: categoryId ${s.categoryId} is not a known category`);
+    const accepted = { profile: s, parentId: category.parentId };
+    this.sellers.set(s.sellerId, accepted);
+    return accepted;
+  }
+
+  /** A Good Seller grant already made (SPEC §3.3, §7.3): in order, in range, one per seller. */
+  grant(input: InputLine): GoodSellerGrant | null {
+    const value = this.readable('grants', input);
+    if (value === undefined) return null;
+    const parsed = grantInputSchema.safeParse(value);
+    if (!parsed.success) return this.refuse('grants', input, describeIssues(parsed.error));
+    const g = parsed.data;
+    const who = `seller ${g.sellerId}`;
+    if (!this.isSeller(g.sellerId)) return this.refuse('grants', input, `${who}: unknown seller`);
+    if (g.approvedOn < g.appliedOn) return this.refuse('grants', input, `${who}: approvedOn (${g.approvedOn}) is before appliedOn (${g.appliedOn})`);
+    if (g.revokedOn && g.revokedOn < g.approvedOn) return this.refuse('grants', input, `${who}: revokedOn (${g.revokedOn}) is before approvedOn (${g.approvedOn})`);
+    const tooEarly = this.beforeEarliest(g.appliedOn);
+    if (tooEarly) return this.refuse('grants', input, `${who}: appliedOn ${tooEarly}`);
+    for (const field of ['approvedOn', 'revokedOn'] as const) {
+      const future = g[field] ? this.afterIngestion(g[field]) : null;
+      if (future) return this.refuse('grants', input, `${who}: ${field} ${future}`);
+    }
+    if (this.grants.has(g.sellerId)) return this.refuse('grants', input, `${who}: a seller has at most one grant; the first one stands`);
+    const stored = this.knownGrants.get(g.sellerId);
+    if (stored && (stored.appliedOn !== g.appliedOn || stored.approvedOn !== g.approvedOn)) {
+      return this.refuse('grants', input, `${who}: a seller has at most one grant; the store holds one approved on ${stored.approvedOn}`);
+    }
+    this.grants.set(g.sellerId, g);
+    return g;
+  }
+
+  /**
+   * A daily metric row (SPEC §3.3). `inScope` limits a job to the rows it reads: a row with a
+   * date in range but outside it is not the job's, and is neither used nor checked.
+   */
+  metric(input: InputLine, inScope?: (date: string) => boolean): MetricRow | null {
+    const value = this.readable('metrics', input);
+    if (value === undefined) return null;
+    const { sellerId, date } = fieldsOf(value);
+    const dated = typeof date === 'string' && isCalendarDate(date);
+    const inRange = dated && !this.beforeEarliest(date) && !this.afterIngestion(date);
+    if (inRange && inScope && !inScope(date)) return null;
+    const label = `seller ${String(sellerId)}, ${String(date)}`;
+    if (dated && typeof sellerId === 'string') {
+      const key = `${sellerId}|${date}`;
+      if (this.metricKeys.has(key)) return this.refuse('metrics', input, `${label}: repeats the key (sellerId, date) of an earlier row; the first one stands`);
+      this.metricKeys.add(key);
+    }
+    const verdict = checkMetricRow(value);
+    if (!verdict.valid) return this.refuse('metrics', input, this.quoted(input, value, verdict.reason));
+    const { row } = verdict;
+    const outOfRange = this.beforeEarliest(row.date) ?? this.afterIngestion(row.date);
+    if (outOfRange) return this.refuse('metrics', input, `${label}: date ${outOfRange}`);
+    if (!this.isSeller(row.sellerId)) return this.refuse('metrics', input, `${label}: unknown seller`);
+    return row;
+  }
+
+  /** Refuses a row that failed a rule the caller checks (a job's own reading, an operator's request). */
+  refuse(source: Source, input: InputLine, reason: string): null {
+    const line = input.line;
+    const key: Record<string, unknown> = line === undefined ? {} : { line };
+    if ('value' in input) for (const f of KEY_FIELDS[source]) key[f] = fieldsOf(input.value)[f] ?? null;
+    this.quarantined.push({ kind: 'quarantine', source, key, reason });
+    return null;
+  }
+
+  isSeller(sellerId: string): boolean {
+    return this.sellers.has(sellerId) || this.knownSellers.has(sellerId);
+  }
+
+  /** The object on the line, or `undefined` after quarantining a line that holds none. */
+  private readable(source: Source, input: InputLine): Record<string, unknown> | undefined {
+    if ('unreadable' in input) {
+      this.refuse(source, input, input.unreadable);
+      return undefined;
+    }
+    if (typeof input.value !== 'object' || input.value === null || Array.isArray(input.value)) {
+      this.refuse(source, input, `row is not a JSON object: ${JSON.stringify(input.value) ?? String(input.value)}`);
+      return undefined;
+    }
+    return input.value as Record<string, unknown>;
+  }
+
+  private beforeEarliest(date: string): string | null {
+    return date < this.earliestDate ? `(${date}) is before data.earliestDate (${this.earliestDate})` : null;
+  }
+
+  private afterIngestion(date: string): string | null {
+    return date > this.ingestedOn ? `(${date}) is after the date it was ingested on (${this.ingestedOn})` : null;
+  }
+
+  /** A metric reason, with a number JSON cannot hold quoted as it was written (`1e309`, not `null`). */
+  private quoted(input: InputLine, value: Record<string, unknown>, reason: string): string {
+    for (const field of METRIC_FIELDS) {
+      const v = value[field];
+      if (typeof v === 'number' && !Number.isFinite(v) && reason.includes(`${field} (`)) {
+        return reason.replace(`${field} (${JSON.stringify(v)})`, `${field} (${writtenValue(input, field, v)})`);
+      }
+    }
+    return reason;
+  }
+}
+
+/**
+ * An earlier grade record read back from a file (SPEC §10): the fields that decide what is in
+ * force are required, everything the product adds beyond the contract is optional.
+ */
+const earlierRecordSchema = z.discriminatedUnion('kind', [
+  z.looseObject({ kind: z.literal('operationTier'), sellerId: z.string(), period: z.string().regex(/^\d{4}-\d{2}$/), tier: z.enum(['top', 'highPotential', 'mid', 'basic']) }),
+  z.looseObject({ kind: z.literal('serviceLevel'), sellerId: z.string(), period: z.string().regex(/^\d{4}-\d{2}$/), level: z.enum(['excellent', 'good', 'pass', 'fail', 'notAssessed']) }),
+  z.looseObject({
+    kind: z.literal('merchantAssessment'), sellerId: z.string(), quarter: z.string().regex(/^\d{4}-Q[1-4]$/),
+    assessedTier: z.enum(['gold', 'silver', 'ordinary']), effectiveFrom: z.iso.date(),
+  }),
+  z.looseObject({
+    kind: z.literal('goodSellerGrant'), sellerId: z.string(), appliedOn: z.iso.date(), approvedOn: z.iso.date(), approvedBy: z.string(),
+    note: z.string().nullable().optional(), status: z.enum(['pending', 'active', 'expired', 'revoked']), endedOn: z.iso.date().nullable().optional(),
+    revokedBy: z.string().nullable().optional(),
+  }),
+  z.looseObject({ kind: z.literal('dailyScore'), sellerId: z.string() }),
+  z.looseObject({ kind: z.literal('status'), sellerId: z.string() }),
+  z.looseObject({ kind: z.literal('quarantine') }),
+]);
+type EarlierRecord = z.infer<typeof earlierRecordSchema>;
+
+/** An earlier record, or `null` after quarantining a line that is not one (never skipped in silence). */
+function earlierRecord(boundary: InputBoundary, input: InputLine): EarlierRecord | null {
+  if ('unreadable' in input) return boundary.refuse('grades', input, input.unreadable);
+  const parsed = earlierRecordSchema.safeParse(input.value);
+  if (!parsed.success) return boundary.refuse('grades', input, `not a grade record of SPEC §10: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+export { InputBoundary, earlierRecord, earlierRecordSchema };
+export type { AcceptedSeller, BoundaryOptions, EarlierRecord, KnownInputs };
