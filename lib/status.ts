@@ -42,7 +42,9 @@ interface GoodSellerState {
 }
 
 /** The grant's state on a date. */
-function goodSellerStateOn(grant: GoodSellerGrant, date: string, policy: Policy): GoodSellerState {
+function goodSellerStateOn(grant: GoodSellerGrant, date: string, policy: Policy): GoodSellerState | null {
+  // a status knows only what was decided by its date (SPEC §8.1): a later approval is not in it
+  if (grant.approvedOn > date) return null;
   return { status: grantStatusOn(grant, date, policy), expiresOn: grantExpiresOn(grant.approvedOn, policy) };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../lib/policy';
 import type { GradeRecord } from '../../lib/records';
-import { gradesInForce, statusMayChangeOn, statusesTurnOn, statusOn, type GradesInForce } from '../../lib/status';
+import { goodSellerStateOn, gradesInForce, statusMayChangeOn, statusesTurnOn, statusOn, type GradesInForce } from '../../lib/status';
 
 // Only the fields gradesInForce reads; the rest of each record does not matter here.
 const base = { sellerId: 's-1', categoryId: 'c-11', policyVersion: '2026.1', runId: 'r' };
@@ -76,5 +76,14 @@ describe('which statuses a date can change', () => {
   it('changes one status when its grant is approved and on its expiry date (approvedOn + 180 days)', () => {
     expect(['2026-02-28', '2026-03-01', '2026-03-02', '2026-08-27', '2026-08-28', '2026-08-29'].map((d) => statusMayChangeOn(d, {}, grant, DEFAULT_POLICY)))
       .toEqual([false, true, false, false, true, false]);
+  });
+});
+
+describe('goodSellerStateOn', () => {
+  const grant = { sellerId: 's-1', appliedOn: '2026-02-20', approvedOn: '2026-03-01', approvedBy: 'ops-li' };
+
+  it('knows nothing of a grant approved after the status date, and shows it active from its approval (SPEC §8.1)', () => {
+    expect(goodSellerStateOn(grant, '2026-02-28', DEFAULT_POLICY)).toBeNull();
+    expect(goodSellerStateOn(grant, '2026-03-01', DEFAULT_POLICY)).toEqual({ status: 'active', expiresOn: '2026-08-28' });
   });
 });
