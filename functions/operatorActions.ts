@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { isCalendarDate, isMonth, isQuarter } from '../lib/calendar';
 import { explainSeller, type SellerExplanation } from '../lib/explain';
 import { goodSellerEligibility, goodSellerLookback, type FailedRule } from '../lib/goodSeller';
-import { PROGRAMS, sellerIdSchema } from '../lib/inputs';
+import { idSchema, LIST_LIMITS, PROGRAMS, sellerIdSchema, TEXT_LIMITS } from '../lib/inputs';
+import { approvalViolation, dateViolation, rerunViolation, revocationViolation, type BoundsViolation } from '../lib/operatorBounds';
 import { grantRecord } from '../lib/jobs';
 import { FIELD_COUNT } from '../lib/metrics';
 import { lookupByCategory } from '../lib/policy';
@@ -19,18 +20,19 @@ import { BadRequestError } from './middleware';
 import { grantOfRecord } from './jobs/statusInputs';
 
 const date = z.iso.date();
-const who = z.string().trim().min(1, 'must name the operator');
+const text = (limit: number) => z.string().max(limit, `must be at most ${limit} characters`);
+const who = text(TEXT_LIMITS.who).trim().min(1, 'must name the operator');
 /** Optional business date the action is taken on; defaults to today's (back-dated corrections, tests). */
 const asOf = date.optional();
 
 const rerunSchema = z.object({
   action: z.literal('rerun'),
   job: z.enum(['daily', 'monthly', 'quarterly']),
-  period: z.string(),
-  sellers: z.array(sellerIdSchema).optional(),
-  categories: z.array(z.string().min(1)).optional(),
+  period: z.string().max(16, 'must be a date, month or quarter'),
+  sellers: z.array(sellerIdSchema).max(LIST_LIMITS.sellers, `may name at most ${LIST_LIMITS.sellers} sellers: re-run their categories instead`).optional(),
+  categories: z.array(idSchema('categoryId')).max(LIST_LIMITS.categories, `may name at most ${LIST_LIMITS.categories} categories: re-run everyone instead`).optional(),
   dryRun: z.boolean().default(false),
-  reason: z.string().trim().min(1, 'a re-run needs a reason'),
+  reason: text(TEXT_LIMITS.reason).trim().min(1, 'a re-run needs a reason'),
   requestedBy: who,
   asOf,
 }).strict().superRefine((r, ctx) => {
@@ -39,10 +41,10 @@ const rerunSchema = z.object({
 });
 const approveSchema = z.object({
   action: z.literal('approveGoodSeller'),
-  sellerId: sellerIdSchema, appliedOn: date, approvedOn: date, approvedBy: who, note: z.string().optional(), asOf,
+  sellerId: sellerIdSchema, appliedOn: date, approvedOn: date, approvedBy: who, note: text(TEXT_LIMITS.note).optional(), asOf,
 }).strict();
 const revokeSchema = z.object({
-  action: z.literal('revokeGoodSeller'), sellerId: sellerIdSchema, on: date, by: who, reason: z.string().optional(), asOf,
+  action: z.literal('revokeGoodSeller'), sellerId: sellerIdSchema, on: date, by: who, reason: text(TEXT_LIMITS.reason).optional(), asOf,
 }).strict();
 const programSchema = z.object({
   action: z.enum(['setProgram', 'endProgram']), sellerId: sellerIdSchema, program: z.enum(PROGRAMS), on: date, by: who, asOf,
@@ -52,6 +54,10 @@ const explainSchema = z.object({ action: z.literal('explain'), sellerId: sellerI
 /** Every operator request (SPEC §8.3), discriminated by `action`. */
 const operatorRequestSchema = z.discriminatedUnion('action', [rerunSchema, approveSchema, revokeSchema, programSchema, explainSchema]);
 type OperatorRequest = z.infer<typeof operatorRequestSchema>;
+
+function refuse(violation: BoundsViolation | null): void {
+  if (violation) throw new BadRequestError(violation.field, violation.message);
+}
 
 type OperatorResponse =
   | { ok: true; action: string; [key: string]: unknown }
@@ -65,6 +71,7 @@ async function sellerOrFail(deps: HandlerDependencies, sellerId: string, field =
 
 /** Re-runs a job for a period, for everyone or some sellers or categories; a dry run writes no grade. */
 async function rerun(r: z.infer<typeof rerunSchema>, deps: HandlerDependencies, today: string): Promise<OperatorResponse> {
+  refuse(rerunViolation(r, today, deps.policy));
   const reference = new ReferenceRepository(deps.store);
   if (r.sellers?.length) {
     const known = new Set((await reference.sellers()).map((s) => s.sellerId));
@@ -89,6 +96,7 @@ async function rerun(r: z.infer<typeof rerunSchema>, deps: HandlerDependencies, 
 
 /** Records a Good Seller approval, refused with every failed reason and nothing written when ineligible (SPEC §7.3). */
 async function approveGoodSeller(r: z.infer<typeof approveSchema>, deps: HandlerDependencies, today: string): Promise<OperatorResponse> {
+  refuse(approvalViolation(r, today, deps.policy) ?? dateViolation('asOf', r.asOf, today, deps.policy));
   const seller = await sellerOrFail(deps, r.sellerId);
   const grades = new GradesRepository(deps.store);
   const previous = await grades.get(r.sellerId, 'goodSellerGrant');
@@ -115,15 +123,13 @@ async function approveGoodSeller(r: z.infer<typeof approveSchema>, deps: Handler
 
 /** Revokes an active grant from a date (SPEC §7.3). */
 async function revokeGoodSeller(r: z.infer<typeof revokeSchema>, deps: HandlerDependencies, today: string): Promise<OperatorResponse> {
+  refuse(dateViolation('asOf', r.asOf, today, deps.policy) ?? dateViolation('on', r.on, r.asOf ?? today, deps.policy));
   const seller = await sellerOrFail(deps, r.sellerId);
   const grades = new GradesRepository(deps.store);
   const existing = await grades.get(r.sellerId, 'goodSellerGrant');
   if (!existing || existing.kind !== 'goodSellerGrant') throw new BadRequestError('sellerId', `seller ${r.sellerId} has no Good Seller grant`);
   if (existing.status === 'revoked') throw new BadRequestError('sellerId', `seller ${r.sellerId}'s grant was already revoked on ${existing.endedOn}`);
-  if (r.on > (r.asOf ?? today)) throw new BadRequestError('on', `must not be after today (${r.asOf ?? today}): revoke on the day it takes effect`);
-  if (r.on < existing.approvedOn || r.on >= existing.expiresOn) {
-    throw new BadRequestError('on', `must fall within the grant, from ${existing.approvedOn} to before ${existing.expiresOn}`);
-  }
+  refuse(revocationViolation(r.on, existing));
   const runId = `operator-goodSeller-${randomUUID().slice(0, 8)}`;
   const grant = { ...grantOfRecord(existing), revokedOn: r.on, revokedBy: r.by };
   const asOfDate = [r.asOf ?? today, r.on].sort().pop()!;
@@ -135,6 +141,8 @@ async function revokeGoodSeller(r: z.infer<typeof revokeSchema>, deps: HandlerDe
 
 /** Sets or ends a MALL, JBP or styled program and refreshes the seller's label (SPEC §3.2, §7.4). */
 async function changeProgram(r: z.infer<typeof programSchema>, deps: HandlerDependencies, today: string): Promise<OperatorResponse> {
+  refuse(dateViolation('asOf', r.asOf, today, deps.policy));
+  if (r.on < deps.policy.data.earliestDate) throw new BadRequestError('on', `must not be before data.earliestDate (${deps.policy.data.earliestDate}), got ${r.on}`);
   const seller = await sellerOrFail(deps, r.sellerId);
   const current = seller[r.program];
   let span: { since: string; until?: string | null } | null;

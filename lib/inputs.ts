@@ -11,6 +11,8 @@ const programSchema = z.object({ since: date, until: date.nullable().optional() 
 
 /** Size limits of free text in inputs and operator requests (docs/inputs.md): no item nears DynamoDB's 400 KB. */
 const TEXT_LIMITS = { name: 200, who: 128, note: 1000, reason: 1000 } as const;
+/** How many sellers or categories one operator re-run may name. */
+const LIST_LIMITS = { sellers: 1000, categories: 500 } as const;
 const text = (limit: number) => z.string().max(limit, `must be at most ${limit} characters`);
 
 const CATEGORY_FLAGS = ['electrical', 'batteries', 'textiles', 'furniture', 'childrens'] as const;
@@ -56,5 +58,5 @@ function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || '(row)'}: ${i.message}`).join('; ');
 }
 
-export { CATEGORY_FLAGS, ID_PATTERN, PROGRAMS, TEXT_LIMITS, categorySchema, describeIssues, grantInputSchema, idSchema, sellerIdSchema, sellerProfileSchema };
+export { CATEGORY_FLAGS, ID_PATTERN, LIST_LIMITS, PROGRAMS, TEXT_LIMITS, categorySchema, describeIssues, grantInputSchema, idSchema, sellerIdSchema, sellerProfileSchema };
 export type { Category, GrantInput, Program, SellerProfile };
