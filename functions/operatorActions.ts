@@ -176,7 +176,7 @@ async function explain(r: z.infer<typeof explainSchema>, deps: HandlerDependenci
     new GradesRepository(deps.store).listSeller(r.sellerId),
     new DailyScorePacks(deps.store).latest(seller, date),
   ]);
-  const explanation: SellerExplanation = explainSeller(r.sellerId, dailyScore ? [...records, dailyScore] : records, date);
+  const explanation: SellerExplanation = explainSeller(r.sellerId, dailyScore ? [...records, dailyScore] : records, date, deps.policy);
   return { ok: true, action: 'explain', ...explanation };
 }
 

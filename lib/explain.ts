@@ -1,5 +1,5 @@
 import { monthOf, quarterInForceOn } from './calendar';
-import { DEFAULT_POLICY } from './policy';
+import type { Policy } from './policy';
 import type { DailyScoreRecord, GoodSellerGrantRecord, GradeRecord, MerchantAssessmentRecord, OperationTierRecord, ServiceLevelRecord, StatusRecord } from './records';
 
 /** A seller's grades in force on a date, each with the sentences that explain it (SPEC §8.3). */
@@ -21,7 +21,8 @@ const fmt = (n: number | null | undefined, digits = 1) => (n === null || n === u
 const rate = (n: number | string | null | undefined) => (typeof n === 'number' ? `${(100 * n).toFixed(2)}%` : String(n ?? 'n/a'));
 
 /** Picks the records in force on the date and says, in sentences, why each grade is what it is. */
-function explainSeller(sellerId: string, records: GradeRecord[], date: string, effectiveFromDay = DEFAULT_POLICY.merchantTier.effectiveFromDay): SellerExplanation {
+function explainSeller(sellerId: string, records: GradeRecord[], date: string, policy: Policy): SellerExplanation {
+  const { effectiveFromDay } = policy.merchantTier;
   const latest = <T extends GradeRecord>(kind: T['kind'], keyOf: (r: T) => string, limit: string) =>
     (records.filter((r) => r.kind === kind) as T[]).filter((r) => keyOf(r) <= limit).sort((a, b) => (keyOf(a) < keyOf(b) ? 1 : -1))[0] ?? null;
   const operationTier = latest<OperationTierRecord>('operationTier', (r) => r.period, monthOf(date));

@@ -19,7 +19,6 @@ const SERVICE_NAME = 'seller-grader';
 /** Settings every function shares; read by functions/ at cold start. */
 const SERVICE_ENVIRONMENT = {
   POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-  GRADER_TIME_ZONE: 'America/Los_Angeles',
   // Stack traces name the TypeScript lines; they are only built on the error path.
   NODE_OPTIONS: '--enable-source-maps',
 };

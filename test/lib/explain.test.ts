@@ -4,6 +4,7 @@ import { prepareJob } from '../../lib/evaluateJob';
 import { explainSeller } from '../../lib/explain';
 import { DEFAULT_POLICY } from '../../lib/policy';
 import type { GradeRecord } from '../../lib/records';
+import { policyWith } from './fixtures';
 
 const market = syntheticMarketplace({ sellers: 40, from: '2026-03-01', to: '2026-06-30', seed: 5 });
 const rows = [...rowsOver(market, { start: '2026-03-01', end: '2026-06-30' })];
@@ -20,7 +21,7 @@ const own = all.filter((r) => r.sellerId === scored.sellerId);
 
 describe('explainSeller', () => {
   it('explains the operation tier in force with its pool, thresholds, gap and weakest indicators', () => {
-    const e = explainSeller(scored.sellerId, own, '2026-07-05');
+    const e = explainSeller(scored.sellerId, own, '2026-07-05', DEFAULT_POLICY);
     expect(e.grades.operationTier).toEqual(scored);
     expect(e.explanation[0]).toMatch(/^Operation tier 2026-07: \w+ — composite [\d.]+ in pool \S+ over 2026-06-01\.\.2026-06-30/);
     expect(e.explanation[1]).toMatch(/points short of \w+; improving \w+ and \w+ pays most\./);
@@ -29,12 +30,18 @@ describe('explainSeller', () => {
   });
 
   it('takes the quarterly assessment into account only from its effective date', () => {
-    expect(explainSeller(scored.sellerId, own, '2026-07-14').grades.merchantAssessment).toBeNull();
-    expect(explainSeller(scored.sellerId, own, '2026-07-14').explanation).toContain('Merchant tier: ordinary — no assessment in force yet.');
-    expect(explainSeller(scored.sellerId, own, '2026-07-15').grades.merchantAssessment).toMatchObject({ quarter: '2026-Q2', effectiveFrom: '2026-07-15' });
+    expect(explainSeller(scored.sellerId, own, '2026-07-14', DEFAULT_POLICY).grades.merchantAssessment).toBeNull();
+    expect(explainSeller(scored.sellerId, own, '2026-07-14', DEFAULT_POLICY).explanation).toContain('Merchant tier: ordinary — no assessment in force yet.');
+    expect(explainSeller(scored.sellerId, own, '2026-07-15', DEFAULT_POLICY).grades.merchantAssessment).toMatchObject({ quarter: '2026-Q2', effectiveFrom: '2026-07-15' });
+  });
+
+  it('takes the effective day from the policy it is given, not from the default one', () => {
+    const later = policyWith({ merchantTier: { ...DEFAULT_POLICY.merchantTier, effectiveFromDay: 20 } });
+    expect(explainSeller(scored.sellerId, own, '2026-07-16', DEFAULT_POLICY).grades.merchantAssessment).not.toBeNull();
+    expect(explainSeller(scored.sellerId, own, '2026-07-16', later).grades.merchantAssessment).toBeNull();
   });
 
   it('says so when nothing was computed yet', () => {
-    expect(explainSeller('s-none', [], '2026-07-05').explanation[0]).toBe('Operation tier: none computed up to 2026-07.');
+    expect(explainSeller('s-none', [], '2026-07-05', DEFAULT_POLICY).explanation[0]).toBe('Operation tier: none computed up to 2026-07.');
   });
 });
