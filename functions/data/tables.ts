@@ -50,7 +50,7 @@ const TABLES: Record<TableName, TableDefinition> = {
     partitionKey: { name: 'sellerId', type: 'S' },
     indexes: [],
   },
-  // Cumulative day blocks: per block of up to 256 sellers of one category and per date, every
+  // Cumulative day blocks: per block of up to 256 sellers of any categories and per date, every
   // seller's running totals since its first row. A window sum is two lookups (see data-model.md).
   metrics: {
     logicalName: 'metrics',
