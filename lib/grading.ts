@@ -15,6 +15,7 @@ interface TotalsMatrix {
 
 /** Who a seller is for pooling. */
 interface PoolMembership {
+  sellerId: string;
   categoryId: string;
   parentId: string;
 }
@@ -48,7 +49,7 @@ function isScorable(m: TotalsMatrix, s: number): boolean {
 /** Plans the pools of one window: which sellers are scored, and against whom. */
 function planWindowPools(sellers: PoolMembership[], scoring: TotalsMatrix, policy: Policy) {
   return planPools(
-    sellers.map((s, i) => ({ categoryId: s.categoryId, parentId: s.parentId, scorable: isScorable(scoring, i) })),
+    sellers.map((s, i) => ({ sellerId: s.sellerId, categoryId: s.categoryId, parentId: s.parentId, scorable: isScorable(scoring, i) })),
     policy.pool.minSize,
   );
 }

@@ -1,5 +1,6 @@
 /** What pooling needs to know of a seller in one window (SPEC §5.1). */
 interface PoolCandidate {
+  sellerId: string;
   categoryId: string;
   parentId: string;
   scorable: boolean;
@@ -33,6 +34,10 @@ function planPools(candidates: PoolCandidate[], minSize: number): PoolPlan {
     push(byParent, c.parentId, i);
     everyone.push(i);
   });
+  // members in sellerId order: a pool's sums then come out bit for bit the same whatever order the
+  // sellers were read in (a file, a table scan, a shard)
+  const bySellerId = (a: number, b: number) => (candidates[a]!.sellerId < candidates[b]!.sellerId ? -1 : candidates[a]!.sellerId > candidates[b]!.sellerId ? 1 : 0);
+  for (const list of [...byCategory.values(), ...byParent.values(), everyone]) list.sort(bySellerId);
   const pools = new Map<string, Pool>();
   const poolIdOf: (string | null)[] = candidates.map(() => null);
   candidates.forEach((c, i) => {

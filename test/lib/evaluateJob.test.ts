@@ -270,3 +270,19 @@ describe('prepareJob: daily', () => {
     });
   });
 });
+
+describe('the order of the input', () => {
+  it('gives bit-identical records whatever order the sellers and rows come in (pools sum in sellerId order)', async () => {
+    const { rowsOver, syntheticMarketplace } = await import('../../functions/local/syntheticMarketplace');
+    const market = syntheticMarketplace({ sellers: 120, from: '2026-05-01', to: '2026-06-30', seed: 4 });
+    const rows = [...rowsOver(market, { start: '2026-05-01', end: '2026-06-30' })];
+    const recordsOf = (sellers: unknown[], metricRows: unknown[]) => {
+      const job = prepareJob('monthly', '2026-07', { categories: market.categories, sellers }, DEFAULT_POLICY, 'order');
+      for (const r of metricRows) job.addMetricRow(r);
+      return new Map([...job.records()].map((r) => [`${r.sellerId}|${r.kind}`, JSON.stringify(r)]));
+    };
+    const forward = recordsOf(market.sellers, rows);
+    expect(recordsOf([...market.sellers].reverse(), [...rows].reverse())).toEqual(forward);
+    expect(forward.size).toBe(240);
+  });
+});

@@ -21,9 +21,9 @@ describe('isScorable', () => {
 
 describe('gradesOfWindow', () => {
   const sellers = [
-    { categoryId: 'c-11', parentId: 'p-1' },
-    { categoryId: 'c-11', parentId: 'p-1' },
-    { categoryId: 'c-12', parentId: 'p-1' },
+    { sellerId: 's-1', categoryId: 'c-11', parentId: 'p-1' },
+    { sellerId: 's-2', categoryId: 'c-11', parentId: 'p-1' },
+    { sellerId: 's-3', categoryId: 'c-12', parentId: 'p-1' },
   ];
   const scoring = matrix([{ visitors: 100, orders: 5 }, { visitors: 50, orders: 1 }, {}]);
   const policy = policyWith({ pool: { minSize: 2 } });

@@ -4,8 +4,9 @@ import { planPools, type PoolCandidate } from '../../lib/pools';
 
 const MIN = 3;
 
+let next = 0;
 function sellers(count: number, categoryId: string, parentId: string, scorable = true): PoolCandidate[] {
-  return Array.from({ length: count }, () => ({ categoryId, parentId, scorable }));
+  return Array.from({ length: count }, () => ({ sellerId: `s-${String(next++).padStart(4, '0')}`, categoryId, parentId, scorable }));
 }
 
 describe('planPools', () => {
@@ -61,7 +62,8 @@ describe('planPools', () => {
       scorable: fc.boolean(),
     }).map((c) => ({ ...c, parentId: `p-${c.categoryId[2]}` }));
     fc.assert(
-      fc.property(fc.array(candidate, { maxLength: 40 }), fc.integer({ min: 1, max: 8 }), (candidates, minSize) => {
+      fc.property(fc.array(candidate, { maxLength: 40 }), fc.integer({ min: 1, max: 8 }), (drawn, minSize) => {
+        const candidates = drawn.map((c, i) => ({ ...c, sellerId: `s-${String(i).padStart(3, '0')}` }));
         const plan = planPools(candidates, minSize);
         const assigned = plan.pools.flatMap((p) => p.assigned).sort((a, b) => a - b);
         const scorable = candidates.flatMap((c, i) => (c.scorable ? [i] : []));

@@ -5,10 +5,10 @@ import { planShards, shardGrades } from '../../lib/shards';
 import { policyWith } from './fixtures';
 
 const sellers = [
-  { categoryId: 'c-12', parentId: 'p-1' },
-  { categoryId: 'c-11', parentId: 'p-1' },
-  { categoryId: 'c-11', parentId: 'p-1' },
-  { categoryId: 'c-21', parentId: 'p-2' },
+  { sellerId: 's-0', categoryId: 'c-12', parentId: 'p-1' },
+  { sellerId: 's-1', categoryId: 'c-11', parentId: 'p-1' },
+  { sellerId: 's-2', categoryId: 'c-11', parentId: 'p-1' },
+  { sellerId: 's-3', categoryId: 'c-21', parentId: 'p-2' },
 ];
 const scoring = matrixOf(4);
 [[0, 10], [1, 20], [2, 30]].forEach(([s, visitors]) => (scoring.sums[s! * FIELD_COUNT + F.visitors] = visitors!));
@@ -30,7 +30,7 @@ describe('planShards', () => {
   });
 
   it('puts an inactive seller in the shard of its category, so a category lies in one shard', () => {
-    const withIdle = [...sellers, { categoryId: 'c-11', parentId: 'p-1' }, { categoryId: 'c-12', parentId: 'p-1' }];
+    const withIdle = [...sellers, { sellerId: 's-4', categoryId: 'c-11', parentId: 'p-1' }, { sellerId: 's-5', categoryId: 'c-12', parentId: 'p-1' }];
     const totals = matrixOf(6);
     totals.sums.set(scoring.sums);
     const shards = planShards('daily', withIdle, totals, policy);
