@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import {
   exportCommand, goodSellerCommand, importCommand, local, programCommand, runCommand, showCommand, simulateCommand,
 } from './cli/commands';
+import { InputError } from '../lib/errors';
 import { UsageError } from './cli/errors';
 import { generate } from './cli/generate';
 import { score, scoreOptions } from './cli/score';
@@ -94,7 +95,7 @@ function parse(args: string[], names: Record<string, { boolean?: true }>) {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
-    if (e instanceof UsageError || (e as Error).name === 'JavaMissingError') {
+    if (e instanceof InputError || (e as Error).name === 'JavaMissingError') {
       process.stderr.write(`grader: ${(e as Error).message}\n`);
       process.exit(2);
     }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { DEFAULT_POLICY, parsePolicy, type Policy } from '../lib/policy';
+import { DEFAULT_POLICY, parsePolicy, PolicyError, type Policy } from '../lib/policy';
 import { openStore, type Store } from './data/store';
 import type { RunDependencies } from './jobs/runJob';
 
@@ -13,7 +13,13 @@ interface HandlerDependencies extends RunDependencies {
 function policyFromEnvironment(env: NodeJS.ProcessEnv = process.env): Policy {
   const file = env.GRADER_POLICY_FILE;
   if (!file) return DEFAULT_POLICY;
-  return parsePolicy(JSON.parse(readFileSync(file, 'utf8')), file);
+  let document: unknown;
+  try {
+    document = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new PolicyError(`GRADER_POLICY_FILE ${file} cannot be read as JSON: ${(e as Error).message}`, 'GRADER_POLICY_FILE', { cause: e });
+  }
+  return parsePolicy(document, file);
 }
 
 /** Production wiring: tables from the environment, wall clock for run bookkeeping only. */

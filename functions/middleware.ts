@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { z } from 'zod';
+import { InputError } from '../lib/errors';
 
 /** One structured logger per process (Powertools: JSON lines with service and request ids). */
 const logger = new Logger({
@@ -9,10 +10,11 @@ const logger = new Logger({
   logLevel: (process.env.GRADER_LOG_LEVEL as 'INFO' | 'WARN' | 'ERROR' | 'DEBUG' | 'SILENT' | undefined) ?? (process.env.AWS_LAMBDA_FUNCTION_NAME ? 'INFO' : 'SILENT'),
 });
 
-/** A request that fails its schema: names the field and the rule; nothing was changed. */
-class BadRequestError extends Error {
-  constructor(readonly field: string, message: string) {
-    super(`${field}: ${message}`);
+/** A request that fails its schema or a bound: names the field and the rule; nothing was changed. */
+class BadRequestError extends InputError {
+  declare readonly field: string;
+  constructor(field: string, message: string) {
+    super(`${field}: ${message}`, field);
     this.name = 'BadRequestError';
   }
 }

@@ -1,7 +1,8 @@
 import middy from '@middy/core';
 import { businessDateOf } from '../lib/calendar';
 import { defaultDependencies, type HandlerDependencies } from './environment';
-import { BadRequestError, logger, logInvocation } from './middleware';
+import { InputError } from '../lib/errors';
+import { logger, logInvocation } from './middleware';
 import {
   approveGoodSeller, changeProgram, explain, operatorRequestSchema, rerun, revokeGoodSeller, type OperatorResponse,
 } from './operatorActions';
@@ -35,7 +36,7 @@ async function handleOperatorRequest(event: unknown, deps: HandlerDependencies):
         return await explain(request, deps, today);
     }
   } catch (e) {
-    if (e instanceof BadRequestError) return { ok: false, action, field: e.field, error: e.message };
+    if (e instanceof InputError) return { ok: false, action, ...(e.field ? { field: e.field } : {}), error: e.message };
     throw e;
   }
 }

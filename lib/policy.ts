@@ -1,3 +1,4 @@
+import { InputError } from './errors';
 import { z } from 'zod';
 import { ABILITIES, type Ability } from './abilities';
 import { INDICATOR_IDS, INDICATORS, type IndicatorId } from './indicators';
@@ -182,9 +183,10 @@ const DEFAULT_POLICY: Policy = policySchema.parse({
   data: { earliestDate: '2015-01-01' },
 });
 
-class PolicyError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+/** A policy document that fails its schema; `field` is the path of its first problem. */
+class PolicyError extends InputError {
+  constructor(message: string, field: string | null = null, options?: ErrorOptions) {
+    super(message, field, options);
     this.name = 'PolicyError';
   }
 }
@@ -194,7 +196,7 @@ function parsePolicy(document: unknown, source = 'policy'): Policy {
   const result = policySchema.safeParse(document);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new PolicyError(`${source} is invalid: ${problems.join('; ')}`);
+    throw new PolicyError(`${source} is invalid: ${problems.join('; ')}`, result.error.issues[0]!.path.join('.') || null);
   }
   return result.data;
 }

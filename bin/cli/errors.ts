@@ -1,7 +1,9 @@
-/** A failure the operator can fix: bad arguments, unreadable files. Exits 2 with one line. */
-class UsageError extends Error {
+import { InputError } from '../../lib/errors';
+
+/** A bad flag or an unreadable file: an input error of the CLI. Exits 2 with one line. */
+class UsageError extends InputError {
   constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+    super(message, null, options);
     this.name = 'UsageError';
   }
 }

@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { businessDateOf, isCalendarDate, isMonth, isQuarter, type Job } from '../../lib/calendar';
 import { prepareJob } from '../../lib/evaluateJob';
-import { DEFAULT_POLICY, parsePolicy, PolicyError, type Policy } from '../../lib/policy';
+import { DEFAULT_POLICY, parsePolicy, type Policy } from '../../lib/policy';
 import { validateRecord } from '../../lib/records';
 import { UsageError } from './errors';
 import { fileSize, readJsonFile, readJsonl, readJsonlAll } from './files';
@@ -40,13 +40,7 @@ function periodOf(job: Job, values: Record<string, string | boolean | undefined>
 }
 
 function loadPolicy(path: string | undefined): Policy {
-  if (!path) return DEFAULT_POLICY;
-  try {
-    return parsePolicy(readJsonFile(path), path);
-  } catch (e) {
-    if (e instanceof PolicyError) throw new UsageError(e.message);
-    throw e;
-  }
+  return path ? parsePolicy(readJsonFile(path), path) : DEFAULT_POLICY;
 }
 
 /** `grader score`: evaluates one job offline on a data folder and writes its records as JSON Lines. */

@@ -118,3 +118,20 @@ describe('a dirty data folder (SPEC §3.3): every bad line quarantined, the vali
     expect(importReasons.size).toBe(Object.values(corpus.badLines).reduce((a, b) => a + b, 0));
   });
 });
+
+describe('input errors of the CLI', () => {
+  it('print one line naming what to fix and exit 2, for a bad flag and a bad policy document', async () => {
+    const policy = join(root, 'bad-policy.json');
+    writeFileSync(policy, JSON.stringify({ version: 'x' }));
+    for (const [args, message] of [
+      [['score', '--job', 'monthly', '--period', '2026-13', '--data', corpus.dirty, '--out', join(root, 'x.jsonl')], /--period must be YYYY-MM/],
+      [['score', '--job', 'monthly', '--period', '2026-07', '--data', corpus.dirty, '--policy', policy, '--out', join(root, 'x.jsonl')], /bad-policy.json is invalid: timeZone: /],
+      [['score', '--job', 'monthly', '--period', '2026-07', '--data', join(root, 'nowhere'), '--out', join(root, 'x.jsonl')], /cannot read .*categories.jsonl: ENOENT/],
+    ] as const) {
+      const result = await grader([...args]);
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(message);
+    }
+  });
+});

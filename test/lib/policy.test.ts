@@ -192,3 +192,18 @@ describe('lookupByCategory', () => {
     expect(lookupByCategory(table, 'c-21', 'p-2')).toBe('default');
   });
 });
+
+describe('policy errors', () => {
+  it('are input errors that name the path of the first problem', async () => {
+    const { InputError } = await import('../../lib/errors');
+    const { parsePolicy: parse, DEFAULT_POLICY: base } = await import('../../lib/policy');
+    let caught: unknown;
+    try {
+      parse({ ...structuredClone(base), pool: { minSize: 0 } }, 'draft.json');
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(InputError);
+    expect((caught as InstanceType<typeof InputError>).field).toBe('pool.minSize');
+  });
+});
