@@ -1,4 +1,10 @@
 import fc from 'fast-check';
+import { rowsOver, syntheticMarketplace } from '../../functions/local/syntheticMarketplace';
+import { isCalendarDate } from '../../lib/calendar';
+import { prepareJob } from '../../lib/evaluateJob';
+import { parseJsonLine } from '../../lib/jsonLines';
+import { DEFAULT_POLICY } from '../../lib/policy';
+import { validateRecord } from '../../lib/records';
 
 /**
  * Random corruptions of a valid JSON Lines line, the kinds a marketplace's own exports produce:
@@ -28,4 +34,56 @@ function corruptedLines(valid: readonly string[], maxCount = 12): fc.Arbitrary<s
   return fc.array(fc.constantFrom(...valid).chain(corruptedLine), { minLength: 1, maxLength: maxCount });
 }
 
-export { corruptedLine, corruptedLines };
+/**
+ * A generated marketplace as JSON Lines, with corruptions of its lines that are not new data (a
+ * corrupted row that stays a valid row of a key the data lacks would be new data, not a fault),
+ * and the offline scoring of any version of its files.
+ */
+function fuzzCorpus(options: { sellers: number; from: string; to: string; seed: number }) {
+  const market = syntheticMarketplace(options);
+  const lines = {
+    categories: market.categories.map((c) => JSON.stringify(c)),
+    sellers: market.sellers.map((s) => JSON.stringify(s)),
+    grants: market.grants.map((g) => JSON.stringify(g)),
+    metrics: [...rowsOver(market, { start: options.from, end: options.to })].map((r) => JSON.stringify(r)),
+  };
+  const INGESTED_ON = '2026-08-01';
+  const keyOf = (v: unknown, ...fields: string[]) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+    const r = v as Record<string, unknown>;
+    return fields.every((f) => typeof r[f] === 'string') ? fields.map((f) => r[f]).join('|') : null;
+  };
+  const known = {
+    metrics: new Set(lines.metrics.map((l) => keyOf(JSON.parse(l), 'sellerId', 'date'))),
+    sellers: new Set(market.sellers.map((s) => s.sellerId)),
+    categories: new Set(market.categories.map((c) => c.categoryId)),
+    grants: new Set(market.grants.map((g) => g.sellerId)),
+  };
+  /** A corruption that stays a row of a key the clean data lacks is new data, not a corruption: left out. */
+  const isNewRow = (kind: keyof typeof known, text: string) => {
+    const parsed = parseJsonLine(text, 1);
+    if (!parsed || !('value' in parsed)) return false;
+    const v = parsed.value as Record<string, unknown>;
+    if (kind === 'metrics') {
+      const inRange = typeof v.date === 'string' && isCalendarDate(v.date) && v.date >= '2015-01-01' && v.date <= INGESTED_ON;
+      return inRange && typeof v.sellerId === 'string' && !known.metrics.has(keyOf(v, 'sellerId', 'date'));
+    }
+    const id = kind === 'categories' ? v.categoryId : v.sellerId;
+    return typeof id === 'string' && !(kind === 'grants' ? known.grants.has(id) || !known.sellers.has(id) : known[kind].has(id));
+  };
+  const extra = (kind: keyof typeof known, max: number) => corruptedLines(lines[kind], max).map((ls) => ls.filter((l) => !isNewRow(kind, l)));
+
+  function score(job: 'daily' | 'monthly' | 'quarterly', period: string, files: typeof lines) {
+    const read = (texts: string[]) => texts.flatMap((t, i) => parseJsonLine(t, i + 1) ?? []);
+    const prepared = prepareJob(job, period, {
+      categories: read(files.categories), sellers: read(files.sellers), grants: read(files.grants), ingestedOn: INGESTED_ON,
+    }, DEFAULT_POLICY, 'fuzz');
+    for (const row of read(files.metrics)) prepared.addMetricRow(row);
+    const records = new Map([...prepared.records()].map((r) => [`${r.sellerId}|${r.kind}`, JSON.stringify(validateRecord(r))]));
+    return { records, quarantine: [...prepared.quarantined, ...prepared.metricQuarantine()] };
+  }
+
+  return { market, lines, extra, score, INGESTED_ON };
+}
+
+export { corruptedLine, corruptedLines, fuzzCorpus };
