@@ -20,7 +20,13 @@ import { DEFAULT_POLICY } from '../lib/policy';
  */
 async function warmUp(store: Store, count = 16_000): Promise<void> {
   const keys = Array.from({ length: count }, (_, i) => ({ sellerId: `warm-up-${i % 500}`, sk: `operationTier#warm-up-${i}` }));
-  const items = keys.map((key, i) => ({ ...key, kind: 'operationTier', lookupPk: `operationTier#warm-up#c${i % 30}`, lookupSk: key.sellerId, record: 'x'.repeat(900) }));
+  const items = keys.map((key, i) => ({
+    ...key,
+    kind: 'operationTier',
+    lookupPk: `operationTier#warm-up#c${i % 30}`,
+    lookupSk: key.sellerId,
+    record: 'x'.repeat(900),
+  }));
   const stats = new RequestStats();
   await batchPut(store.doc, store.tables.grades, items, stats, 8);
   await batchGet(store.doc, store.tables.grades, keys, stats);
@@ -30,7 +36,10 @@ async function warmUp(store: Store, count = 16_000): Promise<void> {
   });
 }
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 for (const sellers of sizes.length ? sizes : [2000, 10_000]) {
   const embedded = await startEmbeddedStore();
   const store = openStore({ endpoint: embedded.endpoint, env: {} });
@@ -39,9 +48,15 @@ for (const sellers of sizes.length ? sizes : [2000, 10_000]) {
     const to = '2026-06-30';
     const market = syntheticMarketplace({ sellers, from, to, seed: 99 });
     let t = performance.now();
-    const imported = await importData(store, { categories: market.categories, sellers: market.sellers, metrics: rowsOver(market, { start: from, end: to }) }, {
-      policy: DEFAULT_POLICY, importId: 'bench', now: new Date().toISOString(),
-    });
+    const imported = await importData(
+      store,
+      { categories: market.categories, sellers: market.sellers, metrics: rowsOver(market, { start: from, end: to }) },
+      {
+        policy: DEFAULT_POLICY,
+        importId: 'bench',
+        now: new Date().toISOString(),
+      },
+    );
     const importSeconds = (performance.now() - t) / 1000;
 
     await warmUp(store);
@@ -67,16 +82,27 @@ for (const sellers of sizes.length ? sizes : [2000, 10_000]) {
     const raw = new RequestStats();
     t = performance.now();
     await batchPut(store.doc, store.tables.grades, items, raw, 8);
-    const keys = Array.from({ length: job.itemsRead }, (_, i) => ({ sellerId: String((items[i % items.length] as Record<string, unknown>).sellerId), sk: `raw#${i % items.length}` }));
+    const keys = Array.from({ length: job.itemsRead }, (_, i) => ({
+      sellerId: String((items[i % items.length] as Record<string, unknown>).sellerId),
+      sk: `raw#${i % items.length}`,
+    }));
     await batchGet(store.doc, store.tables.grades, keys, raw);
     const rawSeconds = (performance.now() - t) / 1000;
 
     const perSeller = (n: number) => (n / sellers).toFixed(2);
-    console.log(`${sellers.toLocaleString('en-US')} sellers (${imported.metricRows.toLocaleString('en-US')} metric rows imported in ${importSeconds.toFixed(1)} s as ${imported.blocksWritten.toLocaleString('en-US')} block-days)`);
-    console.log(`  monthly job: ${run.state} in ${jobSeconds.toFixed(2)} s = ${Math.round(sellers / jobSeconds).toLocaleString('en-US')} sellers/s; ${run.run.counts.written} records written`);
-    console.log(`  DynamoDB per seller: ${perSeller(job.requests)} requests, ${perSeller(job.itemsRead)} items read, ${perSeller(job.itemsWritten)} items written, ${perSeller(job.capacityUnits)} capacity units`);
+    console.log(
+      `${sellers.toLocaleString('en-US')} sellers (${imported.metricRows.toLocaleString('en-US')} metric rows imported in ${importSeconds.toFixed(1)} s as ${imported.blocksWritten.toLocaleString('en-US')} block-days)`,
+    );
+    console.log(
+      `  monthly job: ${run.state} in ${jobSeconds.toFixed(2)} s = ${Math.round(sellers / jobSeconds).toLocaleString('en-US')} sellers/s; ${run.run.counts.written} records written`,
+    );
+    console.log(
+      `  DynamoDB per seller: ${perSeller(job.requests)} requests, ${perSeller(job.itemsRead)} items read, ${perSeller(job.itemsWritten)} items written, ${perSeller(job.capacityUnits)} capacity units`,
+    );
     console.log(`  metric rows read: 0 (the job read ${job.itemsRead} items in all, metric blocks included; each block item once)`);
-    console.log(`  raw store, same ${job.itemsWritten.toLocaleString('en-US')} writes + ${job.itemsRead.toLocaleString('en-US')} reads with plain batched calls: ${rawSeconds.toFixed(2)} s`);
+    console.log(
+      `  raw store, same ${job.itemsWritten.toLocaleString('en-US')} writes + ${job.itemsRead.toLocaleString('en-US')} reads with plain batched calls: ${rawSeconds.toFixed(2)} s`,
+    );
     console.log(`  job reaches ${((100 * rawSeconds) / jobSeconds).toFixed(0)}% of the raw throughput (target >= 70%)`);
   } finally {
     store.client.destroy();

@@ -28,18 +28,36 @@ function syntheticTotals(n: number, categories: number) {
     const visitors = Math.floor(random() < 0.05 ? 0 : 3000 * scale * random() ** 2);
     const orders = Math.floor(visitors * 0.04 * random());
     const v = m.sums;
-    v[o + F.visitors] = visitors; v[o + F.orders] = orders; v[o + F.gmvCents] = orders * (1000 + Math.floor(7000 * random()));
-    v[o + F.productViews] = visitors * 2; v[o + F.activeListings] = 30 * 100; v[o + F.listingsWithSales] = Math.floor(3000 * random());
-    v[o + F.inStockListings] = Math.floor(3000 * (0.8 + 0.2 * random())); v[o + F.campaignOrders] = Math.floor(orders * 0.2 * random());
-    v[o + F.marketsWithOrders] = Math.min(orders, 300); v[o + F.trackingOnline72h] = Math.floor(orders * (0.7 + 0.3 * random()));
-    v[o + F.deliveredOrders] = orders; v[o + F.deliveryDaysSum] = orders * (7 + Math.floor(10 * random()));
-    v[o + F.unshippedPaidOrders] = Math.floor(orders * 0.02 * random()); v[o + F.messagesReceived] = orders; v[o + F.messagesAnswered24h] = Math.floor(orders * random());
-    v[o + F.disputesOpened] = Math.floor(orders * 0.03 * random()); v[o + F.repeatBuyerOrders] = Math.floor(orders * 0.3 * random());
-    v[o + F.newFollowers] = Math.floor(visitors * 0.01); v[o + F.closedOrders] = orders; v[o + F.badExperienceOrders] = Math.floor(orders * 0.1 * random());
-    v[o + F.sellerResponsibleArbitrations] = Math.floor(orders * 0.01 * random()); v[o + F.ratings] = Math.floor(orders * 0.6);
+    v[o + F.visitors] = visitors;
+    v[o + F.orders] = orders;
+    v[o + F.gmvCents] = orders * (1000 + Math.floor(7000 * random()));
+    v[o + F.productViews] = visitors * 2;
+    v[o + F.activeListings] = 30 * 100;
+    v[o + F.listingsWithSales] = Math.floor(3000 * random());
+    v[o + F.inStockListings] = Math.floor(3000 * (0.8 + 0.2 * random()));
+    v[o + F.campaignOrders] = Math.floor(orders * 0.2 * random());
+    v[o + F.marketsWithOrders] = Math.min(orders, 300);
+    v[o + F.trackingOnline72h] = Math.floor(orders * (0.7 + 0.3 * random()));
+    v[o + F.deliveredOrders] = orders;
+    v[o + F.deliveryDaysSum] = orders * (7 + Math.floor(10 * random()));
+    v[o + F.unshippedPaidOrders] = Math.floor(orders * 0.02 * random());
+    v[o + F.messagesReceived] = orders;
+    v[o + F.messagesAnswered24h] = Math.floor(orders * random());
+    v[o + F.disputesOpened] = Math.floor(orders * 0.03 * random());
+    v[o + F.repeatBuyerOrders] = Math.floor(orders * 0.3 * random());
+    v[o + F.newFollowers] = Math.floor(visitors * 0.01);
+    v[o + F.closedOrders] = orders;
+    v[o + F.badExperienceOrders] = Math.floor(orders * 0.1 * random());
+    v[o + F.sellerResponsibleArbitrations] = Math.floor(orders * 0.01 * random());
+    v[o + F.ratings] = Math.floor(orders * 0.6);
     v[o + F.positiveRatings] = Math.floor(orders * 0.6 * (0.8 + 0.2 * random()));
-    for (const [sum, count] of [[F.dsrDescriptionSum, F.dsrDescriptionCount], [F.dsrCommunicationSum, F.dsrCommunicationCount], [F.dsrShippingSum, F.dsrShippingCount]] as const) {
-      v[o + count] = Math.floor(orders * 0.5); v[o + sum] = Math.floor(v[o + count]! * (3 + 2 * random()));
+    for (const [sum, count] of [
+      [F.dsrDescriptionSum, F.dsrDescriptionCount],
+      [F.dsrCommunicationSum, F.dsrCommunicationCount],
+      [F.dsrShippingSum, F.dsrShippingCount],
+    ] as const) {
+      v[o + count] = Math.floor(orders * 0.5);
+      v[o + sum] = Math.floor(v[o + count]! * (3 + 2 * random()));
     }
   };
   for (let s = 0; s < n; s++) {
@@ -84,7 +102,10 @@ function gc() {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 for (const n of sizes.length ? sizes : [100_000, 1_000_000]) {
   gc();
   peakRss = 0;
@@ -95,7 +116,9 @@ for (const n of sizes.length ? sizes : [100_000, 1_000_000]) {
   const seconds = (performance.now() - t0) / 1000;
   sample();
   const counts = [0, 1, 2, 3].map((t) => result.tiers.filter((x) => x === t).length);
-  console.log(`${n.toLocaleString('en-US').padStart(9)} sellers, ${result.pools} pools: scored in ${seconds.toFixed(2)} s = ${Math.round(n / seconds).toLocaleString('en-US')} sellers/s; peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB; tiers top/highPotential/mid/basic ${counts.join('/')}`);
+  console.log(
+    `${n.toLocaleString('en-US').padStart(9)} sellers, ${result.pools} pools: scored in ${seconds.toFixed(2)} s = ${Math.round(n / seconds).toLocaleString('en-US')} sellers/s; peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB; tiers top/highPotential/mid/basic ${counts.join('/')}`,
+  );
 }
 
 // Building, validating and serializing the full records is the other half of a monthly run.
@@ -106,12 +129,18 @@ for (const n of sizes.length ? sizes : [100_000, 1_000_000]) {
   const t0 = performance.now();
   let bytes = 0;
   let records = 0;
-  for (const r of monthlyRecords({ sellers: input.sellers, policy, runId: 'bench' }, '2026-07', { scoring: input.scoring, previousGmvCents: input.previous, service: input.service })) {
+  for (const r of monthlyRecords({ sellers: input.sellers, policy, runId: 'bench' }, '2026-07', {
+    scoring: input.scoring,
+    previousGmvCents: input.previous,
+    service: input.service,
+  })) {
     bytes += JSON.stringify(validateRecord(r)).length;
     records++;
   }
   const seconds = (performance.now() - t0) / 1000;
   sample();
-  console.log(`${n.toLocaleString('en-US').padStart(9)} sellers: ${records.toLocaleString('en-US')} operationTier + serviceLevel records built, validated and serialized in ${seconds.toFixed(2)} s = ${Math.round(n / seconds).toLocaleString('en-US')} sellers/s (${(bytes / 2 ** 20).toFixed(0)} MB of JSON)`);
+  console.log(
+    `${n.toLocaleString('en-US').padStart(9)} sellers: ${records.toLocaleString('en-US')} operationTier + serviceLevel records built, validated and serialized in ${seconds.toFixed(2)} s = ${Math.round(n / seconds).toLocaleString('en-US')} sellers/s (${(bytes / 2 ** 20).toFixed(0)} MB of JSON)`,
+  );
 }
 console.log(`peak RSS of the whole benchmark: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);

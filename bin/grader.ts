@@ -1,8 +1,6 @@
 import './cli/warnings';
 import { parseArgs } from 'node:util';
-import {
-  exportCommand, goodSellerCommand, importCommand, local, programCommand, runCommand, showCommand, simulateCommand,
-} from './cli/commands';
+import { exportCommand, goodSellerCommand, importCommand, local, programCommand, runCommand, showCommand, simulateCommand } from './cli/commands';
 import { InputError } from '../lib/errors';
 import { UsageError } from './cli/errors';
 import { generate } from './cli/generate';
@@ -29,12 +27,14 @@ const STORE = { aws: { boolean: true as const }, 'as-of': {} };
 /** The operator CLI: each command delegates to bin/cli; failures exit non-zero with one line. */
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const print = (text: string) => process.stdout.write(text + '\n');
+  const print = (text: string) => process.stdout.write(`${text}\n`);
   switch (command) {
     case 'score': {
       const { values } = parse(rest, { job: {}, date: {}, period: {}, quarter: {}, data: {}, policy: {}, out: {} });
       const summary = await score(scoreOptions(values));
-      const kinds = Object.entries(summary.byKind).map(([k, n]) => `${n} ${k}`).join(', ');
+      const kinds = Object.entries(summary.byKind)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ');
       print(`wrote ${summary.records} records (${kinds || 'none'}) and ${summary.quarantined} quarantined rows`);
       return 0;
     }
@@ -48,7 +48,17 @@ async function main(argv: string[]): Promise<number> {
       print(await importCommand(parse(rest, { data: {}, ...STORE }).values));
       return 0;
     case 'run': {
-      const { values, positionals } = parse(rest, { date: {}, period: {}, quarter: {}, sellers: {}, categories: {}, 'dry-run': { boolean: true }, reason: {}, by: {}, ...STORE });
+      const { values, positionals } = parse(rest, {
+        date: {},
+        period: {},
+        quarter: {},
+        sellers: {},
+        categories: {},
+        'dry-run': { boolean: true },
+        reason: {},
+        by: {},
+        ...STORE,
+      });
       print(await runCommand(positionals[0], values));
       return 0;
     }
@@ -76,7 +86,7 @@ async function main(argv: string[]): Promise<number> {
       print(USAGE);
       return 0;
     case undefined:
-      process.stderr.write(USAGE + '\n');
+      process.stderr.write(`${USAGE}\n`);
       return 2;
     default:
       throw new UsageError(`unknown command ${command}; try: grader help`);

@@ -34,20 +34,31 @@ async function main(): Promise<void> {
     t = performance.now();
     const market = syntheticMarketplace({ sellers, from: metricsFrom, to });
     const bar = progressBar('import', 0);
-    const summary = await importData(store, { categories: market.categories, sellers: market.sellers, grants: market.grants, metrics: rowsOver(market, { start: metricsFrom, end: to }) }, {
-      policy: DEFAULT_POLICY, importId: 'synthetic', now: new Date().toISOString(), onRows: (n) => bar.tick(n),
-    });
+    const summary = await importData(
+      store,
+      { categories: market.categories, sellers: market.sellers, grants: market.grants, metrics: rowsOver(market, { start: metricsFrom, end: to }) },
+      {
+        policy: DEFAULT_POLICY,
+        importId: 'synthetic',
+        now: new Date().toISOString(),
+        onRows: (n) => bar.tick(n),
+      },
+    );
     bar.stop();
     stage(`imported ${summary.sellers} sellers, ${summary.metricRows} metric rows (${metricsFrom}..${to})`, t);
 
     t = performance.now();
     const days = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
     const dayBar = progressBar('simulate', days);
-    const runs = await simulate({ from, to }, { store, policy: DEFAULT_POLICY, now: () => new Date().toISOString() }, (r) => r.job === 'daily' && dayBar.tick(1));
+    const runs = await simulate(
+      { from, to },
+      { store, policy: DEFAULT_POLICY, now: () => new Date().toISOString() },
+      (r) => r.job === 'daily' && dayBar.tick(1),
+    );
     dayBar.stop();
     stage(`simulated ${from}..${to}: ${runs.length} runs`, t);
 
-    process.stdout.write('\n' + (await summarize(store, runs, from, to)) + '\n');
+    process.stdout.write(`\n${await summarize(store, runs, from, to)}\n`);
     stage('\ntotal', started);
   } finally {
     store.client.destroy();
@@ -76,7 +87,11 @@ async function summarize(store: ReturnType<typeof openStore>, runs: FiredRun[], 
   const read = async (sk: string): Promise<GradeRecord[]> => {
     const [kind, period] = sk.split('#');
     if (kind === 'operationTier' || kind === 'serviceLevel' || kind === 'merchantAssessment') {
-      return grades.listPeriodIn(kind, period!, categories.map((c) => c.categoryId));
+      return grades.listPeriodIn(
+        kind,
+        period!,
+        categories.map((c) => c.categoryId),
+      );
     }
     if (kind === 'status') return (await grades.statusesOf(categories.map((c) => c.categoryId))).map((s) => s.record);
     return grades.getMany(sellers.map((s) => ({ sellerId: s.sellerId, sk })));
@@ -91,26 +106,58 @@ async function summarize(store: ReturnType<typeof openStore>, runs: FiredRun[], 
 
   const quarters = [...new Set(runs.filter((r) => r.job === 'quarterly').map((r) => addQuarters(quarterOfMonth(r.scheduledTime.slice(0, 7)), -1)))];
   const merchantRows: [string, Map<string, number>][] = [];
-  for (const q of quarters) merchantRows.push([q, countBy(await read(`merchantAssessment#${q}`), (r) => (r.kind === 'merchantAssessment' ? r.assessedTier : '?'))]);
+  for (const q of quarters)
+    merchantRows.push([q, countBy(await read(`merchantAssessment#${q}`), (r) => (r.kind === 'merchantAssessment' ? r.assessedTier : '?'))]);
   out.push('', table('merchant', ['gold', 'silver', 'ordinary'], merchantRows));
 
   const service = await read(`serviceLevel#${monthOf(to)}`);
-  out.push('', table('service', ['excellent', 'good', 'pass', 'fail', 'notAssessed'], [[monthOf(to), countBy(service, (r) => (r.kind === 'serviceLevel' ? r.level : '?'))]]));
+  out.push(
+    '',
+    table(
+      'service',
+      ['excellent', 'good', 'pass', 'fail', 'notAssessed'],
+      [[monthOf(to), countBy(service, (r) => (r.kind === 'serviceLevel' ? r.level : '?'))]],
+    ),
+  );
 
   const grants = (await read('goodSellerGrant')).filter((r): r is Extract<GradeRecord, { kind: 'goodSellerGrant' }> => r.kind === 'goodSellerGrant');
   const statuses = (await read('status')).filter((r): r is Extract<GradeRecord, { kind: 'status' }> => r.kind === 'status');
-  out.push('', `China Good Seller grants: ${grants.length} (${[...countBy(grants, (g) => g.status)].map(([s, n]) => `${n} ${s}`).join(', ')}); expired within the simulation: ${grants.filter((g) => g.endedOn && g.endedOn >= from && g.endedOn <= to && g.status === 'expired').length}`);
-  out.push(`storefront labels on ${to}: ${[...countBy(statuses, (s) => s.frontBadge ?? 'none')].sort().map(([b, n]) => `${b} ${n}`).join(', ')}`);
-  out.push(`effective merchant tier on ${to}: ${[...countBy(statuses, (s) => `${s.merchantTier.effective}${s.merchantTier.source === 'goodSeller' ? ' (Good Seller)' : ''}`)].sort().map(([b, n]) => `${b} ${n}`).join(', ')}`);
+  out.push(
+    '',
+    `China Good Seller grants: ${grants.length} (${[...countBy(grants, (g) => g.status)].map(([s, n]) => `${n} ${s}`).join(', ')}); expired within the simulation: ${grants.filter((g) => g.endedOn && g.endedOn >= from && g.endedOn <= to && g.status === 'expired').length}`,
+  );
+  out.push(
+    `storefront labels on ${to}: ${[...countBy(statuses, (s) => s.frontBadge ?? 'none')]
+      .sort()
+      .map(([b, n]) => `${b} ${n}`)
+      .join(', ')}`,
+  );
+  out.push(
+    `effective merchant tier on ${to}: ${[
+      ...countBy(statuses, (s) => `${s.merchantTier.effective}${s.merchantTier.source === 'goodSeller' ? ' (Good Seller)' : ''}`),
+    ]
+      .sort()
+      .map(([b, n]) => `${b} ${n}`)
+      .join(', ')}`,
+  );
 
   out.push('', 'runs       count   written  unchanged   total s   mean ms   max ms');
   for (const job of ['daily', 'monthly', 'quarterly'] as const) {
     const of = runs.filter((r) => r.job === job);
     const ms = of.map((r) => r.millis);
     const sum = (f: (r: FiredRun) => number) => of.reduce((a, r) => a + f(r), 0);
-    out.push(`${job.padEnd(10)}${String(of.length).padStart(6)}${String(sum((r) => r.counts.written)).padStart(10)}${String(sum((r) => r.counts.unchanged)).padStart(11)}${(sum((r) => r.millis) / 1000).toFixed(1).padStart(10)}${(ms.reduce((a, b) => a + b, 0) / Math.max(1, ms.length)).toFixed(0).padStart(10)}${Math.max(0, ...ms).toFixed(0).padStart(9)}`);
+    out.push(
+      `${job.padEnd(10)}${String(of.length).padStart(6)}${String(sum((r) => r.counts.written)).padStart(10)}${String(sum((r) => r.counts.unchanged)).padStart(11)}${(sum((r) => r.millis) / 1000).toFixed(1).padStart(10)}${(ms.reduce((a, b) => a + b, 0) / Math.max(1, ms.length)).toFixed(0).padStart(10)}${Math.max(
+        0,
+        ...ms,
+      )
+        .toFixed(0)
+        .padStart(9)}`,
+    );
   }
-  out.push(`DynamoDB requests ${store.stats.requests}, items read ${store.stats.itemsRead}, written ${store.stats.itemsWritten}, capacity units ${store.stats.capacityUnits.toFixed(0)}`);
+  out.push(
+    `DynamoDB requests ${store.stats.requests}, items read ${store.stats.itemsRead}, written ${store.stats.itemsWritten}, capacity units ${store.stats.capacityUnits.toFixed(0)}`,
+  );
   return out.join('\n');
 }
 

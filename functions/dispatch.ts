@@ -6,10 +6,12 @@ import type { ShardTask } from './jobs/runJob';
 function sqsDispatcher(queueUrl: string, client = new SQSClient({})): (tasks: ShardTask[]) => Promise<void> {
   return async (tasks) => {
     for (const batch of chunks(tasks, 10)) {
-      const out = await client.send(new SendMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: batch.map((task, i) => ({ Id: String(i), MessageBody: JSON.stringify(task) })),
-      }));
+      const out = await client.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: batch.map((task, i) => ({ Id: String(i), MessageBody: JSON.stringify(task) })),
+        }),
+      );
       if (out.Failed?.length) throw new Error(`could not enqueue ${out.Failed.length} shard(s): ${out.Failed.map((f) => f.Message).join('; ')}`);
     }
   };

@@ -7,7 +7,8 @@ import { InputError } from '../lib/errors';
 const logger = new Logger({
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'seller-grader',
   // INFO in Lambda; silent on a laptop, where the CLI prints its own summaries
-  logLevel: (process.env.GRADER_LOG_LEVEL as 'INFO' | 'WARN' | 'ERROR' | 'DEBUG' | 'SILENT' | undefined) ?? (process.env.AWS_LAMBDA_FUNCTION_NAME ? 'INFO' : 'SILENT'),
+  logLevel:
+    (process.env.GRADER_LOG_LEVEL as 'INFO' | 'WARN' | 'ERROR' | 'DEBUG' | 'SILENT' | undefined) ?? (process.env.AWS_LAMBDA_FUNCTION_NAME ? 'INFO' : 'SILENT'),
 });
 
 /** A request that fails its schema or a bound: names the field and the rule; nothing was changed. */

@@ -3,9 +3,7 @@ import { businessDateOf } from '../lib/calendar';
 import { defaultDependencies, type HandlerDependencies } from './environment';
 import { InputError } from '../lib/errors';
 import { logger, logInvocation } from './middleware';
-import {
-  approveGoodSeller, changeProgram, explain, operatorRequestSchema, rerun, revokeGoodSeller, type OperatorResponse,
-} from './operatorActions';
+import { approveGoodSeller, changeProgram, explain, operatorRequestSchema, rerun, revokeGoodSeller, type OperatorResponse } from './operatorActions';
 
 /**
  * The operator's entry point (SPEC §8.3), invoked through IAM only: re-runs, Good Seller approvals

@@ -25,30 +25,57 @@ const who = text(TEXT_LIMITS.who).trim().min(1, 'must name the operator');
 /** Optional business date the action is taken on; defaults to today's (back-dated corrections, tests). */
 const asOf = date.optional();
 
-const rerunSchema = z.object({
-  action: z.literal('rerun'),
-  job: z.enum(['daily', 'monthly', 'quarterly']),
-  period: z.string().max(16, 'must be a date, month or quarter'),
-  sellers: z.array(sellerIdSchema).max(LIST_LIMITS.sellers, `may name at most ${LIST_LIMITS.sellers} sellers: re-run their categories instead`).optional(),
-  categories: z.array(idSchema('categoryId')).max(LIST_LIMITS.categories, `may name at most ${LIST_LIMITS.categories} categories: re-run everyone instead`).optional(),
-  dryRun: z.boolean().default(false),
-  reason: text(TEXT_LIMITS.reason).trim().min(1, 'a re-run needs a reason'),
-  requestedBy: who,
-  asOf,
-}).strict().superRefine((r, ctx) => {
-  const [valid, shape] = r.job === 'daily' ? [isCalendarDate, 'YYYY-MM-DD'] : r.job === 'monthly' ? [isMonth, 'YYYY-MM'] : [isQuarter, 'YYYY-Qn'];
-  if (!valid(r.period)) ctx.addIssue({ code: 'custom', path: ['period'], message: `must be ${shape} for the ${r.job} job, got "${r.period}"` });
-});
-const approveSchema = z.object({
-  action: z.literal('approveGoodSeller'),
-  sellerId: sellerIdSchema, appliedOn: date, approvedOn: date, approvedBy: who, note: text(TEXT_LIMITS.note).optional(), asOf,
-}).strict();
-const revokeSchema = z.object({
-  action: z.literal('revokeGoodSeller'), sellerId: sellerIdSchema, on: date, by: who, reason: text(TEXT_LIMITS.reason).optional(), asOf,
-}).strict();
-const programSchema = z.object({
-  action: z.enum(['setProgram', 'endProgram']), sellerId: sellerIdSchema, program: z.enum(PROGRAMS), on: date, by: who, asOf,
-}).strict();
+const rerunSchema = z
+  .object({
+    action: z.literal('rerun'),
+    job: z.enum(['daily', 'monthly', 'quarterly']),
+    period: z.string().max(16, 'must be a date, month or quarter'),
+    sellers: z.array(sellerIdSchema).max(LIST_LIMITS.sellers, `may name at most ${LIST_LIMITS.sellers} sellers: re-run their categories instead`).optional(),
+    categories: z
+      .array(idSchema('categoryId'))
+      .max(LIST_LIMITS.categories, `may name at most ${LIST_LIMITS.categories} categories: re-run everyone instead`)
+      .optional(),
+    dryRun: z.boolean().default(false),
+    reason: text(TEXT_LIMITS.reason).trim().min(1, 'a re-run needs a reason'),
+    requestedBy: who,
+    asOf,
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    const [valid, shape] = r.job === 'daily' ? [isCalendarDate, 'YYYY-MM-DD'] : r.job === 'monthly' ? [isMonth, 'YYYY-MM'] : [isQuarter, 'YYYY-Qn'];
+    if (!valid(r.period)) ctx.addIssue({ code: 'custom', path: ['period'], message: `must be ${shape} for the ${r.job} job, got "${r.period}"` });
+  });
+const approveSchema = z
+  .object({
+    action: z.literal('approveGoodSeller'),
+    sellerId: sellerIdSchema,
+    appliedOn: date,
+    approvedOn: date,
+    approvedBy: who,
+    note: text(TEXT_LIMITS.note).optional(),
+    asOf,
+  })
+  .strict();
+const revokeSchema = z
+  .object({
+    action: z.literal('revokeGoodSeller'),
+    sellerId: sellerIdSchema,
+    on: date,
+    by: who,
+    reason: text(TEXT_LIMITS.reason).optional(),
+    asOf,
+  })
+  .strict();
+const programSchema = z
+  .object({
+    action: z.enum(['setProgram', 'endProgram']),
+    sellerId: sellerIdSchema,
+    program: z.enum(PROGRAMS),
+    on: date,
+    by: who,
+    asOf,
+  })
+  .strict();
 const explainSchema = z.object({ action: z.literal('explain'), sellerId: sellerIdSchema, date: date.optional() }).strict();
 
 /** Every operator request (SPEC §8.3), discriminated by `action`. */
@@ -83,12 +110,28 @@ async function rerun(r: z.infer<typeof rerunSchema>, deps: HandlerDependencies, 
     const index = r.categories.findIndex((c) => !known.has(c));
     if (index >= 0) throw new BadRequestError(`categories.${index}`, `category ${r.categories[index]} does not exist`);
   }
-  const result = await runJob({
-    job: r.job, period: r.period, trigger: 'operator', requestedBy: r.requestedBy, reason: r.reason, asOf: r.asOf ?? today,
-    dryRun: r.dryRun, sellers: r.sellers, categories: r.categories, runId: `operator-${r.job}-${r.period}-${randomUUID().slice(0, 8)}`,
-  }, deps);
+  const result = await runJob(
+    {
+      job: r.job,
+      period: r.period,
+      trigger: 'operator',
+      requestedBy: r.requestedBy,
+      reason: r.reason,
+      asOf: r.asOf ?? today,
+      dryRun: r.dryRun,
+      sellers: r.sellers,
+      categories: r.categories,
+      runId: `operator-${r.job}-${r.period}-${randomUUID().slice(0, 8)}`,
+    },
+    deps,
+  );
   return {
-    ok: true, action: 'rerun', state: result.state, runId: result.run.runId, counts: result.run.counts, dryRun: r.dryRun,
+    ok: true,
+    action: 'rerun',
+    state: result.state,
+    runId: result.run.runId,
+    counts: result.run.counts,
+    dryRun: r.dryRun,
     changes: result.changed.map((c) => ({ kind: c.kind, sellerId: c.sellerId })),
     ...(r.dryRun ? { wouldChange: result.changed } : {}),
   };
@@ -107,11 +150,21 @@ async function approveGoodSeller(r: z.infer<typeof approveSchema>, deps: Handler
   const categories = await new ReferenceRepository(deps.store).categories();
   const parentId = categories.find((c) => c.categoryId === seller.categoryId)?.parentId ?? seller.categoryId;
   const verdict = goodSellerEligibility({
-    openedOn: seller.openedOn, appliedOn: r.appliedOn, approvedOn: r.approvedOn, hadGrantBefore: previous !== null,
-    lookbackTotals: totals, criteria: lookupByCategory(deps.policy.goodSeller.criteria, seller.categoryId, parentId), policy: deps.policy,
+    openedOn: seller.openedOn,
+    appliedOn: r.appliedOn,
+    approvedOn: r.approvedOn,
+    hadGrantBefore: previous !== null,
+    lookbackTotals: totals,
+    criteria: lookupByCategory(deps.policy.goodSeller.criteria, seller.categoryId, parentId),
+    policy: deps.policy,
   });
   if (!verdict.eligible) {
-    return { ok: false, action: 'approveGoodSeller', error: `seller ${r.sellerId} is not eligible: ${verdict.failed.map((f) => f.id).join(', ')}`, failed: verdict.failed };
+    return {
+      ok: false,
+      action: 'approveGoodSeller',
+      error: `seller ${r.sellerId} is not eligible: ${verdict.failed.map((f) => f.id).join(', ')}`,
+      failed: verdict.failed,
+    };
   }
   const runId = `operator-goodSeller-${randomUUID().slice(0, 8)}`;
   const grant = { sellerId: r.sellerId, appliedOn: r.appliedOn, approvedOn: r.approvedOn, approvedBy: r.approvedBy, note: r.note ?? null };
@@ -127,7 +180,7 @@ async function revokeGoodSeller(r: z.infer<typeof revokeSchema>, deps: HandlerDe
   const seller = await sellerOrFail(deps, r.sellerId);
   const grades = new GradesRepository(deps.store);
   const existing = await grades.get(r.sellerId, 'goodSellerGrant');
-  if (!existing || existing.kind !== 'goodSellerGrant') throw new BadRequestError('sellerId', `seller ${r.sellerId} has no Good Seller grant`);
+  if (existing?.kind !== 'goodSellerGrant') throw new BadRequestError('sellerId', `seller ${r.sellerId} has no Good Seller grant`);
   if (existing.status === 'revoked') throw new BadRequestError('sellerId', `seller ${r.sellerId}'s grant was already revoked on ${existing.endedOn}`);
   refuse(revocationViolation(r.on, existing));
   const runId = `operator-goodSeller-${randomUUID().slice(0, 8)}`;
@@ -142,7 +195,8 @@ async function revokeGoodSeller(r: z.infer<typeof revokeSchema>, deps: HandlerDe
 /** Sets or ends a MALL, JBP or styled program and refreshes the seller's label (SPEC §3.2, §7.4). */
 async function changeProgram(r: z.infer<typeof programSchema>, deps: HandlerDependencies, today: string): Promise<OperatorResponse> {
   refuse(dateViolation('asOf', r.asOf, today, deps.policy));
-  if (r.on < deps.policy.data.earliestDate) throw new BadRequestError('on', `must not be before data.earliestDate (${deps.policy.data.earliestDate}), got ${r.on}`);
+  if (r.on < deps.policy.data.earliestDate)
+    throw new BadRequestError('on', `must not be before data.earliestDate (${deps.policy.data.earliestDate}), got ${r.on}`);
   const seller = await sellerOrFail(deps, r.sellerId);
   const current = seller[r.program];
   let span: { since: string; until?: string | null } | null;
@@ -162,10 +216,17 @@ async function refreshSeller(deps: HandlerDependencies, seller: StoredSeller, as
   const categories = await new ReferenceRepository(deps.store).categories();
   const parentId = categories.find((c) => c.categoryId === seller.categoryId)?.parentId ?? seller.categoryId;
   const grant = await new GradesRepository(deps.store).get(seller.sellerId, 'goodSellerGrant');
-  await refreshStatuses({
-    store: deps.store, policy: deps.policy, runId, asOf: asOfDate, now: deps.now,
-    activeGrants: grant && grant.kind === 'goodSellerGrant' ? new Map([[seller.sellerId, grantOfRecord(grant)]]) : new Map(),
-  }, [{ sellerId: seller.sellerId, categoryId: seller.categoryId, parentId, mall: seller.mall, jbp: seller.jbp, styled: seller.styled }]);
+  await refreshStatuses(
+    {
+      store: deps.store,
+      policy: deps.policy,
+      runId,
+      asOf: asOfDate,
+      now: deps.now,
+      activeGrants: grant && grant.kind === 'goodSellerGrant' ? new Map([[seller.sellerId, grantOfRecord(grant)]]) : new Map(),
+    },
+    [{ sellerId: seller.sellerId, categoryId: seller.categoryId, parentId, mall: seller.mall, jbp: seller.jbp, styled: seller.styled }],
+  );
 }
 
 /** A seller's status and the explanation of every grade in force (SPEC §8.3). */

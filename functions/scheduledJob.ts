@@ -23,10 +23,18 @@ async function runScheduledJob(event: ScheduledEvent, deps: HandlerDependencies)
   const timeZone = deps.policy.timeZone;
   const period = periodOfScheduledTime(event.job, event.scheduledTime, timeZone);
   try {
-    const result = await runJob({
-      job: event.job, period, trigger: 'schedule', requestedBy: 'scheduler', reason: `scheduled ${event.job} run`,
-      asOf: businessDateOf(event.scheduledTime, timeZone), runId: scheduledRunId(event.job, period),
-    }, deps);
+    const result = await runJob(
+      {
+        job: event.job,
+        period,
+        trigger: 'schedule',
+        requestedBy: 'scheduler',
+        reason: `scheduled ${event.job} run`,
+        asOf: businessDateOf(event.scheduledTime, timeZone),
+        runId: scheduledRunId(event.job, period),
+      },
+      deps,
+    );
     logger.info('scheduled run', { job: event.job, period, state: result.state, counts: result.run.counts });
     if (result.state === 'succeeded') publishRunMetrics(event.job, 'completed');
     if (event.job === 'daily') {
@@ -55,13 +63,15 @@ async function overdueRuns(date: string, deps: HandlerDependencies): Promise<('m
   // a period once seen succeeded stays so: a container asks the runs table only until it is
   let seen = succeededPeriods.get(deps.store);
   if (!seen) succeededPeriods.set(deps.store, (seen = new Set()));
-  const done = await Promise.all(jobs.map(async (job) => {
-    const key = `${job}#${due[job]}`;
-    if (seen.has(key)) return true;
-    const succeeded = (await runs.runsOf(job, due[job])).some((r) => r.status === 'succeeded' && !r.dryRun);
-    if (succeeded) seen.add(key);
-    return succeeded;
-  }));
+  const done = await Promise.all(
+    jobs.map(async (job) => {
+      const key = `${job}#${due[job]}`;
+      if (seen.has(key)) return true;
+      const succeeded = (await runs.runsOf(job, due[job])).some((r) => r.status === 'succeeded' && !r.dryRun);
+      if (succeeded) seen.add(key);
+      return succeeded;
+    }),
+  );
   return jobs.filter((_, i) => !done[i]);
 }
 

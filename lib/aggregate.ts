@@ -30,7 +30,12 @@ class WindowAggregator<Name extends string> {
     const starts = this.entries.map(([, w]) => w.start).sort();
     const ends = this.entries.map(([, w]) => w.end).sort();
     this.span = { start: starts[0]!, end: ends[ends.length - 1]! };
-    this.boundary = boundary ?? new InputBoundary({ policy: DEFAULT_POLICY, ingestedOn: '9999-12-31' }, { sellers: [...sellerIndex.keys()].map((sellerId) => ({ sellerId, categoryId: '' })) });
+    this.boundary =
+      boundary ??
+      new InputBoundary(
+        { policy: DEFAULT_POLICY, ingestedOn: '9999-12-31' },
+        { sellers: [...sellerIndex.keys()].map((sellerId) => ({ sellerId, categoryId: '' })) },
+      );
   }
 
   /** Takes one raw row (or a parsed line of a file); returns its quarantine record when it is invalid. */

@@ -39,7 +39,7 @@ function entropy(column: ArrayLike<number>, lnN: number): number {
     if (p > 0) acc += p * Math.log(p);
   }
   const e = -acc / lnN;
-  return e > 1 ? 1 : e;
+  return Math.min(e, 1);
 }
 
 export { entropy, entropyWeights };

@@ -5,7 +5,11 @@
  * Any other error is a bug and keeps its stack.
  */
 class InputError extends Error {
-  constructor(message: string, readonly field: string | null = null, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    readonly field: string | null = null,
+    options?: ErrorOptions,
+  ) {
     super(message, options);
     this.name = 'InputError';
   }

@@ -70,9 +70,10 @@ function prepareJob(job: Job, period: string, data: JobReferenceData, policy: Po
   const aggregator = new WindowAggregator(sellerIndex, jobWindows(job, period, policy), boundary);
   const wantedSellers = filter.sellers?.length ? new Set(filter.sellers) : null;
   const wantedCategories = filter.categories?.length ? new Set(filter.categories) : null;
-  const wanted = wantedSellers || wantedCategories
-    ? (s: number) => (wantedSellers?.has(sellers[s]!.sellerId) ?? false) || (wantedCategories?.has(sellers[s]!.categoryId) ?? false)
-    : undefined;
+  const wanted =
+    wantedSellers || wantedCategories
+      ? (s: number) => (wantedSellers?.has(sellers[s]!.sellerId) ?? false) || (wantedCategories?.has(sellers[s]!.categoryId) ?? false)
+      : undefined;
   const ctx = { sellers, policy, runId, wanted };
 
   function* records(): Generator<GradeRecord> {
@@ -86,7 +87,9 @@ function prepareJob(job: Job, period: string, data: JobReferenceData, policy: Po
       const inForce = (s: number): GradesInForce => gradesInForce(bySeller.get(sellers[s]!.sellerId) ?? [], period);
       const grantOf = (s: number) => grants.get(sellers[s]!.sellerId) ?? grantFromRecords(bySeller.get(sellers[s]!.sellerId));
       yield* dailyRecords({ ...ctx, inForce, grantOf }, period, {
-        scoring: t.scoring!, previousGmvCents: aggregator.gmvCents('previous'), merchant: t.merchant!,
+        scoring: t.scoring!,
+        previousGmvCents: aggregator.gmvCents('previous'),
+        merchant: t.merchant!,
       });
     }
   }

@@ -1,6 +1,14 @@
 import { monthOf, quarterInForceOn } from './calendar';
 import type { Policy } from './policy';
-import type { DailyScoreRecord, GoodSellerGrantRecord, GradeRecord, MerchantAssessmentRecord, OperationTierRecord, ServiceLevelRecord, StatusRecord } from './records';
+import type {
+  DailyScoreRecord,
+  GoodSellerGrantRecord,
+  GradeRecord,
+  MerchantAssessmentRecord,
+  OperationTierRecord,
+  ServiceLevelRecord,
+  StatusRecord,
+} from './records';
 
 /** A seller's grades in force on a date, each with the sentences that explain it (SPEC §8.3). */
 interface SellerExplanation {
@@ -36,28 +44,51 @@ function explainSeller(sellerId: string, records: GradeRecord[], date: string, p
     const t = operationTier;
     if (t.reason === 'inactive') lines.push(`Operation tier ${t.period}: basic — no orders or visitors in ${t.window.start}..${t.window.end}.`);
     else {
-      lines.push(`Operation tier ${t.period}: ${t.tier} — composite ${fmt(t.composite)} in pool ${t.poolId} over ${t.window.start}..${t.window.end} (top ≥ ${fmt(t.thresholds?.top)}, highPotential ≥ ${fmt(t.thresholds?.highPotential)}, mid ≥ ${fmt(t.thresholds?.mid)}).`);
+      lines.push(
+        `Operation tier ${t.period}: ${t.tier} — composite ${fmt(t.composite)} in pool ${t.poolId} over ${t.window.start}..${t.window.end} (top ≥ ${fmt(t.thresholds?.top)}, highPotential ≥ ${fmt(t.thresholds?.highPotential)}, mid ≥ ${fmt(t.thresholds?.mid)}).`,
+      );
       if (t.nextTier) lines.push(`  ${fmt(t.nextTier.scoreGap)} points short of ${t.nextTier.tier}; improving ${t.nextTier.focus.join(' and ')} pays most.`);
       if (t.indicators) {
-        const weakest = Object.entries(t.indicators).sort(([, a], [, b]) => a.value - b.value).slice(0, 3);
-        lines.push(`  Weakest indicators against the pool: ${weakest.map(([id, v]) => `${id} ${fmt(v.value)}/100 (raw ${v.raw === null ? 'n/a' : fmt(v.raw, 4)})`).join(', ')}.`);
+        const weakest = Object.entries(t.indicators)
+          .sort(([, a], [, b]) => a.value - b.value)
+          .slice(0, 3);
+        lines.push(
+          `  Weakest indicators against the pool: ${weakest.map(([id, v]) => `${id} ${fmt(v.value)}/100 (raw ${v.raw === null ? 'n/a' : fmt(v.raw, 4)})`).join(', ')}.`,
+        );
       }
     }
   } else lines.push(`Operation tier: none computed up to ${monthOf(date)}.`);
   if (serviceLevel) {
     const s = serviceLevel;
-    lines.push(`Service level ${s.period}: ${s.level} — ${s.closedOrders} closed orders, bad-experience ${rate(s.badExperienceRate)}, seller-responsible arbitration ${rate(s.sellerResponsibleArbitrationRate)}, positive ${rate(s.positiveRatingRate)}.`);
-    for (const u of s.unmet) lines.push(`  For ${u.for}: ${u.id} is ${typeof u.actual === 'number' && u.id !== 'closedOrders' ? rate(u.actual) : String(u.actual ?? 'n/a')}, needs ${u.required}.`);
+    lines.push(
+      `Service level ${s.period}: ${s.level} — ${s.closedOrders} closed orders, bad-experience ${rate(s.badExperienceRate)}, seller-responsible arbitration ${rate(s.sellerResponsibleArbitrationRate)}, positive ${rate(s.positiveRatingRate)}.`,
+    );
+    for (const u of s.unmet)
+      lines.push(
+        `  For ${u.for}: ${u.id} is ${typeof u.actual === 'number' && u.id !== 'closedOrders' ? rate(u.actual) : String(u.actual ?? 'n/a')}, needs ${u.required}.`,
+      );
   }
   if (merchantAssessment) {
     const m = merchantAssessment;
     lines.push(`Merchant tier assessed for ${m.quarter}: ${m.assessedTier} (in force from ${m.effectiveFrom}).`);
     const next = m.assessedTier === 'ordinary' ? m.criteria.silver : m.assessedTier === 'silver' ? m.criteria.gold : [];
-    for (const c of next.filter((c) => !c.met)) lines.push(`  Missing for ${m.assessedTier === 'ordinary' ? 'silver' : 'gold'}: ${c.id} is ${typeof c.actual === 'number' ? fmt(c.actual, 4) : String(c.actual ?? 'n/a')}, needs ${c.required}.`);
+    for (const c of next.filter((c) => !c.met))
+      lines.push(
+        `  Missing for ${m.assessedTier === 'ordinary' ? 'silver' : 'gold'}: ${c.id} is ${typeof c.actual === 'number' ? fmt(c.actual, 4) : String(c.actual ?? 'n/a')}, needs ${c.required}.`,
+      );
   } else lines.push('Merchant tier: ordinary — no assessment in force yet.');
-  if (goodSellerGrant) lines.push(`China Good Seller: ${goodSellerGrant.status}, approved ${goodSellerGrant.approvedOn} by ${goodSellerGrant.approvedBy}, ${goodSellerGrant.endedOn ? `ended ${goodSellerGrant.endedOn}` : `expires ${goodSellerGrant.expiresOn}`}.`);
-  if (status) lines.push(`Storefront label: ${status.frontBadge ?? 'none'}; effective merchant tier ${status.merchantTier.effective} (from ${status.merchantTier.source}).`);
-  if (dailyScore) lines.push(`Projection on ${dailyScore.date}: operation tier ${dailyScore.projectedTier.tier}, merchant tier ${dailyScore.projectedMerchant.assessedTier}.`);
+  if (goodSellerGrant)
+    lines.push(
+      `China Good Seller: ${goodSellerGrant.status}, approved ${goodSellerGrant.approvedOn} by ${goodSellerGrant.approvedBy}, ${goodSellerGrant.endedOn ? `ended ${goodSellerGrant.endedOn}` : `expires ${goodSellerGrant.expiresOn}`}.`,
+    );
+  if (status)
+    lines.push(
+      `Storefront label: ${status.frontBadge ?? 'none'}; effective merchant tier ${status.merchantTier.effective} (from ${status.merchantTier.source}).`,
+    );
+  if (dailyScore)
+    lines.push(
+      `Projection on ${dailyScore.date}: operation tier ${dailyScore.projectedTier.tier}, merchant tier ${dailyScore.projectedMerchant.assessedTier}.`,
+    );
   return { sellerId, date, status, grades: { operationTier, serviceLevel, merchantAssessment, goodSellerGrant, dailyScore }, explanation: lines };
 }
 

@@ -17,12 +17,23 @@ type GrantStatus = 'pending' | 'active' | 'expired' | 'revoked';
 
 /** The approval behind a goodSellerGrant record (SPEC §10): what a later run needs to follow the grant. */
 function grantOfRecord(r: {
-  sellerId: string; appliedOn: string; approvedOn: string; approvedBy: string; note?: string | null | undefined;
-  status: GrantStatus; endedOn?: string | null | undefined; revokedBy?: string | null | undefined;
+  sellerId: string;
+  appliedOn: string;
+  approvedOn: string;
+  approvedBy: string;
+  note?: string | null | undefined;
+  status: GrantStatus;
+  endedOn?: string | null | undefined;
+  revokedBy?: string | null | undefined;
 }): GoodSellerGrant {
   return {
-    sellerId: r.sellerId, appliedOn: r.appliedOn, approvedOn: r.approvedOn, approvedBy: r.approvedBy, note: r.note ?? null,
-    revokedOn: r.status === 'revoked' ? (r.endedOn ?? null) : null, revokedBy: r.revokedBy ?? null,
+    sellerId: r.sellerId,
+    appliedOn: r.appliedOn,
+    approvedOn: r.approvedOn,
+    approvedBy: r.approvedBy,
+    note: r.note ?? null,
+    revokedOn: r.status === 'revoked' ? (r.endedOn ?? null) : null,
+    revokedBy: r.revokedBy ?? null,
   };
 }
 
@@ -56,7 +67,8 @@ function goodSellerEligibility(input: {
   const earliestOpening = subtractMonthsClamped(input.appliedOn, input.policy.goodSeller.maxStoreAgeMonths);
   if (input.openedOn < earliestOpening) failed.push({ id: 'storeAge', actual: input.openedOn, required: `openedOn >= ${earliestOpening}` });
   if (input.hadGrantBefore) failed.push({ id: 'previousGrant', actual: 'had a grant', required: 'never had a grant' });
-  if (input.approvedOn < input.appliedOn) failed.push({ id: 'approvalOrder', actual: input.approvedOn, required: `approvedOn >= appliedOn (${input.appliedOn})` });
+  if (input.approvedOn < input.appliedOn)
+    failed.push({ id: 'approvalOrder', actual: input.approvedOn, required: `approvedOn >= appliedOn (${input.appliedOn})` });
   const gmvUsd = total(input.lookbackTotals, 'gmvCents') / 100;
   if (!(gmvUsd >= input.criteria.minGmvUsd)) failed.push({ id: 'gmvUsd', actual: gmvUsd, required: `>= ${input.criteria.minGmvUsd}` });
   const positive = rawRate(input.lookbackTotals, 'positiveRatings', 'ratings');

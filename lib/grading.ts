@@ -34,7 +34,16 @@ type WindowGrade =
     }
   | { reason: 'inactive'; poolId: null; composite: null; abilities: null; indicators: null; tier: 'basic'; thresholds: null; nextTier: null };
 
-const INACTIVE: WindowGrade = { reason: 'inactive', poolId: null, composite: null, abilities: null, indicators: null, tier: 'basic', thresholds: null, nextTier: null };
+const INACTIVE: WindowGrade = {
+  reason: 'inactive',
+  poolId: null,
+  composite: null,
+  abilities: null,
+  indicators: null,
+  tier: 'basic',
+  thresholds: null,
+  nextTier: null,
+};
 
 function matrixOf(count: number): TotalsMatrix {
   return { count, sums: new Float64Array(count * FIELD_COUNT) };

@@ -102,7 +102,8 @@ class InputBoundary {
     const who = `seller ${g.sellerId}`;
     if (!this.isSeller(g.sellerId)) return this.refuse('grants', input, `${who}: unknown seller`);
     if (g.approvedOn < g.appliedOn) return this.refuse('grants', input, `${who}: approvedOn (${g.approvedOn}) is before appliedOn (${g.appliedOn})`);
-    if (g.revokedOn && g.revokedOn < g.approvedOn) return this.refuse('grants', input, `${who}: revokedOn (${g.revokedOn}) is before approvedOn (${g.approvedOn})`);
+    if (g.revokedOn && g.revokedOn < g.approvedOn)
+      return this.refuse('grants', input, `${who}: revokedOn (${g.revokedOn}) is before approvedOn (${g.approvedOn})`);
     const tooEarly = this.beforeEarliest(g.appliedOn);
     if (tooEarly) return this.refuse('grants', input, `${who}: appliedOn ${tooEarly}`);
     for (const field of ['approvedOn', 'revokedOn'] as const) {
@@ -195,15 +196,34 @@ class InputBoundary {
  * force are required, everything the product adds beyond the contract is optional.
  */
 const earlierRecordSchema = z.discriminatedUnion('kind', [
-  z.looseObject({ kind: z.literal('operationTier'), sellerId: z.string(), period: z.string().regex(/^\d{4}-\d{2}$/), tier: z.enum(['top', 'highPotential', 'mid', 'basic']) }),
-  z.looseObject({ kind: z.literal('serviceLevel'), sellerId: z.string(), period: z.string().regex(/^\d{4}-\d{2}$/), level: z.enum(['excellent', 'good', 'pass', 'fail', 'notAssessed']) }),
   z.looseObject({
-    kind: z.literal('merchantAssessment'), sellerId: z.string(), quarter: z.string().regex(/^\d{4}-Q[1-4]$/),
-    assessedTier: z.enum(['gold', 'silver', 'ordinary']), effectiveFrom: z.iso.date(),
+    kind: z.literal('operationTier'),
+    sellerId: z.string(),
+    period: z.string().regex(/^\d{4}-\d{2}$/),
+    tier: z.enum(['top', 'highPotential', 'mid', 'basic']),
   }),
   z.looseObject({
-    kind: z.literal('goodSellerGrant'), sellerId: z.string(), appliedOn: z.iso.date(), approvedOn: z.iso.date(), approvedBy: z.string(),
-    note: z.string().nullable().optional(), status: z.enum(['pending', 'active', 'expired', 'revoked']), endedOn: z.iso.date().nullable().optional(),
+    kind: z.literal('serviceLevel'),
+    sellerId: z.string(),
+    period: z.string().regex(/^\d{4}-\d{2}$/),
+    level: z.enum(['excellent', 'good', 'pass', 'fail', 'notAssessed']),
+  }),
+  z.looseObject({
+    kind: z.literal('merchantAssessment'),
+    sellerId: z.string(),
+    quarter: z.string().regex(/^\d{4}-Q[1-4]$/),
+    assessedTier: z.enum(['gold', 'silver', 'ordinary']),
+    effectiveFrom: z.iso.date(),
+  }),
+  z.looseObject({
+    kind: z.literal('goodSellerGrant'),
+    sellerId: z.string(),
+    appliedOn: z.iso.date(),
+    approvedOn: z.iso.date(),
+    approvedBy: z.string(),
+    note: z.string().nullable().optional(),
+    status: z.enum(['pending', 'active', 'expired', 'revoked']),
+    endedOn: z.iso.date().nullable().optional(),
     revokedBy: z.string().nullable().optional(),
   }),
   z.looseObject({ kind: z.literal('dailyScore'), sellerId: z.string() }),

@@ -58,5 +58,17 @@ function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || '(row)'}: ${i.message}`).join('; ');
 }
 
-export { CATEGORY_FLAGS, ID_PATTERN, LIST_LIMITS, PROGRAMS, TEXT_LIMITS, categorySchema, describeIssues, grantInputSchema, idSchema, sellerIdSchema, sellerProfileSchema };
+export {
+  CATEGORY_FLAGS,
+  ID_PATTERN,
+  LIST_LIMITS,
+  PROGRAMS,
+  TEXT_LIMITS,
+  categorySchema,
+  describeIssues,
+  grantInputSchema,
+  idSchema,
+  sellerIdSchema,
+  sellerProfileSchema,
+};
 export type { Category, GrantInput, Program, SellerProfile };

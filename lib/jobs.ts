@@ -5,9 +5,7 @@ import { assessMerchant } from './merchantTier';
 import { FIELD_COUNT } from './metrics';
 import { tierBenefits } from './operationTier';
 import { lookupByCategory, type Policy } from './policy';
-import type {
-  DailyScoreRecord, GoodSellerGrantRecord, MerchantAssessmentRecord, OperationTierRecord, ServiceLevelRecord, StatusRecord,
-} from './records';
+import type { DailyScoreRecord, GoodSellerGrantRecord, MerchantAssessmentRecord, OperationTierRecord, ServiceLevelRecord, StatusRecord } from './records';
 import { assessServiceLevel } from './serviceLevel';
 import { goodSellerStateOn, statusOn, type GoodSellerState, type GradesInForce } from './status';
 import type { ProgramSpan } from './storefrontLabel';
@@ -47,7 +45,10 @@ function totalsOf(m: TotalsMatrix, s: number): Float64Array {
 }
 
 const gradeFields = (g: WindowGrade) => ({
-  poolId: g.poolId, composite: g.composite, abilities: g.abilities, indicators: g.indicators,
+  poolId: g.poolId,
+  composite: g.composite,
+  abilities: g.abilities,
+  indicators: g.indicators,
 });
 
 /** The monthly job for month M: operation tier and service level of every wanted seller (SPEC §6, §7.1). */
@@ -63,8 +64,14 @@ function* monthlyRecords(
     const seller = sellers[s]!;
     const base = { sellerId: seller.sellerId, categoryId: seller.categoryId, period, policyVersion: policy.version, runId };
     yield {
-      kind: 'operationTier', ...base, window: w.scoring, ...gradeFields(grade),
-      tier: grade.tier, reason: grade.reason, thresholds: grade.thresholds, nextTier: grade.nextTier,
+      kind: 'operationTier',
+      ...base,
+      window: w.scoring,
+      ...gradeFields(grade),
+      tier: grade.tier,
+      reason: grade.reason,
+      thresholds: grade.thresholds,
+      nextTier: grade.nextTier,
       benefits: tierBenefits(grade.tier, policy),
     };
     yield { kind: 'serviceLevel', ...base, window: w.service, ...assessServiceLevel(totalsOf(totals.service, s), policy) };
@@ -72,7 +79,12 @@ function* monthlyRecords(
 }
 
 /** The quarterly job for quarter Q: every wanted seller's merchant assessment (SPEC §7.2). */
-function* quarterlyRecords(ctx: JobContext, quarter: string, totals: { assessment: TotalsMatrix }, only?: Iterable<number>): Generator<MerchantAssessmentRecord> {
+function* quarterlyRecords(
+  ctx: JobContext,
+  quarter: string,
+  totals: { assessment: TotalsMatrix },
+  only?: Iterable<number>,
+): Generator<MerchantAssessmentRecord> {
   const { policy, runId, sellers } = ctx;
   const q = quarterlyWindows(quarter, policy.merchantTier.windowDays, policy.merchantTier.effectiveFromDay);
   for (const s of only ?? sellers.keys()) {
@@ -80,10 +92,16 @@ function* quarterlyRecords(ctx: JobContext, quarter: string, totals: { assessmen
     const seller = sellers[s]!;
     const criteria = lookupByCategory(policy.merchantTier.criteria, seller.categoryId, seller.parentId);
     yield {
-      kind: 'merchantAssessment', sellerId: seller.sellerId, categoryId: seller.categoryId, quarter,
-      window: q.assessment, effectiveFrom: q.effectiveFrom, effectiveUntil: q.effectiveUntil,
+      kind: 'merchantAssessment',
+      sellerId: seller.sellerId,
+      categoryId: seller.categoryId,
+      quarter,
+      window: q.assessment,
+      effectiveFrom: q.effectiveFrom,
+      effectiveUntil: q.effectiveUntil,
       ...assessMerchant(totalsOf(totals.assessment, s), criteria, policy),
-      policyVersion: policy.version, runId,
+      policyVersion: policy.version,
+      runId,
     };
   }
 }
@@ -91,11 +109,19 @@ function* quarterlyRecords(ctx: JobContext, quarter: string, totals: { assessmen
 /** A grant's record as of a date (SPEC §7.3, §10). */
 function grantRecord(grant: GoodSellerGrant, categoryId: string, date: string, policy: Policy, runId: string): GoodSellerGrantRecord {
   return {
-    kind: 'goodSellerGrant', sellerId: grant.sellerId, categoryId,
-    appliedOn: grant.appliedOn, approvedOn: grant.approvedOn, approvedBy: grant.approvedBy, note: grant.note ?? null,
-    expiresOn: grantExpiresOn(grant.approvedOn, policy), status: grantStatusOn(grant, date, policy),
-    endedOn: grantEndedOn(grant, date, policy), revokedBy: grantStatusOn(grant, date, policy) === 'revoked' ? (grant.revokedBy ?? null) : null,
-    policyVersion: policy.version, runId,
+    kind: 'goodSellerGrant',
+    sellerId: grant.sellerId,
+    categoryId,
+    appliedOn: grant.appliedOn,
+    approvedOn: grant.approvedOn,
+    approvedBy: grant.approvedBy,
+    note: grant.note ?? null,
+    expiresOn: grantExpiresOn(grant.approvedOn, policy),
+    status: grantStatusOn(grant, date, policy),
+    endedOn: grantEndedOn(grant, date, policy),
+    revokedBy: grantStatusOn(grant, date, policy) === 'revoked' ? (grant.revokedBy ?? null) : null,
+    policyVersion: policy.version,
+    runId,
   };
 }
 
@@ -125,14 +151,22 @@ function* dailyRecords(
     const criteria = lookupByCategory(policy.merchantTier.criteria, seller.categoryId, seller.parentId);
     const merchant = assessMerchant(totalsOf(totals.merchant, s), criteria, policy);
     yield {
-      kind: 'dailyScore', sellerId: seller.sellerId, categoryId: seller.categoryId, date, window: w.scoring, ...gradeFields(grade),
+      kind: 'dailyScore',
+      sellerId: seller.sellerId,
+      categoryId: seller.categoryId,
+      date,
+      window: w.scoring,
+      ...gradeFields(grade),
       projectedTier: { tier: grade.tier, reason: grade.reason, thresholds: grade.thresholds, nextTier: grade.nextTier },
       // the ids of unmet criteria, not the full criteria: a daily record is written for every seller every day
       projectedMerchant: {
-        assessedTier: merchant.assessedTier, window: w.merchant,
+        assessedTier: merchant.assessedTier,
+        window: w.merchant,
         unmet: { gold: merchant.criteria.gold.filter((c) => !c.met).map((c) => c.id), silver: merchant.criteria.silver.filter((c) => !c.met).map((c) => c.id) },
       },
-      expiresAt, policyVersion: policy.version, runId,
+      expiresAt,
+      policyVersion: policy.version,
+      runId,
     };
     if (ctx.refresh && !ctx.refresh(s)) continue;
     const grant = ctx.grantOf(s);

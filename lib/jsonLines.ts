@@ -2,9 +2,7 @@
  * One line of a JSON Lines input (SPEC §3.3 "Files and the input boundary"): the object it holds,
  * or why it is not one. Rows that reach the product other than from a file carry no line number.
  */
-type InputLine =
-  | { line?: number | undefined; value: unknown; text?: string | undefined }
-  | { line: number; unreadable: string };
+type InputLine = { line?: number | undefined; value: unknown; text?: string | undefined } | { line: number; unreadable: string };
 
 const BOM = '\uFEFF';
 /** Marks the lines parseJsonLine made, so that any other value handed to the boundary is a row as it is. */

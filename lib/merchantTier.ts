@@ -34,12 +34,23 @@ function assessMerchant(t: WindowTotals, criteria: MerchantCriteriaSet, policy: 
 }
 
 function evaluateCriteria(
-  actual: { gmvUsd: number; inStockRate: number | null; online72hRate: number | null; positiveRatingRate: number | null; serviceLevel: ServiceLevel; campaignOrderShare: number | null },
+  actual: {
+    gmvUsd: number;
+    inStockRate: number | null;
+    online72hRate: number | null;
+    positiveRatingRate: number | null;
+    serviceLevel: ServiceLevel;
+    campaignOrderShare: number | null;
+  },
   c: MerchantTierCriteria,
 ): CriterionResult[] {
   // A zero denominator (null) fails the criterion.
-  const atLeast = (id: CriterionResult['id'], value: number | null, min: number): CriterionResult =>
-    ({ id, actual: value, required: `>= ${min}`, met: value !== null && value >= min });
+  const atLeast = (id: CriterionResult['id'], value: number | null, min: number): CriterionResult => ({
+    id,
+    actual: value,
+    required: `>= ${min}`,
+    met: value !== null && value >= min,
+  });
   return [
     atLeast('gmvUsd', actual.gmvUsd, c.minGmvUsd),
     atLeast('inStockRate', actual.inStockRate, c.minInStockRate),

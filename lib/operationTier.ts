@@ -33,13 +33,7 @@ function operationTierOf(composite: number, t: TierThresholds): OperationTierNam
 }
 
 /** The next tier up, the score still missing, and the two abilities where improvement pays most (SPEC §6). */
-function nextTierOf(
-  tier: OperationTierName,
-  composite: number,
-  t: TierThresholds,
-  abilities: Record<Ability, number>,
-  policy: Policy,
-): NextTier | null {
+function nextTierOf(tier: OperationTierName, composite: number, t: TierThresholds, abilities: Record<Ability, number>, policy: Policy): NextTier | null {
   if (tier === 'top') return null;
   const next = tier === 'highPotential' ? 'top' : tier === 'mid' ? 'highPotential' : 'mid';
   return { tier: next, scoreGap: t[next] - composite, focus: focusAbilities(abilities, policy) };

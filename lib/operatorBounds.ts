@@ -47,14 +47,17 @@ function rerunViolation(r: { job: Job; period: string; asOf?: string | undefined
 
 /** An approval is in order and in the past: `earliestDate <= appliedOn <= approvedOn <= today` (SPEC §8.3). */
 function approvalViolation(r: { appliedOn: string; approvedOn: string }, today: string, policy: Policy): BoundsViolation | null {
-  return dateViolation('appliedOn', r.appliedOn, today, policy)
-    ?? dateViolation('approvedOn', r.approvedOn, today, policy)
-    ?? (r.approvedOn < r.appliedOn ? { field: 'approvedOn', message: `must not be before appliedOn (${r.appliedOn})` } : null);
+  return (
+    dateViolation('appliedOn', r.appliedOn, today, policy) ??
+    dateViolation('approvedOn', r.approvedOn, today, policy) ??
+    (r.approvedOn < r.appliedOn ? { field: 'approvedOn', message: `must not be before appliedOn (${r.appliedOn})` } : null)
+  );
 }
 
 /** A revocation lies within the grant (SPEC §8.3); that it is not after today is a `dateViolation`. */
 function revocationViolation(on: string, grant: { approvedOn: string; expiresOn: string }): BoundsViolation | null {
-  if (on < grant.approvedOn || on >= grant.expiresOn) return { field: 'on', message: `must fall within the grant, from ${grant.approvedOn} to before ${grant.expiresOn}` };
+  if (on < grant.approvedOn || on >= grant.expiresOn)
+    return { field: 'on', message: `must fall within the grant, from ${grant.approvedOn} to before ${grant.expiresOn}` };
   return null;
 }
 

@@ -140,7 +140,13 @@ const DEFAULT_POLICY: Policy = policySchema.parse({
   tiers: {
     quantiles: { top: 0.95, highPotential: 0.8, mid: 0.5 },
     benefits: {
-      top: ['traffic: priority search exposure', 'marketing: flagship campaign slots', 'service: dedicated account manager', 'growth: advanced analytics', 'brand: top-store privileges'],
+      top: [
+        'traffic: priority search exposure',
+        'marketing: flagship campaign slots',
+        'service: dedicated account manager',
+        'growth: advanced analytics',
+        'brand: top-store privileges',
+      ],
       highPotential: ['traffic: boosted exposure', 'marketing: priority campaign enrolment', 'service: priority support', 'growth: growth-centre coaching'],
       mid: ['traffic: standard exposure', 'marketing: campaign enrolment', 'growth: store health check'],
       basic: ['growth: store health check', 'service: self-service training'],
@@ -160,8 +166,22 @@ const DEFAULT_POLICY: Policy = policySchema.parse({
     effectiveFromDay: 15,
     criteria: {
       default: {
-        gold: { minGmvUsd: 60000, minInStockRate: 0.95, minOnline72hRate: 0.9, minPositiveRatingRate: 0.95, serviceLevels: ['excellent', 'good'], minCampaignOrderShare: 0.1 },
-        silver: { minGmvUsd: 15000, minInStockRate: 0.9, minOnline72hRate: 0.85, minPositiveRatingRate: 0.92, serviceLevels: ['excellent', 'good', 'pass'], minCampaignOrderShare: 0.05 },
+        gold: {
+          minGmvUsd: 60000,
+          minInStockRate: 0.95,
+          minOnline72hRate: 0.9,
+          minPositiveRatingRate: 0.95,
+          serviceLevels: ['excellent', 'good'],
+          minCampaignOrderShare: 0.1,
+        },
+        silver: {
+          minGmvUsd: 15000,
+          minInStockRate: 0.9,
+          minOnline72hRate: 0.85,
+          minPositiveRatingRate: 0.92,
+          serviceLevels: ['excellent', 'good', 'pass'],
+          minCampaignOrderShare: 0.05,
+        },
       },
       byCategory: {},
     },

@@ -36,7 +36,8 @@ function planPools(candidates: PoolCandidate[], minSize: number): PoolPlan {
   });
   // members in sellerId order: a pool's sums then come out bit for bit the same whatever order the
   // sellers were read in (a file, a table scan, a shard)
-  const bySellerId = (a: number, b: number) => (candidates[a]!.sellerId < candidates[b]!.sellerId ? -1 : candidates[a]!.sellerId > candidates[b]!.sellerId ? 1 : 0);
+  const bySellerId = (a: number, b: number) =>
+    candidates[a]!.sellerId < candidates[b]!.sellerId ? -1 : candidates[a]!.sellerId > candidates[b]!.sellerId ? 1 : 0;
   for (const list of [...byCategory.values(), ...byParent.values(), everyone]) list.sort(bySellerId);
   const pools = new Map<string, Pool>();
   const poolIdOf: (string | null)[] = candidates.map(() => null);
@@ -45,9 +46,7 @@ function planPools(candidates: PoolCandidate[], minSize: number): PoolPlan {
     const category = byCategory.get(c.categoryId)!;
     const parent = byParent.get(c.parentId)!;
     const [poolId, members] =
-      category.length >= minSize ? [`cat:${c.categoryId}`, category]
-      : parent.length >= minSize ? [`parent:${c.parentId}`, parent]
-      : ['global', everyone];
+      category.length >= minSize ? [`cat:${c.categoryId}`, category] : parent.length >= minSize ? [`parent:${c.parentId}`, parent] : ['global', everyone];
     let pool = pools.get(poolId);
     if (!pool) pools.set(poolId, (pool = { poolId, members, assigned: [] }));
     pool.assigned.push(i);

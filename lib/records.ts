@@ -9,9 +9,13 @@ import { BADGES, serviceLevelSchema } from './policy';
 const num = z.number();
 const date = z.iso.date();
 const windowSchema = z.object({ start: date, end: date }).strict();
-const abilitiesSchema = z.object(Object.fromEntries(ABILITIES.map((a) => [a, num.min(0).max(100)])) as Record<(typeof ABILITIES)[number], z.ZodNumber>).strict();
+const abilitiesSchema = z
+  .object(Object.fromEntries(ABILITIES.map((a) => [a, num.min(0).max(100)])) as Record<(typeof ABILITIES)[number], z.ZodNumber>)
+  .strict();
 const indicatorSchema = z.object({ raw: num.nullable(), value: num.min(0).max(100), weight: num.min(0).max(1) }).strict();
-const indicatorsSchema = z.object(Object.fromEntries(INDICATOR_IDS.map((id) => [id, indicatorSchema])) as Record<(typeof INDICATOR_IDS)[number], typeof indicatorSchema>).strict();
+const indicatorsSchema = z
+  .object(Object.fromEntries(INDICATOR_IDS.map((id) => [id, indicatorSchema])) as Record<(typeof INDICATOR_IDS)[number], typeof indicatorSchema>)
+  .strict();
 const operationTierName = z.enum(OPERATION_TIERS);
 const merchantTierName = z.enum(MERCHANT_TIERS);
 const thresholdsSchema = z.object({ top: num, highPotential: num, mid: num }).strict();
@@ -26,124 +30,154 @@ const base = {
 };
 
 /** The criterion lines of a merchant assessment (SPEC §7.2). */
-const criterionSchema = z.object({
-  id: z.enum(['gmvUsd', 'inStockRate', 'online72hRate', 'positiveRatingRate', 'serviceLevel', 'campaignOrderShare']),
-  actual: z.union([num, z.string()]).nullable(),
-  required: z.string(),
-  met: z.boolean(),
-}).strict();
+const criterionSchema = z
+  .object({
+    id: z.enum(['gmvUsd', 'inStockRate', 'online72hRate', 'positiveRatingRate', 'serviceLevel', 'campaignOrderShare']),
+    actual: z.union([num, z.string()]).nullable(),
+    required: z.string(),
+    met: z.boolean(),
+  })
+  .strict();
 const criteriaSchema = z.object({ gold: z.array(criterionSchema), silver: z.array(criterionSchema) }).strict();
 
-const dailyScoreSchema = z.object({
-  kind: z.literal('dailyScore'),
-  ...base,
-  date,
-  window: windowSchema,
-  poolId: z.string().nullable(),
-  composite: num.min(0).max(100).nullable(),
-  abilities: abilitiesSchema.nullable(),
-  indicators: indicatorsSchema.nullable(),
-  projectedTier: z.object({
+const dailyScoreSchema = z
+  .object({
+    kind: z.literal('dailyScore'),
+    ...base,
+    date,
+    window: windowSchema,
+    poolId: z.string().nullable(),
+    composite: num.min(0).max(100).nullable(),
+    abilities: abilitiesSchema.nullable(),
+    indicators: indicatorsSchema.nullable(),
+    projectedTier: z
+      .object({
+        tier: operationTierName,
+        reason: z.enum(['scored', 'inactive']),
+        thresholds: thresholdsSchema.nullable(),
+        nextTier: nextTierSchema.nullable(),
+      })
+      .strict(),
+    projectedMerchant: z
+      .object({
+        assessedTier: merchantTierName,
+        window: windowSchema,
+        unmet: z.object({ gold: z.array(criterionSchema.shape.id), silver: z.array(criterionSchema.shape.id) }).strict(),
+      })
+      .strict(),
+    /** epoch seconds after which DynamoDB TTL deletes the record (SPEC §8.1: kept 400 days) */
+    expiresAt: z.number().int(),
+  })
+  .strict();
+
+const operationTierSchema = z
+  .object({
+    kind: z.literal('operationTier'),
+    ...base,
+    period: z.string().regex(/^\d{4}-\d{2}$/),
+    window: windowSchema,
+    poolId: z.string().nullable(),
     tier: operationTierName,
     reason: z.enum(['scored', 'inactive']),
+    composite: num.min(0).max(100).nullable(),
+    abilities: abilitiesSchema.nullable(),
+    indicators: indicatorsSchema.nullable(),
     thresholds: thresholdsSchema.nullable(),
     nextTier: nextTierSchema.nullable(),
-  }).strict(),
-  projectedMerchant: z.object({
-    assessedTier: merchantTierName,
-    window: windowSchema,
-    unmet: z.object({ gold: z.array(criterionSchema.shape.id), silver: z.array(criterionSchema.shape.id) }).strict(),
-  }).strict(),
-  /** epoch seconds after which DynamoDB TTL deletes the record (SPEC §8.1: kept 400 days) */
-  expiresAt: z.number().int(),
-}).strict();
-
-const operationTierSchema = z.object({
-  kind: z.literal('operationTier'),
-  ...base,
-  period: z.string().regex(/^\d{4}-\d{2}$/),
-  window: windowSchema,
-  poolId: z.string().nullable(),
-  tier: operationTierName,
-  reason: z.enum(['scored', 'inactive']),
-  composite: num.min(0).max(100).nullable(),
-  abilities: abilitiesSchema.nullable(),
-  indicators: indicatorsSchema.nullable(),
-  thresholds: thresholdsSchema.nullable(),
-  nextTier: nextTierSchema.nullable(),
-  benefits: benefitsSchema,
-}).strict();
+    benefits: benefitsSchema,
+  })
+  .strict();
 
 const unmetSchema = z.object({ id: z.string(), actual: num.nullable(), required: z.string(), for: z.string() }).strict();
-const serviceLevelRecordSchema = z.object({
-  kind: z.literal('serviceLevel'),
-  ...base,
-  period: z.string().regex(/^\d{4}-\d{2}$/),
-  window: windowSchema,
-  level: serviceLevelSchema,
-  closedOrders: num.int().min(0),
-  badExperienceRate: num.nullable(),
-  sellerResponsibleArbitrationRate: num.nullable(),
-  positiveRatingRate: num.nullable(),
-  unmet: z.array(unmetSchema),
-}).strict();
+const serviceLevelRecordSchema = z
+  .object({
+    kind: z.literal('serviceLevel'),
+    ...base,
+    period: z.string().regex(/^\d{4}-\d{2}$/),
+    window: windowSchema,
+    level: serviceLevelSchema,
+    closedOrders: num.int().min(0),
+    badExperienceRate: num.nullable(),
+    sellerResponsibleArbitrationRate: num.nullable(),
+    positiveRatingRate: num.nullable(),
+    unmet: z.array(unmetSchema),
+  })
+  .strict();
 
-const merchantAssessmentSchema = z.object({
-  kind: z.literal('merchantAssessment'),
-  ...base,
-  quarter: z.string().regex(/^\d{4}-Q[1-4]$/),
-  window: windowSchema,
-  effectiveFrom: date,
-  effectiveUntil: date,
-  assessedTier: merchantTierName,
-  criteria: criteriaSchema,
-}).strict();
+const merchantAssessmentSchema = z
+  .object({
+    kind: z.literal('merchantAssessment'),
+    ...base,
+    quarter: z.string().regex(/^\d{4}-Q[1-4]$/),
+    window: windowSchema,
+    effectiveFrom: date,
+    effectiveUntil: date,
+    assessedTier: merchantTierName,
+    criteria: criteriaSchema,
+  })
+  .strict();
 
-const goodSellerGrantSchema = z.object({
-  kind: z.literal('goodSellerGrant'),
-  ...base,
-  appliedOn: date,
-  approvedOn: date,
-  approvedBy: z.string().min(1),
-  note: z.string().nullable(),
-  expiresOn: date,
-  status: z.enum(['pending', 'active', 'expired', 'revoked']),
-  endedOn: date.nullable(),
-  revokedBy: z.string().nullable(),
-}).strict();
+const goodSellerGrantSchema = z
+  .object({
+    kind: z.literal('goodSellerGrant'),
+    ...base,
+    appliedOn: date,
+    approvedOn: date,
+    approvedBy: z.string().min(1),
+    note: z.string().nullable(),
+    expiresOn: date,
+    status: z.enum(['pending', 'active', 'expired', 'revoked']),
+    endedOn: date.nullable(),
+    revokedBy: z.string().nullable(),
+  })
+  .strict();
 
-const statusSchema = z.object({
-  kind: z.literal('status'),
-  ...base,
-  asOf: date,
-  operationTier: z.object({ tier: operationTierName, period: z.string() }).strict().nullable(),
-  serviceLevel: z.object({ level: serviceLevelSchema, period: z.string() }).strict().nullable(),
-  merchantTier: z.object({
-    effective: merchantTierName,
-    assessed: merchantTierName,
-    source: z.enum(['assessment', 'goodSeller']),
-    quarter: z.string().nullable(),
-  }).strict(),
-  goodSeller: z.object({ status: z.enum(['pending', 'active', 'expired', 'revoked']), expiresOn: date }).strict().nullable(),
-  mall: z.boolean(),
-  jbp: z.boolean(),
-  styled: z.boolean(),
-  frontBadge: z.enum(BADGES).nullable(),
-  benefits: z.array(z.string()),
-}).strict();
+const statusSchema = z
+  .object({
+    kind: z.literal('status'),
+    ...base,
+    asOf: date,
+    operationTier: z.object({ tier: operationTierName, period: z.string() }).strict().nullable(),
+    serviceLevel: z.object({ level: serviceLevelSchema, period: z.string() }).strict().nullable(),
+    merchantTier: z
+      .object({
+        effective: merchantTierName,
+        assessed: merchantTierName,
+        source: z.enum(['assessment', 'goodSeller']),
+        quarter: z.string().nullable(),
+      })
+      .strict(),
+    goodSeller: z
+      .object({ status: z.enum(['pending', 'active', 'expired', 'revoked']), expiresOn: date })
+      .strict()
+      .nullable(),
+    mall: z.boolean(),
+    jbp: z.boolean(),
+    styled: z.boolean(),
+    frontBadge: z.enum(BADGES).nullable(),
+    benefits: z.array(z.string()),
+  })
+  .strict();
 
 /** Every grade record of SPEC §8.1/§10, discriminated by `kind`. */
 const gradeRecordSchema = z.discriminatedUnion('kind', [
-  dailyScoreSchema, operationTierSchema, serviceLevelRecordSchema, merchantAssessmentSchema, goodSellerGrantSchema, statusSchema,
+  dailyScoreSchema,
+  operationTierSchema,
+  serviceLevelRecordSchema,
+  merchantAssessmentSchema,
+  goodSellerGrantSchema,
+  statusSchema,
 ]);
 
 /** A quarantined input row with the rule it broke (SPEC §3.3). */
-const quarantineSchema = z.object({
-  kind: z.literal('quarantine'),
-  source: z.enum(['metrics', 'sellers', 'categories', 'grants', 'grades']),
-  key: z.record(z.string(), z.unknown()),
-  reason: z.string().min(1),
-}).strict();
+const quarantineSchema = z
+  .object({
+    kind: z.literal('quarantine'),
+    source: z.enum(['metrics', 'sellers', 'categories', 'grants', 'grades']),
+    key: z.record(z.string(), z.unknown()),
+    reason: z.string().min(1),
+  })
+  .strict();
 
 type DailyScoreRecord = z.infer<typeof dailyScoreSchema>;
 type OperationTierRecord = z.infer<typeof operationTierSchema>;
@@ -177,10 +211,28 @@ function validateRecord<T extends GradeRecord>(record: T): T {
 }
 
 export {
-  GRADE_KINDS, InvalidRecordError, dailyScoreSchema, goodSellerGrantSchema, gradeRecordSchema, merchantAssessmentSchema,
-  operationTierSchema, quarantineSchema, serviceLevelRecordSchema, statusSchema, validateRecord,
+  GRADE_KINDS,
+  InvalidRecordError,
+  dailyScoreSchema,
+  goodSellerGrantSchema,
+  gradeRecordSchema,
+  merchantAssessmentSchema,
+  operationTierSchema,
+  quarantineSchema,
+  serviceLevelRecordSchema,
+  statusSchema,
+  validateRecord,
 };
 export type {
-  AbilitiesField, DailyScoreRecord, GoodSellerGrantRecord, GradeKind, GradeRecord, IndicatorsField, MerchantAssessmentRecord,
-  OperationTierRecord, QuarantineRecord, ServiceLevelRecord, StatusRecord,
+  AbilitiesField,
+  DailyScoreRecord,
+  GoodSellerGrantRecord,
+  GradeKind,
+  GradeRecord,
+  IndicatorsField,
+  MerchantAssessmentRecord,
+  OperationTierRecord,
+  QuarantineRecord,
+  ServiceLevelRecord,
+  StatusRecord,
 };

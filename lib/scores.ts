@@ -30,9 +30,7 @@ interface PoolScores {
 }
 
 const ABILITY_COUNT = ABILITIES.length;
-const INDICATORS_OF_ABILITY: number[][] = ABILITIES.map((a) =>
-  INDICATORS.flatMap((def, j) => (def.ability === a ? [j] : [])),
-);
+const INDICATORS_OF_ABILITY: number[][] = ABILITIES.map((a) => INDICATORS.flatMap((def, j) => (def.ability === a ? [j] : [])));
 const UNINFORMATIVE = 50;
 
 /** Scores every member of a pool: smoothing, normalization, weights, abilities, composite (SPEC §5.2–§5.5). */
@@ -83,13 +81,7 @@ function scorePool(pool: PoolTotals, policy: Policy): PoolScores {
  * Fills the raw column and the smoothed values of one indicator; false when the indicator is
  * uninformative for the pool (a rate or mean whose pool denominator is 0, SPEC §5.2).
  */
-function indicatorColumn(
-  def: (typeof INDICATORS)[number],
-  pool: PoolTotals,
-  policy: Policy,
-  rawColumn: Float64Array,
-  smoothed: Float64Array,
-): boolean {
+function indicatorColumn(def: (typeof INDICATORS)[number], pool: PoolTotals, policy: Policy, rawColumn: Float64Array, smoothed: Float64Array): boolean {
   const { size: n, sums } = pool;
   const fields = ratioFields(def);
   if (fields) {
@@ -135,9 +127,9 @@ function normalize(values: Float64Array, lo: number, hi: number, higherIsBetter:
   }
   for (let i = 0; i < values.length; i++) {
     const x = values[i]!;
-    const c = x < lo ? lo : x > hi ? hi : x;
+    const c = x < lo ? lo : Math.min(x, hi);
     const v = higherIsBetter ? (100 * (c - lo)) / span : (100 * (hi - c)) / span;
-    out[i] = v < 0 ? 0 : v > 100 ? 100 : v;
+    out[i] = v < 0 ? 0 : Math.min(v, 100);
   }
 }
 

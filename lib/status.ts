@@ -69,11 +69,7 @@ function statusOn(input: {
     styled: programActiveOn(input.programs.styled, date),
   };
   const operationTier = inForce.operationTier?.tier ?? 'basic';
-  const benefits = [
-    ...policy.tiers.benefits[operationTier],
-    ...policy.merchantTier.benefits[merchant.effective],
-    ...(active.mall ? policy.mallBenefits : []),
-  ];
+  const benefits = [...policy.tiers.benefits[operationTier], ...policy.merchantTier.benefits[merchant.effective], ...(active.mall ? policy.mallBenefits : [])];
   return {
     kind: 'status',
     sellerId: input.sellerId,
@@ -97,8 +93,10 @@ function statusOn(input: {
  */
 function statusesTurnOn(date: string, policy: Policy): boolean {
   const before = addDays(date, -1);
-  return monthOf(before) !== monthOf(date)
-    || quarterInForceOn(before, policy.merchantTier.effectiveFromDay) !== quarterInForceOn(date, policy.merchantTier.effectiveFromDay);
+  return (
+    monthOf(before) !== monthOf(date) ||
+    quarterInForceOn(before, policy.merchantTier.effectiveFromDay) !== quarterInForceOn(date, policy.merchantTier.effectiveFromDay)
+  );
 }
 
 /**

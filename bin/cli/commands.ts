@@ -28,7 +28,12 @@ const dateFlag = (v: Values, name: string): string => {
   return value;
 };
 const list = (v: Values, name: string): string[] | undefined =>
-  typeof v[name] === 'string' ? (v[name] as string).split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+  typeof v[name] === 'string'
+    ? (v[name] as string)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
 
 /** Sends a payload through the operator handler, as `aws lambda invoke` would; a refusal exits non-zero. */
 async function invokeOperator(v: Values, payload: Record<string, unknown>): Promise<Extract<OperatorResponse, { ok: true }>> {
@@ -74,9 +79,16 @@ async function importCommand(v: Values): Promise<string> {
       if (!existsSync(path('metrics.jsonl'))) return;
       yield* readJsonl(path('metrics.jsonl'));
     }
-    const summary = await importData(store, { categories, sellers, grants, metrics: metrics() }, {
-      policy: dependencies(store).policy, importId: `import-${Date.now().toString(36)}`, now: new Date().toISOString(), onRows: (n) => bar.tick(n),
-    });
+    const summary = await importData(
+      store,
+      { categories, sellers, grants, metrics: metrics() },
+      {
+        policy: dependencies(store).policy,
+        importId: `import-${Date.now().toString(36)}`,
+        now: new Date().toISOString(),
+        onRows: (n) => bar.tick(n),
+      },
+    );
     bar.stop();
     return `imported into ${where}: ${summary.categories} categories, ${summary.sellers} sellers, ${summary.metricRows} metric rows (${summary.blocksWritten} block-days), ${summary.grants} grants; ${summary.quarantined} rows quarantined`;
   });
@@ -84,17 +96,31 @@ async function importCommand(v: Values): Promise<string> {
 
 /** `grader run daily --date D | monthly --period M | quarterly --quarter Q ... --reason TEXT`. */
 async function runCommand(job: string | undefined, v: Values): Promise<string> {
-  if (job !== 'daily' && job !== 'monthly' && job !== 'quarterly') throw new UsageError(`run needs a job: daily, monthly or quarterly (got ${String(job ?? 'nothing')})`);
-  const [flag, valid, shape] = job === 'daily' ? ['date', isCalendarDate, 'YYYY-MM-DD'] as const : job === 'monthly' ? ['period', isMonth, 'YYYY-MM'] as const : ['quarter', isQuarter, 'YYYY-Qn'] as const;
+  if (job !== 'daily' && job !== 'monthly' && job !== 'quarterly')
+    throw new UsageError(`run needs a job: daily, monthly or quarterly (got ${String(job ?? 'nothing')})`);
+  const [flag, valid, shape] =
+    job === 'daily'
+      ? (['date', isCalendarDate, 'YYYY-MM-DD'] as const)
+      : job === 'monthly'
+        ? (['period', isMonth, 'YYYY-MM'] as const)
+        : (['quarter', isQuarter, 'YYYY-Qn'] as const);
   const period = str(v, flag, shape);
   if (!valid(period)) throw new UsageError(`--${flag} must be ${shape} (got ${period})`);
   const response = await invokeOperator(v, {
-    action: 'rerun', job, period, sellers: list(v, 'sellers'), categories: list(v, 'categories'), dryRun: v['dry-run'] === true,
-    reason: str(v, 'reason', 'TEXT'), requestedBy: typeof v.by === 'string' ? v.by : (process.env.USER ?? 'operator'),
+    action: 'rerun',
+    job,
+    period,
+    sellers: list(v, 'sellers'),
+    categories: list(v, 'categories'),
+    dryRun: v['dry-run'] === true,
+    reason: str(v, 'reason', 'TEXT'),
+    requestedBy: typeof v.by === 'string' ? v.by : (process.env.USER ?? 'operator'),
     ...(typeof v['as-of'] === 'string' ? { asOf: v['as-of'] } : {}),
   });
   const counts = response.counts as Record<string, number>;
-  const lines = [`${response.dryRun ? 'dry run' : 'run'} ${String(response.runId)}: ${String(response.state)}; ${counts.sellers} sellers, ${counts.written} written, ${counts.unchanged} unchanged, ${counts.quarantined} quarantined rows`];
+  const lines = [
+    `${response.dryRun ? 'dry run' : 'run'} ${String(response.runId)}: ${String(response.state)}; ${counts.sellers} sellers, ${counts.written} written, ${counts.unchanged} unchanged, ${counts.quarantined} quarantined rows`,
+  ];
   if (response.dryRun) {
     for (const r of (response.wouldChange as GradeRecord[]).slice(0, 50)) lines.push(`  would write ${r.kind} of ${r.sellerId}`);
     const more = (response.wouldChange as GradeRecord[]).length - 50;
@@ -107,15 +133,23 @@ async function runCommand(job: string | undefined, v: Values): Promise<string> {
 async function goodSellerCommand(verb: string | undefined, v: Values): Promise<string> {
   if (verb === 'approve') {
     const response = await invokeOperator(v, {
-      action: 'approveGoodSeller', sellerId: str(v, 'seller', 'S'), appliedOn: dateFlag(v, 'applied-on'), approvedOn: dateFlag(v, 'approved-on'),
-      approvedBy: str(v, 'by', 'NAME'), ...(typeof v.note === 'string' ? { note: v.note } : {}), ...(typeof v['as-of'] === 'string' ? { asOf: v['as-of'] } : {}),
+      action: 'approveGoodSeller',
+      sellerId: str(v, 'seller', 'S'),
+      appliedOn: dateFlag(v, 'applied-on'),
+      approvedOn: dateFlag(v, 'approved-on'),
+      approvedBy: str(v, 'by', 'NAME'),
+      ...(typeof v.note === 'string' ? { note: v.note } : {}),
+      ...(typeof v['as-of'] === 'string' ? { asOf: v['as-of'] } : {}),
     });
     const grant = response.grant as { sellerId: string; expiresOn: string; status: string };
     return `approved: ${grant.sellerId} shows silver until ${grant.expiresOn} (grant ${grant.status})`;
   }
   if (verb === 'revoke') {
     const response = await invokeOperator(v, {
-      action: 'revokeGoodSeller', sellerId: str(v, 'seller', 'S'), on: dateFlag(v, 'on'), by: str(v, 'by', 'NAME'),
+      action: 'revokeGoodSeller',
+      sellerId: str(v, 'seller', 'S'),
+      on: dateFlag(v, 'on'),
+      by: str(v, 'by', 'NAME'),
       ...(typeof v['as-of'] === 'string' ? { asOf: v['as-of'] } : {}),
     });
     const grant = response.grant as { sellerId: string; endedOn: string };
@@ -128,8 +162,12 @@ async function goodSellerCommand(verb: string | undefined, v: Values): Promise<s
 async function programCommand(verb: string | undefined, v: Values): Promise<string> {
   if (verb !== 'set' && verb !== 'end') throw new UsageError(`program needs set or end (got ${String(verb ?? 'nothing')})`);
   const response = await invokeOperator(v, {
-    action: verb === 'set' ? 'setProgram' : 'endProgram', sellerId: str(v, 'seller', 'S'), program: str(v, 'program', 'mall|jbp|styled'),
-    on: dateFlag(v, 'on'), by: str(v, 'by', 'NAME'), ...(typeof v['as-of'] === 'string' ? { asOf: v['as-of'] } : {}),
+    action: verb === 'set' ? 'setProgram' : 'endProgram',
+    sellerId: str(v, 'seller', 'S'),
+    program: str(v, 'program', 'mall|jbp|styled'),
+    on: dateFlag(v, 'on'),
+    by: str(v, 'by', 'NAME'),
+    ...(typeof v['as-of'] === 'string' ? { asOf: v['as-of'] } : {}),
   });
   return `${verb === 'set' ? 'set' : 'ended'} ${String(response.program)} for ${String(response.sellerId)}: ${JSON.stringify(response.span)}`;
 }
@@ -158,27 +196,37 @@ async function exportCommand(v: Values): Promise<string> {
   if (format !== 'jsonl' && format !== 'csv') throw new UsageError(`--format must be jsonl or csv (got ${format})`);
   const out = str(v, 'out', 'FILE');
   const sk =
-    kind === 'dailyScore' ? `dailyScore#${dateFlag(v, 'date')}`
-    : kind === 'operationTier' || kind === 'serviceLevel' ? `${kind}#${monthFlag(v)}`
-    : kind === 'merchantAssessment' ? `merchantAssessment#${quarterFlag(v)}`
-    : kind;
+    kind === 'dailyScore'
+      ? `dailyScore#${dateFlag(v, 'date')}`
+      : kind === 'operationTier' || kind === 'serviceLevel'
+        ? `${kind}#${monthFlag(v)}`
+        : kind === 'merchantAssessment'
+          ? `merchantAssessment#${quarterFlag(v)}`
+          : kind;
   return withStore({ aws: v.aws === true }, async (store) => {
     const grades = new GradesRepository(store);
     const reference = new ReferenceRepository(store);
     const [indexedKind, period] = sk.split('#') as [string, string | undefined];
     const indexed = indexedKind === 'operationTier' || indexedKind === 'serviceLevel' || indexedKind === 'merchantAssessment';
     // daily scores are packed by category; monthly and quarterly kinds come through the period index
-    const records = (kind === 'dailyScore' ? await new DailyScorePacks(store).on(await reference.sellers(), period!)
-      : indexed ? await grades.listPeriodIn(indexedKind, period!, (await reference.categories()).map((c) => c.categoryId))
-      : await grades.getMany((await reference.sellers()).map((s) => ({ sellerId: s.sellerId, sk }))))
-      .sort((a, b) => (a.sellerId < b.sellerId ? -1 : 1));
+    const records = (
+      kind === 'dailyScore'
+        ? await new DailyScorePacks(store).on(await reference.sellers(), period!)
+        : indexed
+          ? await grades.listPeriodIn(
+              indexedKind,
+              period!,
+              (await reference.categories()).map((c) => c.categoryId),
+            )
+          : await grades.getMany((await reference.sellers()).map((s) => ({ sellerId: s.sellerId, sk })))
+    ).sort((a, b) => (a.sellerId < b.sellerId ? -1 : 1));
     const file = createWriteStream(out);
-    if (format === 'jsonl') for (const r of records) file.write(JSON.stringify(r) + '\n');
+    if (format === 'jsonl') for (const r of records) file.write(`${JSON.stringify(r)}\n`);
     else {
       const rows = records.map((r) => flatten(r));
       const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-      file.write(columns.map(csvCell).join(',') + '\n');
-      for (const row of rows) file.write(columns.map((c) => csvCell(row[c] ?? '')).join(',') + '\n');
+      file.write(`${columns.map(csvCell).join(',')}\n`);
+      for (const row of rows) file.write(`${columns.map((c) => csvCell(row[c] ?? '')).join(',')}\n`);
     }
     await new Promise<void>((done, fail) => file.end((e?: Error | null) => (e ? fail(e) : done())));
     return `exported ${records.length} ${kind} records to ${out}`;
@@ -212,7 +260,10 @@ async function simulateCommand(v: Values): Promise<string> {
       const agg = byJob.get(r.job) ?? { runs: 0, written: 0, ms: 0 };
       byJob.set(r.job, { runs: agg.runs + 1, written: agg.written + r.counts.written, ms: agg.ms + r.millis });
     }
-    return [`simulated ${from}..${to} on ${where}:`, ...[...byJob].map(([job, a]) => `  ${job}: ${a.runs} runs, ${a.written} records written, ${(a.ms / 1000).toFixed(1)} s`)].join('\n');
+    return [
+      `simulated ${from}..${to} on ${where}:`,
+      ...[...byJob].map(([job, a]) => `  ${job}: ${a.runs} runs, ${a.written} records written, ${(a.ms / 1000).toFixed(1)} s`),
+    ].join('\n');
   });
 }
 

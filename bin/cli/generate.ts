@@ -18,14 +18,14 @@ async function generate(values: Record<string, string | boolean | undefined>): P
   const dir = values.out;
   mkdirSync(dir, { recursive: true });
   const market = syntheticMarketplace({ sellers, from, to });
-  const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+  const jsonl = (rows: unknown[]) => `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
   writeFileSync(join(dir, 'categories.jsonl'), jsonl(market.categories));
   writeFileSync(join(dir, 'sellers.jsonl'), jsonl(market.sellers));
   writeFileSync(join(dir, 'grants.jsonl'), jsonl(market.grants));
   const out = createWriteStream(join(dir, 'metrics.jsonl'));
   let rows = 0;
   for (const row of rowsOver(market, { start: from, end: to })) {
-    if (!out.write(JSON.stringify(row) + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
+    if (!out.write(`${JSON.stringify(row)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
     rows++;
   }
   await new Promise<void>((resolve) => out.end(() => resolve()));

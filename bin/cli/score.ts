@@ -31,9 +31,11 @@ function scoreOptions(values: Record<string, string | boolean | undefined>): Sco
 /** The period flag of a job: --date for daily, --period for monthly, --quarter for quarterly. */
 function periodOf(job: Job, values: Record<string, string | boolean | undefined>): string {
   const [flag, valid, shape] =
-    job === 'daily' ? ['date', isCalendarDate, 'YYYY-MM-DD'] as const
-    : job === 'monthly' ? ['period', isMonth, 'YYYY-MM'] as const
-    : ['quarter', isQuarter, 'YYYY-Qn'] as const;
+    job === 'daily'
+      ? (['date', isCalendarDate, 'YYYY-MM-DD'] as const)
+      : job === 'monthly'
+        ? (['period', isMonth, 'YYYY-MM'] as const)
+        : (['quarter', isQuarter, 'YYYY-Qn'] as const);
   const v = values[flag];
   if (typeof v !== 'string' || !valid(v)) throw new UsageError(`--${flag} must be ${shape} for the ${job} job (got ${String(v ?? 'nothing')})`);
   return v;
@@ -76,7 +78,7 @@ async function score(opts: ScoreOptions): Promise<{ records: number; quarantined
   const byKind: Record<string, number> = {};
   let records = 0;
   const write = async (line: string) => {
-    if (!out.write(line + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
+    if (!out.write(`${line}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
   };
   for (const record of job.records()) {
     await write(JSON.stringify(validateRecord(record)));

@@ -8,12 +8,17 @@ import type { Policy } from '../../lib/policy';
 /** Where a command's tables are: GRADER_DYNAMODB_ENDPOINT, AWS (--aws), or an embedded store persisted under GRADER_HOME. */
 async function connect(options: { aws?: boolean; memory?: boolean }): Promise<{ store: Store; embedded: EmbeddedStore | null; where: string }> {
   const endpoint = process.env.GRADER_DYNAMODB_ENDPOINT;
-  if (options.aws) return { store: openStore({ endpoint: undefined, env: { ...process.env, GRADER_DYNAMODB_ENDPOINT: undefined } }), embedded: null, where: 'AWS' };
+  if (options.aws)
+    return { store: openStore({ endpoint: undefined, env: { ...process.env, GRADER_DYNAMODB_ENDPOINT: undefined } }), embedded: null, where: 'AWS' };
   if (endpoint) return { store: openStore({ endpoint }), embedded: null, where: endpoint };
   const home = resolve(process.env.GRADER_HOME ?? '.grader');
   if (!options.memory) mkdirSync(home, { recursive: true });
   const embedded = await startEmbeddedStore(options.memory ? {} : { persistPath: home });
-  return { store: openStore({ endpoint: embedded.endpoint }), embedded, where: options.memory ? 'embedded DynamoDB Local (in memory)' : `embedded DynamoDB Local persisted in ${home}` };
+  return {
+    store: openStore({ endpoint: embedded.endpoint }),
+    embedded,
+    where: options.memory ? 'embedded DynamoDB Local (in memory)' : `embedded DynamoDB Local persisted in ${home}`,
+  };
 }
 
 /** Runs a command against a store and always stops the embedded one. */

@@ -98,12 +98,14 @@ async function batchGet(
         stats.retries++;
         await backoff(attempt);
       }
-      const out = await doc.send(new BatchGetCommand({
-        RequestItems: {
-          [table]: { Keys: pending, ...(names ? { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names } : {}) },
-        },
-        ReturnConsumedCapacity: 'TOTAL',
-      }));
+      const out = await doc.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [table]: { Keys: pending, ...(names ? { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names } : {}) },
+          },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
       stats.requests++;
       stats.capacityUnits += (out.ConsumedCapacity ?? []).reduce((s, c) => s + (c.CapacityUnits ?? 0), 0);
       const items = (out.Responses?.[table] ?? []) as Item[];

@@ -32,9 +32,7 @@ function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
 type TableNames = Record<TableName, string>;
 
 function tableNames(env: NodeJS.ProcessEnv, prefix = 'grader-'): TableNames {
-  return Object.fromEntries(
-    (Object.keys(TABLES) as TableName[]).map((t) => [t, env[TABLES[t].envVar] ?? `${prefix}${TABLES[t].logicalName}`]),
-  ) as TableNames;
+  return Object.fromEntries((Object.keys(TABLES) as TableName[]).map((t) => [t, env[TABLES[t].envVar] ?? `${prefix}${TABLES[t].logicalName}`])) as TableNames;
 }
 
 export { LOCAL_CREDENTIALS, LOCAL_REGION, createDocumentClient, createDynamoClient, tableNames };

@@ -60,9 +60,16 @@ async function packItem(pack: string, date: string, records: DailyScoreRecord[],
   const sorted = [...records].sort((a, b) => (a.sellerId < b.sellerId ? -1 : 1));
   const text = `[${sorted.map((r) => JSON.stringify(r)).join(',')}]`;
   return {
-    ...packKey(pack, date), kind: 'dailyScores', pack, period: date, count: sorted.length,
+    ...packKey(pack, date),
+    kind: 'dailyScores',
+    pack,
+    period: date,
+    count: sorted.length,
     // the pack's version for conditional writes (runIds included): change detection is record by record
-    policyVersion: sorted[0]!.policyVersion, runId, contentHash: createHash('sha256').update(text).digest('base64url').slice(0, 32), writtenAt,
+    policyVersion: sorted[0]!.policyVersion,
+    runId,
+    contentHash: createHash('sha256').update(text).digest('base64url').slice(0, 32),
+    writtenAt,
     expiresAt: Math.max(...sorted.map((r) => r.expiresAt)),
     records: await gzipAsync(text, { level: 1 }),
   };
@@ -86,10 +93,21 @@ class DailyScorePacks {
   }
 
   private async read(keys: { pack: string; date: string }[]): Promise<Map<string, StoredPack>> {
-    const items = await batchGet(this.store.doc, this.table, keys.map((k) => packKey(k.pack, k.date)), this.store.stats);
-    return new Map(items.map((item) => [`${String(item.pack ?? item.block)}|${String(item.period)}`, {
-      hash: String(item.contentHash), records: new Map(storedRecordsOfPack(item).map((r) => [r.record.sellerId, r])),
-    }]));
+    const items = await batchGet(
+      this.store.doc,
+      this.table,
+      keys.map((k) => packKey(k.pack, k.date)),
+      this.store.stats,
+    );
+    return new Map(
+      items.map((item) => [
+        `${String(item.pack ?? item.block)}|${String(item.period)}`,
+        {
+          hash: String(item.contentHash),
+          records: new Map(storedRecordsOfPack(item).map((r) => [r.record.sellerId, r])),
+        },
+      ]),
+    );
   }
 
   /**
@@ -115,7 +133,12 @@ class DailyScorePacks {
       records.forEach((r) => validateRecord(r));
       changed.push(...records);
       if (!options.dryRun && records.length > 0) {
-        await batchPut(this.store.doc, this.table, await Promise.all([...groups.values()].map((g) => packItem(g.pack, g.date, g.records, options.runId, options.now))), this.store.stats);
+        await batchPut(
+          this.store.doc,
+          this.table,
+          await Promise.all([...groups.values()].map((g) => packItem(g.pack, g.date, g.records, options.runId, options.now))),
+          this.store.stats,
+        );
       }
     } else {
       let stored = await this.read([...groups.values()]);
@@ -133,13 +156,15 @@ class DailyScorePacks {
             return;
           }
           try {
-            await this.store.doc.send(new PutCommand({
-              TableName: this.table,
-              Item: await packItem(group.pack, group.date, [...merged.values()], options.runId, options.now),
-              ...(previous
-                ? { ConditionExpression: 'contentHash = :h', ExpressionAttributeValues: { ':h': previous.hash } }
-                : { ConditionExpression: 'attribute_not_exists(sk)' }),
-            }));
+            await this.store.doc.send(
+              new PutCommand({
+                TableName: this.table,
+                Item: await packItem(group.pack, group.date, [...merged.values()], options.runId, options.now),
+                ...(previous
+                  ? { ConditionExpression: 'contentHash = :h', ExpressionAttributeValues: { ':h': previous.hash } }
+                  : { ConditionExpression: 'attribute_not_exists(sk)' }),
+              }),
+            );
             this.store.stats.requests++;
             this.store.stats.itemsWritten++;
             changed.push(...changedHere);
@@ -167,13 +192,15 @@ class DailyScorePacks {
 
   /** A seller's latest daily score on or before a date, within the last `days` stored dates of its pack. */
   async latest(seller: { sellerId: string; pack: string }, date: string, days = 7): Promise<DailyScoreRecord | null> {
-    const out = await this.store.doc.send(new QueryCommand({
-      TableName: this.table,
-      KeyConditionExpression: 'sellerId = :p AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: { ':p': packKey(seller.pack, date).sellerId, ':from': 'dailyScore#', ':to': `dailyScore#${date}` },
-      ScanIndexForward: false,
-      Limit: days,
-    }));
+    const out = await this.store.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'sellerId = :p AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':p': packKey(seller.pack, date).sellerId, ':from': 'dailyScore#', ':to': `dailyScore#${date}` },
+        ScanIndexForward: false,
+        Limit: days,
+      }),
+    );
     this.store.stats.requests++;
     this.store.stats.itemsRead += out.Items?.length ?? 0;
     for (const item of out.Items ?? []) {

@@ -61,8 +61,16 @@ function contentHash(record: GradeRecord): string {
  */
 function gradeItem(record: GradeRecord, serialized: { json: string; hash: string }, writtenAt: string): Item {
   const item: Item = {
-    sellerId: record.sellerId, sk: gradeSortKey(record), kind: record.kind, categoryId: record.categoryId, period: periodOf(record),
-    policyVersion: record.policyVersion, runId: record.runId, contentHash: serialized.hash, writtenAt, record: serialized.json,
+    sellerId: record.sellerId,
+    sk: gradeSortKey(record),
+    kind: record.kind,
+    categoryId: record.categoryId,
+    period: periodOf(record),
+    policyVersion: record.policyVersion,
+    runId: record.runId,
+    contentHash: serialized.hash,
+    writtenAt,
+    record: serialized.json,
   };
   if (record.kind === 'dailyScore') item.expiresAt = record.expiresAt;
   if (record.kind === 'operationTier' || record.kind === 'serviceLevel' || record.kind === 'merchantAssessment') {
@@ -145,28 +153,38 @@ class GradesRepository {
   async getManyWithHashes(keys: { sellerId: string; sk: string }[]): Promise<{ key: string; record: GradeRecord; hash: string }[]> {
     if (keys.length === 0) return [];
     return (await batchGet(this.store.doc, this.table, keys, this.store.stats)).map((item) => ({
-      key: `${String(item.sellerId)}|${String(item.sk)}`, record: recordOfItem(item), hash: String(item.contentHash),
+      key: `${String(item.sellerId)}|${String(item.sk)}`,
+      record: recordOfItem(item),
+      hash: String(item.contentHash),
     }));
   }
 
   /** Every record of a seller, optionally only one kind. */
   async listSeller(sellerId: string, kind?: GradeKind): Promise<GradeRecord[]> {
-    const items = await queryAll(this.store.doc, {
-      TableName: this.table,
-      KeyConditionExpression: kind ? 'sellerId = :s AND begins_with(sk, :k)' : 'sellerId = :s',
-      ExpressionAttributeValues: kind ? { ':s': sellerId, ':k': kind } : { ':s': sellerId },
-    }, this.store.stats);
+    const items = await queryAll(
+      this.store.doc,
+      {
+        TableName: this.table,
+        KeyConditionExpression: kind ? 'sellerId = :s AND begins_with(sk, :k)' : 'sellerId = :s',
+        ExpressionAttributeValues: kind ? { ':s': sellerId, ':k': kind } : { ':s': sellerId },
+      },
+      this.store.stats,
+    );
     return items.map(recordOfItem);
   }
 
   /** A period's records of one kind and category, through the sparse period index. */
   async listPeriod(kind: 'operationTier' | 'serviceLevel' | 'merchantAssessment', period: string, categoryId: string): Promise<GradeRecord[]> {
-    const items = await queryAll(this.store.doc, {
-      TableName: this.table,
-      IndexName: GRADES_LOOKUP_INDEX,
-      KeyConditionExpression: 'lookupPk = :p',
-      ExpressionAttributeValues: { ':p': `${kind}#${period}#${categoryId}` },
-    }, this.store.stats);
+    const items = await queryAll(
+      this.store.doc,
+      {
+        TableName: this.table,
+        IndexName: GRADES_LOOKUP_INDEX,
+        KeyConditionExpression: 'lookupPk = :p',
+        ExpressionAttributeValues: { ':p': `${kind}#${period}#${categoryId}` },
+      },
+      this.store.stats,
+    );
     return items.map(recordOfItem);
   }
 
@@ -181,12 +199,18 @@ class GradesRepository {
    * consistent in AWS (docs/data-model.md); operator actions read statuses by key.
    */
   async statusesOf(categoryIds: string[]): Promise<{ record: StatusRecord; hash: string }[]> {
-    const pages = await mapLimit(categoryIds, 8, (categoryId) => queryAll(this.store.doc, {
-      TableName: this.table,
-      IndexName: GRADES_LOOKUP_INDEX,
-      KeyConditionExpression: 'lookupPk = :p',
-      ExpressionAttributeValues: { ':p': `status#${categoryId}` },
-    }, this.store.stats));
+    const pages = await mapLimit(categoryIds, 8, (categoryId) =>
+      queryAll(
+        this.store.doc,
+        {
+          TableName: this.table,
+          IndexName: GRADES_LOOKUP_INDEX,
+          KeyConditionExpression: 'lookupPk = :p',
+          ExpressionAttributeValues: { ':p': `status#${categoryId}` },
+        },
+        this.store.stats,
+      ),
+    );
     return pages.flat().flatMap((item) => {
       const record = recordOfItem(item);
       return record.kind === 'status' ? [{ record, hash: String(item.contentHash) }] : [];
@@ -195,12 +219,16 @@ class GradesRepository {
 
   /** Grants still active or pending, with their content hashes, through the sparse lookup index (sorted by expiry). */
   async activeGrants(): Promise<{ record: GoodSellerGrantRecord; hash: string }[]> {
-    const items = await queryAll(this.store.doc, {
-      TableName: this.table,
-      IndexName: GRADES_LOOKUP_INDEX,
-      KeyConditionExpression: 'lookupPk = :g',
-      ExpressionAttributeValues: { ':g': 'activeGrant' },
-    }, this.store.stats);
+    const items = await queryAll(
+      this.store.doc,
+      {
+        TableName: this.table,
+        IndexName: GRADES_LOOKUP_INDEX,
+        KeyConditionExpression: 'lookupPk = :g',
+        ExpressionAttributeValues: { ':g': 'activeGrant' },
+      },
+      this.store.stats,
+    );
     return items.flatMap((item) => {
       const record = recordOfItem(item);
       return record.kind === 'goodSellerGrant' ? [{ record, hash: String(item.contentHash) }] : [];

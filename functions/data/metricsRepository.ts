@@ -50,7 +50,7 @@ function decodeArray(value: unknown, encoding: unknown): Float64Array {
     return new Float64Array(inflated.buffer.slice(inflated.byteOffset, inflated.byteOffset + inflated.byteLength));
   }
   const values: number[] = [];
-  for (let p = 0; p < bytes.length;) {
+  for (let p = 0; p < bytes.length; ) {
     let v = 0;
     let scale = 1;
     let byte: number;
@@ -66,7 +66,9 @@ function decodeArray(value: unknown, encoding: unknown): Float64Array {
 
 function decode(item: Item): CumulativeBlock {
   return {
-    block: String(item.block), date: String(item.date), cum: decodeArray(item.cum, item.encoding),
+    block: String(item.block),
+    date: String(item.date),
+    cum: decodeArray(item.cum, item.encoding),
     daily: item.daily ? decodeArray(item.daily, item.encoding) : undefined,
   };
 }
@@ -81,20 +83,33 @@ class MetricsRepository {
 
   /** Every stored date of a block from `fromDate` on, in date order. */
   async blockFrom(block: string, fromDate: string): Promise<CumulativeBlock[]> {
-    const items = await queryAll(this.store.doc, {
-      TableName: this.table,
-      KeyConditionExpression: '#b = :b AND #d >= :d',
-      ExpressionAttributeNames: { '#b': 'block', '#d': 'date' },
-      ExpressionAttributeValues: { ':b': block, ':d': fromDate },
-    }, this.store.stats);
+    const items = await queryAll(
+      this.store.doc,
+      {
+        TableName: this.table,
+        KeyConditionExpression: '#b = :b AND #d >= :d',
+        ExpressionAttributeNames: { '#b': 'block', '#d': 'date' },
+        ExpressionAttributeValues: { ':b': block, ':d': fromDate },
+      },
+      this.store.stats,
+    );
     return items.map(decode);
   }
 
   async put(blocks: CumulativeBlock[]): Promise<void> {
-    await batchPut(this.store.doc, this.table, blocks.map((b) => ({
-      block: b.block, date: b.date, slots: b.cum.length / FIELD_COUNT, encoding: ENCODING,
-      cum: encode(b.cum, `${b.block} ${b.date}`), ...(b.daily ? { daily: encode(b.daily, `${b.block} ${b.date}`) } : {}),
-    })), this.store.stats);
+    await batchPut(
+      this.store.doc,
+      this.table,
+      blocks.map((b) => ({
+        block: b.block,
+        date: b.date,
+        slots: b.cum.length / FIELD_COUNT,
+        encoding: ENCODING,
+        cum: encode(b.cum, `${b.block} ${b.date}`),
+        ...(b.daily ? { daily: encode(b.daily, `${b.block} ${b.date}`) } : {}),
+      })),
+      this.store.stats,
+    );
   }
 
   /**
@@ -105,29 +120,33 @@ class MetricsRepository {
     const found = new Map<string, Float64Array | null>();
     // a date before a block's first stored date holds zeros: neither read nor looked back for
     const first = referenceRevision === undefined ? null : await this.firstDates(blocks, referenceRevision);
-    const keys = blocks.flatMap((block) => dates.flatMap((date) => {
-      const from = first?.get(block);
-      if (first && (from === null || date < from!)) {
-        found.set(`${block}|${date}`, null);
-        return [];
-      }
-      return [{ block, date }];
-    }));
+    const keys = blocks.flatMap((block) =>
+      dates.flatMap((date) => {
+        const from = first?.get(block);
+        if (first && (from === null || date < from!)) {
+          found.set(`${block}|${date}`, null);
+          return [];
+        }
+        return [{ block, date }];
+      }),
+    );
     for (const item of await batchGet(this.store.doc, this.table, keys, this.store.stats, { projection: ['block', 'date', 'encoding', 'cum'] })) {
       const b = decode(item);
       found.set(`${b.block}|${b.date}`, b.cum);
     }
     const missing = keys.filter((k) => !found.has(`${k.block}|${k.date}`));
     await mapLimit(missing, 8, async ({ block, date }) => {
-      const out = await this.store.doc.send(new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: '#b = :b AND #d <= :d',
-        ExpressionAttributeNames: { '#b': 'block', '#d': 'date', '#e': 'encoding' },
-        ExpressionAttributeValues: { ':b': block, ':d': date },
-        ScanIndexForward: false,
-        Limit: 1,
-        ProjectionExpression: '#b, #d, #e, cum',
-      }));
+      const out = await this.store.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: '#b = :b AND #d <= :d',
+          ExpressionAttributeNames: { '#b': 'block', '#d': 'date', '#e': 'encoding' },
+          ExpressionAttributeValues: { ':b': block, ':d': date },
+          ScanIndexForward: false,
+          Limit: 1,
+          ProjectionExpression: '#b, #d, #e, cum',
+        }),
+      );
       this.store.stats.requests++;
       const item = out.Items?.[0];
       this.store.stats.itemsRead += item ? 1 : 0;
@@ -141,19 +160,25 @@ class MetricsRepository {
     let cached = firstDatesCache.get(this.store);
     if (cached?.revision !== referenceRevision) firstDatesCache.set(this.store, (cached = { revision: referenceRevision, first: new Map() }));
     const first = cached.first;
-    await mapLimit(blocks.filter((b) => !first.has(b)), 8, async (block) => {
-      const out = await this.store.doc.send(new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: '#b = :b',
-        ExpressionAttributeNames: { '#b': 'block', '#d': 'date' },
-        ExpressionAttributeValues: { ':b': block },
-        Limit: 1,
-        ProjectionExpression: '#d',
-      }));
-      this.store.stats.requests++;
-      this.store.stats.itemsRead += out.Items?.length ?? 0;
-      first.set(block, out.Items?.[0] ? String(out.Items[0].date) : null);
-    });
+    await mapLimit(
+      blocks.filter((b) => !first.has(b)),
+      8,
+      async (block) => {
+        const out = await this.store.doc.send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: '#b = :b',
+            ExpressionAttributeNames: { '#b': 'block', '#d': 'date' },
+            ExpressionAttributeValues: { ':b': block },
+            Limit: 1,
+            ProjectionExpression: '#d',
+          }),
+        );
+        this.store.stats.requests++;
+        this.store.stats.itemsRead += out.Items?.length ?? 0;
+        first.set(block, out.Items?.[0] ? String(out.Items[0].date) : null);
+      },
+    );
     return first;
   }
 }
@@ -173,7 +198,13 @@ function boundaryDates(w: DateWindow): [string, string] {
  * S(f, a..b) = cum(b)[f] − cum(a − 1)[f] for one seller's slot, written into `out` at `offset`;
  * `cumulative` is what cumulativeAt returned for the window's boundary dates (null: zeros).
  */
-function windowSums(cumulative: ReadonlyMap<string, Float64Array | null>, seller: { block: string; slot: number }, w: DateWindow, out: Float64Array, offset = 0): void {
+function windowSums(
+  cumulative: ReadonlyMap<string, Float64Array | null>,
+  seller: { block: string; slot: number },
+  w: DateWindow,
+  out: Float64Array,
+  offset = 0,
+): void {
   const [endDate, beforeDate] = boundaryDates(w);
   const end = cumulative.get(`${seller.block}|${endDate}`);
   const before = cumulative.get(`${seller.block}|${beforeDate}`);

@@ -21,8 +21,14 @@ class QuarantineRepository {
       return {
         source: dated || r.source !== 'metrics' ? r.source : 'metrics-undated',
         // keyed by the row's key and reason, not the import: re-importing the same file quarantines nothing twice
-        rowKey: `${String(r.key.date ?? '')}#${String(r.key.sellerId ?? r.key.categoryId ?? '')}#${createHash('sha256').update(`${JSON.stringify(r.key)}|${r.reason}`).digest('base64url').slice(0, 16)}`,
-        key: r.key, reason: r.reason, importId, quarantinedAt: now,
+        rowKey: `${String(r.key.date ?? '')}#${String(r.key.sellerId ?? r.key.categoryId ?? '')}#${createHash('sha256')
+          .update(`${JSON.stringify(r.key)}|${r.reason}`)
+          .digest('base64url')
+          .slice(0, 16)}`,
+        key: r.key,
+        reason: r.reason,
+        importId,
+        quarantinedAt: now,
       };
     });
     // identical rows repeated (no line numbers to tell them apart) are one item: a batch holds each key once
@@ -45,10 +51,17 @@ class QuarantineRepository {
   }
 
   private async rowKeys(source: string): Promise<string[]> {
-    const items = await queryAll(this.store.doc, {
-      TableName: this.store.tables.quarantine, KeyConditionExpression: '#s = :s', ProjectionExpression: 'rowKey',
-      ExpressionAttributeNames: { '#s': 'source' }, ExpressionAttributeValues: { ':s': source },
-    }, this.store.stats);
+    const items = await queryAll(
+      this.store.doc,
+      {
+        TableName: this.store.tables.quarantine,
+        KeyConditionExpression: '#s = :s',
+        ProjectionExpression: 'rowKey',
+        ExpressionAttributeNames: { '#s': 'source' },
+        ExpressionAttributeValues: { ':s': source },
+      },
+      this.store.stats,
+    );
     return items.map((i) => String(i.rowKey));
   }
 }

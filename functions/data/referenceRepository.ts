@@ -17,8 +17,13 @@ interface StoredSeller extends SellerProfile {
 
 function storedSeller(item: Record<string, unknown>): StoredSeller {
   const profile = sellerProfileSchema.parse({
-    sellerId: item.sellerId, categoryId: item.categoryId, storeType: item.storeType, openedOn: item.openedOn,
-    mall: item.mall ?? undefined, jbp: item.jbp ?? undefined, styled: item.styled ?? undefined,
+    sellerId: item.sellerId,
+    categoryId: item.categoryId,
+    storeType: item.storeType,
+    openedOn: item.openedOn,
+    mall: item.mall ?? undefined,
+    jbp: item.jbp ?? undefined,
+    styled: item.styled ?? undefined,
   });
   if (typeof item.block !== 'string' || typeof item.slot !== 'number') throw new Error(`seller ${profile.sellerId}: stored item has no metric block`);
   // sellers stored before packs and blocks were told apart had one-category blocks, used for both
@@ -104,25 +109,37 @@ class ReferenceRepository {
   }
 
   async putCategories(categories: Category[]): Promise<void> {
-    await batchPut(this.store.doc, this.store.tables.categories, categories.map((c) => ({ ...c })), this.store.stats);
+    await batchPut(
+      this.store.doc,
+      this.store.tables.categories,
+      categories.map((c) => ({ ...c })),
+      this.store.stats,
+    );
     await this.bumpRevision();
   }
 
   async putSellers(sellers: StoredSeller[]): Promise<void> {
-    await batchPut(this.store.doc, this.store.tables.sellers, sellers.map((s) => ({ ...s })), this.store.stats);
+    await batchPut(
+      this.store.doc,
+      this.store.tables.sellers,
+      sellers.map((s) => ({ ...s })),
+      this.store.stats,
+    );
     await this.bumpRevision();
   }
 
   /** Sets or clears one program span of a seller. */
   async setProgram(sellerId: string, program: Program, span: { since: string; until?: string | null } | null): Promise<void> {
-    await this.store.doc.send(new UpdateCommand({
-      TableName: this.store.tables.sellers,
-      Key: { sellerId },
-      UpdateExpression: span ? 'SET #p = :span' : 'REMOVE #p',
-      ConditionExpression: 'attribute_exists(sellerId)',
-      ExpressionAttributeNames: { '#p': program },
-      ...(span ? { ExpressionAttributeValues: { ':span': span } } : {}),
-    }));
+    await this.store.doc.send(
+      new UpdateCommand({
+        TableName: this.store.tables.sellers,
+        Key: { sellerId },
+        UpdateExpression: span ? 'SET #p = :span' : 'REMOVE #p',
+        ConditionExpression: 'attribute_exists(sellerId)',
+        ExpressionAttributeNames: { '#p': program },
+        ...(span ? { ExpressionAttributeValues: { ':span': span } } : {}),
+      }),
+    );
     this.store.stats.requests++;
     await this.bumpRevision();
   }

@@ -6,7 +6,11 @@ import { queryAll } from './query';
 import type { Store } from './store';
 
 const countsSchema = z.object({
-  sellers: z.number().int(), written: z.number().int(), unchanged: z.number().int(), quarantined: z.number().int(), failed: z.number().int(),
+  sellers: z.number().int(),
+  written: z.number().int(),
+  unchanged: z.number().int(),
+  quarantined: z.number().int(),
+  failed: z.number().int(),
 });
 type RunCounts = z.infer<typeof countsSchema>;
 
@@ -66,7 +70,14 @@ class RunsRepository {
     // the period's other runs are read while this one is put: a period is fresh when it has none
     const earlier = this.runsOf(run.job, run.period);
     try {
-      await this.store.doc.send(new PutCommand({ TableName: this.store.tables.runs, Item: { ...key, ...run }, ConditionExpression: 'attribute_not_exists(#i)', ExpressionAttributeNames: { '#i': 'item' } }));
+      await this.store.doc.send(
+        new PutCommand({
+          TableName: this.store.tables.runs,
+          Item: { ...key, ...run },
+          ConditionExpression: 'attribute_not_exists(#i)',
+          ExpressionAttributeNames: { '#i': 'item' },
+        }),
+      );
       this.store.stats.requests++;
       // a failed read only costs the shortcut: a period not known to be fresh has its hashes read
       return { state: 'started', run, fresh: (await earlier.catch(() => null))?.every((r) => r.runId === run.runId) ?? false };
@@ -79,15 +90,17 @@ class RunsRepository {
     if (existing.status === 'succeeded') return { state: 'done', run: existing };
     if (existing.status === 'running' && existing.leaseUntil > now) return { state: 'busy', run: existing };
     try {
-      const out = await this.store.doc.send(new UpdateCommand({
-        TableName: this.store.tables.runs,
-        Key: key,
-        UpdateExpression: 'SET attempts = attempts + :one, leaseUntil = :lease, #s = :running, #e = :null',
-        ConditionExpression: 'leaseUntil = :seen',
-        ExpressionAttributeNames: { '#s': 'status', '#e': 'error' },
-        ExpressionAttributeValues: { ':one': 1, ':lease': draft.leaseUntil, ':running': 'running', ':null': null, ':seen': existing.leaseUntil },
-        ReturnValues: 'ALL_NEW',
-      }));
+      const out = await this.store.doc.send(
+        new UpdateCommand({
+          TableName: this.store.tables.runs,
+          Key: key,
+          UpdateExpression: 'SET attempts = attempts + :one, leaseUntil = :lease, #s = :running, #e = :null',
+          ConditionExpression: 'leaseUntil = :seen',
+          ExpressionAttributeNames: { '#s': 'status', '#e': 'error' },
+          ExpressionAttributeValues: { ':one': 1, ':lease': draft.leaseUntil, ':running': 'running', ':null': null, ':seen': existing.leaseUntil },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
       this.store.stats.requests++;
       return { state: 'resumed', run: runRecordSchema.parse(out.Attributes) };
     } catch (e) {
@@ -97,57 +110,81 @@ class RunsRepository {
   }
 
   async get(job: RunRecord['job'], period: string, runId: string): Promise<RunRecord | null> {
-    const out = await this.store.doc.send(new GetCommand({ TableName: this.store.tables.runs, Key: { jobPeriod: `${job}#${period}`, item: `run#${runId}` }, ConsistentRead: true }));
+    const out = await this.store.doc.send(
+      new GetCommand({ TableName: this.store.tables.runs, Key: { jobPeriod: `${job}#${period}`, item: `run#${runId}` }, ConsistentRead: true }),
+    );
     this.store.stats.requests++;
     return out.Item ? runRecordSchema.parse(out.Item) : null;
   }
 
   /** Every run of a job and period, scheduled or by hand. */
   async runsOf(job: RunRecord['job'], period: string): Promise<RunRecord[]> {
-    const items = await queryAll(this.store.doc, {
-      TableName: this.store.tables.runs,
-      ConsistentRead: true,
-      KeyConditionExpression: 'jobPeriod = :jp AND begins_with(#i, :run)',
-      ExpressionAttributeNames: { '#i': 'item' },
-      ExpressionAttributeValues: { ':jp': `${job}#${period}`, ':run': 'run#' },
-    }, this.store.stats);
+    const items = await queryAll(
+      this.store.doc,
+      {
+        TableName: this.store.tables.runs,
+        ConsistentRead: true,
+        KeyConditionExpression: 'jobPeriod = :jp AND begins_with(#i, :run)',
+        ExpressionAttributeNames: { '#i': 'item' },
+        ExpressionAttributeValues: { ':jp': `${job}#${period}`, ':run': 'run#' },
+      },
+      this.store.stats,
+    );
     return items.map((i) => runRecordSchema.parse(i));
   }
 
   /** Shards of a run already finished, with their counts. */
   async finishedShards(run: RunRecord): Promise<Map<string, RunCounts>> {
-    const items = await queryAll(this.store.doc, {
-      TableName: this.store.tables.runs,
-      ConsistentRead: true,
-      KeyConditionExpression: 'jobPeriod = :jp AND begins_with(#i, :shard)',
-      ExpressionAttributeNames: { '#i': 'item' },
-      ExpressionAttributeValues: { ':jp': jobPeriodOf(run), ':shard': `shard#${run.runId}#` },
-    }, this.store.stats);
+    const items = await queryAll(
+      this.store.doc,
+      {
+        TableName: this.store.tables.runs,
+        ConsistentRead: true,
+        KeyConditionExpression: 'jobPeriod = :jp AND begins_with(#i, :shard)',
+        ExpressionAttributeNames: { '#i': 'item' },
+        ExpressionAttributeValues: { ':jp': jobPeriodOf(run), ':shard': `shard#${run.runId}#` },
+      },
+      this.store.stats,
+    );
     return new Map(items.map((i) => [String(i.shardId), countsSchema.parse(i.counts)]));
   }
 
   /** Marks several shards finished in batched writes. */
   async finishShards(run: RunRecord, shards: { shardId: string; counts: RunCounts }[], now: string): Promise<void> {
-    await batchPut(this.store.doc, this.store.tables.runs, shards.map(({ shardId, counts }) => ({
-      jobPeriod: jobPeriodOf(run), item: `shard#${run.runId}#${shardId}`, runId: run.runId, shardId, counts, finishedAt: now,
-    })), this.store.stats);
+    await batchPut(
+      this.store.doc,
+      this.store.tables.runs,
+      shards.map(({ shardId, counts }) => ({
+        jobPeriod: jobPeriodOf(run),
+        item: `shard#${run.runId}#${shardId}`,
+        runId: run.runId,
+        shardId,
+        counts,
+        finishedAt: now,
+      })),
+      this.store.stats,
+    );
   }
 
   async finishShard(run: RunRecord, shardId: string, counts: RunCounts, now: string): Promise<void> {
-    await this.store.doc.send(new PutCommand({
-      TableName: this.store.tables.runs,
-      Item: { jobPeriod: jobPeriodOf(run), item: `shard#${run.runId}#${shardId}`, runId: run.runId, shardId, counts, finishedAt: now },
-    }));
+    await this.store.doc.send(
+      new PutCommand({
+        TableName: this.store.tables.runs,
+        Item: { jobPeriod: jobPeriodOf(run), item: `shard#${run.runId}#${shardId}`, runId: run.runId, shardId, counts, finishedAt: now },
+      }),
+    );
     this.store.stats.requests++;
   }
 
   async setShards(run: RunRecord, shards: number, referenceRevision: number): Promise<void> {
-    await this.store.doc.send(new UpdateCommand({
-      TableName: this.store.tables.runs,
-      Key: { jobPeriod: jobPeriodOf(run), item: `run#${run.runId}` },
-      UpdateExpression: 'SET shards = :n, referenceRevision = :r',
-      ExpressionAttributeValues: { ':n': shards, ':r': referenceRevision },
-    }));
+    await this.store.doc.send(
+      new UpdateCommand({
+        TableName: this.store.tables.runs,
+        Key: { jobPeriod: jobPeriodOf(run), item: `run#${run.runId}` },
+        UpdateExpression: 'SET shards = :n, referenceRevision = :r',
+        ExpressionAttributeValues: { ':n': shards, ':r': referenceRevision },
+      }),
+    );
     this.store.stats.requests++;
   }
 
@@ -158,20 +195,33 @@ class RunsRepository {
     now: string,
   ): Promise<RunRecord> {
     const done: RunRecord = {
-      ...run, status: outcome.status, counts: outcome.counts, error: outcome.error ?? null, endedAt: now,
-      shards: outcome.shards ?? run.shards, referenceRevision: outcome.referenceRevision ?? run.referenceRevision,
+      ...run,
+      status: outcome.status,
+      counts: outcome.counts,
+      error: outcome.error ?? null,
+      endedAt: now,
+      shards: outcome.shards ?? run.shards,
+      referenceRevision: outcome.referenceRevision ?? run.referenceRevision,
     };
     try {
-      await this.store.doc.send(new UpdateCommand({
-        TableName: this.store.tables.runs,
-        Key: { jobPeriod: jobPeriodOf(run), item: `run#${run.runId}` },
-        UpdateExpression: 'SET #s = :s, #c = :c, #e = :e, endedAt = :t, shards = :n, referenceRevision = :r',
-        ConditionExpression: 'leaseUntil = :mine',
-        ExpressionAttributeNames: { '#s': 'status', '#c': 'counts', '#e': 'error' },
-        ExpressionAttributeValues: {
-          ':s': done.status, ':c': done.counts, ':e': done.error, ':t': now, ':n': done.shards, ':r': done.referenceRevision, ':mine': run.leaseUntil,
-        },
-      }));
+      await this.store.doc.send(
+        new UpdateCommand({
+          TableName: this.store.tables.runs,
+          Key: { jobPeriod: jobPeriodOf(run), item: `run#${run.runId}` },
+          UpdateExpression: 'SET #s = :s, #c = :c, #e = :e, endedAt = :t, shards = :n, referenceRevision = :r',
+          ConditionExpression: 'leaseUntil = :mine',
+          ExpressionAttributeNames: { '#s': 'status', '#c': 'counts', '#e': 'error' },
+          ExpressionAttributeValues: {
+            ':s': done.status,
+            ':c': done.counts,
+            ':e': done.error,
+            ':t': now,
+            ':n': done.shards,
+            ':r': done.referenceRevision,
+            ':mine': run.leaseUntil,
+          },
+        }),
+      );
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
     } finally {

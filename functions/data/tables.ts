@@ -66,9 +66,7 @@ const TABLES: Record<TableName, TableDefinition> = {
     sortKey: { name: 'sk', type: 'S' },
     stream: 'NEW_AND_OLD_IMAGES',
     ttlAttribute: 'expiresAt',
-    indexes: [
-      { indexName: GRADES_LOOKUP_INDEX, partitionKey: { name: 'lookupPk', type: 'S' }, sortKey: { name: 'lookupSk', type: 'S' }, projection: 'ALL' },
-    ],
+    indexes: [{ indexName: GRADES_LOOKUP_INDEX, partitionKey: { name: 'lookupPk', type: 'S' }, sortKey: { name: 'lookupSk', type: 'S' }, projection: 'ALL' }],
   },
   quarantine: {
     logicalName: 'quarantine',

@@ -67,22 +67,33 @@ async function buildShard(ctx: ShardContext, shard: Shard): Promise<BuiltShard> 
   } else if (data.job === 'monthly') {
     const windowDays = windowLength(data.windows.scoring!);
     const shardGrading = shardGrades(shard, scoring!, data.previousGmvCents, windowDays, policy);
-    records.push(...monthlyRecords(jobCtx, data.period, { scoring: scoring!, previousGmvCents: data.previousGmvCents, service: data.totals.service! }, shardGrading));
+    records.push(
+      ...monthlyRecords(jobCtx, data.period, { scoring: scoring!, previousGmvCents: data.previousGmvCents, service: data.totals.service! }, shardGrading),
+    );
   } else {
     const refreshed = ctx.statusRefresh ? shard.sellers.filter(ctx.statusRefresh) : shard.sellers;
     const refreshedSellers = refreshed.map((s) => data.sellers[s]!);
     // a full refresh reads the shard's statuses by category (range reads), a partial one by key
     const categories = ctx.statusRefresh ? null : [...new Set(refreshed.map((s) => data.sellers[s]!.categoryId))];
-    const { inputs, statusHashes } = await currentStatusInputs(new GradesRepository(ctx.store), refreshedSellers, categories, data.period, policy, ctx.activeGrants);
+    const { inputs, statusHashes } = await currentStatusInputs(
+      new GradesRepository(ctx.store),
+      refreshedSellers,
+      categories,
+      data.period,
+      policy,
+      ctx.activeGrants,
+    );
     knownHashes = new Map([...statusHashes, ...(ctx.activeGrantHashes ?? [])]);
     const of = (s: number) => inputs.get(data.sellers[s]!.sellerId)!;
     const windowDays = windowLength(data.windows.scoring!);
-    records.push(...dailyRecords(
-      { ...jobCtx, inForce: (s) => of(s).inForce, grantOf: (s) => of(s).grant, goodSellerOf: (s) => of(s).goodSeller, refresh: ctx.statusRefresh },
-      data.period,
-      { scoring: scoring!, previousGmvCents: data.previousGmvCents, merchant: data.totals.merchant! },
-      shardGrades(shard, scoring!, data.previousGmvCents, windowDays, policy),
-    ));
+    records.push(
+      ...dailyRecords(
+        { ...jobCtx, inForce: (s) => of(s).inForce, grantOf: (s) => of(s).grant, goodSellerOf: (s) => of(s).goodSeller, refresh: ctx.statusRefresh },
+        data.period,
+        { scoring: scoring!, previousGmvCents: data.previousGmvCents, merchant: data.totals.merchant! },
+        shardGrades(shard, scoring!, data.previousGmvCents, windowDays, policy),
+      ),
+    );
   }
   // A daily re-run of a past date rebuilds its daily scores only: status and grants are current
   // records, and a past date must not overwrite them.
@@ -105,19 +116,34 @@ async function writeShards(ctx: ShardContext, built: BuiltShard[]): Promise<Shar
   const dailyScores = records.filter((r) => r.kind === 'dailyScore');
   const packs = new Map(ctx.data.sellers.map((s) => [s.sellerId, s.pack]));
   const [perSeller, packed, statuses] = await settleAll(
-    grades.writeChanged(records.filter((r) => r.kind !== 'dailyScore'), {
-      dryRun: ctx.dryRun,
-      knownAbsent: ctx.fresh ? (r) => PERIOD_KINDS.has(r.kind) : undefined,
-      knownHashes,
-      now: ctx.now(),
-    }),
+    grades.writeChanged(
+      records.filter((r) => r.kind !== 'dailyScore'),
+      {
+        dryRun: ctx.dryRun,
+        knownAbsent: ctx.fresh ? (r) => PERIOD_KINDS.has(r.kind) : undefined,
+        knownHashes,
+        now: ctx.now(),
+      },
+    ),
     new DailyScorePacks(ctx.store).writeChanged(dailyScores, (sellerId) => packs.get(sellerId)!, {
-      dryRun: ctx.dryRun, knownAbsent: ctx.fresh, now: ctx.now(), runId: ctx.runId,
+      dryRun: ctx.dryRun,
+      knownAbsent: ctx.fresh,
+      now: ctx.now(),
+      runId: ctx.runId,
     }),
-    refresh ? buildStatuses(ctx, ctx.data.jobSellers.filter((_, i) => sellers.has(i)), records, false) : Promise.resolve([]),
+    refresh
+      ? buildStatuses(
+          ctx,
+          ctx.data.jobSellers.filter((_, i) => sellers.has(i)),
+          records,
+          false,
+        )
+      : Promise.resolve([]),
   );
   const outcome: WriteOutcome = {
-    written: perSeller.written + packed.written, unchanged: perSeller.unchanged + packed.unchanged, changed: [...packed.changed, ...perSeller.changed],
+    written: perSeller.written + packed.written,
+    unchanged: perSeller.unchanged + packed.unchanged,
+    changed: [...packed.changed, ...perSeller.changed],
   };
   let { written } = outcome;
   const changed = [...outcome.changed];
@@ -162,9 +188,14 @@ async function buildStatuses(
     const input = inputs.get(sellerId)!;
     const grant = ctx.activeGrants.get(sellerId) ?? input.grant;
     return statusOn({
-      sellerId, categoryId: seller.categoryId, date: ctx.asOf, programs: seller, inForce: input.inForce,
+      sellerId,
+      categoryId: seller.categoryId,
+      date: ctx.asOf,
+      programs: seller,
+      inForce: input.inForce,
       goodSeller: grant ? goodSellerStateOn(grant, ctx.asOf, ctx.policy) : input.goodSeller,
-      policy: ctx.policy, runId: ctx.runId,
+      policy: ctx.policy,
+      runId: ctx.runId,
     });
   });
 }

@@ -83,15 +83,22 @@ function assignBlocks(existing: StoredSeller[], incoming: Omit<StoredSeller, 'bl
  * line is checked before anything is written, invalid ones are quarantined with their reason, and
  * valid metric rows are folded into the cumulative blocks. `now` gives the ingestion date.
  */
-async function importData(store: Store, input: ImportInput, options: { policy: Policy; importId: string; now: string; onRows?: (n: number) => void }): Promise<ImportSummary> {
+async function importData(
+  store: Store,
+  input: ImportInput,
+  options: { policy: Policy; importId: string; now: string; onRows?: (n: number) => void },
+): Promise<ImportSummary> {
   const reference = new ReferenceRepository(store);
   const grades = new GradesRepository(store);
   const summary: ImportSummary = { categories: 0, sellers: 0, metricRows: 0, blocksWritten: 0, grants: 0, quarantined: 0 };
   const [storedCategories, existing] = await Promise.all([reference.categories(), reference.sellers()]);
   const grantLines = (input.grants ?? []).map(inputLine);
   const grantSellers = new Set(grantLines.map((l) => ('value' in l ? (l.value as { sellerId?: unknown } | null)?.sellerId : null)));
-  const storedGrants = (await grades.getMany([...grantSellers].filter((id) => typeof id === 'string' && ID_PATTERN.test(id)).map((id) => ({ sellerId: id as string, sk: 'goodSellerGrant' }))))
-    .flatMap((r) => (r.kind === 'goodSellerGrant' ? [grantOfRecord(r)] : []));
+  const storedGrants = (
+    await grades.getMany(
+      [...grantSellers].filter((id) => typeof id === 'string' && ID_PATTERN.test(id)).map((id) => ({ sellerId: id as string, sk: 'goodSellerGrant' })),
+    )
+  ).flatMap((r) => (r.kind === 'goodSellerGrant' ? [grantOfRecord(r)] : []));
   const boundary = new InputBoundary(
     { policy: options.policy, ingestedOn: businessDateOf(options.now, options.policy.timeZone) },
     { categories: storedCategories, sellers: existing, grants: storedGrants },

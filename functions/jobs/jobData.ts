@@ -27,7 +27,12 @@ async function loadJobData(store: Store, job: Job, period: string, policy: Polic
   const { revision: referenceRevision, categories, sellers } = await reference.snapshot();
   const parentOf = new Map(categories.map((c) => [c.categoryId, c.parentId]));
   const jobSellers: JobSeller[] = sellers.map((s) => ({
-    sellerId: s.sellerId, categoryId: s.categoryId, parentId: parentOf.get(s.categoryId) ?? s.categoryId, mall: s.mall, jbp: s.jbp, styled: s.styled,
+    sellerId: s.sellerId,
+    categoryId: s.categoryId,
+    parentId: parentOf.get(s.categoryId) ?? s.categoryId,
+    mall: s.mall,
+    jbp: s.jbp,
+    styled: s.styled,
   }));
   const windows = jobWindows(job, period, policy);
   const dates = [...new Set(Object.values(windows).flatMap(boundaryDates))];

@@ -90,8 +90,11 @@ function writeGroups(shards: Shard[], job: Job): Shard[][] {
 
 function addCounts(a: RunCounts, b: RunCounts): RunCounts {
   return {
-    sellers: a.sellers + b.sellers, written: a.written + b.written, unchanged: a.unchanged + b.unchanged,
-    quarantined: a.quarantined + b.quarantined, failed: a.failed + b.failed,
+    sellers: a.sellers + b.sellers,
+    written: a.written + b.written,
+    unchanged: a.unchanged + b.unchanged,
+    quarantined: a.quarantined + b.quarantined,
+    failed: a.failed + b.failed,
   };
 }
 
@@ -102,11 +105,24 @@ function addCounts(a: RunCounts, b: RunCounts): RunCounts {
 async function runJob(req: RunRequest, deps: RunDependencies): Promise<RunResult> {
   const runs = new RunsRepository(deps.store);
   const leaseUntil = new Date(Date.parse(deps.now()) + (deps.leaseSeconds ?? 900) * 1000).toISOString();
-  const claim = await runs.claim({
-    runId: req.runId, job: req.job, period: req.period, trigger: req.trigger, requestedBy: req.requestedBy, reason: req.reason,
-    asOf: req.asOf, policyVersion: deps.policy.version, dryRun: req.dryRun ?? false, sellers: req.sellers ?? null, categories: req.categories ?? null,
-    startedAt: deps.now(), leaseUntil,
-  }, deps.now());
+  const claim = await runs.claim(
+    {
+      runId: req.runId,
+      job: req.job,
+      period: req.period,
+      trigger: req.trigger,
+      requestedBy: req.requestedBy,
+      reason: req.reason,
+      asOf: req.asOf,
+      policyVersion: deps.policy.version,
+      dryRun: req.dryRun ?? false,
+      sellers: req.sellers ?? null,
+      categories: req.categories ?? null,
+      startedAt: deps.now(),
+      leaseUntil,
+    },
+    deps.now(),
+  );
   if (claim.state === 'done') return { state: 'alreadyDone', run: claim.run, changed: [] };
   if (claim.state === 'busy') return { state: 'busy', run: claim.run, changed: [] };
   const run = claim.run;
@@ -130,8 +146,16 @@ async function runJob(req: RunRequest, deps: RunDependencies): Promise<RunResult
       return { state: 'dispatched', run, changed: [] };
     }
     const ctx: ShardContext = {
-      store: deps.store, policy: deps.policy, data, runId: run.runId, dryRun: req.dryRun ?? false,
-      fresh: claim.state === 'started' && claim.fresh, asOf: req.asOf, now: deps.now, ...grants, statusRefresh,
+      store: deps.store,
+      policy: deps.policy,
+      data,
+      runId: run.runId,
+      dryRun: req.dryRun ?? false,
+      fresh: claim.state === 'started' && claim.fresh,
+      asOf: req.asOf,
+      now: deps.now,
+      ...grants,
+      statusRefresh,
     };
     // Locally, shards are built on a bounded pool and written in groups of up to WRITE_GROUP
     // sellers (full 25-item batches); two groups are in flight at once, so that the store always
@@ -143,16 +167,24 @@ async function runJob(req: RunRequest, deps: RunDependencies): Promise<RunResult
       const outcome = await writeShards(ctx, built);
       if (!ctx.dryRun) {
         // the group's counts go on its first marker, so a resumed run adds them up right
-        await runs.finishShards(run, group.map((shard, i) => ({
-          shardId: shard.shardId,
-          counts: i === 0 ? { ...outcome.counts, sellers: shard.sellers.length } : { ...ZERO_COUNTS, sellers: shard.sellers.length },
-        })), deps.now());
+        await runs.finishShards(
+          run,
+          group.map((shard, i) => ({
+            shardId: shard.shardId,
+            counts: i === 0 ? { ...outcome.counts, sellers: shard.sellers.length } : { ...ZERO_COUNTS, sellers: shard.sellers.length },
+          })),
+          deps.now(),
+        );
       }
       return outcome;
     });
     const counts = outcomes.map((o) => o.counts).reduce(addCounts, [...finished.values()].reduce(addCounts, { ...ZERO_COUNTS }));
     const changed = outcomes.flatMap((o) => o.changed);
-    const done = await runs.finish(run, { status: 'succeeded', counts: { ...counts, quarantined }, shards: shards.length, referenceRevision: data.referenceRevision }, deps.now());
+    const done = await runs.finish(
+      run,
+      { status: 'succeeded', counts: { ...counts, quarantined }, shards: shards.length, referenceRevision: data.referenceRevision },
+      deps.now(),
+    );
     return { state: 'succeeded', run: done, changed };
   } catch (e) {
     const failed = await runs.finish(run, { status: 'failed', counts: run.counts, error: (e as Error).message }, deps.now()).catch(() => run);
@@ -180,11 +212,21 @@ async function runShard(task: ShardTask, deps: RunDependencies): Promise<{ count
   const shard = shards.find((s) => s.shardId === task.shardId);
   if (!shard) throw new Error(`shard ${task.shardId} is not part of run ${task.runId} any more (its data changed since planning)`);
   const grants = task.job === 'daily' ? await loadActiveGrants(deps.store) : { activeGrants: new Map<string, GoodSellerGrant>() };
-  const outcome = await evaluateShard({
-    store: deps.store, policy: deps.policy, data, runId: run.runId, dryRun: run.dryRun, fresh: false,
-    asOf: run.asOf, now: deps.now, ...grants,
-    statusRefresh: task.job === 'daily' ? await statusRefreshOf(runs, run, data, deps.policy, grants.activeGrants) : undefined,
-  }, shard);
+  const outcome = await evaluateShard(
+    {
+      store: deps.store,
+      policy: deps.policy,
+      data,
+      runId: run.runId,
+      dryRun: run.dryRun,
+      fresh: false,
+      asOf: run.asOf,
+      now: deps.now,
+      ...grants,
+      statusRefresh: task.job === 'daily' ? await statusRefreshOf(runs, run, data, deps.policy, grants.activeGrants) : undefined,
+    },
+    shard,
+  );
   await runs.finishShard(run, shard.shardId, outcome.counts, deps.now());
   const all = await runs.finishedShards(run);
   const runFinished = shards.every((s) => all.has(s.shardId));
@@ -224,8 +266,8 @@ function statusRefreshAfter(
   policy: Policy,
   activeGrants: Map<string, GoodSellerGrant>,
 ): ((seller: number) => boolean) | undefined {
-  const sameInputs = previous?.status === 'succeeded' && !previous.dryRun && previous.policyVersion === policy.version
-    && previous.referenceRevision === data.referenceRevision;
+  const sameInputs =
+    previous?.status === 'succeeded' && !previous.dryRun && previous.policyVersion === policy.version && previous.referenceRevision === data.referenceRevision;
   if (!sameInputs) return undefined;
   return (s) => statusMayChangeOn(run.period, data.sellers[s]!, activeGrants.get(data.sellers[s]!.sellerId) ?? null, policy);
 }
@@ -233,7 +275,11 @@ function statusRefreshAfter(
 async function closeRun(runs: RunsRepository, run: RunRecord, data: JobData, shards: Map<string, RunCounts>, deps: RunDependencies): Promise<void> {
   const quarantined = await new QuarantineRepository(deps.store).countForWindow(jobSpan(data), data.referenceRevision);
   const counts = [...shards.values()].reduce(addCounts, { ...ZERO_COUNTS });
-  await runs.finish(run, { status: 'succeeded', counts: { ...counts, quarantined }, shards: shards.size, referenceRevision: data.referenceRevision }, deps.now());
+  await runs.finish(
+    run,
+    { status: 'succeeded', counts: { ...counts, quarantined }, shards: shards.size, referenceRevision: data.referenceRevision },
+    deps.now(),
+  );
 }
 
 export { planRun, runJob, runShard, wantedOf };

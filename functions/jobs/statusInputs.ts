@@ -15,8 +15,13 @@ interface StatusInputs {
 
 function grantOfRecord(r: GoodSellerGrantRecord): GoodSellerGrant {
   return {
-    sellerId: r.sellerId, appliedOn: r.appliedOn, approvedOn: r.approvedOn, approvedBy: r.approvedBy, note: r.note,
-    revokedOn: r.status === 'revoked' ? r.endedOn : null, revokedBy: r.revokedBy,
+    sellerId: r.sellerId,
+    appliedOn: r.appliedOn,
+    approvedOn: r.approvedOn,
+    approvedBy: r.approvedBy,
+    note: r.note,
+    revokedOn: r.status === 'revoked' ? r.endedOn : null,
+    revokedBy: r.revokedBy,
   };
 }
 
@@ -25,9 +30,12 @@ function inForceKeys(date: string, policy: Policy): string[] {
   const month = monthOf(date);
   const quarter = quarterInForceOn(date, policy.merchantTier.effectiveFromDay);
   return [
-    `operationTier#${month}`, `operationTier#${addMonths(month, -1)}`,
-    `serviceLevel#${month}`, `serviceLevel#${addMonths(month, -1)}`,
-    `merchantAssessment#${quarter}`, `merchantAssessment#${addQuarters(quarter, -1)}`,
+    `operationTier#${month}`,
+    `operationTier#${addMonths(month, -1)}`,
+    `serviceLevel#${month}`,
+    `serviceLevel#${addMonths(month, -1)}`,
+    `merchantAssessment#${quarter}`,
+    `merchantAssessment#${addQuarters(quarter, -1)}`,
     'goodSellerGrant',
   ];
 }
@@ -49,21 +57,26 @@ async function readStatusInputs(
   const keys = inForceKeys(date, policy);
   const knownBySeller = new Map<string, GradeRecord[]>();
   for (const r of known) knownBySeller.set(r.sellerId, [...(knownBySeller.get(r.sellerId) ?? []), r]);
-  const fetched = categoriesOf && sellerIds.length >= BY_CATEGORY_FROM
-    ? await readByCategory(grades, sellerIds, keys, categoriesOf, new Set(known.map((r) => `${r.sellerId}|${gradeSortKey(r)}`)))
-    : await grades.getMany(sellerIds.flatMap((sellerId) => {
-      const held = new Set((knownBySeller.get(sellerId) ?? []).map(gradeSortKey));
-      // keys come in pairs (this period, the one before): holding the first makes the second irrelevant
-      return keys.filter((sk, i) => !held.has(sk) && !(i < 6 && i % 2 === 1 && held.has(keys[i - 1]!))).map((sk) => ({ sellerId, sk }));
-    }));
+  const fetched =
+    categoriesOf && sellerIds.length >= BY_CATEGORY_FROM
+      ? await readByCategory(grades, sellerIds, keys, categoriesOf, new Set(known.map((r) => `${r.sellerId}|${gradeSortKey(r)}`)))
+      : await grades.getMany(
+          sellerIds.flatMap((sellerId) => {
+            const held = new Set((knownBySeller.get(sellerId) ?? []).map(gradeSortKey));
+            // keys come in pairs (this period, the one before): holding the first makes the second irrelevant
+            return keys.filter((sk, i) => !held.has(sk) && !(i < 6 && i % 2 === 1 && held.has(keys[i - 1]!))).map((sk) => ({ sellerId, sk }));
+          }),
+        );
   const records = [...fetched, ...known];
   const bySeller = new Map<string, GradeRecord[]>();
   for (const r of records) bySeller.set(r.sellerId, [...(bySeller.get(r.sellerId) ?? []), r]);
-  return new Map(sellerIds.map((sellerId) => {
-    const own = bySeller.get(sellerId) ?? [];
-    const grantRecord = own.find((r): r is GoodSellerGrantRecord => r.kind === 'goodSellerGrant');
-    return [sellerId, { inForce: gradesInForce(own, date), grant: grantRecord ? grantOfRecord(grantRecord) : null, goodSeller: null }];
-  }));
+  return new Map(
+    sellerIds.map((sellerId) => {
+      const own = bySeller.get(sellerId) ?? [];
+      const grantRecord = own.find((r): r is GoodSellerGrantRecord => r.kind === 'goodSellerGrant');
+      return [sellerId, { inForce: gradesInForce(own, date), grant: grantRecord ? grantOfRecord(grantRecord) : null, goodSeller: null }];
+    }),
+  );
 }
 
 /** From this many sellers on, period records are read by category (range reads) rather than by key. */
@@ -90,7 +103,11 @@ async function readByCategory(
     .filter((sk, i) => sk.includes('#') && needed(sk, i))
     .map((sk) => sk.split('#') as ['operationTier' | 'serviceLevel' | 'merchantAssessment', string]);
   const [byPeriod, grants] = await Promise.all([
-    mapLimit(categories.flatMap((c) => periodKeys.map(([kind, period]) => ({ c, kind, period }))), 8, ({ c, kind, period }) => grades.listPeriod(kind, period, c)),
+    mapLimit(
+      categories.flatMap((c) => periodKeys.map(([kind, period]) => ({ c, kind, period }))),
+      8,
+      ({ c, kind, period }) => grades.listPeriod(kind, period, c),
+    ),
     grades.getMany(sellerIds.map((sellerId) => ({ sellerId, sk: 'goodSellerGrant' }))),
   ]);
   return [...byPeriod.flat(), ...grants].filter((r) => wanted.has(r.sellerId) && !held.has(`${r.sellerId}|${gradeSortKey(r)}`));
@@ -119,7 +136,9 @@ async function currentStatusInputs(
   const wanted = new Set(sellerIds);
   const stored = categoryIds
     ? await grades.statusesOf(categoryIds)
-    : (await grades.getManyWithHashes(sellerIds.map((sellerId) => ({ sellerId, sk: 'status' })))).flatMap(({ record, hash }) => (record.kind === 'status' ? [{ record, hash }] : []));
+    : (await grades.getManyWithHashes(sellerIds.map((sellerId) => ({ sellerId, sk: 'status' })))).flatMap(({ record, hash }) =>
+        record.kind === 'status' ? [{ record, hash }] : [],
+      );
   for (const { record, hash } of stored) {
     if (!wanted.has(record.sellerId)) continue;
     previous.set(record.sellerId, record);
@@ -142,21 +161,35 @@ async function currentStatusInputs(
   const staleSet = new Set(stale);
   const profileCategory = new Map(sellers.map((s) => [s.sellerId, s.categoryId]));
   const categoriesOf = (id: string) => [...new Set([profileCategory.get(id)!, previous.get(id)?.categoryId ?? profileCategory.get(id)!])];
-  const reread = await readStatusInputs(grades, stale, date, policy, known.filter((r) => staleSet.has(r.sellerId)), categoriesOf);
+  const reread = await readStatusInputs(
+    grades,
+    stale,
+    date,
+    policy,
+    known.filter((r) => staleSet.has(r.sellerId)),
+    categoriesOf,
+  );
   const knownBySeller = new Map<string, GradeRecord[]>();
   for (const r of known) if (!staleSet.has(r.sellerId)) knownBySeller.set(r.sellerId, [...(knownBySeller.get(r.sellerId) ?? []), r]);
-  const inputs = new Map(sellerIds.map((sellerId): [string, StatusInputs] => {
-    const grant = activeGrants.get(sellerId) ?? null;
-    const fresh = reread.get(sellerId);
-    if (fresh) return [sellerId, { ...fresh, grant: grant ?? fresh.grant }];
-    const p = previous.get(sellerId)!;
-    const inForce: GradesInForce = overlay({
-      operationTier: p.operationTier,
-      serviceLevel: p.serviceLevel,
-      assessment: p.merchantTier.quarter ? { assessedTier: p.merchantTier.assessed, quarter: p.merchantTier.quarter } : null,
-    }, knownBySeller.get(sellerId) ?? [], date, policy);
-    return [sellerId, { inForce, grant, goodSeller: p.goodSeller }];
-  }));
+  const inputs = new Map(
+    sellerIds.map((sellerId): [string, StatusInputs] => {
+      const grant = activeGrants.get(sellerId) ?? null;
+      const fresh = reread.get(sellerId);
+      if (fresh) return [sellerId, { ...fresh, grant: grant ?? fresh.grant }];
+      const p = previous.get(sellerId)!;
+      const inForce: GradesInForce = overlay(
+        {
+          operationTier: p.operationTier,
+          serviceLevel: p.serviceLevel,
+          assessment: p.merchantTier.quarter ? { assessedTier: p.merchantTier.assessed, quarter: p.merchantTier.quarter } : null,
+        },
+        knownBySeller.get(sellerId) ?? [],
+        date,
+        policy,
+      );
+      return [sellerId, { inForce, grant, goodSeller: p.goodSeller }];
+    }),
+  );
   return { inputs, statusHashes };
 }
 

@@ -2,9 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import {
-  CreateTableCommand, DescribeTableCommand, ListTablesCommand, UpdateTimeToLiveCommand, type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, ListTablesCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient } from '../data/client';
 import { TABLE_LIST, type TableDefinition } from '../data/tables';
 
@@ -16,7 +14,9 @@ interface EmbeddedStore {
 
 class JavaMissingError extends Error {
   constructor() {
-    super('DynamoDB Local needs java (17 or newer) on the PATH: install a JRE, e.g. `apt-get install -y openjdk-17-jre-headless`, or point GRADER_DYNAMODB_ENDPOINT at a running DynamoDB Local');
+    super(
+      'DynamoDB Local needs java (17 or newer) on the PATH: install a JRE, e.g. `apt-get install -y openjdk-17-jre-headless`, or point GRADER_DYNAMODB_ENDPOINT at a running DynamoDB Local',
+    );
     this.name = 'JavaMissingError';
   }
 }
@@ -37,8 +37,13 @@ function javaArguments(port: number, persistPath?: string): string[] {
   const jvm = (process.env.GRADER_DYNAMODB_JVM_OPTS ?? '-Xms512m -Xmx4g -XX:+UseParallelGC').split(/\s+/).filter(Boolean);
   return [
     ...jvm,
-    '-Djava.library.path=./DynamoDBLocal_lib', '-jar', 'DynamoDBLocal.jar',
-    '-port', String(port), '-sharedDb', '-disableTelemetry',
+    '-Djava.library.path=./DynamoDBLocal_lib',
+    '-jar',
+    'DynamoDBLocal.jar',
+    '-port',
+    String(port),
+    '-sharedDb',
+    '-disableTelemetry',
     ...(persistPath ? ['-dbPath', persistPath] : ['-inMemory']),
   ];
 }
@@ -102,15 +107,17 @@ async function startEmbeddedStore(options: { port?: number; persistPath?: string
 /** Creates every table of functions/data/tables.ts that does not exist yet, with its indexes, stream and TTL. */
 async function ensureTables(client: DynamoDBClient, prefix = 'grader-'): Promise<void> {
   const existing = new Set((await client.send(new ListTablesCommand({}))).TableNames ?? []);
-  await Promise.all(TABLE_LIST.map(async (table) => {
-    const name = `${prefix}${table.logicalName}`;
-    if (existing.has(name)) return;
-    await client.send(new CreateTableCommand(createTableInput(table, name)));
-    await client.send(new DescribeTableCommand({ TableName: name }));
-    if (table.ttlAttribute) {
-      await client.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true } }));
-    }
-  }));
+  await Promise.all(
+    TABLE_LIST.map(async (table) => {
+      const name = `${prefix}${table.logicalName}`;
+      if (existing.has(name)) return;
+      await client.send(new CreateTableCommand(createTableInput(table, name)));
+      await client.send(new DescribeTableCommand({ TableName: name }));
+      if (table.ttlAttribute) {
+        await client.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true } }));
+      }
+    }),
+  );
 }
 
 function createTableInput(table: TableDefinition, name: string) {
@@ -127,9 +134,10 @@ function createTableInput(table: TableDefinition, name: string) {
   const GlobalSecondaryIndexes = table.indexes.map((index) => ({
     IndexName: index.indexName,
     KeySchema: keySchema(index),
-    Projection: index.projection === 'ALL' || index.projection === 'KEYS_ONLY'
-      ? { ProjectionType: index.projection }
-      : { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: index.projection },
+    Projection:
+      index.projection === 'ALL' || index.projection === 'KEYS_ONLY'
+        ? { ProjectionType: index.projection }
+        : { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: index.projection },
   }));
   return {
     TableName: name,

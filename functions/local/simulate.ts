@@ -26,11 +26,7 @@ function schedulesOn(date: string): Job[] {
  * Fires every schedule from `from` to `to`, day by day, through the same handler EventBridge
  * Scheduler invokes, with the scheduled time at 03:00 business time (DST-aware).
  */
-async function simulate(
-  range: { from: string; to: string },
-  deps: HandlerDependencies,
-  onRun: (run: FiredRun) => void = () => {},
-): Promise<FiredRun[]> {
+async function simulate(range: { from: string; to: string }, deps: HandlerDependencies, onRun: (run: FiredRun) => void = () => {}): Promise<FiredRun[]> {
   const handler = scheduledJobHandler(() => deps);
   const fired: FiredRun[] = [];
   for (const date of datesOf({ start: range.from, end: range.to })) {
@@ -38,7 +34,14 @@ async function simulate(
       const scheduledTime = instantOf(date, 3, deps.policy.timeZone);
       const started = performance.now();
       const out = await handler({ job, scheduledTime }, localContext(job));
-      const run: FiredRun = { job, scheduledTime, state: out.state, runId: out.runId, counts: out.counts as FiredRun['counts'], millis: performance.now() - started };
+      const run: FiredRun = {
+        job,
+        scheduledTime,
+        state: out.state,
+        runId: out.runId,
+        counts: out.counts as FiredRun['counts'],
+        millis: performance.now() - started,
+      };
       fired.push(run);
       onRun(run);
     }
@@ -48,9 +51,18 @@ async function simulate(
 
 function localContext(name: string) {
   return {
-    callbackWaitsForEmptyEventLoop: false, functionName: `local-${name}`, functionVersion: '$LATEST', invokedFunctionArn: `arn:local:${name}`,
-    memoryLimitInMB: '1024', awsRequestId: `local-${name}`, logGroupName: 'local', logStreamName: 'local',
-    getRemainingTimeInMillis: () => 900_000, done: () => {}, fail: () => {}, succeed: () => {},
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: `local-${name}`,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:local:${name}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: `local-${name}`,
+    logGroupName: 'local',
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 900_000,
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
   };
 }
 

@@ -74,7 +74,12 @@ function syntheticMarketplace(options: MarketplaceOptions): Marketplace {
     const openedOn = dateOf(openedDay);
     const size = Math.exp(normal(random) * 1.1);
     const quality = Math.min(1, Math.max(0, 0.72 + normal(random) * 0.14));
-    const seller: SellerProfile = { sellerId, categoryId: categories[c]!.categoryId, storeType: (['official', 'brand', 'franchise'] as const)[s % 3]!, openedOn };
+    const seller: SellerProfile = {
+      sellerId,
+      categoryId: categories[c]!.categoryId,
+      storeType: (['official', 'brand', 'franchise'] as const)[s % 3]!,
+      openedOn,
+    };
     const roll = random();
     if (roll < 0.03) seller.mall = { since: options.from };
     else if (roll < 0.05) seller.jbp = { since: dateOf(fromDay + 120), until: dateOf(fromDay + 120 + 364) };
@@ -88,7 +93,7 @@ function syntheticMarketplace(options: MarketplaceOptions): Marketplace {
       listings: 20 + Math.floor(random() * 400 * Math.sqrt(size)),
       quality,
       // improving, declining and steady sellers: ±60% over a year
-      trendPerDay: (random() - 0.5) * 1.2 / 365,
+      trendPerDay: ((random() - 0.5) * 1.2) / 365,
       campaignShare: 0.02 + 0.2 * random(),
       markets: 1 + Math.floor(random() * 25),
       dormantFrom: random() < 0.04 ? fromDay + Math.floor(random() * (toDay - fromDay)) : null,
@@ -155,7 +160,12 @@ function syntheticMarketplace(options: MarketplaceOptions): Marketplace {
         sellerResponsibleArbitrations: binomial(r, bad, 0.05),
         ratings,
         positiveRatings: positive,
-        dsrDescriptionSum, dsrDescriptionCount, dsrCommunicationSum, dsrCommunicationCount, dsrShippingSum, dsrShippingCount,
+        dsrDescriptionSum,
+        dsrDescriptionCount,
+        dsrCommunicationSum,
+        dsrCommunicationCount,
+        dsrShippingSum,
+        dsrShippingCount,
       });
     });
     return rows;

@@ -39,15 +39,17 @@ class GraderAlarms extends Construct {
     this.topic = new sns.Topic(this, 'Topic', { displayName: 'seller-grader alarms', enforceSSL: true });
     // A topic policy replaces SNS's default one, so CloudWatch needs its own allow to publish.
     const { account, region, partition } = Stack.of(this);
-    this.topic.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['sns:Publish'],
-      resources: [this.topic.topicArn],
-      conditions: {
-        StringEquals: { 'aws:SourceAccount': account },
-        ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
-      },
-    }));
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': account },
+          ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` },
+        },
+      }),
+    );
     if (props.email) this.topic.addSubscription(new EmailSubscription(props.email));
 
     for (const [name, fn] of Object.entries(props.functions)) {
@@ -116,7 +118,13 @@ class GraderAlarms extends Construct {
  * (functions/runMetrics.ts) adds `service` to the `job` dimension, so the alarm names both.
  */
 function runMetric(metricName: 'RunsFailed' | 'RunsCompleted' | 'RunsOverdue', job: JobName, period: Duration): cloudwatch.Metric {
-  return new cloudwatch.Metric({ namespace: RUN_METRICS_NAMESPACE, metricName, dimensionsMap: { service: SERVICE_NAME, job }, statistic: cloudwatch.Stats.SUM, period });
+  return new cloudwatch.Metric({
+    namespace: RUN_METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { service: SERVICE_NAME, job },
+    statistic: cloudwatch.Stats.SUM,
+    period,
+  });
 }
 
 export { DAILY_COMPLETION_WINDOW_HOURS, GraderAlarms, RUN_METRICS_NAMESPACE };

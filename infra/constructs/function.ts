@@ -114,10 +114,12 @@ class GraderFunction extends Construct {
       }
       if (indexActions.length > 0) {
         if (indexNames.length === 0) throw new Error(`table ${name} has no index to grant ${indexActions.join(', ')} on: see functions/data/tables.ts`);
-        this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-          actions: indexActions.map(dynamodbAction),
-          resources: indexNames.map((indexName) => indexArn(table, indexName)),
-        }));
+        this.role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: indexActions.map(dynamodbAction),
+            resources: indexNames.map((indexName) => indexArn(table, indexName)),
+          }),
+        );
       }
     }
   }

@@ -49,17 +49,20 @@ class GraderJobs extends Construct {
     this.failedInvocations = deadLetterQueue(this, 'FailedInvocations');
     Validations.of(this.failedInvocations).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself a dead-letter queue: the on-failure destination of the functions\' asynchronous invocations. An operator reads and redrives it; a queue behind it would have no consumer.',
+      reason:
+        "This queue is itself a dead-letter queue: the on-failure destination of the functions' asynchronous invocations. An operator reads and redrives it; a queue behind it would have no consumer.",
     });
 
     this.shardDeadLetters = deadLetterQueue(this, 'ShardDeadLetters');
-    this.shardQueue = tlsOnly(new sqs.Queue(this, 'Shards', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      // AWS's rule for SQS event sources: at least six times the function timeout.
-      visibilityTimeout: Duration.seconds(JOB_TIMEOUT.toSeconds() * 6),
-      retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: this.shardDeadLetters, maxReceiveCount: SHARD_ATTEMPTS },
-    }));
+    this.shardQueue = tlsOnly(
+      new sqs.Queue(this, 'Shards', {
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        // AWS's rule for SQS event sources: at least six times the function timeout.
+        visibilityTimeout: Duration.seconds(JOB_TIMEOUT.toSeconds() * 6),
+        retentionPeriod: Duration.days(4),
+        deadLetterQueue: { queue: this.shardDeadLetters, maxReceiveCount: SHARD_ATTEMPTS },
+      }),
+    );
 
     this.scheduledJob = new GraderFunction(this, 'ScheduledJob', {
       entry: 'functions/scheduledJob.ts',
@@ -81,42 +84,63 @@ class GraderJobs extends Construct {
     this.shardWorker.bindTables(props.tables, JOB_ACCESS);
     // The worker never sends; it still gets the URL, as every function does.
     this.shardWorker.function.addEnvironment('SHARD_QUEUE_URL', this.shardQueue.queueUrl);
-    this.shardWorker.function.addEventSource(new SqsEventSource(this.shardQueue, {
-      batchSize: 1,
-      reportBatchItemFailures: true,
-      maxConcurrency: SHARD_CONCURRENCY,
-    }));
+    this.shardWorker.function.addEventSource(
+      new SqsEventSource(this.shardQueue, {
+        batchSize: 1,
+        reportBatchItemFailures: true,
+        maxConcurrency: SHARD_CONCURRENCY,
+      }),
+    );
   }
 }
 
 /** An SQS queue that only holds failures: SSE, TLS only, and the longest retention (14 days). */
 function deadLetterQueue(scope: Construct, id: string): sqs.Queue {
-  return tlsOnly(new sqs.Queue(scope, id, {
-    encryption: sqs.QueueEncryption.SQS_MANAGED,
-    retentionPeriod: Duration.days(14),
-  }));
+  return tlsOnly(
+    new sqs.Queue(scope, id, {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+    }),
+  );
 }
 
 /** Every SQS API action on a queue, named one by one: no IAM statement of this stack holds a `*` action. */
 const SQS_QUEUE_ACTIONS = [
-  'sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes',
-  'sqs:GetQueueUrl', 'sqs:SetQueueAttributes', 'sqs:PurgeQueue', 'sqs:DeleteQueue', 'sqs:ListQueueTags', 'sqs:TagQueue',
-  'sqs:UntagQueue', 'sqs:ListDeadLetterSourceQueues', 'sqs:AddPermission', 'sqs:RemovePermission',
-  'sqs:StartMessageMoveTask', 'sqs:CancelMessageMoveTask', 'sqs:ListMessageMoveTasks',
+  'sqs:SendMessage',
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:GetQueueAttributes',
+  'sqs:GetQueueUrl',
+  'sqs:SetQueueAttributes',
+  'sqs:PurgeQueue',
+  'sqs:DeleteQueue',
+  'sqs:ListQueueTags',
+  'sqs:TagQueue',
+  'sqs:UntagQueue',
+  'sqs:ListDeadLetterSourceQueues',
+  'sqs:AddPermission',
+  'sqs:RemovePermission',
+  'sqs:StartMessageMoveTask',
+  'sqs:CancelMessageMoveTask',
+  'sqs:ListMessageMoveTasks',
 ];
 
 /** Denies every request that does not use TLS, with the actions listed instead of `sqs:*` (what enforceSSL writes). */
 function tlsOnly(queue: sqs.Queue): sqs.Queue {
-  queue.addToResourcePolicy(new iam.PolicyStatement({
-    effect: iam.Effect.DENY,
-    principals: [new iam.AnyPrincipal()],
-    actions: SQS_QUEUE_ACTIONS,
-    resources: [queue.queueArn],
-    conditions: { Bool: { 'aws:SecureTransport': 'false' } },
-  }));
+  queue.addToResourcePolicy(
+    new iam.PolicyStatement({
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: SQS_QUEUE_ACTIONS,
+      resources: [queue.queueArn],
+      conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+    }),
+  );
   Validations.of(queue).acknowledge({
     id: 'AwsSolutions-SQS4',
-    reason: 'The queue policy denies every SQS action without TLS (aws:SecureTransport false); the actions are listed one by one because this stack allows no `*` action in any IAM statement, and the rule only recognises `sqs:*`.',
+    reason:
+      'The queue policy denies every SQS action without TLS (aws:SecureTransport false); the actions are listed one by one because this stack allows no `*` action in any IAM statement, and the rule only recognises `sqs:*`.',
   });
   return queue;
 }

@@ -36,19 +36,25 @@ class GraderSchedules extends Construct {
     this.deadLetters = deadLetterQueue(this, 'DeadLetters');
     Validations.of(this.deadLetters).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself a dead-letter queue: EventBridge Scheduler puts here the job invocations it could not deliver. An operator reads it and re-runs the job; a queue behind it would have no consumer.',
+      reason:
+        'This queue is itself a dead-letter queue: EventBridge Scheduler puts here the job invocations it could not deliver. An operator reads it and re-runs the job; a queue behind it would have no consumer.',
     });
 
-    this.schedules = Object.fromEntries(JOB_SCHEDULES.map(({ job, expression, description }) => [job, new Schedule(this, job, {
-      description,
-      schedule: ScheduleExpression.expression(expression, BUSINESS_TIME_ZONE),
-      target: new InvokeJob(props.scheduledJob, {
-        input: ScheduleTargetInput.fromObject({ job, scheduledTime: ContextAttribute.scheduledTime }),
-        retryAttempts: SCHEDULE_RETRY_ATTEMPTS,
-        maxEventAge: SCHEDULE_MAX_EVENT_AGE,
-        deadLetterQueue: this.deadLetters,
-      }),
-    })])) as Record<JobName, Schedule>;
+    this.schedules = Object.fromEntries(
+      JOB_SCHEDULES.map(({ job, expression, description }) => [
+        job,
+        new Schedule(this, job, {
+          description,
+          schedule: ScheduleExpression.expression(expression, BUSINESS_TIME_ZONE),
+          target: new InvokeJob(props.scheduledJob, {
+            input: ScheduleTargetInput.fromObject({ job, scheduledTime: ContextAttribute.scheduledTime }),
+            retryAttempts: SCHEDULE_RETRY_ATTEMPTS,
+            maxEventAge: SCHEDULE_MAX_EVENT_AGE,
+            deadLetterQueue: this.deadLetters,
+          }),
+        }),
+      ]),
+    ) as Record<JobName, Schedule>;
   }
 }
 

@@ -17,11 +17,18 @@ function corruptedLine(valid: string): fc.Arbitrary<string> {
   const dateFields = fields.filter((f) => /date|On$/.test(f));
   const outOfRange = fc.constantFrom('2099-12-31', '0001-01-01', '2014-12-31', '9999-12-31', '2026-13-01');
   const oddNumber = fc.constantFrom('1e309', '-1e309', '-1', '1.5', '9007199254740993', '-0', '1e2');
-  const oddValue = fc.oneof(fc.jsonValue().map((v) => JSON.stringify(v)), oddNumber, fc.constantFrom('"2099-12-31"', '"0001-01-01"', '"2026-02-30"', '""'));
+  const oddValue = fc.oneof(
+    fc.jsonValue().map((v) => JSON.stringify(v)),
+    oddNumber,
+    fc.constantFrom('"2099-12-31"', '"0001-01-01"', '"2026-02-30"', '""'),
+  );
   return fc.oneof(
     fc.nat(valid.length - 1).map((n) => valid.slice(0, n)), // cut short
     fc.tuple(fc.nat(valid.length - 1), fc.string({ minLength: 1, maxLength: 3 })).map(([n, s]) => valid.slice(0, n) + s + valid.slice(n + 1)), // a stray character
-    fc.jsonValue().filter((v) => typeof v !== 'object' || v === null || Array.isArray(v)).map((v) => JSON.stringify(v)), // JSON, not an object
+    fc
+      .jsonValue()
+      .filter((v) => typeof v !== 'object' || v === null || Array.isArray(v))
+      .map((v) => JSON.stringify(v)), // JSON, not an object
     fc.constantFrom(...fields).map((f) => JSON.stringify(Object.fromEntries(Object.entries(row).filter(([k]) => k !== f)))), // a field missing
     fc.tuple(fc.constantFrom(...fields), oddValue).map(([f, v]) => valid.replace(new RegExp(`("${f}":)("[^"]*"|[^,}]*)`), `$1${v}`)), // a field odd
     ...(dateFields.length ? [fc.tuple(fc.constantFrom(...dateFields), outOfRange).map(([f, d]) => JSON.stringify({ ...row, [f]: d }))] : []), // a date out of range
@@ -75,9 +82,18 @@ function fuzzCorpus(options: { sellers: number; from: string; to: string; seed: 
 
   function score(job: 'daily' | 'monthly' | 'quarterly', period: string, files: typeof lines) {
     const read = (texts: string[]) => texts.flatMap((t, i) => parseJsonLine(t, i + 1) ?? []);
-    const prepared = prepareJob(job, period, {
-      categories: read(files.categories), sellers: read(files.sellers), grants: read(files.grants), ingestedOn: INGESTED_ON,
-    }, DEFAULT_POLICY, 'fuzz');
+    const prepared = prepareJob(
+      job,
+      period,
+      {
+        categories: read(files.categories),
+        sellers: read(files.sellers),
+        grants: read(files.grants),
+        ingestedOn: INGESTED_ON,
+      },
+      DEFAULT_POLICY,
+      'fuzz',
+    );
     for (const row of read(files.metrics)) prepared.addMetricRow(row);
     const records = new Map([...prepared.records()].map((r) => [`${r.sellerId}|${r.kind}`, JSON.stringify(validateRecord(r))]));
     return { records, quarantine: [...prepared.quarantined, ...prepared.metricQuarantine()] };

@@ -7,7 +7,7 @@ import { smallMarket } from './fixtures';
 const PROTOTYPE_IDS = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'] as const;
 
 type Row = Record<string, unknown>;
-const jsonl = (rows: unknown[]) => rows.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n') + '\n';
+const jsonl = (rows: unknown[]) => `${rows.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n')}\n`;
 
 /**
  * A generated marketplace whose categories, parents and sellers carry prototype-named ids, written
@@ -39,12 +39,24 @@ function writeDirtyCorpus(root: string, options: { sellers?: number; from?: stri
   const someSeller = sellers[5]!;
   const grantOf = grants[0] ?? { sellerId: sellers[6]!.sellerId, appliedOn: '2026-03-01', approvedOn: '2026-03-05', approvedBy: 'ops-li' };
   const badMetrics: unknown[] = [
-    JSON.stringify(inJune), JSON.stringify(inJune), // a row repeated three times in all
-    'null', '[1,2]', '42', '"s"', '{}', 'not json', '{"sellerId": "s-1", "date": ', // not objects, not JSON
-    { ...inJune, date: '2099-12-31' }, { ...inJune, date: '0001-01-01' }, { ...inJune, date: '2026-02-30' },
+    JSON.stringify(inJune),
+    JSON.stringify(inJune), // a row repeated three times in all
+    'null',
+    '[1,2]',
+    '42',
+    '"s"',
+    '{}',
+    'not json',
+    '{"sellerId": "s-1", "date": ', // not objects, not JSON
+    { ...inJune, date: '2099-12-31' },
+    { ...inJune, date: '0001-01-01' },
+    { ...inJune, date: '2026-02-30' },
     JSON.stringify({ ...inJune, sellerId: 'ghost-1', date: '2026-06-16' }).replace(/"gmvCents":\d+/, '"gmvCents":1e309'),
-    { ...inJune, sellerId: 'ghost-2' }, { ...inJune, sellerId: 'ghost-3', orders: -1 }, { ...inJune, sellerId: 'x'.repeat(65) },
-    { ...inJune, sellerId: 'ghost-4', positiveRatings: inJune.ratings + 1 }, { ...inJune, sellerId: 'ghost-5', visitors: 1.5 },
+    { ...inJune, sellerId: 'ghost-2' },
+    { ...inJune, sellerId: 'ghost-3', orders: -1 },
+    { ...inJune, sellerId: 'x'.repeat(65) },
+    { ...inJune, sellerId: 'ghost-4', positiveRatings: inJune.ratings + 1 },
+    { ...inJune, sellerId: 'ghost-5', visitors: 1.5 },
   ];
   const badGrants: unknown[] = [
     grants.length ? { ...grantOf, approvedBy: 'ops-second' } : grantOf, // one grant per seller: the first stands (or this one is the first)
@@ -52,17 +64,32 @@ function writeDirtyCorpus(root: string, options: { sellers?: number; from?: stri
     { sellerId: sellers[8]!.sellerId, appliedOn: '2026-03-01', approvedOn: '2026-03-05', approvedBy: 'ops-li', revokedOn: '2026-03-02' },
     { sellerId: sellers[9]!.sellerId, appliedOn: '2026-03-01', approvedOn: '2099-03-05', approvedBy: 'ops-li' },
     { sellerId: 'ghost-6', appliedOn: '2026-03-01', approvedOn: '2026-03-05', approvedBy: 'ops-li' },
-    '[]', { sellerId: sellers[10]!.sellerId, appliedOn: '2026-03-01', approvedOn: '2026-03-05', approvedBy: 'x'.repeat(129) },
+    '[]',
+    { sellerId: sellers[10]!.sellerId, appliedOn: '2026-03-01', approvedOn: '2026-03-05', approvedBy: 'x'.repeat(129) },
   ];
   const crlf = (text: string) => text.replace(/\n/g, '\r\n');
-  writeFileSync(join(dirty, 'categories.jsonl'), '\uFEFF' + crlf(jsonl([...categories, { ...categories[0]!, name: 'again' }, '[1]', { categoryId: 'c x', parentId: 'p', name: 'n' }])));
-  writeFileSync(join(dirty, 'sellers.jsonl'), crlf(jsonl([...sellers, { ...someSeller, storeType: 'official' }, { ...someSeller, sellerId: 'ghost-7', categoryId: 'nowhere' }, 'true'])));
+  writeFileSync(
+    join(dirty, 'categories.jsonl'),
+    `\uFEFF${crlf(jsonl([...categories, { ...categories[0]!, name: 'again' }, '[1]', { categoryId: 'c x', parentId: 'p', name: 'n' }]))}`,
+  );
+  writeFileSync(
+    join(dirty, 'sellers.jsonl'),
+    crlf(jsonl([...sellers, { ...someSeller, storeType: 'official' }, { ...someSeller, sellerId: 'ghost-7', categoryId: 'nowhere' }, 'true'])),
+  );
   writeFileSync(join(dirty, 'grants.jsonl'), jsonl([...(grants.length ? grants : []), ...badGrants]));
-  writeFileSync(join(dirty, 'metrics.jsonl'), '\uFEFF' + jsonl([...rows, ...badMetrics]));
+  writeFileSync(join(dirty, 'metrics.jsonl'), `\uFEFF${jsonl([...rows, ...badMetrics])}`);
   // the valid-line content of the dirty folder: the clean one, plus the grant that stands when the clean data had none
   const validGrants = grants.length ? grants : [grantOf];
   if (!grants.length) writeFileSync(join(clean, 'grants.jsonl'), jsonl(validGrants));
-  return { clean, dirty, categories, sellers, rows, grants: validGrants, badLines: { metrics: badMetrics.length, grants: badGrants.length - (grants.length ? 0 : 1), categories: 3, sellers: 3 } };
+  return {
+    clean,
+    dirty,
+    categories,
+    sellers,
+    rows,
+    grants: validGrants,
+    badLines: { metrics: badMetrics.length, grants: badGrants.length - (grants.length ? 0 : 1), categories: 3, sellers: 3 },
+  };
 }
 
 export { PROTOTYPE_IDS, writeDirtyCorpus };

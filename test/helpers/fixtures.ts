@@ -11,9 +11,15 @@ function smallMarket(sellers = 150, from = '2026-01-01', to = '2026-07-31', seed
 }
 
 async function importMarket(store: Store, m: { market: Marketplace; rows: unknown[] }, extraRows: unknown[] = []) {
-  return importData(store, { categories: m.market.categories, sellers: m.market.sellers, grants: m.market.grants, metrics: [...m.rows, ...extraRows] }, {
-    policy: DEFAULT_POLICY, importId: 'fixture', now: '2026-08-01T00:00:00Z',
-  });
+  return importData(
+    store,
+    { categories: m.market.categories, sellers: m.market.sellers, grants: m.market.grants, metrics: [...m.rows, ...extraRows] },
+    {
+      policy: DEFAULT_POLICY,
+      importId: 'fixture',
+      now: '2026-08-01T00:00:00Z',
+    },
+  );
 }
 
 export { importMarket, smallMarket };

@@ -14,7 +14,15 @@ async function localStore(): Promise<{ store: Store; embedded: EmbeddedStore; de
   const embedded = await startEmbeddedStore();
   const store = openStore({ endpoint: embedded.endpoint, env: {} });
   const deps: HandlerDependencies = { store, policy: DEFAULT_POLICY, now: () => new Date().toISOString() };
-  return { store, embedded, deps, stop: async () => { store.client.destroy(); await embedded.stop(); } };
+  return {
+    store,
+    embedded,
+    deps,
+    stop: async () => {
+      store.client.destroy();
+      await embedded.stop();
+    },
+  };
 }
 
 interface StreamChange {
@@ -36,7 +44,9 @@ async function gradesStream(store: Store, endpoint: string) {
     const stream = await client.send(new DescribeStreamCommand({ StreamArn: streamArn }));
     const changes: StreamChange[] = [];
     for (const shard of stream.StreamDescription?.Shards ?? []) {
-      let iterator = iterators.get(shard.ShardId!) ?? (await client.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
+      let iterator =
+        iterators.get(shard.ShardId!) ??
+        (await client.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
       for (let pages = 0; iterator && pages < 10_000; pages++) {
         const out = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
         for (const r of out.Records ?? []) changes.push(...change(r));

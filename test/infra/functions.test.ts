@@ -157,8 +157,9 @@ const key = (arn: string): string => JSON.stringify(stack.resolve(arn));
 /** Every statement of the identity policies attached to a role, as resource key → sorted actions. */
 function grantsOf(roleLogicalId: string): Record<string, string[]> {
   const grants: Record<string, Set<string>> = {};
-  const policies = Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((policy) => list(policy.Properties.Roles).some((role: unknown) => JSON.stringify(role) === JSON.stringify({ Ref: roleLogicalId })));
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+    list(policy.Properties.Roles).some((role: unknown) => JSON.stringify(role) === JSON.stringify({ Ref: roleLogicalId })),
+  );
   for (const policy of policies) {
     for (const statement of policy.Properties.PolicyDocument.Statement as Statement[]) {
       expect(statement.Effect).toBe('Allow');
@@ -173,7 +174,11 @@ function grantsOf(roleLogicalId: string): Record<string, string[]> {
 }
 
 /** The expected grants: table actions as the issue lists them, Query on every index of the table. */
-function expectedGrants(fn: GraderFunction, data: Partial<Record<TableName, { table: string[]; indexes?: string[] }>>, other: [string, string[]][]): Record<string, string[]> {
+function expectedGrants(
+  fn: GraderFunction,
+  data: Partial<Record<TableName, { table: string[]; indexes?: string[] }>>,
+  other: [string, string[]][],
+): Record<string, string[]> {
   const expected: Record<string, string[]> = {};
   const add = (arn: string, actions: string[]) => {
     expected[key(arn)] = [...new Set([...(expected[key(arn)] ?? []), ...actions])].sort();
@@ -181,8 +186,15 @@ function expectedGrants(fn: GraderFunction, data: Partial<Record<TableName, { ta
   add(fn.logGroup.logGroupArn, ['logs:CreateLogStream', 'logs:PutLogEvents']);
   for (const [name, access] of Object.entries(data) as [TableName, { table: string[]; indexes?: string[] }][]) {
     const table = stack.tables.byName[name];
-    add(table.tableArn, access.table.map((action) => `dynamodb:${action}`));
-    for (const index of TABLES[name].indexes) add(`${table.tableArn}/index/${index.indexName}`, (access.indexes ?? []).map((action) => `dynamodb:${action}`));
+    add(
+      table.tableArn,
+      access.table.map((action) => `dynamodb:${action}`),
+    );
+    for (const index of TABLES[name].indexes)
+      add(
+        `${table.tableArn}/index/${index.indexName}`,
+        (access.indexes ?? []).map((action) => `dynamodb:${action}`),
+      );
   }
   for (const [arn, actions] of other) add(arn, actions);
   return expected;
@@ -200,31 +212,41 @@ const JOB_DATA = {
 describe('the function roles', () => {
   it('lets the scheduled job read its inputs, write runs and grades, and send shard messages, and nothing else', () => {
     const { scheduledJob, shardQueue, failedInvocations } = stack.jobs;
-    expect(grantsOf(logicalId(scheduledJob.role))).toEqual(expectedGrants(scheduledJob, JOB_DATA, [
-      [shardQueue.queueArn, ['sqs:SendMessage']],
-      [failedInvocations.queueArn, ['sqs:SendMessage']],
-    ]));
+    expect(grantsOf(logicalId(scheduledJob.role))).toEqual(
+      expectedGrants(scheduledJob, JOB_DATA, [
+        [shardQueue.queueArn, ['sqs:SendMessage']],
+        [failedInvocations.queueArn, ['sqs:SendMessage']],
+      ]),
+    );
   });
 
   it('lets the shard worker read its inputs, write runs and grades, and consume the shard queue, and nothing else', () => {
     const { shardWorker, shardQueue } = stack.jobs;
-    expect(grantsOf(logicalId(shardWorker.role))).toEqual(expectedGrants(shardWorker, JOB_DATA, [
-      // what the SQS event source needs to poll and delete
-      [shardQueue.queueArn, ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage']],
-    ]));
+    expect(grantsOf(logicalId(shardWorker.role))).toEqual(
+      expectedGrants(shardWorker, JOB_DATA, [
+        // what the SQS event source needs to poll and delete
+        [shardQueue.queueArn, ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage']],
+      ]),
+    );
   });
 
   it('lets the operator do what the scheduled job does, plus change sellers and update grades', () => {
     const { operator } = stack.operator;
     const { shardQueue, failedInvocations } = stack.jobs;
-    expect(grantsOf(logicalId(operator.role))).toEqual(expectedGrants(operator, {
-      ...JOB_DATA,
-      sellers: { table: ['Scan', 'GetItem', 'PutItem', 'UpdateItem'] },
-      grades: { table: [...JOB_DATA.grades.table, 'UpdateItem'], indexes: ['Query'] },
-    }, [
-      [shardQueue.queueArn, ['sqs:SendMessage']],
-      [failedInvocations.queueArn, ['sqs:SendMessage']],
-    ]));
+    expect(grantsOf(logicalId(operator.role))).toEqual(
+      expectedGrants(
+        operator,
+        {
+          ...JOB_DATA,
+          sellers: { table: ['Scan', 'GetItem', 'PutItem', 'UpdateItem'] },
+          grades: { table: [...JOB_DATA.grades.table, 'UpdateItem'], indexes: ['Query'] },
+        },
+        [
+          [shardQueue.queueArn, ['sqs:SendMessage']],
+          [failedInvocations.queueArn, ['sqs:SendMessage']],
+        ],
+      ),
+    );
   });
 
   it('never grants the operator a write to the metrics table', () => {
@@ -281,8 +303,9 @@ describe('every policy document in the stack', () => {
   });
 
   it('never allows an action containing a wildcard, nor uses NotAction', () => {
-    const offending = allStatements().filter(({ statement }) =>
-      statement.NotAction !== undefined || (statement.Effect === 'Allow' && list(statement.Action).some((action) => action.includes('*'))));
+    const offending = allStatements().filter(
+      ({ statement }) => statement.NotAction !== undefined || (statement.Effect === 'Allow' && list(statement.Action).some((action) => action.includes('*'))),
+    );
     expect(offending).toEqual([]);
   });
 

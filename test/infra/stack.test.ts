@@ -4,7 +4,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TABLE_LIST, TABLES } from '../../functions/data/tables';
+import { TABLE_LIST, type TABLES } from '../../functions/data/tables';
 import { GraderAlarms } from '../../infra/constructs/alarms';
 import { SellerGraderStack } from '../../infra/stack';
 
@@ -59,7 +59,10 @@ describe('the tables', () => {
       const properties = tableResource(definition.logicalName).Properties;
       expect(properties.KeySchema, definition.logicalName).toEqual(keySchema);
       const indexes = (properties.GlobalSecondaryIndexes ?? []) as { IndexName: string; KeySchema: unknown }[];
-      expect(indexes.map((index) => index.IndexName), definition.logicalName).toEqual(definition.indexes.map((index) => index.indexName));
+      expect(
+        indexes.map((index) => index.IndexName),
+        definition.logicalName,
+      ).toEqual(definition.indexes.map((index) => index.indexName));
       for (const index of definition.indexes) {
         const resource = indexes.find((candidate) => candidate.IndexName === index.indexName);
         expect(resource?.KeySchema).toEqual([
@@ -145,8 +148,8 @@ describe('the schedules', () => {
 
   it('lets only the scheduler service, on behalf of this account, assume the schedule role', () => {
     const schedule = Object.values(template.findResources('AWS::Scheduler::Schedule'))[0];
-    const role = template.findResources('AWS::IAM::Role')[schedule?.Properties.Target.RoleArn['Fn::GetAtt'][0] as string];
-    const [statement] = role?.Properties.AssumeRolePolicyDocument.Statement as { Principal: unknown; Condition: { StringEquals: Record<string, unknown> } }[];
+    const role = template.findResources('AWS::IAM::Role')[schedule!.Properties.Target.RoleArn['Fn::GetAtt'][0] as string];
+    const [statement] = role!.Properties.AssumeRolePolicyDocument.Statement as { Principal: unknown; Condition: { StringEquals: Record<string, unknown> } }[];
     expect(statement?.Principal).toEqual({ Service: 'scheduler.amazonaws.com' });
     expect(statement?.Condition.StringEquals['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
   });
@@ -163,15 +166,30 @@ describe('the alarms', () => {
     for (const fn of [stack.jobs.scheduledJob, stack.jobs.shardWorker, stack.operator.operator]) {
       const [alarm, ...others] = alarmsOn('Errors', { Name: 'FunctionName', Value: { Ref: logicalId(fn.function) } });
       expect(others).toEqual([]);
-      expect(alarm).toMatchObject({ Namespace: 'AWS/Lambda', Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+      expect(alarm).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
     }
   });
 
   it('fire as soon as the schedule, shard or failed-invocation dead-letter queue holds a message', () => {
     for (const queue of [stack.schedules.deadLetters, stack.jobs.shardDeadLetters, stack.jobs.failedInvocations]) {
-      const [alarm, ...others] = alarmsOn('ApproximateNumberOfMessagesVisible', { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(queue), 'QueueName'] } });
+      const [alarm, ...others] = alarmsOn('ApproximateNumberOfMessagesVisible', {
+        Name: 'QueueName',
+        Value: { 'Fn::GetAtt': [logicalId(queue), 'QueueName'] },
+      });
       expect(others).toEqual([]);
-      expect(alarm).toMatchObject({ Namespace: 'AWS/SQS', Statistic: 'Maximum', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching' });
+      expect(alarm).toMatchObject({
+        Namespace: 'AWS/SQS',
+        Statistic: 'Maximum',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+      });
     }
   });
 
@@ -179,14 +197,26 @@ describe('the alarms', () => {
     for (const job of ['daily', 'monthly', 'quarterly']) {
       const [alarm, ...others] = alarmsOn('RunsFailed', SERVICE, { Name: 'job', Value: job });
       expect(others).toEqual([]);
-      expect(alarm).toMatchObject({ Namespace: 'SellerGrader', Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+      expect(alarm).toMatchObject({
+        Namespace: 'SellerGrader',
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
     }
   });
 
   it('fire when no daily run completed for a day and its slack, counting missing data as breaching', () => {
     const [alarm, ...others] = alarmsOn('RunsCompleted', SERVICE, { Name: 'job', Value: 'daily' });
     expect(others).toEqual([]);
-    expect(alarm).toMatchObject({ Namespace: 'SellerGrader', Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
+    expect(alarm).toMatchObject({
+      Namespace: 'SellerGrader',
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
     // Every hourly period of the window must be empty: no completion in 28 hours.
     expect(alarm?.Period).toBe(3600);
     expect(alarm?.EvaluationPeriods).toBe(28);
@@ -199,7 +229,13 @@ describe('the alarms', () => {
     for (const job of ['monthly', 'quarterly']) {
       const [alarm, ...others] = alarmsOn('RunsOverdue', SERVICE, { Name: 'job', Value: job });
       expect(others).toEqual([]);
-      expect(alarm).toMatchObject({ Namespace: 'SellerGrader', Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+      expect(alarm).toMatchObject({
+        Namespace: 'SellerGrader',
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
     }
   });
 

@@ -9,9 +9,18 @@ import { smallMarket } from '../helpers/fixtures';
 
 const m = smallMarket(90, '2026-02-01', '2026-07-31', 3);
 const dir = mkdtempSync(join(tmpdir(), 'grader-cli-'));
-const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
-const read = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-const byKey = (rows: Record<string, unknown>[]) => new Map(rows.filter((r) => r.kind !== 'quarantine').map((r) => [`${String(r.sellerId)}|${String(r.kind)}`, { ...r, runId: null, asOf: r.kind === 'status' ? null : r.asOf }]));
+const jsonl = (rows: unknown[]) => `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
+const read = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+const byKey = (rows: Record<string, unknown>[]) =>
+  new Map(
+    rows
+      .filter((r) => r.kind !== 'quarantine')
+      .map((r) => [`${String(r.sellerId)}|${String(r.kind)}`, { ...r, runId: null, asOf: r.kind === 'status' ? null : r.asOf }]),
+  );
 let env: Awaited<ReturnType<typeof localStore>>;
 
 beforeAll(async () => {
@@ -20,7 +29,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'categories.jsonl'), jsonl(m.market.categories));
   writeFileSync(join(dir, 'sellers.jsonl'), jsonl(m.market.sellers));
   writeFileSync(join(dir, 'grants.jsonl'), jsonl(m.market.grants));
-  writeFileSync(join(dir, 'metrics.jsonl'), jsonl([...m.rows, { ...m.rows[3]!, orders: -1 }]) + 'not json\n');
+  writeFileSync(join(dir, 'metrics.jsonl'), `${jsonl([...m.rows, { ...m.rows[3]!, orders: -1 }])}not json\n`);
   expect(await importCommand({ data: dir })).toMatch(/2 rows quarantined/);
 });
 
@@ -49,7 +58,9 @@ describe('grader import + run + export against grader score on the same folder',
 
   it('gives the same daily scores and statuses, the in-force grades taken from the exported records', async () => {
     const grades = [
-      ...read(join(dir, 'monthly-operationTier.jsonl')), ...read(join(dir, 'monthly-serviceLevel.jsonl')), ...read(join(dir, 'quarterly-merchantAssessment.jsonl')),
+      ...read(join(dir, 'monthly-operationTier.jsonl')),
+      ...read(join(dir, 'monthly-serviceLevel.jsonl')),
+      ...read(join(dir, 'quarterly-merchantAssessment.jsonl')),
     ];
     writeFileSync(join(dir, 'grades.jsonl'), jsonl(grades));
     await runCommand('daily', { date: '2026-07-16', reason: 'equivalence test', 'as-of': '2026-07-16' });

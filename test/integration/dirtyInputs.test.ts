@@ -14,12 +14,26 @@ const run = promisify(execFile);
 const root = mkdtempSync(join(tmpdir(), 'grader-dirty-'));
 const corpus = writeDirtyCorpus(root);
 type Row = Record<string, unknown>;
-const read = (file: string): Row[] => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row);
-const grades = (rows: Row[]) => new Map<string, Row>(rows.filter((r) => r.kind !== 'quarantine').map((r) => [`${String(r.sellerId)}|${String(r.kind)}`, { ...r, runId: null, asOf: r.kind === 'status' ? null : r.asOf }]));
+const read = (file: string): Row[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Row);
+const grades = (rows: Row[]) =>
+  new Map<string, Row>(
+    rows
+      .filter((r) => r.kind !== 'quarantine')
+      .map((r) => [`${String(r.sellerId)}|${String(r.kind)}`, { ...r, runId: null, asOf: r.kind === 'status' ? null : r.asOf }]),
+  );
 const quarantine = (rows: { source?: unknown; key?: unknown; reason?: unknown; kind?: unknown }[]) =>
-  rows.filter((r) => r.kind === undefined || r.kind === 'quarantine').map((r) => JSON.stringify([r.source, (r.key as Row).line ?? null, r.reason])).sort();
+  rows
+    .filter((r) => r.kind === undefined || r.kind === 'quarantine')
+    .map((r) => JSON.stringify([r.source, (r.key as Row).line ?? null, r.reason]))
+    .sort();
 const grader = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  run(process.execPath, ['--import', 'tsx', 'bin/grader.ts', ...args], { env: { ...process.env, ...env }, maxBuffer: 1 << 26 }).catch((e: Exit) => e) as Promise<Exit>;
+  run(process.execPath, ['--import', 'tsx', 'bin/grader.ts', ...args], { env: { ...process.env, ...env }, maxBuffer: 1 << 26 }).catch(
+    (e: Exit) => e,
+  ) as Promise<Exit>;
 
 const jobs = [
   ['monthly', { period: '2026-07' }, '2026-07-02'],
@@ -46,7 +60,13 @@ describe('a dirty data folder (SPEC §3.3): every bad line quarantined, the vali
     expect(imported.stderr).not.toMatch(/\n\s+at /);
     const bad = corpus.badLines;
     expect(imported.stdout).toMatch(new RegExp(`${bad.metrics + bad.grants + bad.categories + bad.sellers} rows quarantined`));
-    const metricItems = (await scanAll(env.store.doc, { TableName: env.store.tables.metrics, ProjectionExpression: '#d', ExpressionAttributeNames: { '#d': 'date' } }, env.store.stats)).length;
+    const metricItems = (
+      await scanAll(
+        env.store.doc,
+        { TableName: env.store.tables.metrics, ProjectionExpression: '#d', ExpressionAttributeNames: { '#d': 'date' } },
+        env.store.stats,
+      )
+    ).length;
     const validDates = new Set(corpus.rows.map((r) => r.date)).size;
     expect(metricItems).toBe(validDates); // one block of ≤ 256 sellers, one item per date of valid rows
   });
@@ -73,7 +93,7 @@ describe('a dirty data folder (SPEC §3.3): every bad line quarantined, the vali
     for (const r of offline.values()) expect(JSON.stringify(r)).not.toMatch(/NaN|Infinity/);
 
     await runCommand(job, { ...flags, reason: 'dirty inputs', 'as-of': asOf });
-    const kinds = job === 'monthly' ? ['operationTier', 'serviceLevel'] as const : ['merchantAssessment'] as const;
+    const kinds = job === 'monthly' ? (['operationTier', 'serviceLevel'] as const) : (['merchantAssessment'] as const);
     for (const kind of kinds) {
       const exported = join(root, `${job}-${kind}.jsonl`);
       await exportCommand({ kind, ...flags, out: exported });
@@ -85,9 +105,10 @@ describe('a dirty data folder (SPEC §3.3): every bad line quarantined, the vali
 
   it('gives the same daily scores and statuses, reading earlier records by the shapes of SPEC §10', async () => {
     // what the store holds from the runs above, with the fields the product adds beyond §10 removed
-    const earlier = ['monthly-operationTier', 'monthly-serviceLevel', 'quarterly-merchantAssessment'].flatMap((f) => read(join(root, `${f}.jsonl`)))
+    const earlier = ['monthly-operationTier', 'monthly-serviceLevel', 'quarterly-merchantAssessment']
+      .flatMap((f) => read(join(root, `${f}.jsonl`)))
       .map(({ categoryId: _c, indicators: _i, ...r }) => r);
-    for (const dir of [corpus.dirty, corpus.clean]) writeFileSync(join(dir, 'grades.jsonl'), earlier.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    for (const dir of [corpus.dirty, corpus.clean]) writeFileSync(join(dir, 'grades.jsonl'), `${earlier.map((r) => JSON.stringify(r)).join('\n')}\n`);
     writeFileSync(join(corpus.dirty, 'grades.jsonl'), '{"kind":"operationTier","sellerId":"s-1"}\n[]\n', { flag: 'a' });
     const [dirtyOut, cleanOut] = [join(root, 'daily-dirty.jsonl'), join(root, 'daily-clean.jsonl')];
     await score({ job: 'daily', period: '2026-07-16', data: corpus.dirty, out: dirtyOut });
@@ -95,7 +116,9 @@ describe('a dirty data folder (SPEC §3.3): every bad line quarantined, the vali
     const offline = grades(read(dirtyOut));
     expect(offline).toEqual(grades(read(cleanOut)));
     expect(read(dirtyOut).filter((r) => r.source === 'grades')).toHaveLength(2);
-    expect([...offline.values()].filter((r) => r.kind === 'status' && (r.operationTier as Row | null)?.period === '2026-07')).toHaveLength(corpus.sellers.length);
+    expect([...offline.values()].filter((r) => r.kind === 'status' && (r.operationTier as Row | null)?.period === '2026-07')).toHaveLength(
+      corpus.sellers.length,
+    );
 
     await runCommand('daily', { date: '2026-07-16', reason: 'dirty inputs', 'as-of': '2026-07-16' });
     for (const kind of ['dailyScore', 'status'] as const) {
@@ -125,8 +148,14 @@ describe('input errors of the CLI', () => {
     writeFileSync(policy, JSON.stringify({ version: 'x' }));
     for (const [args, message] of [
       [['score', '--job', 'monthly', '--period', '2026-13', '--data', corpus.dirty, '--out', join(root, 'x.jsonl')], /--period must be YYYY-MM/],
-      [['score', '--job', 'monthly', '--period', '2026-07', '--data', corpus.dirty, '--policy', policy, '--out', join(root, 'x.jsonl')], /bad-policy.json is invalid: timeZone: /],
-      [['score', '--job', 'monthly', '--period', '2026-07', '--data', join(root, 'nowhere'), '--out', join(root, 'x.jsonl')], /cannot read .*categories.jsonl: ENOENT/],
+      [
+        ['score', '--job', 'monthly', '--period', '2026-07', '--data', corpus.dirty, '--policy', policy, '--out', join(root, 'x.jsonl')],
+        /bad-policy.json is invalid: timeZone: /,
+      ],
+      [
+        ['score', '--job', 'monthly', '--period', '2026-07', '--data', join(root, 'nowhere'), '--out', join(root, 'x.jsonl')],
+        /cannot read .*categories.jsonl: ENOENT/,
+      ],
     ] as const) {
       const result = await grader([...args]);
       expect(result.code).toBe(2);

@@ -52,9 +52,13 @@ describe('batched writes', () => {
     expect(calls).toBe(2);
     expect(stats.retries).toBe(1);
     expect(stats.itemsWritten).toBe(20);
-    const runs = await env.store.doc.send(new (await import('@aws-sdk/lib-dynamodb')).QueryCommand({
-      TableName: env.store.tables.runs, KeyConditionExpression: 'jobPeriod = :p', ExpressionAttributeValues: { ':p': 'fault#test' },
-    }));
+    const runs = await env.store.doc.send(
+      new (await import('@aws-sdk/lib-dynamodb')).QueryCommand({
+        TableName: env.store.tables.runs,
+        KeyConditionExpression: 'jobPeriod = :p',
+        ExpressionAttributeValues: { ':p': 'fault#test' },
+      }),
+    );
     expect(runs.Count).toBe(20);
   });
 });
@@ -63,7 +67,15 @@ describe('a run that died part-way', () => {
   it('is finished by the next attempt with the outcome of a clean run', async () => {
     const stream = await gradesStream(env.store, env.embedded.endpoint);
     await stream.drain();
-    const request: RunRequest = { job: 'monthly', period: '2026-07', trigger: 'schedule', requestedBy: 'scheduler', reason: 'scheduled', asOf: '2026-07-02', runId: 'schedule-monthly-2026-07' };
+    const request: RunRequest = {
+      job: 'monthly',
+      period: '2026-07',
+      trigger: 'schedule',
+      requestedBy: 'scheduler',
+      reason: 'scheduled',
+      asOf: '2026-07-02',
+      runId: 'schedule-monthly-2026-07',
+    };
     // The first attempt dies at its third batch write to the grades table.
     const dying = failingBatchWrite(env.store.doc, env.store.tables.grades, 3, 'Lambda timed out');
     await expect(runJob(request, { ...env.deps, store: { ...env.store, doc: dying }, concurrency: 1 })).rejects.toThrow('Lambda timed out');
@@ -93,9 +105,16 @@ describe('an import that died part-way', () => {
   it('keeps every running total equal to the sum of the stored days, even when a later import comes first', async () => {
     const target = m.market.sellers[9]!.sellerId;
     const seller = (await new ReferenceRepository(env.store).seller(target))!;
-    const bump = (from: string, to: string) => m.rows.filter((r) => r.sellerId === target && r.date >= from && r.date <= to).map((r) => ({ ...r, orders: r.orders + 3, visitors: r.visitors + 30 }));
+    const bump = (from: string, to: string) =>
+      m.rows.filter((r) => r.sellerId === target && r.date >= from && r.date <= to).map((r) => ({ ...r, orders: r.orders + 3, visitors: r.visitors + 30 }));
     const dying = failingBatchWrite(env.store.doc, env.store.tables.metrics, 1, 'connection reset');
-    await expect(importData({ ...env.store, doc: dying }, { metrics: bump('2026-05-01', '2026-05-31') }, { policy: DEFAULT_POLICY, importId: 'broken', now: '2026-08-01T00:00:00Z' })).rejects.toThrow('connection reset');
+    await expect(
+      importData(
+        { ...env.store, doc: dying },
+        { metrics: bump('2026-05-01', '2026-05-31') },
+        { policy: DEFAULT_POLICY, importId: 'broken', now: '2026-08-01T00:00:00Z' },
+      ),
+    ).rejects.toThrow('connection reset');
     await importData(env.store, { metrics: bump('2026-07-20', '2026-07-31') }, { policy: DEFAULT_POLICY, importId: 'later', now: '2026-08-01T00:00:00Z' });
     const items = await new MetricsRepository(env.store).blockFrom(seller.block, '0000-00-00');
     expect(items.length).toBeGreaterThan(100);
@@ -107,9 +126,13 @@ describe('an import that died part-way', () => {
 
   it('leaves no wrong running totals: the next import rebuilds the block in full', async () => {
     const target = m.market.sellers[7]!.sellerId;
-    const corrected = m.rows.filter((r) => r.sellerId === target && r.date >= '2026-06-01' && r.date <= '2026-06-30').map((r) => ({ ...r, orders: r.orders + 5, gmvCents: r.gmvCents + 9_000, visitors: r.visitors + 50 }));
+    const corrected = m.rows
+      .filter((r) => r.sellerId === target && r.date >= '2026-06-01' && r.date <= '2026-06-30')
+      .map((r) => ({ ...r, orders: r.orders + 5, gmvCents: r.gmvCents + 9_000, visitors: r.visitors + 50 }));
     const dying = failingBatchWrite(env.store.doc, env.store.tables.metrics, 2, 'connection reset');
-    await expect(importData({ ...env.store, doc: dying }, { metrics: corrected }, { policy: DEFAULT_POLICY, importId: 'broken', now: '2026-08-01T00:00:00Z' })).rejects.toThrow('connection reset');
+    await expect(
+      importData({ ...env.store, doc: dying }, { metrics: corrected }, { policy: DEFAULT_POLICY, importId: 'broken', now: '2026-08-01T00:00:00Z' }),
+    ).rejects.toThrow('connection reset');
     await importData(env.store, { metrics: corrected }, { policy: DEFAULT_POLICY, importId: 'retry', now: '2026-08-01T00:00:00Z' });
 
     const fixed = new Map(corrected.map((r) => [`${r.sellerId}|${r.date}`, r]));
@@ -124,7 +147,9 @@ describe('an import that died part-way', () => {
       loaded.sellers.forEach((seller, s) => {
         if (seller.sellerId === m.market.sellers[9]!.sellerId) return; // changed by the test above
         const w = sellerIndex.get(seller.sellerId)!;
-        expect(Array.from(got.sums.subarray(s * FIELD_COUNT, (s + 1) * FIELD_COUNT)), `${name} ${seller.sellerId}`).toEqual(Array.from(want.sums.subarray(w * FIELD_COUNT, (w + 1) * FIELD_COUNT)));
+        expect(Array.from(got.sums.subarray(s * FIELD_COUNT, (s + 1) * FIELD_COUNT)), `${name} ${seller.sellerId}`).toEqual(
+          Array.from(want.sums.subarray(w * FIELD_COUNT, (w + 1) * FIELD_COUNT)),
+        );
       });
     }
   });

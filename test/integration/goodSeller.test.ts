@@ -39,13 +39,21 @@ describe('a China Good Seller grant', () => {
     await daily(addDays(expiresOn, -1));
     const before = (await stream.drain()).filter((c) => c.newRecord?.sellerId === 'gs-new');
     const statusBefore = before.find((c) => c.newRecord?.kind === 'status')?.newRecord;
-    expect(statusBefore).toMatchObject({ goodSeller: { status: 'active', expiresOn }, merchantTier: { effective: 'silver', source: 'goodSeller' }, frontBadge: 'silver' });
+    expect(statusBefore).toMatchObject({
+      goodSeller: { status: 'active', expiresOn },
+      merchantTier: { effective: 'silver', source: 'goodSeller' },
+      frontBadge: 'silver',
+    });
 
     await daily(expiresOn);
     const on = (await stream.drain()).filter((c) => c.newRecord?.sellerId === 'gs-new');
     const grantChange = on.find((c) => c.newRecord?.kind === 'goodSellerGrant');
     expect(grantChange).toMatchObject({ eventName: 'MODIFY', oldRecord: { status: 'active' }, newRecord: { status: 'expired', endedOn: expiresOn } });
-    expect(on.find((c) => c.newRecord?.kind === 'status')?.newRecord).toMatchObject({ goodSeller: { status: 'expired' }, merchantTier: { effective: 'ordinary' }, frontBadge: null });
+    expect(on.find((c) => c.newRecord?.kind === 'status')?.newRecord).toMatchObject({
+      goodSeller: { status: 'expired' },
+      merchantTier: { effective: 'ordinary' },
+      frontBadge: null,
+    });
 
     await daily(addDays(expiresOn, 1));
     expect((await stream.drain()).filter((c) => c.newRecord?.kind === 'goodSellerGrant')).toEqual([]);
@@ -53,7 +61,13 @@ describe('a China Good Seller grant', () => {
 
   it('is refused with every failed reason, and nothing written, for an old store without the sales', async () => {
     const old = m.market.sellers.find((s) => s.openedOn < '2025-01-01')!;
-    const response = await operator({ action: 'approveGoodSeller', sellerId: old.sellerId, appliedOn: '2026-07-01', approvedOn: '2026-07-05', approvedBy: 'ops-li' });
+    const response = await operator({
+      action: 'approveGoodSeller',
+      sellerId: old.sellerId,
+      appliedOn: '2026-07-01',
+      approvedOn: '2026-07-05',
+      approvedBy: 'ops-li',
+    });
     expect(response.ok).toBe(false);
     const failed = (response as { failed: { id: string }[] }).failed.map((f) => f.id);
     expect(failed).toContain('storeAge');
@@ -61,27 +75,57 @@ describe('a China Good Seller grant', () => {
   });
 
   it('is refused for a seller that already had a grant', async () => {
-    const response = await operator({ action: 'approveGoodSeller', sellerId: 'gs-new', appliedOn: '2026-07-20', approvedOn: '2026-07-25', approvedBy: 'ops-li' });
+    const response = await operator({
+      action: 'approveGoodSeller',
+      sellerId: 'gs-new',
+      appliedOn: '2026-07-20',
+      approvedOn: '2026-07-25',
+      approvedBy: 'ops-li',
+    });
     expect(response).toMatchObject({ ok: false });
     expect((response as { failed: { id: string }[] }).failed.map((f) => f.id)).toContain('previousGrant');
     expect(await stream.drain()).toEqual([]);
   });
 
   it('is approved for an eligible new store, shows silver, and can be revoked', async () => {
-    const rows = m.rows.filter((r) => r.sellerId === m.market.sellers[1]!.sellerId && r.date >= '2026-06-01').map((r) => ({
-      ...r, sellerId: 'gs-fresh', orders: r.orders + 20, gmvCents: r.gmvCents + 20 * 1500, ratings: r.ratings + 10, positiveRatings: r.positiveRatings + 10,
-      closedOrders: r.closedOrders + 10,
-    }));
-    await importData(env.store, { sellers: [{ ...newcomer, sellerId: 'gs-fresh', openedOn: '2026-05-20' }], metrics: rows }, { policy: DEFAULT_POLICY, importId: 'gs2', now: '2026-08-01T00:00:00Z' });
-    const approved = await operator({ action: 'approveGoodSeller', sellerId: 'gs-fresh', appliedOn: '2026-07-01', approvedOn: '2026-07-05', approvedBy: 'ops-li', asOf: '2026-07-05' });
+    const rows = m.rows
+      .filter((r) => r.sellerId === m.market.sellers[1]!.sellerId && r.date >= '2026-06-01')
+      .map((r) => ({
+        ...r,
+        sellerId: 'gs-fresh',
+        orders: r.orders + 20,
+        gmvCents: r.gmvCents + 20 * 1500,
+        ratings: r.ratings + 10,
+        positiveRatings: r.positiveRatings + 10,
+        closedOrders: r.closedOrders + 10,
+      }));
+    await importData(
+      env.store,
+      { sellers: [{ ...newcomer, sellerId: 'gs-fresh', openedOn: '2026-05-20' }], metrics: rows },
+      { policy: DEFAULT_POLICY, importId: 'gs2', now: '2026-08-01T00:00:00Z' },
+    );
+    const approved = await operator({
+      action: 'approveGoodSeller',
+      sellerId: 'gs-fresh',
+      appliedOn: '2026-07-01',
+      approvedOn: '2026-07-05',
+      approvedBy: 'ops-li',
+      asOf: '2026-07-05',
+    });
     expect(approved).toMatchObject({ ok: true, grant: { status: 'active', expiresOn: '2027-01-01' } });
     const changes = await stream.drain();
-    expect(changes.find((c) => c.newRecord?.kind === 'status')?.newRecord).toMatchObject({ sellerId: 'gs-fresh', merchantTier: { effective: 'silver', source: 'goodSeller' } });
+    expect(changes.find((c) => c.newRecord?.kind === 'status')?.newRecord).toMatchObject({
+      sellerId: 'gs-fresh',
+      merchantTier: { effective: 'silver', source: 'goodSeller' },
+    });
 
     const revoked = await operator({ action: 'revokeGoodSeller', sellerId: 'gs-fresh', on: '2026-07-20', by: 'ops-li', asOf: '2026-07-20' });
     expect(revoked).toMatchObject({ ok: true, grant: { status: 'revoked', endedOn: '2026-07-20', revokedBy: 'ops-li' } });
     const after = await stream.drain();
-    expect(after.find((c) => c.newRecord?.kind === 'status')?.newRecord).toMatchObject({ goodSeller: { status: 'revoked' }, merchantTier: { effective: 'ordinary' } });
+    expect(after.find((c) => c.newRecord?.kind === 'status')?.newRecord).toMatchObject({
+      goodSeller: { status: 'revoked' },
+      merchantTier: { effective: 'ordinary' },
+    });
   });
 });
 

@@ -71,7 +71,10 @@ describe('the monthly job on DynamoDB Local', () => {
   });
 
   it('writes nothing when an operator re-runs a period whose data did not change', async () => {
-    const response = await operator()({ action: 'rerun', job: 'monthly', period: '2026-07', reason: 'check', requestedBy: 'ops-test', asOf: '2026-07-02' }, localContext('t'));
+    const response = await operator()(
+      { action: 'rerun', job: 'monthly', period: '2026-07', reason: 'check', requestedBy: 'ops-test', asOf: '2026-07-02' },
+      localContext('t'),
+    );
     expect(response).toMatchObject({ ok: true, state: 'succeeded', counts: { written: 0, unchanged: 2 * m.market.sellers.length } });
     expect(await stream.drain()).toEqual([]);
   });
@@ -93,16 +96,29 @@ describe('the daily job on DynamoDB Local', () => {
   it('re-runs a past date for its daily scores only, leaving the current status and grants alone', async () => {
     await scheduled()({ job: 'daily', scheduledTime: '2026-07-20T10:00:00Z' }, localContext('t'));
     await stream.drain();
-    const response = await operator()({ action: 'rerun', job: 'daily', period: '2026-07-05', reason: 'late data', requestedBy: 'ops-test', asOf: '2026-07-20' }, localContext('t'));
+    const response = await operator()(
+      { action: 'rerun', job: 'daily', period: '2026-07-05', reason: 'late data', requestedBy: 'ops-test', asOf: '2026-07-20' },
+      localContext('t'),
+    );
     expect(response).toMatchObject({ ok: true, state: 'succeeded' });
     const kinds = new Set((await stream.drain()).map((c) => c.newRecord?.kind));
     expect(kinds).toEqual(new Set(['dailyScore']));
   });
 
-  it('keeps a date\'s daily scores packed by category: a re-run for one seller rewrites only that seller\'s score', async () => {
-    const rerun = (sellers?: string[]) => operator()({
-      action: 'rerun', job: 'daily', period: '2026-07-20', reason: 'check', requestedBy: 'ops-test', asOf: '2026-07-20', ...(sellers ? { sellers } : {}),
-    }, localContext('t'));
+  it("keeps a date's daily scores packed by category: a re-run for one seller rewrites only that seller's score", async () => {
+    const rerun = (sellers?: string[]) =>
+      operator()(
+        {
+          action: 'rerun',
+          job: 'daily',
+          period: '2026-07-20',
+          reason: 'check',
+          requestedBy: 'ops-test',
+          asOf: '2026-07-20',
+          ...(sellers ? { sellers } : {}),
+        },
+        localContext('t'),
+      );
     expect(await rerun()).toMatchObject({ ok: true, state: 'succeeded', counts: { written: 0 } });
     expect(await stream.drain()).toEqual([]);
 
@@ -110,7 +126,9 @@ describe('the daily job on DynamoDB Local', () => {
     const stored = await new ReferenceRepository(env.store).sellers();
     const before = await new DailyScorePacks(env.store).on(stored, '2026-07-20');
     expect(before).toHaveLength(m.market.sellers.length);
-    const corrected = m.rows.filter((r) => r.sellerId === target && r.date >= '2026-07-01' && r.date <= '2026-07-19').map((r) => ({ ...r, orders: r.orders + 25, visitors: r.visitors + 100 }));
+    const corrected = m.rows
+      .filter((r) => r.sellerId === target && r.date >= '2026-07-01' && r.date <= '2026-07-19')
+      .map((r) => ({ ...r, orders: r.orders + 25, visitors: r.visitors + 100 }));
     await importData(env.store, { metrics: corrected }, { policy: DEFAULT_POLICY, importId: 'july-fix', now: '2026-07-21T00:00:00Z' });
     expect(await rerun([target])).toMatchObject({ ok: true, state: 'succeeded', counts: { written: 1 } });
     const changes = await stream.drain();
@@ -134,12 +152,18 @@ describe('the daily status refresh', () => {
     expect(partial.state).toBe('succeeded');
     const changes = (await stream.drain()).filter((c) => c.newRecord?.kind !== 'dailyScore');
     expect(changes.map((c) => c.key).sort()).toEqual([`${grantee}|goodSellerGrant`, `${grantee}|status`]);
-    expect(changes.find((c) => c.newRecord?.kind === 'status')!.newRecord).toMatchObject({ goodSeller: { status: 'active' }, merchantTier: { effective: 'silver' } });
+    expect(changes.find((c) => c.newRecord?.kind === 'status')!.newRecord).toMatchObject({
+      goodSeller: { status: 'active' },
+      merchantTier: { effective: 'silver' },
+    });
     // only the grantee's status and grant were compared, not every seller's
     expect((partial.counts as { unchanged: number }).unchanged).toBeLessThan(m.market.sellers.length);
 
     // an operator re-run of the same date refreshes every status: nothing differs
-    const full = await operator()({ action: 'rerun', job: 'daily', period: '2026-07-25', asOf: '2026-07-25', reason: 'full refresh check', requestedBy: 'ops-test' }, localContext('t'));
+    const full = await operator()(
+      { action: 'rerun', job: 'daily', period: '2026-07-25', asOf: '2026-07-25', reason: 'full refresh check', requestedBy: 'ops-test' },
+      localContext('t'),
+    );
     expect(full).toMatchObject({ ok: true, state: 'succeeded', counts: { written: 0 } });
     expect((full as unknown as { counts: { unchanged: number } }).counts.unchanged).toBeGreaterThanOrEqual(2 * m.market.sellers.length);
     expect(await stream.drain()).toEqual([]);
@@ -183,12 +207,17 @@ describe('operator requests', () => {
 
   it('writes nothing on a dry run and reports what a run would change', async () => {
     const target = m.market.sellers[5]!.sellerId;
-    const corrected = m.rows.filter((r) => r.sellerId === target && r.date >= '2026-06-01' && r.date <= '2026-06-30').map((r) => ({ ...r, orders: r.orders + 40, gmvCents: r.gmvCents + 400_000 }));
+    const corrected = m.rows
+      .filter((r) => r.sellerId === target && r.date >= '2026-06-01' && r.date <= '2026-06-30')
+      .map((r) => ({ ...r, orders: r.orders + 40, gmvCents: r.gmvCents + 400_000 }));
     // the correction goes through import like any data fix; the old rows of those days are replaced
     await importData(env.store, { metrics: corrected }, { policy: DEFAULT_POLICY, importId: 'fix', now: '2026-08-02T00:00:00Z' }).catch((e) => {
       throw e;
     });
-    const response = await operator()({ action: 'rerun', job: 'monthly', period: '2026-07', dryRun: true, reason: 'preview the fix', requestedBy: 'ops-test', asOf: '2026-07-02' }, localContext('t'));
+    const response = await operator()(
+      { action: 'rerun', job: 'monthly', period: '2026-07', dryRun: true, reason: 'preview the fix', requestedBy: 'ops-test', asOf: '2026-07-02' },
+      localContext('t'),
+    );
     expect(response.ok).toBe(true);
     const wouldChange = (response as unknown as { wouldChange: GradeRecord[] }).wouldChange;
     expect(wouldChange.some((r) => r.sellerId === target && r.kind === 'operationTier')).toBe(true);
@@ -197,12 +226,17 @@ describe('operator requests', () => {
 
   it('re-runs for one seller: its pool is recomputed in full, only that seller is written', async () => {
     const target = m.market.sellers[5]!.sellerId;
-    const response = await operator()({ action: 'rerun', job: 'monthly', period: '2026-07', sellers: [target], reason: 'data fix', requestedBy: 'ops-test', asOf: '2026-07-02' }, localContext('t'));
+    const response = await operator()(
+      { action: 'rerun', job: 'monthly', period: '2026-07', sellers: [target], reason: 'data fix', requestedBy: 'ops-test', asOf: '2026-07-02' },
+      localContext('t'),
+    );
     expect(response).toMatchObject({ ok: true, state: 'succeeded' });
     const changes = await stream.drain();
     expect(changes.length).toBeGreaterThan(0);
     expect(new Set(changes.map((c) => c.newRecord!.sellerId))).toEqual(new Set([target]));
-    const fixed = m.rows.map((r) => (r.sellerId === target && r.date >= '2026-06-01' && r.date <= '2026-06-30' ? { ...r, orders: r.orders + 40, gmvCents: r.gmvCents + 400_000 } : r));
+    const fixed = m.rows.map((r) =>
+      r.sellerId === target && r.date >= '2026-06-01' && r.date <= '2026-06-30' ? { ...r, orders: r.orders + 40, gmvCents: r.gmvCents + 400_000 } : r,
+    );
     const expected = offline('monthly', '2026-07', fixed).find((r) => r.sellerId === target && r.kind === 'operationTier')!;
     const written = changes.find((c) => c.newRecord!.kind === 'operationTier')!.newRecord!;
     expect(withoutRunId(written)).toEqual(withoutRunId(expected));

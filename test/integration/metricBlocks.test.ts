@@ -13,7 +13,11 @@ let env: Awaited<ReturnType<typeof localStore>>;
 const categories = [{ categoryId: 'shoes', parentId: 'fashion', name: 'Shoes' }];
 const sellers = [{ sellerId: 's1', categoryId: 'shoes', storeType: 'official', openedOn: '2025-01-01' }];
 const orders = (sellerId: string, date: string, orders: number) => metricRow(sellerId, date, { orders });
-const importRows = async (rows: unknown[]) => expect((await importData(env.store, { categories, sellers, metrics: rows }, { policy: DEFAULT_POLICY, importId: 'test', now: '2026-05-01T00:00:00Z' })).quarantined).toBe(0);
+const importRows = async (rows: unknown[]) =>
+  expect(
+    (await importData(env.store, { categories, sellers, metrics: rows }, { policy: DEFAULT_POLICY, importId: 'test', now: '2026-05-01T00:00:00Z' }))
+      .quarantined,
+  ).toBe(0);
 
 /** s1's orders over a window, as a job computes it (with the reference revision it read). */
 async function ordersIn(start: string, end: string): Promise<number> {
@@ -38,7 +42,7 @@ afterAll(async () => {
 });
 
 describe('window sums over cumulative metric blocks', () => {
-  it('reads zeros before a block\'s first date, carries the last totals past its last date, and sees rows imported earlier than it later', async () => {
+  it("reads zeros before a block's first date, carries the last totals past its last date, and sees rows imported earlier than it later", async () => {
     await importRows([orders('s1', '2026-03-01', 2), orders('s1', '2026-03-02', 3), orders('s1', '2026-03-31', 5)]);
     expect(await ordersIn('2026-01-01', '2026-02-28')).toBe(0);
     expect(await ordersIn('2026-02-01', '2026-03-02')).toBe(5);
@@ -61,10 +65,12 @@ describe('window sums over cumulative metric blocks', () => {
   it('reads a block item written as deflated doubles, before the varint encoding', async () => {
     const cum = new Float64Array(FIELD_COUNT);
     cum[F.orders] = 41;
-    await env.store.doc.send(new PutCommand({
-      TableName: env.store.tables.metrics,
-      Item: { block: 'legacy#000', date: '2026-01-31', slots: 1, cum: deflateRawSync(new Uint8Array(cum.buffer), { level: 1 }) },
-    }));
+    await env.store.doc.send(
+      new PutCommand({
+        TableName: env.store.tables.metrics,
+        Item: { block: 'legacy#000', date: '2026-01-31', slots: 1, cum: deflateRawSync(new Uint8Array(cum.buffer), { level: 1 }) },
+      }),
+    );
     const found = await new MetricsRepository(env.store).cumulativeAt(['legacy#000'], ['2026-02-03']);
     expect(found.get('legacy#000|2026-02-03')?.[F.orders]).toBe(41);
   });
@@ -76,17 +82,31 @@ describe('metric blocks and daily-score packs', () => {
   it('fills blocks of 256 sellers across categories and packs of 256 sellers within one', () => {
     const incoming = Array.from({ length: 600 }, (_, i) => profile(`s${i}`, i < 300 ? 'shoes' : `c${i % 3}`));
     const stored = assignBlocks([], incoming);
-    const count = (key: (s: (typeof stored)[number]) => string) => [...stored.reduce((m, s) => m.set(key(s), (m.get(key(s)) ?? 0) + 1), new Map<string, number>())];
-    expect(count((s) => s.block)).toEqual([['block-0000', 256], ['block-0001', 256], ['block-0002', 88]]);
-    expect(count((s) => s.pack)).toEqual([['shoes#000', 256], ['shoes#001', 44], ['c0#000', 100], ['c1#000', 100], ['c2#000', 100]]);
+    const count = (key: (s: (typeof stored)[number]) => string) => [
+      ...stored.reduce((m, s) => m.set(key(s), (m.get(key(s)) ?? 0) + 1), new Map<string, number>()),
+    ];
+    expect(count((s) => s.block)).toEqual([
+      ['block-0000', 256],
+      ['block-0001', 256],
+      ['block-0002', 88],
+    ]);
+    expect(count((s) => s.pack)).toEqual([
+      ['shoes#000', 256],
+      ['shoes#001', 44],
+      ['c0#000', 100],
+      ['c1#000', 100],
+      ['c2#000', 100],
+    ]);
     expect(new Set(stored.map((s) => `${s.block}|${s.slot}`)).size).toBe(600);
   });
 
-  it('keeps a known seller\'s place, and moves only its pack when its category changed', () => {
+  it("keeps a known seller's place, and moves only its pack when its category changed", () => {
     const [a, b] = assignBlocks([], [profile('a', 'shoes'), profile('b', 'shoes')]);
     const again = assignBlocks([a!, b!], [profile('a', 'shoes'), profile('b', 'bags'), profile('c', 'shoes')]);
     expect(again.map((s) => [s.sellerId, s.block, s.slot, s.pack])).toEqual([
-      ['a', 'block-0000', 0, 'shoes#000'], ['b', 'block-0000', 1, 'bags#000'], ['c', 'block-0000', 2, 'shoes#000'],
+      ['a', 'block-0000', 0, 'shoes#000'],
+      ['b', 'block-0000', 1, 'bags#000'],
+      ['c', 'block-0000', 2, 'shoes#000'],
     ]);
   });
 

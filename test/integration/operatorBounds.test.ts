@@ -11,8 +11,7 @@ const grantSeller = m.market.grants[0]?.sellerId ?? seller;
 let env: Awaited<ReturnType<typeof localStore>>;
 let stream: Awaited<ReturnType<typeof gradesStream>>;
 // today is 2026-08-10 for every request below
-const operator = (payload: Record<string, unknown>) =>
-  operatorHandler(() => ({ ...env.deps, now: () => '2026-08-10T18:00:00Z' }))(payload, localContext('t'));
+const operator = (payload: Record<string, unknown>) => operatorHandler(() => ({ ...env.deps, now: () => '2026-08-10T18:00:00Z' }))(payload, localContext('t'));
 const rerun = { action: 'rerun', job: 'monthly', period: '2026-07', reason: 'bounds test', requestedBy: 'ops-li' };
 
 /** Every item of every table, to show that a refused request changed nothing. */
@@ -46,12 +45,37 @@ describe('operator requests out of bounds (SPEC §8.3) are refused with the fiel
     ['an asOf later than today', { ...rerun, asOf: '2099-01-01' }, 'asOf', /must not be after today \(2026-08-10\)/],
     ['a reason of 1 MB', { ...rerun, reason: 'x'.repeat(1 << 20) }, 'reason', /at most 1000 characters/],
     ['100,000 sellers', { ...rerun, sellers: Array.from({ length: 100_000 }, (_, i) => `s-${i}`) }, 'sellers', /at most 1000 sellers/],
-    ['an approval applied for in the year 1', { action: 'approveGoodSeller', sellerId: seller, appliedOn: '0001-01-01', approvedOn: '2026-07-01', approvedBy: 'ops-li' }, 'appliedOn', /before data.earliestDate/],
-    ['an approval dated after today', { action: 'approveGoodSeller', sellerId: seller, appliedOn: '2026-07-01', approvedOn: '2026-08-11', approvedBy: 'ops-li' }, 'approvedOn', /after today/],
-    ['an approval before its application', { action: 'approveGoodSeller', sellerId: seller, appliedOn: '2026-07-02', approvedOn: '2026-07-01', approvedBy: 'ops-li' }, 'approvedOn', /before appliedOn/],
-    ['a note of 1 MB', { action: 'approveGoodSeller', sellerId: seller, appliedOn: '2026-07-01', approvedOn: '2026-07-02', approvedBy: 'ops-li', note: 'x'.repeat(1 << 20) }, 'note', /at most 1000/],
+    [
+      'an approval applied for in the year 1',
+      { action: 'approveGoodSeller', sellerId: seller, appliedOn: '0001-01-01', approvedOn: '2026-07-01', approvedBy: 'ops-li' },
+      'appliedOn',
+      /before data.earliestDate/,
+    ],
+    [
+      'an approval dated after today',
+      { action: 'approveGoodSeller', sellerId: seller, appliedOn: '2026-07-01', approvedOn: '2026-08-11', approvedBy: 'ops-li' },
+      'approvedOn',
+      /after today/,
+    ],
+    [
+      'an approval before its application',
+      { action: 'approveGoodSeller', sellerId: seller, appliedOn: '2026-07-02', approvedOn: '2026-07-01', approvedBy: 'ops-li' },
+      'approvedOn',
+      /before appliedOn/,
+    ],
+    [
+      'a note of 1 MB',
+      { action: 'approveGoodSeller', sellerId: seller, appliedOn: '2026-07-01', approvedOn: '2026-07-02', approvedBy: 'ops-li', note: 'x'.repeat(1 << 20) },
+      'note',
+      /at most 1000/,
+    ],
     ['a revocation after today', { action: 'revokeGoodSeller', sellerId: grantSeller, on: '2026-08-11', by: 'ops-li' }, 'on', /after today/],
-    ['a program set before the data begins', { action: 'setProgram', sellerId: seller, program: 'mall', on: '1999-01-01', by: 'ops-li' }, 'on', /before data.earliestDate/],
+    [
+      'a program set before the data begins',
+      { action: 'setProgram', sellerId: seller, program: 'mall', on: '1999-01-01', by: 'ops-li' },
+      'on',
+      /before data.earliestDate/,
+    ],
   ] as const)('%s', async (_, request, field, message) => {
     const before = await snapshot();
     const response = await operator(request);

@@ -3,7 +3,10 @@ import { WindowAggregator } from '../../lib/aggregate';
 import { F, FIELD_COUNT } from '../../lib/metrics';
 import { metricRow } from './fixtures';
 
-const sellers = new Map([['s-1', 0], ['s-2', 1]]);
+const sellers = new Map([
+  ['s-1', 0],
+  ['s-2', 1],
+]);
 // Two overlapping windows, as in a monthly job: scoring inside service.
 const windows = {
   scoring: { start: '2026-02-01', end: '2026-02-28' },
@@ -53,7 +56,9 @@ describe('WindowAggregator', () => {
     const agg = new WindowAggregator(sellers, windows);
     const record = agg.add(metricRow('s-1', '2026-02-10', { orders: 5, ratings: 2, positiveRatings: 3 }));
     expect(record).toEqual({
-      kind: 'quarantine', source: 'metrics', key: { sellerId: 's-1', date: '2026-02-10' },
+      kind: 'quarantine',
+      source: 'metrics',
+      key: { sellerId: 's-1', date: '2026-02-10' },
       reason: 'seller s-1, 2026-02-10: positiveRatings (3) > ratings (2)',
     });
     expect(agg.quarantined).toEqual([record]);

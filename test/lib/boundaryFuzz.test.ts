@@ -7,17 +7,23 @@ import { DEFAULT_POLICY } from '../../lib/policy';
 import { fuzzCorpus } from '../helpers/corruptions';
 
 const { lines, extra, score, INGESTED_ON } = fuzzCorpus({ sellers: 45, from: '2026-03-01', to: '2026-07-31', seed: 9 });
-const JOBS = [['daily', '2026-07-16'], ['monthly', '2026-07'], ['quarterly', '2026-Q2']] as const;
+const JOBS = [
+  ['daily', '2026-07-16'],
+  ['monthly', '2026-07'],
+  ['quarterly', '2026-Q2'],
+] as const;
 const clean = new Map(JOBS.map(([job, period]) => [job, score(job, period, lines)]));
 
 describe('random corruptions at the input boundary (offline scoring)', () => {
-  it.each(JOBS)('never crash the %s job, leave the valid rows\' records as they were, and quarantine every bad line the job reads', (job, period) => {
+  it.each(JOBS)("never crash the %s job, leave the valid rows' records as they were, and quarantine every bad line the job reads", (job, period) => {
     const span = spanOf(Object.values(jobWindows(job, period, DEFAULT_POLICY)));
     fc.assert(
       fc.property(extra('metrics', 15), extra('sellers', 4), extra('categories', 3), extra('grants', 3), (metrics, sellers, categories, grants) => {
         const dirty = {
-          metrics: [...lines.metrics, ...metrics], sellers: [...lines.sellers, ...sellers],
-          categories: [...lines.categories, ...categories], grants: [...lines.grants, ...grants],
+          metrics: [...lines.metrics, ...metrics],
+          sellers: [...lines.sellers, ...sellers],
+          categories: [...lines.categories, ...categories],
+          grants: [...lines.grants, ...grants],
         };
         const result = score(job, period, dirty);
         expect(result.records).toEqual(clean.get(job)!.records);
@@ -28,7 +34,12 @@ describe('random corruptions at the input boundary (offline scoring)', () => {
           return typeof date === 'string' && isCalendarDate(date) && date >= '2015-01-01' && date <= INGESTED_ON && (date < span.start || date > span.end);
         }).length;
         const blank = (ts: string[]) => ts.filter((t) => parseJsonLine(t, 2) === null).length;
-        const read = { metrics: metrics.length - notTheJobs - blank(metrics), sellers: sellers.length - blank(sellers), categories: categories.length - blank(categories), grants: grants.length - blank(grants) };
+        const read = {
+          metrics: metrics.length - notTheJobs - blank(metrics),
+          sellers: sellers.length - blank(sellers),
+          categories: categories.length - blank(categories),
+          grants: grants.length - blank(grants),
+        };
         for (const source of ['metrics', 'sellers', 'categories', 'grants'] as const) {
           expect(result.quarantine.filter((q) => q.source === source)).toHaveLength(read[source]);
         }

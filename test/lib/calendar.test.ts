@@ -2,17 +2,36 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   periodsDueBy,
-  addDays, addMonths, addQuarters, businessDateOf, dailyWindows, daysBetween, datesOf, inWindow, instantOf, isCalendarDate,
-  isMonth, isQuarter, monthWindow, monthlyWindows, periodOfScheduledTime, previousWindow, quarterInForceOn, quarterOfMonth,
-  quarterWindow, quarterlyWindows, spanOf, subtractMonthsClamped, windowEndingOn, windowLength,
+  addDays,
+  addMonths,
+  addQuarters,
+  businessDateOf,
+  dailyWindows,
+  daysBetween,
+  datesOf,
+  inWindow,
+  instantOf,
+  isCalendarDate,
+  isMonth,
+  isQuarter,
+  monthWindow,
+  monthlyWindows,
+  periodOfScheduledTime,
+  previousWindow,
+  quarterInForceOn,
+  quarterOfMonth,
+  quarterWindow,
+  quarterlyWindows,
+  spanOf,
+  subtractMonthsClamped,
+  windowEndingOn,
+  windowLength,
 } from '../../lib/calendar';
 
 const LA = 'America/Los_Angeles';
 
 /** Any calendar date between 1970 and 2100, as YYYY-MM-DD. */
-const calendarDate = fc
-  .integer({ min: 0, max: 47_481 })
-  .map((day) => new Date(day * 86_400_000).toISOString().slice(0, 10));
+const calendarDate = fc.integer({ min: 0, max: 47_481 }).map((day) => new Date(day * 86_400_000).toISOString().slice(0, 10));
 
 describe('isCalendarDate', () => {
   it('rejects 29 February in a common year and accepts it in a leap year', () => {
@@ -39,7 +58,10 @@ describe('isCalendarDate', () => {
   });
 
   it('accepts every date that addDays produces (property)', () => {
-    fc.assert(fc.property(calendarDate, (d) => isCalendarDate(d)), { numRuns: 200 });
+    fc.assert(
+      fc.property(calendarDate, (d) => isCalendarDate(d)),
+      { numRuns: 200 },
+    );
   });
 });
 
@@ -125,7 +147,12 @@ describe('windows', () => {
   });
 
   it('covers several windows with their smallest span', () => {
-    expect(spanOf([{ start: '2026-02-01', end: '2026-02-28' }, { start: '2025-12-01', end: '2026-01-15' }])).toEqual({ start: '2025-12-01', end: '2026-02-28' });
+    expect(
+      spanOf([
+        { start: '2026-02-01', end: '2026-02-28' },
+        { start: '2025-12-01', end: '2026-01-15' },
+      ]),
+    ).toEqual({ start: '2025-12-01', end: '2026-02-28' });
   });
 
   it('lists every date of a window once, in order', () => {
@@ -187,7 +214,10 @@ describe('businessDateOf', () => {
   });
 
   it('03:00 business time of any date falls on that business date (property)', () => {
-    fc.assert(fc.property(calendarDate, (d) => businessDateOf(instantOf(d, 3, LA), LA) === d), { numRuns: 200 });
+    fc.assert(
+      fc.property(calendarDate, (d) => businessDateOf(instantOf(d, 3, LA), LA) === d),
+      { numRuns: 200 },
+    );
   });
 });
 
@@ -215,7 +245,7 @@ describe('periodOfScheduledTime', () => {
     expect(periodOfScheduledTime('quarterly', '2026-07-10T10:00:00Z', LA)).toBe('2026-Q2');
   });
 
-  it('gives a quarterly job fired on 2026-01-10 the previous year\'s 2025-Q4', () => {
+  it("gives a quarterly job fired on 2026-01-10 the previous year's 2025-Q4", () => {
     expect(periodOfScheduledTime('quarterly', '2026-01-10T11:00:00Z', LA)).toBe('2025-Q4');
   });
 

@@ -7,7 +7,13 @@ describe('entropyWeights', () => {
     // Column 1 [0, 100]: p = [0, 1], e = −(1/ln 2)·(0 + 1·ln 1) = 0, d = 1.
     // Column 2 [50, 50]: constant, e = 1, d = 0. Σd = 1.
     // w₁ = 0.8·1/1 + 0.2/2 = 0.9; w₂ = 0.8·0 + 0.1 = 0.1.
-    const w = entropyWeights([[0, 100], [50, 50]], 0.2);
+    const w = entropyWeights(
+      [
+        [0, 100],
+        [50, 50],
+      ],
+      0.2,
+    );
     expect(w[0]).toBeCloseTo(0.9, 12);
     expect(w[1]).toBeCloseTo(0.1, 12);
   });
@@ -20,7 +26,14 @@ describe('entropyWeights', () => {
     const d2 = 1 - Math.log(2) / Math.log(3);
     const sum = d1 + d2;
     const shrinkage = 0.2;
-    const w = entropyWeights([[0, 50, 100], [100, 100, 0], [40, 40, 40]], shrinkage);
+    const w = entropyWeights(
+      [
+        [0, 50, 100],
+        [100, 100, 0],
+        [40, 40, 40],
+      ],
+      shrinkage,
+    );
     expect(d1).toBeCloseTo(0.42062, 5);
     expect(d2).toBeCloseTo(0.36907, 5);
     expect(w[0]).toBeCloseTo(0.8 * (d1 / sum) + shrinkage / 3, 12); // ≈ 0.49278
@@ -31,12 +44,25 @@ describe('entropyWeights', () => {
   });
 
   it('without shrinkage gives all weight to the only informative indicator', () => {
-    const w = entropyWeights([[0, 100], [50, 50]], 0);
+    const w = entropyWeights(
+      [
+        [0, 100],
+        [50, 50],
+      ],
+      0,
+    );
     expect(Array.from(w)).toEqual([1, 0]);
   });
 
   it('with full shrinkage gives equal weights whatever the data', () => {
-    const w = entropyWeights([[0, 100, 30], [50, 50, 50], [1, 2, 3]], 1);
+    const w = entropyWeights(
+      [
+        [0, 100, 30],
+        [50, 50, 50],
+        [1, 2, 3],
+      ],
+      1,
+    );
     for (const x of w) expect(x).toBeCloseTo(1 / 3, 12);
   });
 
@@ -45,11 +71,28 @@ describe('entropyWeights', () => {
   });
 
   it('gives equal weights when every column is constant (Σd = 0)', () => {
-    expect(Array.from(entropyWeights([[50, 50, 50], [0, 0, 0], [100, 100, 100]], 0.2))).toEqual([1 / 3, 1 / 3, 1 / 3]);
+    expect(
+      Array.from(
+        entropyWeights(
+          [
+            [50, 50, 50],
+            [0, 0, 0],
+            [100, 100, 100],
+          ],
+          0.2,
+        ),
+      ),
+    ).toEqual([1 / 3, 1 / 3, 1 / 3]);
   });
 
   it('treats an all-zero column as e = 1: it earns only the shrinkage share', () => {
-    const w = entropyWeights([[0, 0, 0], [0, 100, 100]], 0.2);
+    const w = entropyWeights(
+      [
+        [0, 0, 0],
+        [0, 100, 100],
+      ],
+      0.2,
+    );
     expect(w[0]).toBeCloseTo(0.1, 12);
     expect(w[1]).toBeCloseTo(0.9, 12);
   });

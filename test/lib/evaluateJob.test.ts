@@ -21,17 +21,35 @@ const profile = (sellerId: string, categoryId: string) => ({ sellerId, categoryI
  */
 function dailyOf(i: number): Partial<MetricValues> {
   return {
-    orders: 20, gmvCents: 100_000 * i, visitors: 200, productViews: 400 + 100 * i,
-    activeListings: 50, listingsWithSales: 10 + 5 * i, inStockListings: 40 + 2 * i,
-    campaignOrders: i, marketsWithOrders: i, trackingOnline72h: 14 + i,
-    deliveredOrders: 20, deliveryDaysSum: 200 - 10 * i, unshippedPaidOrders: 5 - i,
-    messagesReceived: 10, messagesAnswered24h: 5 + i, disputesOpened: 5 - i,
-    repeatBuyerOrders: 2 * i, newFollowers: i,
-    closedOrders: 20, badExperienceOrders: 5 - i, sellerResponsibleArbitrations: 0,
-    ratings: 20, positiveRatings: 14 + i,
-    dsrDescriptionSum: 60 + 5 * i, dsrDescriptionCount: 20,
-    dsrCommunicationSum: 60 + 5 * i, dsrCommunicationCount: 20,
-    dsrShippingSum: 60 + 5 * i, dsrShippingCount: 20,
+    orders: 20,
+    gmvCents: 100_000 * i,
+    visitors: 200,
+    productViews: 400 + 100 * i,
+    activeListings: 50,
+    listingsWithSales: 10 + 5 * i,
+    inStockListings: 40 + 2 * i,
+    campaignOrders: i,
+    marketsWithOrders: i,
+    trackingOnline72h: 14 + i,
+    deliveredOrders: 20,
+    deliveryDaysSum: 200 - 10 * i,
+    unshippedPaidOrders: 5 - i,
+    messagesReceived: 10,
+    messagesAnswered24h: 5 + i,
+    disputesOpened: 5 - i,
+    repeatBuyerOrders: 2 * i,
+    newFollowers: i,
+    closedOrders: 20,
+    badExperienceOrders: 5 - i,
+    sellerResponsibleArbitrations: 0,
+    ratings: 20,
+    positiveRatings: 14 + i,
+    dsrDescriptionSum: 60 + 5 * i,
+    dsrDescriptionCount: 20,
+    dsrCommunicationSum: 60 + 5 * i,
+    dsrCommunicationCount: 20,
+    dsrShippingSum: 60 + 5 * i,
+    dsrShippingCount: 20,
   };
 }
 
@@ -84,11 +102,14 @@ describe('prepareJob: monthly, end to end', () => {
 
   it('quarantines the reference rows of an unknown category and of a malformed sellerId', () => {
     expect(job.sellers.map((s) => s.sellerId)).toEqual(['s-1', 's-2', 's-3', 's-4', 's-5', 's-6']);
-    expect(job.quarantined.map((q) => [q.source, q.key.sellerId])).toEqual([['sellers', 's-7'], ['sellers', 's 8']]);
+    expect(job.quarantined.map((q) => [q.source, q.key.sellerId])).toEqual([
+      ['sellers', 's-7'],
+      ['sellers', 's 8'],
+    ]);
     expect(job.quarantined[0]!.reason).toBe('seller s-7: categoryId c-99 is not a known category');
   });
 
-  it('quarantines the repeated row and the unknown seller\'s row, and nothing outside the windows', () => {
+  it("quarantines the repeated row and the unknown seller's row, and nothing outside the windows", () => {
     expect(job.metricQuarantine().map((q) => q.key)).toEqual([
       { sellerId: 's-3', date: '2026-02-10' },
       { sellerId: 's-99', date: '2026-02-10' },
@@ -106,7 +127,14 @@ describe('prepareJob: monthly, end to end', () => {
   it('scores the five active sellers in their category pool and leaves the silent seller inactive', () => {
     for (const i of [1, 2, 3, 4, 5]) expect(tiers.get(`s-${i}`)?.poolId).toBe('cat:c-11');
     expect(tiers.get('s-6')).toMatchObject({
-      tier: 'basic', reason: 'inactive', poolId: null, composite: null, abilities: null, indicators: null, thresholds: null, nextTier: null,
+      tier: 'basic',
+      reason: 'inactive',
+      poolId: null,
+      composite: null,
+      abilities: null,
+      indicators: null,
+      thresholds: null,
+      nextTier: null,
     });
   });
 
@@ -178,9 +206,7 @@ describe('prepareJob: re-running for some sellers', () => {
 
   it('writes only the listed sellers, with the same values as a full run', () => {
     const { records } = runMonthly({ sellers: ['s-2', 's-6'] });
-    expect(records.map((r) => `${r.kind}:${r.sellerId}`).sort()).toEqual([
-      'operationTier:s-2', 'operationTier:s-6', 'serviceLevel:s-2', 'serviceLevel:s-6',
-    ]);
+    expect(records.map((r) => `${r.kind}:${r.sellerId}`).sort()).toEqual(['operationTier:s-2', 'operationTier:s-6', 'serviceLevel:s-2', 'serviceLevel:s-6']);
     for (const r of records) {
       expect(r).toEqual(full.find((f) => f.kind === r.kind && f.sellerId === r.sellerId));
     }
@@ -211,8 +237,16 @@ describe('prepareJob: re-running for some sellers', () => {
 describe('prepareJob: quarterly', () => {
   // One row carrying a whole quarter of gold-level activity, placed on the window's edges.
   const GOLD: Partial<MetricValues> = {
-    gmvCents: 6_000_000, activeListings: 100, inStockListings: 95, orders: 1_000, trackingOnline72h: 900,
-    campaignOrders: 100, ratings: 100, positiveRatings: 97, closedOrders: 1_000, badExperienceOrders: 20,
+    gmvCents: 6_000_000,
+    activeListings: 100,
+    inStockListings: 95,
+    orders: 1_000,
+    trackingOnline72h: 900,
+    campaignOrders: 100,
+    ratings: 100,
+    positiveRatings: 97,
+    closedOrders: 1_000,
+    badExperienceOrders: 20,
   };
 
   it('assesses 2026-Q2 over 2026-04-02..2026-06-30: a row on either edge counts, the day before does not', () => {
@@ -222,10 +256,15 @@ describe('prepareJob: quarterly', () => {
     job.addMetricRow(metricRow('s-3', '2026-04-01', GOLD));
     const records = [...job.records()].map(validateRecord);
     expect(records.map((r) => r.kind === 'merchantAssessment' && [r.sellerId, r.assessedTier])).toEqual([
-      ['s-1', 'gold'], ['s-2', 'gold'], ['s-3', 'ordinary'],
+      ['s-1', 'gold'],
+      ['s-2', 'gold'],
+      ['s-3', 'ordinary'],
     ]);
     expect(records[0]).toMatchObject({
-      quarter: '2026-Q2', window: { start: '2026-04-02', end: '2026-06-30' }, effectiveFrom: '2026-07-15', effectiveUntil: '2026-10-14',
+      quarter: '2026-Q2',
+      window: { start: '2026-04-02', end: '2026-06-30' },
+      effectiveFrom: '2026-07-15',
+      effectiveUntil: '2026-10-14',
     });
   });
 });
@@ -249,10 +288,15 @@ describe('prepareJob: daily', () => {
   it('expires the grant on approvedOn + 180: a grant record and an ordinary status', () => {
     const records = runDaily('2026-08-28');
     expect(records.find((r) => r.kind === 'goodSellerGrant')).toMatchObject({
-      sellerId: 's-1', status: 'expired', expiresOn: '2026-08-28', endedOn: '2026-08-28',
+      sellerId: 's-1',
+      status: 'expired',
+      expiresOn: '2026-08-28',
+      endedOn: '2026-08-28',
     });
     expect(records.find((r) => r.kind === 'status' && r.sellerId === 's-1')).toMatchObject({
-      merchantTier: { effective: 'ordinary', source: 'assessment' }, goodSeller: { status: 'expired' }, frontBadge: null,
+      merchantTier: { effective: 'ordinary', source: 'assessment' },
+      goodSeller: { status: 'expired' },
+      frontBadge: null,
     });
   });
 
@@ -264,7 +308,8 @@ describe('prepareJob: daily', () => {
   it('scores D-30..D-1 and projects the merchant tier over D-90..D-1', () => {
     const daily = runDaily('2026-07-02').find((r) => r.kind === 'dailyScore' && r.sellerId === 's-1');
     expect(daily).toMatchObject({
-      date: '2026-07-02', window: { start: '2026-06-02', end: '2026-07-01' },
+      date: '2026-07-02',
+      window: { start: '2026-06-02', end: '2026-07-01' },
       projectedTier: { tier: 'basic', reason: 'inactive' },
       projectedMerchant: { assessedTier: 'ordinary', window: { start: '2026-04-03', end: '2026-07-01' } },
     });

@@ -32,7 +32,10 @@ describe('explainSeller', () => {
   it('takes the quarterly assessment into account only from its effective date', () => {
     expect(explainSeller(scored.sellerId, own, '2026-07-14', DEFAULT_POLICY).grades.merchantAssessment).toBeNull();
     expect(explainSeller(scored.sellerId, own, '2026-07-14', DEFAULT_POLICY).explanation).toContain('Merchant tier: ordinary — no assessment in force yet.');
-    expect(explainSeller(scored.sellerId, own, '2026-07-15', DEFAULT_POLICY).grades.merchantAssessment).toMatchObject({ quarter: '2026-Q2', effectiveFrom: '2026-07-15' });
+    expect(explainSeller(scored.sellerId, own, '2026-07-15', DEFAULT_POLICY).grades.merchantAssessment).toMatchObject({
+      quarter: '2026-Q2',
+      effectiveFrom: '2026-07-15',
+    });
   });
 
   it('takes the effective day from the policy it is given, not from the default one', () => {

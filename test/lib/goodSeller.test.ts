@@ -1,9 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addDays } from '../../lib/calendar';
-import {
-  goodSellerEligibility, goodSellerLookback, grantEndedOn, grantExpiresOn, grantStatusOn, type GoodSellerGrant,
-} from '../../lib/goodSeller';
+import { goodSellerEligibility, goodSellerLookback, grantEndedOn, grantExpiresOn, grantStatusOn, type GoodSellerGrant } from '../../lib/goodSeller';
 import type { MetricValues } from '../../lib/metrics';
 import { DEFAULT_POLICY } from '../../lib/policy';
 import { windowTotals } from './fixtures';
@@ -11,7 +9,9 @@ import { windowTotals } from './fixtures';
 const criteria = DEFAULT_POLICY.goodSeller.criteria.default;
 
 /** An application that passes: a store opened in 2025, $3 000 and 90/100 positive over the 30 days before approval. */
-function application(changes: Partial<{ openedOn: string; appliedOn: string; approvedOn: string; hadGrantBefore: boolean; totals: Partial<MetricValues> }> = {}) {
+function application(
+  changes: Partial<{ openedOn: string; appliedOn: string; approvedOn: string; hadGrantBefore: boolean; totals: Partial<MetricValues> }> = {},
+) {
   return {
     openedOn: changes.openedOn ?? '2025-06-01',
     appliedOn: changes.appliedOn ?? '2026-02-20',
@@ -32,33 +32,38 @@ describe('goodSellerEligibility', () => {
 
   it('refuses $2 999.99 of GMV and accepts $3 000.00', () => {
     expect(goodSellerEligibility(application({ totals: { gmvCents: 299_999 } }))).toEqual({
-      eligible: false, failed: [{ id: 'gmvUsd', actual: 2999.99, required: '>= 3000' }],
+      eligible: false,
+      failed: [{ id: 'gmvUsd', actual: 2999.99, required: '>= 3000' }],
     });
     expect(goodSellerEligibility(application({ totals: { gmvCents: 300_000 } })).eligible).toBe(true);
   });
 
   it('refuses 89/100 positive ratings and accepts 90/100', () => {
     expect(goodSellerEligibility(application({ totals: { positiveRatings: 89 } }))).toEqual({
-      eligible: false, failed: [{ id: 'positiveRatingRate', actual: 0.89, required: '>= 0.9' }],
+      eligible: false,
+      failed: [{ id: 'positiveRatingRate', actual: 0.89, required: '>= 0.9' }],
     });
   });
 
   it('refuses a seller without ratings: an undefined rate meets no criterion', () => {
     expect(goodSellerEligibility(application({ totals: { ratings: 0, positiveRatings: 0 } }))).toEqual({
-      eligible: false, failed: [{ id: 'positiveRatingRate', actual: null, required: '>= 0.9' }],
+      eligible: false,
+      failed: [{ id: 'positiveRatingRate', actual: null, required: '>= 0.9' }],
     });
   });
 
   it('refuses a seller who had a grant before', () => {
     expect(goodSellerEligibility(application({ hadGrantBefore: true }))).toEqual({
-      eligible: false, failed: [{ id: 'previousGrant', actual: 'had a grant', required: 'never had a grant' }],
+      eligible: false,
+      failed: [{ id: 'previousGrant', actual: 'had a grant', required: 'never had a grant' }],
     });
   });
 
   it('accepts a store opened exactly 12 months before the application and refuses one opened a day earlier', () => {
     expect(goodSellerEligibility(application({ appliedOn: '2026-03-15', approvedOn: '2026-03-20', openedOn: '2025-03-15' })).eligible).toBe(true);
     expect(goodSellerEligibility(application({ appliedOn: '2026-03-15', approvedOn: '2026-03-20', openedOn: '2025-03-14' }))).toEqual({
-      eligible: false, failed: [{ id: 'storeAge', actual: '2025-03-14', required: 'openedOn >= 2025-03-15' }],
+      eligible: false,
+      failed: [{ id: 'storeAge', actual: '2025-03-14', required: 'openedOn >= 2025-03-15' }],
     });
   });
 
@@ -69,10 +74,15 @@ describe('goodSellerEligibility', () => {
   });
 
   it('lists every failed reason at once', () => {
-    const verdict = goodSellerEligibility(application({
-      openedOn: '2024-01-01', appliedOn: '2026-02-20', approvedOn: '2026-02-19', hadGrantBefore: true,
-      totals: { gmvCents: 0, ratings: 0, positiveRatings: 0 },
-    }));
+    const verdict = goodSellerEligibility(
+      application({
+        openedOn: '2024-01-01',
+        appliedOn: '2026-02-20',
+        approvedOn: '2026-02-19',
+        hadGrantBefore: true,
+        totals: { gmvCents: 0, ratings: 0, positiveRatings: 0 },
+      }),
+    );
     expect(verdict).toEqual({
       eligible: false,
       failed: [

@@ -28,12 +28,16 @@ describe('gradesOfWindow', () => {
   const scoring = matrix([{ visitors: 100, orders: 5 }, { visitors: 50, orders: 1 }, {}]);
   const policy = policyWith({ pool: { minSize: 2 } });
 
-  it('yields inactive sellers first, then each pool\'s graded sellers', () => {
+  it("yields inactive sellers first, then each pool's graded sellers", () => {
     const grades = [...gradesOfWindow(sellers, scoring, new Float64Array(3), 30, policy)];
-    expect(grades.map(([s, g]) => [s, g.reason, g.poolId])).toEqual([[2, 'inactive', null], [0, 'scored', 'cat:c-11'], [1, 'scored', 'cat:c-11']]);
+    expect(grades.map(([s, g]) => [s, g.reason, g.poolId])).toEqual([
+      [2, 'inactive', null],
+      [0, 'scored', 'cat:c-11'],
+      [1, 'scored', 'cat:c-11'],
+    ]);
   });
 
-  it('builds only the wanted sellers\' grades, scored against the whole pool', () => {
+  it("builds only the wanted sellers' grades, scored against the whole pool", () => {
     const all = new Map(gradesOfWindow(sellers, scoring, new Float64Array(3), 30, policy));
     const one = [...gradesOfWindow(sellers, scoring, new Float64Array(3), 30, policy, (s) => s === 1)];
     expect(one).toEqual([[1, all.get(1)]]);

@@ -7,10 +7,28 @@ describe('INDICATORS', () => {
   it('defines the 22 indicators of SPEC §4, in its order', () => {
     expect(INDICATOR_COUNT).toBe(22);
     expect(INDICATORS.map((i) => i.id)).toEqual([
-      'sellThroughRate', 'inStockRate', 'positiveRatingRate', 'dsrDescription', 'campaignOrderShare', 'marketCoverage',
-      'conversionRate', 'viewsPerVisitor', 'visitors', 'online72hRate', 'deliveryDays', 'unshippedRate', 'dsrShipping',
-      'responseRate24h', 'disputeRate', 'badExperienceRate', 'dsrCommunication', 'repeatOrderRate', 'newFollowers',
-      'gmv', 'orderVolume', 'gmvGrowth',
+      'sellThroughRate',
+      'inStockRate',
+      'positiveRatingRate',
+      'dsrDescription',
+      'campaignOrderShare',
+      'marketCoverage',
+      'conversionRate',
+      'viewsPerVisitor',
+      'visitors',
+      'online72hRate',
+      'deliveryDays',
+      'unshippedRate',
+      'dsrShipping',
+      'responseRate24h',
+      'disputeRate',
+      'badExperienceRate',
+      'dsrCommunication',
+      'repeatOrderRate',
+      'newFollowers',
+      'gmv',
+      'orderVolume',
+      'gmvGrowth',
     ]);
   });
 
@@ -24,7 +42,13 @@ describe('INDICATORS', () => {
   });
 
   it('smooths the means with the mean strength: dsr scores, views per visitor and delivery days', () => {
-    expect(INDICATORS.filter((i) => i.kind === 'mean').map((i) => i.id)).toEqual(['dsrDescription', 'viewsPerVisitor', 'deliveryDays', 'dsrShipping', 'dsrCommunication']);
+    expect(INDICATORS.filter((i) => i.kind === 'mean').map((i) => i.id)).toEqual([
+      'dsrDescription',
+      'viewsPerVisitor',
+      'deliveryDays',
+      'dsrShipping',
+      'dsrCommunication',
+    ]);
   });
 
   it('reads conversionRate as orders over visitors', () => {

@@ -59,7 +59,7 @@ describe('InputBoundary: metric rows', () => {
     ]);
   });
 
-  it('checks a far-off row even when it lies outside the job\'s windows, and skips an in-range one there', () => {
+  it("checks a far-off row even when it lies outside the job's windows, and skips an in-range one there", () => {
     const b = boundary();
     const inJuly = (d: string) => d.startsWith('2026-07');
     expect(b.metric(inputLine(metricRow('s-1', '2099-12-31')), inJuly)).toBeNull();
@@ -184,12 +184,18 @@ describe('identifiers and dates at the edges', () => {
     expect(addDays('0099-12-31', 1)).toBe('0100-01-01');
   });
 
-  it('grades every seller of categories named after Object.prototype\'s properties, in every job', () => {
+  it("grades every seller of categories named after Object.prototype's properties, in every job", () => {
     const ids = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
     const categories = ids.map((id) => ({ categoryId: id, parentId: ids[(ids.indexOf(id) + 1) % ids.length]!, name: id }));
     const sellers = ids.flatMap((id) => [0, 1].map((k) => ({ sellerId: k ? id : `${id}-s`, categoryId: id, storeType: 'brand', openedOn: '2025-06-01' })));
-    const rows = sellers.flatMap((s, i) => ['2026-05-10', '2026-06-10', '2026-07-10'].map((d) => metricRow(s.sellerId, d, { orders: i + 1, visitors: 10 * (i + 1) })));
-    for (const [job, period] of [['daily', '2026-07-16'], ['monthly', '2026-07'], ['quarterly', '2026-Q2']] as const) {
+    const rows = sellers.flatMap((s, i) =>
+      ['2026-05-10', '2026-06-10', '2026-07-10'].map((d) => metricRow(s.sellerId, d, { orders: i + 1, visitors: 10 * (i + 1) })),
+    );
+    for (const [job, period] of [
+      ['daily', '2026-07-16'],
+      ['monthly', '2026-07'],
+      ['quarterly', '2026-Q2'],
+    ] as const) {
       const prepared = prepareJob(job, period, { categories, sellers, grants: [{ ...grant, sellerId: 'constructor' }] }, DEFAULT_POLICY, 'ids');
       for (const r of rows) expect(prepared.addMetricRow(r)).toBeNull();
       const records = [...prepared.records()];

@@ -33,7 +33,7 @@ describe('quarterlyRecords', () => {
     { sellerId: 's-2', categoryId: 'c-12', parentId: 'p-1' },
   ];
 
-  it('uses the criteria of the seller\'s parent category when its own category has none', () => {
+  it("uses the criteria of the seller's parent category when its own category has none", () => {
     // p-1 needs only $10 of GMV for silver; everything else is met by s-1 and s-2 alike.
     const policy = structuredClone(DEFAULT_POLICY);
     const base = policy.merchantTier.criteria.default;
@@ -41,11 +41,23 @@ describe('quarterlyRecords', () => {
     const assessment = matrixOf(2);
     for (let s = 0; s < 2; s++) {
       const o = s * FIELD_COUNT;
-      Object.entries({ gmvCents: 1_000, activeListings: 10, inStockListings: 10, orders: 100, trackingOnline72h: 100, campaignOrders: 10, ratings: 100, positiveRatings: 100, closedOrders: 100 })
-        .forEach(([f, v]) => (assessment.sums[o + F[f as keyof typeof F]] = v));
+      Object.entries({
+        gmvCents: 1_000,
+        activeListings: 10,
+        inStockListings: 10,
+        orders: 100,
+        trackingOnline72h: 100,
+        campaignOrders: 10,
+        ratings: 100,
+        positiveRatings: 100,
+        closedOrders: 100,
+      }).forEach(([f, v]) => (assessment.sums[o + F[f as keyof typeof F]] = v));
     }
     const records = [...quarterlyRecords({ sellers, policy, runId: 'r' }, '2026-Q2', { assessment })].map(validateRecord);
-    expect(records.map((r) => [r.sellerId, r.assessedTier])).toEqual([['s-1', 'silver'], ['s-2', 'ordinary']]);
+    expect(records.map((r) => [r.sellerId, r.assessedTier])).toEqual([
+      ['s-1', 'silver'],
+      ['s-2', 'ordinary'],
+    ]);
   });
 
   it('writes only the wanted sellers', () => {
@@ -59,7 +71,12 @@ describe('grantRecord', () => {
 
   it('shows an active grant with its expiry and no end', () => {
     expect(validateRecord(grantRecord(grant, 'c-11', '2026-05-01', DEFAULT_POLICY, 'r'))).toMatchObject({
-      kind: 'goodSellerGrant', status: 'active', expiresOn: '2026-08-28', endedOn: null, revokedBy: null, note: null,
+      kind: 'goodSellerGrant',
+      status: 'active',
+      expiresOn: '2026-08-28',
+      endedOn: null,
+      revokedBy: null,
+      note: null,
     });
   });
 

@@ -12,8 +12,16 @@ const criteria = DEFAULT_POLICY.merchantTier.criteria.default;
  * and an excellent service level (bad 20/1000, no arbitration, 0.97 positive).
  */
 const GOLD: Partial<MetricValues> = {
-  gmvCents: 6_000_000, activeListings: 100, inStockListings: 95, orders: 1_000, trackingOnline72h: 900,
-  campaignOrders: 100, ratings: 100, positiveRatings: 97, closedOrders: 1_000, badExperienceOrders: 20,
+  gmvCents: 6_000_000,
+  activeListings: 100,
+  inStockListings: 95,
+  orders: 1_000,
+  trackingOnline72h: 900,
+  campaignOrders: 100,
+  ratings: 100,
+  positiveRatings: 97,
+  closedOrders: 1_000,
+  badExperienceOrders: 20,
 };
 
 const tierOf = (changes: Partial<MetricValues>, set: MerchantCriteriaSet = criteria) =>

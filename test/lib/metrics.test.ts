@@ -6,17 +6,35 @@ import { metricRow } from './fixtures';
 /** A row that passes every rule of SPEC §3.3, with every whole bigger than its parts. */
 const goodRow = () =>
   metricRow('s-042', '2026-06-15', {
-    orders: 10, gmvCents: 123_456, visitors: 200, productViews: 700,
-    activeListings: 50, listingsWithSales: 20, inStockListings: 45,
-    campaignOrders: 3, marketsWithOrders: 4, trackingOnline72h: 9,
-    deliveredOrders: 8, deliveryDaysSum: 40, unshippedPaidOrders: 1,
-    messagesReceived: 12, messagesAnswered24h: 11, disputesOpened: 1,
-    repeatBuyerOrders: 2, newFollowers: 5,
-    closedOrders: 9, badExperienceOrders: 1, sellerResponsibleArbitrations: 1,
-    ratings: 6, positiveRatings: 5,
-    dsrDescriptionSum: 14, dsrDescriptionCount: 3,
-    dsrCommunicationSum: 10, dsrCommunicationCount: 2,
-    dsrShippingSum: 5, dsrShippingCount: 1,
+    orders: 10,
+    gmvCents: 123_456,
+    visitors: 200,
+    productViews: 700,
+    activeListings: 50,
+    listingsWithSales: 20,
+    inStockListings: 45,
+    campaignOrders: 3,
+    marketsWithOrders: 4,
+    trackingOnline72h: 9,
+    deliveredOrders: 8,
+    deliveryDaysSum: 40,
+    unshippedPaidOrders: 1,
+    messagesReceived: 12,
+    messagesAnswered24h: 11,
+    disputesOpened: 1,
+    repeatBuyerOrders: 2,
+    newFollowers: 5,
+    closedOrders: 9,
+    badExperienceOrders: 1,
+    sellerResponsibleArbitrations: 1,
+    ratings: 6,
+    positiveRatings: 5,
+    dsrDescriptionSum: 14,
+    dsrDescriptionCount: 3,
+    dsrCommunicationSum: 10,
+    dsrCommunicationCount: 2,
+    dsrShippingSum: 5,
+    dsrShippingCount: 1,
   });
 
 function reasonOf(raw: unknown): string {
@@ -168,15 +186,10 @@ describe('checkMetricRow', () => {
 
   it('never accepts a row that breaks a part <= whole rule, whatever the numbers (property)', () => {
     fc.assert(
-      fc.property(
-        fc.constantFrom(...PART_OF),
-        fc.integer({ min: 0, max: 1_000_000 }),
-        fc.integer({ min: 1, max: 1_000 }),
-        ([part, whole], w, excess) => {
-          const row = { ...goodRow(), [whole]: w, [part]: w + excess };
-          return !checkMetricRow(row).valid;
-        },
-      ),
+      fc.property(fc.constantFrom(...PART_OF), fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 1, max: 1_000 }), ([part, whole], w, excess) => {
+        const row = { ...goodRow(), [whole]: w, [part]: w + excess };
+        return !checkMetricRow(row).valid;
+      }),
       { numRuns: 150 },
     );
   });
@@ -184,18 +197,22 @@ describe('checkMetricRow', () => {
   it('accepts any row whose parts lie within their wholes and whose DSR sums lie within their counts (property)', () => {
     const n = fc.integer({ min: 0, max: 10_000 });
     fc.assert(
-      fc.property(fc.array(n, { minLength: METRIC_FIELDS.length, maxLength: METRIC_FIELDS.length }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 16, maxLength: 16 }), (values, fractions) => {
-        const row: Record<string, unknown> = { sellerId: 's-1', date: '2026-06-15' };
-        METRIC_FIELDS.forEach((f, i) => (row[f] = values[i]));
-        let k = 0;
-        const frac = () => fractions[k++ % fractions.length]!;
-        for (const [part, whole] of PART_OF) row[part] = Math.floor(frac() * (row[whole] as number));
-        for (const [sum, count] of DSR_PAIRS) {
-          const c = row[count] as number;
-          row[sum] = c + Math.floor(frac() * 4 * c);
-        }
-        return checkMetricRow(row).valid;
-      }),
+      fc.property(
+        fc.array(n, { minLength: METRIC_FIELDS.length, maxLength: METRIC_FIELDS.length }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 16, maxLength: 16 }),
+        (values, fractions) => {
+          const row: Record<string, unknown> = { sellerId: 's-1', date: '2026-06-15' };
+          METRIC_FIELDS.forEach((f, i) => (row[f] = values[i]));
+          let k = 0;
+          const frac = () => fractions[k++ % fractions.length]!;
+          for (const [part, whole] of PART_OF) row[part] = Math.floor(frac() * (row[whole] as number));
+          for (const [sum, count] of DSR_PAIRS) {
+            const c = row[count] as number;
+            row[sum] = c + Math.floor(frac() * 4 * c);
+          }
+          return checkMetricRow(row).valid;
+        },
+      ),
       { numRuns: 150 },
     );
   });

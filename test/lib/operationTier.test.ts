@@ -1,16 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Ability } from '../../lib/abilities';
-import {
-  focusAbilities, nextTierOf, operationTierOf, tierAbove, tierBenefits, tierThresholds, type TierThresholds,
-} from '../../lib/operationTier';
+import { focusAbilities, nextTierOf, operationTierOf, tierAbove, tierBenefits, tierThresholds, type TierThresholds } from '../../lib/operationTier';
 import { DEFAULT_POLICY } from '../../lib/policy';
 import { policyWith } from './fixtures';
 
 const T: TierThresholds = { top: 90, highPotential: 70, mid: 50 };
 
 const abilities = (values: Partial<Record<Ability, number>>): Record<Ability, number> => ({
-  product: 80, channel: 80, traffic: 80, logistics: 80, service: 80, customerOps: 80, growth: 80, ...values,
+  product: 80,
+  channel: 80,
+  traffic: 80,
+  logistics: 80,
+  service: 80,
+  customerOps: 80,
+  growth: 80,
+  ...values,
 });
 
 describe('tierThresholds', () => {
@@ -122,14 +127,14 @@ describe('focusAbilities', () => {
     expect(focusAbilities(scores, policy)).toEqual(['growth', 'channel']);
   });
 
-  it('breaks ties in the abilities\' order (product before channel before traffic)', () => {
+  it("breaks ties in the abilities' order (product before channel before traffic)", () => {
     expect(focusAbilities(abilities({}), DEFAULT_POLICY)).toEqual(['product', 'channel']);
     expect(focusAbilities(abilities({ traffic: 10, growth: 10 }), DEFAULT_POLICY)).toEqual(['traffic', 'growth']);
   });
 });
 
 describe('tierBenefits', () => {
-  it('lists a mid seller\'s benefits and those of highPotential, and nothing next for top', () => {
+  it("lists a mid seller's benefits and those of highPotential, and nothing next for top", () => {
     expect(tierBenefits('mid', DEFAULT_POLICY)).toEqual({ current: DEFAULT_POLICY.tiers.benefits.mid, next: DEFAULT_POLICY.tiers.benefits.highPotential });
     expect(tierBenefits('top', DEFAULT_POLICY)).toEqual({ current: DEFAULT_POLICY.tiers.benefits.top, next: [] });
     expect(tierAbove('basic')).toBe('mid');

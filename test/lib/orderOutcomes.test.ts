@@ -1,17 +1,24 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkMetricRow } from '../../lib/metrics';
-import {
-  badExperienceReasons, foldOrderOutcomes, orderOutcomeSchema, outcomeContribution, ratingsCount, type OrderOutcome,
-} from '../../lib/orderOutcomes';
+import { badExperienceReasons, foldOrderOutcomes, orderOutcomeSchema, outcomeContribution, ratingsCount, type OrderOutcome } from '../../lib/orderOutcomes';
 import { metrics } from './fixtures';
 
 /** A clean order: closed, five stars everywhere, no dispute. */
 function outcome(changes: Partial<OrderOutcome> = {}): OrderOutcome {
   return {
-    orderId: 'o-1', sellerId: 's-042', closedOn: '2026-06-15',
-    overallRating: 5, dsrDescription: 5, dsrCommunication: 5, dsrShipping: 5,
-    unshippedBySeller: false, arbitrated: false, sellerResponsible: false, disputeTimeout: false, notReceivedDisputeClosed: false,
+    orderId: 'o-1',
+    sellerId: 's-042',
+    closedOn: '2026-06-15',
+    overallRating: 5,
+    dsrDescription: 5,
+    dsrCommunication: 5,
+    dsrShipping: 5,
+    unshippedBySeller: false,
+    arbitrated: false,
+    sellerResponsible: false,
+    disputeTimeout: false,
+    notReceivedDisputeClosed: false,
     ...changes,
   };
 }
@@ -61,7 +68,10 @@ describe('badExperienceReasons', () => {
 
   it('lists every reason of an order that is bad in several ways', () => {
     expect(badExperienceReasons(outcome({ overallRating: 1, dsrShipping: 1, unshippedBySeller: true, disputeTimeout: true }))).toEqual([
-      'overallRating <= 3', 'dsrShipping == 1', 'unshippedBySeller', 'disputeTimeout',
+      'overallRating <= 3',
+      'dsrShipping == 1',
+      'unshippedBySeller',
+      'disputeTimeout',
     ]);
   });
 
@@ -76,8 +86,15 @@ describe('badExperienceReasons', () => {
 describe('outcomeContribution', () => {
   it('adds a closed order, a positive rating and each DSR score for a clean order', () => {
     expect(outcomeContribution(outcome({ dsrShipping: 4 }))).toEqual({
-      closedOrders: 1, ratings: 1, positiveRatings: 1,
-      dsrDescriptionSum: 5, dsrDescriptionCount: 1, dsrCommunicationSum: 5, dsrCommunicationCount: 1, dsrShippingSum: 4, dsrShippingCount: 1,
+      closedOrders: 1,
+      ratings: 1,
+      positiveRatings: 1,
+      dsrDescriptionSum: 5,
+      dsrDescriptionCount: 1,
+      dsrCommunicationSum: 5,
+      dsrCommunicationCount: 1,
+      dsrShippingSum: 4,
+      dsrShippingCount: 1,
     });
   });
 
@@ -87,7 +104,10 @@ describe('outcomeContribution', () => {
   });
 
   it('counts a seller-responsible arbitration only when the seller was responsible', () => {
-    expect(outcomeContribution(outcome({ arbitrated: true, sellerResponsible: true }))).toMatchObject({ badExperienceOrders: 1, sellerResponsibleArbitrations: 1 });
+    expect(outcomeContribution(outcome({ arbitrated: true, sellerResponsible: true }))).toMatchObject({
+      badExperienceOrders: 1,
+      sellerResponsibleArbitrations: 1,
+    });
     expect(outcomeContribution(outcome({ arbitrated: true, sellerResponsible: false })).sellerResponsibleArbitrations).toBeUndefined();
   });
 
@@ -104,10 +124,20 @@ describe('foldOrderOutcomes', () => {
       outcome({ orderId: 'o-3', notReceivedDisputeClosed: true }),
     ]);
     expect([...folded.keys()]).toEqual(['s-042|2026-06-15']);
-    expect(folded.get('s-042|2026-06-15')).toEqual(metrics({
-      closedOrders: 3, badExperienceOrders: 1, ratings: 2, positiveRatings: 1,
-      dsrDescriptionSum: 9, dsrDescriptionCount: 2, dsrCommunicationSum: 10, dsrCommunicationCount: 2, dsrShippingSum: 10, dsrShippingCount: 2,
-    }));
+    expect(folded.get('s-042|2026-06-15')).toEqual(
+      metrics({
+        closedOrders: 3,
+        badExperienceOrders: 1,
+        ratings: 2,
+        positiveRatings: 1,
+        dsrDescriptionSum: 9,
+        dsrDescriptionCount: 2,
+        dsrCommunicationSum: 10,
+        dsrCommunicationCount: 2,
+        dsrShippingSum: 10,
+        dsrShippingCount: 2,
+      }),
+    );
   });
 
   it('keeps seller and closing date apart', () => {

@@ -125,7 +125,12 @@ describe('parsePolicy', () => {
   it('refuses a misspelt key inside a service-level rule, naming its path', () => {
     const doc = document();
     const levels = structuredClone(DEFAULT_POLICY.serviceLevel.levels);
-    levels[0] = { level: 'excellent', maxBadExperinceRate: 0.03, maxSellerResponsibleArbitrationRate: 0.008, minPositiveRatingRate: 0.97 } as (typeof levels)[number];
+    levels[0] = {
+      level: 'excellent',
+      maxBadExperinceRate: 0.03,
+      maxSellerResponsibleArbitrationRate: 0.008,
+      minPositiveRatingRate: 0.97,
+    } as (typeof levels)[number];
     doc.serviceLevel = { ...DEFAULT_POLICY.serviceLevel, levels };
     expect(errorOf(doc).message).toContain('serviceLevel.levels.0');
   });

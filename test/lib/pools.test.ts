@@ -57,10 +57,12 @@ describe('planPools', () => {
   });
 
   it('assigns every scorable seller to exactly one pool that contains it, and no inactive seller (property)', () => {
-    const candidate = fc.record({
-      categoryId: fc.constantFrom('c-11', 'c-12', 'c-21', 'c-22', 'c-31'),
-      scorable: fc.boolean(),
-    }).map((c) => ({ ...c, parentId: `p-${c.categoryId[2]}` }));
+    const candidate = fc
+      .record({
+        categoryId: fc.constantFrom('c-11', 'c-12', 'c-21', 'c-22', 'c-31'),
+        scorable: fc.boolean(),
+      })
+      .map((c) => ({ ...c, parentId: `p-${c.categoryId[2]}` }));
     fc.assert(
       fc.property(fc.array(candidate, { maxLength: 40 }), fc.integer({ min: 1, max: 8 }), (drawn, minSize) => {
         const candidates = drawn.map((c, i) => ({ ...c, sellerId: `s-${String(i).padStart(3, '0')}` }));

@@ -21,7 +21,12 @@ describe('quantile (type 7)', () => {
 
   it('gives Q(0.95) of 1..10 as 9.55', () => {
     // h = 9·0.95 = 8.55 → x₉ + 0.55·(x₁₀ − x₉) = 9.55
-    expect(quantile(Array.from({ length: 10 }, (_, i) => i + 1), 0.95)).toBeCloseTo(9.55, 12);
+    expect(
+      quantile(
+        Array.from({ length: 10 }, (_, i) => i + 1),
+        0.95,
+      ),
+    ).toBeCloseTo(9.55, 12);
   });
 
   it('gives Q(0.8) of [10, 20, 30, 40, 50] as 42', () => {

@@ -2,9 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { InvalidRecordError, validateRecord, type GoodSellerGrantRecord, type OperationTierRecord } from '../../lib/records';
 
 const inactiveTier: OperationTierRecord = {
-  kind: 'operationTier', sellerId: 's-042', categoryId: 'c-11', period: '2026-07', window: { start: '2026-06-01', end: '2026-06-30' },
-  poolId: null, tier: 'basic', reason: 'inactive', composite: null, abilities: null, indicators: null, thresholds: null, nextTier: null,
-  benefits: { current: [], next: [] }, policyVersion: '2026.1', runId: 'r',
+  kind: 'operationTier',
+  sellerId: 's-042',
+  categoryId: 'c-11',
+  period: '2026-07',
+  window: { start: '2026-06-01', end: '2026-06-30' },
+  poolId: null,
+  tier: 'basic',
+  reason: 'inactive',
+  composite: null,
+  abilities: null,
+  indicators: null,
+  thresholds: null,
+  nextTier: null,
+  benefits: { current: [], next: [] },
+  policyVersion: '2026.1',
+  runId: 'r',
 };
 
 describe('validateRecord', () => {
@@ -24,8 +37,19 @@ describe('validateRecord', () => {
 
   it('refuses a grant record whose date is not a calendar date', () => {
     const grant: GoodSellerGrantRecord = {
-      kind: 'goodSellerGrant', sellerId: 's-042', categoryId: 'c-11', appliedOn: '2026-02-20', approvedOn: '2026-02-30', approvedBy: 'ops-li',
-      note: null, expiresOn: '2026-08-28', status: 'active', endedOn: null, revokedBy: null, policyVersion: '2026.1', runId: 'r',
+      kind: 'goodSellerGrant',
+      sellerId: 's-042',
+      categoryId: 'c-11',
+      appliedOn: '2026-02-20',
+      approvedOn: '2026-02-30',
+      approvedBy: 'ops-li',
+      note: null,
+      expiresOn: '2026-08-28',
+      status: 'active',
+      endedOn: null,
+      revokedBy: null,
+      policyVersion: '2026.1',
+      runId: 'r',
     };
     expect(() => validateRecord(grant)).toThrow(/approvedOn/);
   });

@@ -102,10 +102,7 @@ describe('scorePool: a worked example of three members', () => {
   });
 
   it('weighs the traffic indicators by entropy and abilities whose columns are all constant equally', () => {
-    const expected = entropyWeights(
-      [valuesOf(scores, 'conversionRate'), valuesOf(scores, 'viewsPerVisitor'), valuesOf(scores, 'visitors')],
-      0.2,
-    );
+    const expected = entropyWeights([valuesOf(scores, 'conversionRate'), valuesOf(scores, 'viewsPerVisitor'), valuesOf(scores, 'visitors')], 0.2);
     expectClose([scores.weights[col('conversionRate')]!, scores.weights[col('viewsPerVisitor')]!, scores.weights[col('visitors')]!], Array.from(expected));
     expect(scores.weights[col('sellThroughRate')]).toBe(0.25); // product has 4 indicators
     expect(scores.weights[col('campaignOrderShare')]).toBe(0.5); // channel has 2
@@ -115,13 +112,19 @@ describe('scorePool: a worked example of three members', () => {
   it('scores each ability as Σ w·v and the composite as the mean of the seven abilities', () => {
     const w = (id: IndicatorId) => scores.weights[col(id)]!;
     const traffic = [0, 1, 2].map(
-      (i) => w('conversionRate') * valuesOf(scores, 'conversionRate')[i]! + w('viewsPerVisitor') * valuesOf(scores, 'viewsPerVisitor')[i]! + w('visitors') * valuesOf(scores, 'visitors')[i]!,
+      (i) =>
+        w('conversionRate') * valuesOf(scores, 'conversionRate')[i]! +
+        w('viewsPerVisitor') * valuesOf(scores, 'viewsPerVisitor')[i]! +
+        w('visitors') * valuesOf(scores, 'visitors')[i]!,
     );
     expectClose(abilityOf(scores, 'traffic'), traffic);
     expectClose(abilityOf(scores, 'product'), [50, 50, 50]);
     const growth = abilityOf(scores, 'growth');
     // Five abilities at 50, plus traffic and growth, each weighted 1/7.
-    expectClose(Array.from(scores.composite), traffic.map((t, i) => (5 * 50 + t + growth[i]!) / 7));
+    expectClose(
+      Array.from(scores.composite),
+      traffic.map((t, i) => (5 * 50 + t + growth[i]!) / 7),
+    );
   });
 
   it('with pinned weights 0.5 / 0.3 / 0.2 gives the hand-computed traffic scores and composites', () => {
@@ -136,10 +139,13 @@ describe('scorePool: a worked example of three members', () => {
     const growth = [200 / 3, 100 / 3, 100 / 3];
     expectClose(abilityOf(pinned, 'growth'), growth);
     // Five abilities at 50: composite = (250 + T + G)/7 → A 59.524, B 42.910, C 47.535.
-    expectClose(Array.from(pinned.composite), traffic.map((t, i) => (250 + t + growth[i]!) / 7));
+    expectClose(
+      Array.from(pinned.composite),
+      traffic.map((t, i) => (250 + t + growth[i]!) / 7),
+    );
     expect(pinned.composite[0]).toBeCloseTo((250 + 100 + 200 / 3) / 7, 9);
     expect(pinned.composite[0]).toBeCloseTo(59.524, 3);
-    expect(pinned.composite[1]).toBeCloseTo(42.910, 3);
+    expect(pinned.composite[1]).toBeCloseTo(42.91, 3);
     expect(pinned.composite[2]).toBeCloseTo(47.535, 3);
   });
 
@@ -154,11 +160,14 @@ describe('scorePool: indicator directions and kinds', () => {
   it('reverses a lower-is-better mean: the fastest delivery scores 100', () => {
     // deliveryDays, m = 10, μ = 150/30 = 5.  Smoothed: (30 + 50)/20 = 4, (50 + 50)/20 = 5, (70 + 50)/20 = 6.
     // lo = 4.1, hi = 5.9; values 100·(5.9 − c)/1.8 → 100, 50, 0.
-    const s = scorePool(pool([
-      { visitors: 1, deliveredOrders: 10, deliveryDaysSum: 30 },
-      { visitors: 1, deliveredOrders: 10, deliveryDaysSum: 50 },
-      { visitors: 1, deliveredOrders: 10, deliveryDaysSum: 70 },
-    ]), DEFAULT_POLICY);
+    const s = scorePool(
+      pool([
+        { visitors: 1, deliveredOrders: 10, deliveryDaysSum: 30 },
+        { visitors: 1, deliveredOrders: 10, deliveryDaysSum: 50 },
+        { visitors: 1, deliveredOrders: 10, deliveryDaysSum: 70 },
+      ]),
+      DEFAULT_POLICY,
+    );
     expect(rawOf(s, 'deliveryDays')).toEqual([3, 5, 7]);
     expectClose(valuesOf(s, 'deliveryDays'), [100, 50, 0]);
   });
@@ -203,7 +212,13 @@ describe('scorePool: invariants (properties)', () => {
       fc.property(poolArb, (p) => {
         const s = scorePool(p, DEFAULT_POLICY);
         const inRange = (a: Float64Array) => a.every((x) => x >= 0 && x <= 100);
-        return inRange(s.value) && inRange(s.abilities) && inRange(s.composite) && s.value.length === p.size * INDICATOR_COUNT && s.abilities.length === p.size * ABILITY_COUNT;
+        return (
+          inRange(s.value) &&
+          inRange(s.abilities) &&
+          inRange(s.composite) &&
+          s.value.length === p.size * INDICATOR_COUNT &&
+          s.abilities.length === p.size * ABILITY_COUNT
+        );
       }),
       { numRuns: 150 },
     );
@@ -257,7 +272,8 @@ describe('scorePool: invariants (properties)', () => {
 
   it('has a raw value NaN exactly where a rate or mean has no denominator', () => {
     const ratioIndicators = (['conversionRate', 'deliveryDays', 'responseRate24h'] as const).map((id) => ({
-      id, den: ({ conversionRate: 'visitors', deliveryDays: 'deliveredOrders', responseRate24h: 'messagesReceived' } as const)[id],
+      id,
+      den: ({ conversionRate: 'visitors', deliveryDays: 'deliveredOrders', responseRate24h: 'messagesReceived' } as const)[id],
     }));
     fc.assert(
       fc.property(poolArb, (p) => {

@@ -10,9 +10,15 @@ const assessment = (quarter: string, effectiveFrom: string, assessedTier: 'gold'
   ({ kind: 'merchantAssessment', ...base, quarter, effectiveFrom, assessedTier }) as unknown as GradeRecord;
 
 describe('gradesInForce', () => {
-  const records = [opTier('2026-06', 'mid'), opTier('2026-08', 'top'), opTier('2026-07', 'top'), assessment('2026-Q2', '2026-07-15', 'gold'), assessment('2026-Q1', '2026-04-15', 'silver')];
+  const records = [
+    opTier('2026-06', 'mid'),
+    opTier('2026-08', 'top'),
+    opTier('2026-07', 'top'),
+    assessment('2026-Q2', '2026-07-15', 'gold'),
+    assessment('2026-Q1', '2026-04-15', 'silver'),
+  ];
 
-  it('takes the operation tier of the latest month up to the date\'s month', () => {
+  it("takes the operation tier of the latest month up to the date's month", () => {
     expect(gradesInForce(records, '2026-07-16').operationTier).toEqual({ tier: 'top', period: '2026-07' });
     expect(gradesInForce(records, '2026-06-30').operationTier).toEqual({ tier: 'mid', period: '2026-06' });
   });
@@ -30,7 +36,17 @@ describe('gradesInForce', () => {
 describe('statusOn', () => {
   const nothing: GradesInForce = { operationTier: null, serviceLevel: null, assessment: null };
   const status = (changes: Partial<Parameters<typeof statusOn>[0]>) =>
-    statusOn({ sellerId: 's-1', categoryId: 'c-11', date: '2026-07-16', programs: {}, inForce: nothing, goodSeller: null, policy: DEFAULT_POLICY, runId: 'r', ...changes });
+    statusOn({
+      sellerId: 's-1',
+      categoryId: 'c-11',
+      date: '2026-07-16',
+      programs: {},
+      inForce: nothing,
+      goodSeller: null,
+      policy: DEFAULT_POLICY,
+      runId: 'r',
+      ...changes,
+    });
 
   it('makes a seller ordinary and basic before any grade is in force', () => {
     expect(status({})).toMatchObject({ merchantTier: { effective: 'ordinary', assessed: 'ordinary', source: 'assessment', quarter: null }, frontBadge: null });
@@ -44,12 +60,18 @@ describe('statusOn', () => {
   });
 
   it('raises an ordinary seller to silver under an active grant, but not under an expired one', () => {
-    expect(status({ goodSeller: { status: 'active', expiresOn: '2026-08-28' } })).toMatchObject({ merchantTier: { effective: 'silver', source: 'goodSeller' }, frontBadge: 'silver' });
+    expect(status({ goodSeller: { status: 'active', expiresOn: '2026-08-28' } })).toMatchObject({
+      merchantTier: { effective: 'silver', source: 'goodSeller' },
+      frontBadge: 'silver',
+    });
     expect(status({ goodSeller: { status: 'expired', expiresOn: '2026-07-16' } })).toMatchObject({ merchantTier: { effective: 'ordinary' }, frontBadge: null });
   });
 
   it('prefers a JBP label to the gold tier, and lists the gold benefits', () => {
-    const s = status({ programs: { jbp: { since: '2026-01-01', until: '2026-12-31' } }, inForce: { ...nothing, assessment: { assessedTier: 'gold', quarter: '2026-Q2' } } });
+    const s = status({
+      programs: { jbp: { since: '2026-01-01', until: '2026-12-31' } },
+      inForce: { ...nothing, assessment: { assessedTier: 'gold', quarter: '2026-Q2' } },
+    });
     expect(s).toMatchObject({ jbp: true, frontBadge: 'jbp', merchantTier: { effective: 'gold', quarter: '2026-Q2' } });
     expect(s.benefits).toContain(DEFAULT_POLICY.merchantTier.benefits.gold[0]);
   });
@@ -62,20 +84,28 @@ describe('statusOn', () => {
 describe('which statuses a date can change', () => {
   const grant = { sellerId: 's-1', appliedOn: '2026-02-20', approvedOn: '2026-03-01', approvedBy: 'ops' };
 
-  it('changes every status when a month begins or a quarter\'s merchant tier takes effect, and on no other day', () => {
+  it("changes every status when a month begins or a quarter's merchant tier takes effect, and on no other day", () => {
     expect(['2026-07-01', '2026-07-15', '2026-10-15', '2027-01-01'].map((d) => statusesTurnOn(d, DEFAULT_POLICY))).toEqual([true, true, true, true]);
-    expect(['2026-07-02', '2026-07-14', '2026-07-16', '2026-08-15', '2026-12-31'].map((d) => statusesTurnOn(d, DEFAULT_POLICY))).toEqual([false, false, false, false, false]);
+    expect(['2026-07-02', '2026-07-14', '2026-07-16', '2026-08-15', '2026-12-31'].map((d) => statusesTurnOn(d, DEFAULT_POLICY))).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it('changes one status on the first and the day after the last day of a program', () => {
     const programs = { mall: { since: '2026-07-10', until: '2026-07-20' } };
-    expect(['2026-07-09', '2026-07-10', '2026-07-11', '2026-07-20', '2026-07-21', '2026-07-22'].map((d) => statusMayChangeOn(d, programs, null, DEFAULT_POLICY)))
-      .toEqual([false, true, false, false, true, false]);
+    expect(
+      ['2026-07-09', '2026-07-10', '2026-07-11', '2026-07-20', '2026-07-21', '2026-07-22'].map((d) => statusMayChangeOn(d, programs, null, DEFAULT_POLICY)),
+    ).toEqual([false, true, false, false, true, false]);
   });
 
   it('changes one status when its grant is approved and on its expiry date (approvedOn + 180 days)', () => {
-    expect(['2026-02-28', '2026-03-01', '2026-03-02', '2026-08-27', '2026-08-28', '2026-08-29'].map((d) => statusMayChangeOn(d, {}, grant, DEFAULT_POLICY)))
-      .toEqual([false, true, false, false, true, false]);
+    expect(
+      ['2026-02-28', '2026-03-01', '2026-03-02', '2026-08-27', '2026-08-28', '2026-08-29'].map((d) => statusMayChangeOn(d, {}, grant, DEFAULT_POLICY)),
+    ).toEqual([false, true, false, false, true, false]);
   });
 });
 
