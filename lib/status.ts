@@ -1,5 +1,5 @@
 import { addDays, monthOf, quarterInForceOn } from './calendar';
-import { grantExpiresOn, grantStatusOn, type GoodSellerGrant, type GrantStatus } from './goodSeller';
+import { type GoodSellerGrant, type GrantStatus, grantExpiresOn, grantStatusOn } from './goodSeller';
 import { effectiveMerchantTier, type MerchantTierName } from './merchantTier';
 import type { OperationTierName } from './operationTier';
 import type { Policy, ServiceLevel } from './policy';
@@ -116,5 +116,77 @@ function statusMayChangeOn(
   return programTurns || (grant !== null && grantStatusOn(grant, before, policy) !== grantStatusOn(grant, date, policy));
 }
 
-export { goodSellerStateOn, gradesInForce, statusMayChangeOn, statusesTurnOn, statusOn };
+/**
+ * Whether a stored status must be rebuilt from its seller's records on `date` rather than reused:
+ * there is none, a month or quarter has taken effect since its `asOf` (a status is rewritten
+ * whenever one does), or it shows a live grant that is live no more (revoked, or corrected by an
+ * import).
+ */
+function statusIsStale(
+  stored: { asOf: string; goodSeller: { status: GrantStatus } | null } | undefined,
+  date: string,
+  grantIsLive: boolean,
+  policy: Policy,
+): boolean {
+  if (!stored) return true;
+  const showsLiveGrant = stored.goodSeller?.status === 'active' || stored.goodSeller?.status === 'pending';
+  const { effectiveFromDay } = policy.merchantTier;
+  return (
+    (showsLiveGrant && !grantIsLive) ||
+    monthOf(stored.asOf) !== monthOf(date) ||
+    quarterInForceOn(stored.asOf, effectiveFromDay) !== quarterInForceOn(date, effectiveFromDay)
+  );
+}
+
+/**
+ * Whether a run writes current records (statuses, grants) besides its period's own: always but for
+ * a daily re-run of a past date, which rebuilds that date's daily scores only — a past date must not
+ * overwrite what is current.
+ */
+function writesCurrentRecords(job: 'daily' | 'monthly' | 'quarterly', period: string, asOf: string): boolean {
+  return job !== 'daily' || asOf <= period;
+}
+
+/** What a daily run knows of itself and of the scheduled run of the day before. */
+interface DailyRunFacts {
+  trigger: 'schedule' | 'operator';
+  period: string;
+  asOf: string;
+  policyVersion: string;
+  referenceRevision: number | null;
+}
+
+/** Whether a daily run may build on the day before's run at all: it is the scheduled run of its own date and no month or quarter takes effect. */
+function followsDayBefore(run: Omit<DailyRunFacts, 'referenceRevision' | 'policyVersion'>, policy: Policy): boolean {
+  return run.trigger === 'schedule' && run.asOf === run.period && !statusesTurnOn(run.period, policy);
+}
+
+/**
+ * Whether a daily run may refresh only the statuses that can change on its date
+ * (`statusMayChangeOn`): it follows the day before (`followsDayBefore`), and that day's scheduled
+ * run succeeded, wrote, and read the same reference data under the same policy. Otherwise every
+ * status is refreshed.
+ */
+function refreshesPartially(run: DailyRunFacts, dayBefore: (DailyRunFacts & { status: string; dryRun: boolean }) | null, policy: Policy): boolean {
+  return (
+    followsDayBefore(run, policy) &&
+    dayBefore?.status === 'succeeded' &&
+    !dayBefore.dryRun &&
+    dayBefore.policyVersion === policy.version &&
+    dayBefore.referenceRevision === run.referenceRevision
+  );
+}
+
+export {
+  followsDayBefore,
+  goodSellerStateOn,
+  gradesInForce,
+  refreshesPartially,
+  statusIsStale,
+  statusMayChangeOn,
+  statusesTurnOn,
+  statusOn,
+  writesCurrentRecords,
+};
+export type { DailyRunFacts };
 export type { GoodSellerState, GradesInForce };

@@ -4,7 +4,7 @@ import { dailyRecords, monthlyRecords, quarterlyRecords, type JobContext, type J
 import type { Policy } from '../../lib/policy';
 import type { GradeRecord, StatusRecord } from '../../lib/records';
 import { shardGrades, type Shard } from '../../lib/shards';
-import { goodSellerStateOn, statusOn } from '../../lib/status';
+import { goodSellerStateOn, statusOn, writesCurrentRecords } from '../../lib/status';
 import { DailyScorePacks } from '../data/dailyScorePacks';
 import { GradesRepository, type WriteOutcome } from '../data/gradesRepository';
 import type { RunCounts } from '../data/runsRepository';
@@ -95,9 +95,7 @@ async function buildShard(ctx: ShardContext, shard: Shard): Promise<BuiltShard> 
       ),
     );
   }
-  // A daily re-run of a past date rebuilds its daily scores only: status and grants are current
-  // records, and a past date must not overwrite them.
-  const current = data.job !== 'daily' || ctx.asOf <= data.period;
+  const current = writesCurrentRecords(data.job, data.period, ctx.asOf);
   return { shard, records: current ? records : records.filter((r) => r.kind === 'dailyScore'), knownHashes };
 }
 

@@ -1,6 +1,6 @@
 import { addDays, type Job } from '../../lib/calendar';
 import type { GoodSellerGrant } from '../../lib/goodSeller';
-import { statusesTurnOn, statusMayChangeOn } from '../../lib/status';
+import { followsDayBefore, refreshesPartially, statusMayChangeOn } from '../../lib/status';
 import type { Policy } from '../../lib/policy';
 import type { GradeRecord } from '../../lib/records';
 import { planShards, type Shard } from '../../lib/shards';
@@ -254,7 +254,7 @@ async function statusRefreshOf(
 
 /** The scheduled daily run of the day before, when this run may refresh only some statuses after it. */
 async function dayBeforeRun(runs: RunsRepository, run: RunRecord, policy: Policy): Promise<RunRecord | null> {
-  if (run.trigger !== 'schedule' || run.asOf !== run.period || statusesTurnOn(run.period, policy)) return null;
+  if (!followsDayBefore(run, policy)) return null;
   const dayBefore = addDays(run.period, -1);
   return runs.get('daily', dayBefore, scheduledRunId('daily', dayBefore));
 }
@@ -266,9 +266,7 @@ function statusRefreshAfter(
   policy: Policy,
   activeGrants: Map<string, GoodSellerGrant>,
 ): ((seller: number) => boolean) | undefined {
-  const sameInputs =
-    previous?.status === 'succeeded' && !previous.dryRun && previous.policyVersion === policy.version && previous.referenceRevision === data.referenceRevision;
-  if (!sameInputs) return undefined;
+  if (!refreshesPartially({ ...run, referenceRevision: data.referenceRevision }, previous, policy)) return undefined;
   return (s) => statusMayChangeOn(run.period, data.sellers[s]!, activeGrants.get(data.sellers[s]!.sellerId) ?? null, policy);
 }
 

@@ -2,7 +2,7 @@ import { addMonths, addQuarters, monthOf, quarterInForceOn, quarterlyWindows } f
 import type { GoodSellerGrant } from '../../lib/goodSeller';
 import type { Policy } from '../../lib/policy';
 import type { GoodSellerGrantRecord, GradeRecord, StatusRecord } from '../../lib/records';
-import { gradesInForce, type GoodSellerState, type GradesInForce } from '../../lib/status';
+import { gradesInForce, statusIsStale, type GoodSellerState, type GradesInForce } from '../../lib/status';
 import { mapLimit } from '../data/batch';
 import { gradeSortKey, type GradesRepository } from '../data/gradesRepository';
 
@@ -147,17 +147,8 @@ async function currentStatusInputs(
   // sellers with no status filed under their category yet: written without a read (a status filed
   // under a former category differs in its categoryId anyway)
   for (const sellerId of sellerIds) if (!statusHashes.has(`${sellerId}|status`)) statusHashes.set(`${sellerId}|status`, '');
-  const month = monthOf(date);
-  const quarter = quarterInForceOn(date, policy.merchantTier.effectiveFromDay);
-  // A status is rewritten whenever a new month or quarter takes effect for it, so its asOf tells
-  // whether a month or quarter has turned since: only then are its records read again — or when
-  // it shows a live grant that is no longer live (revoked or corrected by an import).
-  const effectiveFromDay = policy.merchantTier.effectiveFromDay;
-  const stale = sellerIds.filter((id) => {
-    const p = previous.get(id);
-    const grantLeftIndex = (p?.goodSeller?.status === 'active' || p?.goodSeller?.status === 'pending') && !activeGrants.has(id);
-    return !p || grantLeftIndex || monthOf(p.asOf) !== month || quarterInForceOn(p.asOf, effectiveFromDay) !== quarter;
-  });
+  // a stale status's records are read again; the others are taken as the status shows them
+  const stale = sellerIds.filter((id) => statusIsStale(previous.get(id), date, activeGrants.has(id), policy));
   const staleSet = new Set(stale);
   const profileCategory = new Map(sellers.map((s) => [s.sellerId, s.categoryId]));
   const categoriesOf = (id: string) => [...new Set([profileCategory.get(id)!, previous.get(id)?.categoryId ?? profileCategory.get(id)!])];

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../lib/policy';
 import type { GradeRecord } from '../../lib/records';
-import { goodSellerStateOn, gradesInForce, statusMayChangeOn, statusesTurnOn, statusOn, type GradesInForce } from '../../lib/status';
+import {
+  followsDayBefore,
+  goodSellerStateOn,
+  gradesInForce,
+  refreshesPartially,
+  statusIsStale,
+  statusMayChangeOn,
+  statusesTurnOn,
+  statusOn,
+  writesCurrentRecords,
+  type GradesInForce,
+} from '../../lib/status';
 
 // Only the fields gradesInForce reads; the rest of each record does not matter here.
 const base = { sellerId: 's-1', categoryId: 'c-11', policyVersion: '2026.1', runId: 'r' };
@@ -115,5 +126,41 @@ describe('goodSellerStateOn', () => {
   it('knows nothing of a grant approved after the status date, and shows it active from its approval (SPEC §8.1)', () => {
     expect(goodSellerStateOn(grant, '2026-02-28', DEFAULT_POLICY)).toBeNull();
     expect(goodSellerStateOn(grant, '2026-03-01', DEFAULT_POLICY)).toEqual({ status: 'active', expiresOn: '2026-08-28' });
+  });
+});
+
+describe('the rules that decide what a run rewrites', () => {
+  const stored = (asOf: string, status: 'active' | 'expired' | null = null) => ({ asOf, goodSeller: status ? { status } : null });
+
+  it('reuses a status of the same month and quarter, and rebuilds one from an earlier month, another quarter in force, or none', () => {
+    expect(statusIsStale(stored('2026-07-15'), '2026-07-16', false, DEFAULT_POLICY)).toBe(false);
+    expect(statusIsStale(stored('2026-06-30'), '2026-07-01', false, DEFAULT_POLICY)).toBe(true);
+    expect(statusIsStale(stored('2026-07-14'), '2026-07-15', false, DEFAULT_POLICY)).toBe(true); // Q2's tier takes effect on the 15th
+    expect(statusIsStale(undefined, '2026-07-16', false, DEFAULT_POLICY)).toBe(true);
+  });
+
+  it('rebuilds a status that shows a live grant no longer live, and keeps one whose grant still is', () => {
+    expect(statusIsStale(stored('2026-07-15', 'active'), '2026-07-16', false, DEFAULT_POLICY)).toBe(true);
+    expect(statusIsStale(stored('2026-07-15', 'active'), '2026-07-16', true, DEFAULT_POLICY)).toBe(false);
+    expect(statusIsStale(stored('2026-07-15', 'expired'), '2026-07-16', false, DEFAULT_POLICY)).toBe(false);
+  });
+
+  it('lets a daily re-run of a past date rewrite its daily scores only', () => {
+    expect(writesCurrentRecords('daily', '2026-07-16', '2026-07-16')).toBe(true);
+    expect(writesCurrentRecords('daily', '2026-07-15', '2026-07-16')).toBe(false);
+    expect(writesCurrentRecords('monthly', '2026-06', '2026-07-16')).toBe(true);
+  });
+
+  it('refreshes only some statuses after a successful scheduled day with the same inputs, and every status otherwise', () => {
+    const run = { trigger: 'schedule' as const, period: '2026-07-16', asOf: '2026-07-16', policyVersion: DEFAULT_POLICY.version, referenceRevision: 4 };
+    const dayBefore = { ...run, period: '2026-07-15', asOf: '2026-07-15', status: 'succeeded', dryRun: false };
+    expect(refreshesPartially(run, dayBefore, DEFAULT_POLICY)).toBe(true);
+    expect(refreshesPartially(run, { ...dayBefore, referenceRevision: 3 }, DEFAULT_POLICY)).toBe(false); // an import since
+    expect(refreshesPartially(run, { ...dayBefore, status: 'failed' }, DEFAULT_POLICY)).toBe(false);
+    expect(refreshesPartially(run, { ...dayBefore, dryRun: true }, DEFAULT_POLICY)).toBe(false);
+    expect(refreshesPartially(run, null, DEFAULT_POLICY)).toBe(false);
+    expect(refreshesPartially({ ...run, trigger: 'operator' }, dayBefore, DEFAULT_POLICY)).toBe(false);
+    expect(refreshesPartially({ ...run, period: '2026-08-01', asOf: '2026-08-01' }, { ...dayBefore, period: '2026-07-31' }, DEFAULT_POLICY)).toBe(false); // a month turns
+    expect(followsDayBefore({ ...run, period: '2026-07-15', asOf: '2026-07-15' }, DEFAULT_POLICY)).toBe(false); // a quarter's tier takes effect
   });
 });
