@@ -63,12 +63,6 @@ const DSR_PAIRS: ReadonlyArray<readonly [MetricField, MetricField]> = [
 
 type RowVerdict = { valid: true; row: MetricRow } | { valid: false; reason: string };
 
-/** The key of a raw row as far as it can be read, for a quarantine record. */
-function rowKey(raw: unknown): { sellerId: unknown; date: unknown } {
-  const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-  return { sellerId: r.sellerId ?? null, date: r.date ?? null };
-}
-
 /** Checks the per-row rules of SPEC §3.3 (not the seller or duplicate rules); returns the first broken rule. */
 function checkMetricRow(raw: unknown): RowVerdict {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { valid: false, reason: 'row is not an object' };
@@ -106,5 +100,5 @@ function emptyMetrics(): MetricValues {
   return Object.fromEntries(METRIC_FIELDS.map((f) => [f, 0])) as MetricValues;
 }
 
-export { DSR_PAIRS, F, FIELD_COUNT, METRIC_FIELDS, PART_OF, checkMetricRow, emptyMetrics, rowKey };
+export { DSR_PAIRS, F, FIELD_COUNT, METRIC_FIELDS, PART_OF, checkMetricRow, emptyMetrics };
 export type { MetricField, MetricRow, MetricValues, RowVerdict };

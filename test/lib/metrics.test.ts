@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DSR_PAIRS, METRIC_FIELDS, PART_OF, checkMetricRow, emptyMetrics, rowKey, type MetricField } from '../../lib/metrics';
+import { DSR_PAIRS, METRIC_FIELDS, PART_OF, checkMetricRow, emptyMetrics, type MetricField } from '../../lib/metrics';
 import { metricRow } from './fixtures';
 
 /** A row that passes every rule of SPEC §3.3, with every whole bigger than its parts. */
@@ -215,14 +215,6 @@ describe('checkMetricRow', () => {
       ),
       { numRuns: 150 },
     );
-  });
-});
-
-describe('rowKey', () => {
-  it('reads the key of a row as far as it can, for a quarantine record', () => {
-    expect(rowKey({ sellerId: 's-1', date: '2026-02-30', orders: -1 })).toEqual({ sellerId: 's-1', date: '2026-02-30' });
-    expect(rowKey({ orders: 1 })).toEqual({ sellerId: null, date: null });
-    expect(rowKey(42)).toEqual({ sellerId: null, date: null });
   });
 });
 
