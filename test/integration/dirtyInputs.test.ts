@@ -142,6 +142,43 @@ describe('a dirty data folder (SPEC §3.3): every bad line quarantined, the vali
   });
 });
 
+describe("operator actions on ids named after Object.prototype's properties", () => {
+  it('re-run, explain, set and end a program, and judge an approval, like for any other id', async () => {
+    const { operatorHandler } = await import('../../functions/operator');
+    const { localContext } = await import('../../functions/local/simulate');
+    const operator = (payload: Record<string, unknown>) => operatorHandler(() => env.deps)(payload, localContext('ids'));
+    const rerun = await operator({
+      action: 'rerun',
+      job: 'monthly',
+      period: '2026-07',
+      reason: 'ids',
+      requestedBy: 'ops-li',
+      dryRun: true,
+      sellers: ['hasOwnProperty', 'valueOf'],
+      categories: ['constructor', '__proto__'],
+    });
+    expect(rerun).toMatchObject({ ok: true, state: 'succeeded' });
+    expect(await operator({ action: 'explain', sellerId: 'hasOwnProperty', date: '2026-07-16' })).toMatchObject({ ok: true, sellerId: 'hasOwnProperty' });
+    expect(await operator({ action: 'setProgram', sellerId: 'valueOf', program: 'mall', on: '2026-07-01', by: 'ops-li', asOf: '2026-07-16' })).toMatchObject({
+      ok: true,
+    });
+    expect(await operator({ action: 'endProgram', sellerId: 'valueOf', program: 'mall', on: '2026-07-10', by: 'ops-li', asOf: '2026-07-16' })).toMatchObject({
+      ok: true,
+    });
+    const approval = await operator({
+      action: 'approveGoodSeller',
+      sellerId: 'hasOwnProperty',
+      appliedOn: '2026-07-01',
+      approvedOn: '2026-07-05',
+      approvedBy: 'ops-li',
+      asOf: '2026-07-16',
+    });
+    expect(approval.ok || approval.error).not.toMatch(/TypeError|undefined/);
+    const revoke = await operator({ action: 'revokeGoodSeller', sellerId: 'valueOf', on: '2026-07-10', by: 'ops-li', asOf: '2026-07-16' });
+    expect(revoke).toMatchObject({ ok: false, field: 'sellerId', error: 'sellerId: seller valueOf has no Good Seller grant' });
+  });
+});
+
 describe('input errors of the CLI', () => {
   it('print one line naming what to fix and exit 2, for a bad flag and a bad policy document', async () => {
     const policy = join(root, 'bad-policy.json');
