@@ -11,6 +11,7 @@ import type { OperatorResponse } from '../../functions/operatorActions';
 import { isCalendarDate, isMonth, isQuarter } from '../../lib/calendar';
 import { GRADE_KINDS, type GradeKind, type GradeRecord } from '../../lib/records';
 import { UsageError } from './errors';
+import { periodOf } from './score';
 import { readJsonl, readJsonlAll } from './files';
 import { progressBar } from './progress';
 import { dependencies, withStore } from './store';
@@ -98,14 +99,7 @@ async function importCommand(v: Values): Promise<string> {
 async function runCommand(job: string | undefined, v: Values): Promise<string> {
   if (job !== 'daily' && job !== 'monthly' && job !== 'quarterly')
     throw new UsageError(`run needs a job: daily, monthly or quarterly (got ${String(job ?? 'nothing')})`);
-  const [flag, valid, shape] =
-    job === 'daily'
-      ? (['date', isCalendarDate, 'YYYY-MM-DD'] as const)
-      : job === 'monthly'
-        ? (['period', isMonth, 'YYYY-MM'] as const)
-        : (['quarter', isQuarter, 'YYYY-Qn'] as const);
-  const period = str(v, flag, shape);
-  if (!valid(period)) throw new UsageError(`--${flag} must be ${shape} (got ${period})`);
+  const period = periodOf(job, v);
   const response = await invokeOperator(v, {
     action: 'rerun',
     job,

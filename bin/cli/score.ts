@@ -91,4 +91,4 @@ async function score(opts: ScoreOptions): Promise<{ records: number; quarantined
   return { records, quarantined: quarantine.length, byKind };
 }
 
-export { score, scoreOptions };
+export { periodOf, score, scoreOptions };
