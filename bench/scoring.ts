@@ -68,13 +68,17 @@ function syntheticTotals(n: number, categories: number) {
   return { sellers, scoring, previous, service };
 }
 
+const TIERS = ['top', 'highPotential', 'mid', 'basic'] as const;
+const INACTIVE = TIERS.length;
+
 let peakRss = 0;
 const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
 
 /** Pools, smoothing, normalization, entropy weights, abilities, composites, thresholds and tiers of every seller. */
 function scoreMonth(input: ReturnType<typeof syntheticTotals>) {
   const plan = planWindowPools(input.sellers, input.scoring, policy);
-  const tiers = new Uint8Array(input.sellers.length);
+  // never-scored (inactive) sellers keep INACTIVE: they are not `top`
+  const tiers = new Uint8Array(input.sellers.length).fill(INACTIVE);
   const composite = new Float64Array(input.sellers.length);
   for (const pool of plan.pools) {
     const n = pool.members.length;
@@ -91,7 +95,7 @@ function scoreMonth(input: ReturnType<typeof syntheticTotals>) {
     for (const s of pool.assigned) {
       const c = scores.composite[position.get(s)!]!;
       composite[s] = c;
-      tiers[s] = ['top', 'highPotential', 'mid', 'basic'].indexOf(operationTierOf(c, thresholds));
+      tiers[s] = TIERS.indexOf(operationTierOf(c, thresholds));
     }
     sample();
   }
@@ -115,9 +119,9 @@ for (const n of sizes.length ? sizes : [100_000, 1_000_000]) {
   const result = scoreMonth(input);
   const seconds = (performance.now() - t0) / 1000;
   sample();
-  const counts = [0, 1, 2, 3].map((t) => result.tiers.filter((x) => x === t).length);
+  const counts = [0, 1, 2, 3, INACTIVE].map((t) => result.tiers.filter((x) => x === t).length);
   console.log(
-    `${n.toLocaleString('en-US').padStart(9)} sellers, ${result.pools} pools: scored in ${seconds.toFixed(2)} s = ${Math.round(n / seconds).toLocaleString('en-US')} sellers/s; peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB; tiers top/highPotential/mid/basic ${counts.join('/')}`,
+    `${n.toLocaleString('en-US').padStart(9)} sellers, ${result.pools} pools: scored in ${seconds.toFixed(2)} s = ${Math.round(n / seconds).toLocaleString('en-US')} sellers/s; peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB; tiers top/highPotential/mid/basic ${counts.slice(0, 4).join('/')}, inactive (basic) ${counts[4]}`,
   );
 }
 

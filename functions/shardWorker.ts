@@ -13,6 +13,15 @@ const shardTaskSchema = z.object({
   shardId: z.string().min(1),
 });
 
+/** A message body as JSON, or `undefined` when it is not JSON (the schema then refuses it). */
+function parseBody(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Evaluates the shards of an SQS batch; a failed shard goes back to the queue (and to the DLQ after retries). */
 function shardWorkerHandler(deps: () => HandlerDependencies) {
   return middy<SQSEvent, SQSBatchResponse>()
@@ -20,9 +29,9 @@ function shardWorkerHandler(deps: () => HandlerDependencies) {
     .handler(async (event) => {
       const failures: SQSBatchResponse['batchItemFailures'] = [];
       for (const message of event.Records) {
-        const parsed = shardTaskSchema.safeParse(JSON.parse(message.body));
+        const parsed = shardTaskSchema.safeParse(parseBody(message.body));
         if (!parsed.success) {
-          // a malformed message never succeeds: log it and let the DLQ keep it
+          // a malformed message never succeeds: report it as this item's failure, and the DLQ keeps it
           logger.error('malformed shard message', { messageId: message.messageId, issues: parsed.error.issues });
           failures.push({ itemIdentifier: message.messageId });
           continue;
