@@ -1,6 +1,6 @@
 import './cli/warnings';
 import { parseArgs } from 'node:util';
-import { exportCommand, goodSellerCommand, importCommand, local, programCommand, runCommand, showCommand, simulateCommand } from './cli/commands';
+import { exportCommand, goodSellerCommand, importCommand, local, programCommand, runCommand, runsCommand, showCommand, simulateCommand } from './cli/commands';
 import { InputError } from '../lib/errors';
 import { UsageError } from './cli/errors';
 import { generate } from './cli/generate';
@@ -13,6 +13,8 @@ const USAGE = `usage: grader <command> [options]      (npm run --silent grader -
   import    --data DIR                                      categories, sellers, metrics, grants JSONL
   run       daily --date D | monthly --period M | quarterly --quarter Q
             [--sellers a,b] [--categories c,d] [--dry-run] --reason TEXT [--by NAME]
+  runs      [--job J] [--period P] [--state running|failed|succeeded] [--format text|jsonl]
+                                                            run records: who, why, state, shards, counts, attempts
   good-seller approve --seller S --applied-on D --approved-on D --by NAME [--note TEXT]
   good-seller revoke  --seller S --on D --by NAME
   program   set|end --seller S --program mall|jbp|styled --on D --by NAME
@@ -62,6 +64,9 @@ async function main(argv: string[]): Promise<number> {
       print(await runCommand(positionals[0], values));
       return 0;
     }
+    case 'runs':
+      print(await runsCommand(parse(rest, { job: {}, period: {}, state: {}, format: {}, ...STORE }).values));
+      return 0;
     case 'good-seller': {
       const { values, positionals } = parse(rest, { seller: {}, 'applied-on': {}, 'approved-on': {}, by: {}, note: {}, on: {}, ...STORE });
       print(await goodSellerCommand(positionals[0], values));

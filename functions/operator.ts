@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { businessDateOf } from '../lib/calendar';
 import { defaultDependencies, type HandlerDependencies } from './environment';
 import { InputError } from '../lib/errors';
+import { LeaseLostError, RunBusyError } from './jobs/runJob';
 import { logger, logInvocation } from './middleware';
 import { approveGoodSeller, changeProgram, explain, operatorRequestSchema, rerun, revokeGoodSeller, type OperatorResponse } from './operatorActions';
 
@@ -35,6 +36,8 @@ async function handleOperatorRequest(event: unknown, deps: HandlerDependencies):
     }
   } catch (e) {
     if (e instanceof InputError) return { ok: false, action, ...(e.field ? { field: e.field } : {}), error: e.message };
+    // a live run of the period, or one that took this run over: the answer says so (SPEC §8.2)
+    if (e instanceof RunBusyError || e instanceof LeaseLostError) return { ok: false, action, error: e.message };
     throw e;
   }
 }

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { ReferenceRepository } from '../../functions/data/referenceRepository';
 import { DailyScorePacks } from '../../functions/data/dailyScorePacks';
 import { GradesRepository } from '../../functions/data/gradesRepository';
+import { RunsRepository, type RunRecord } from '../../functions/data/runsRepository';
 import { importData } from '../../functions/jobs/importData';
 import { startEmbeddedStore } from '../../functions/local/embeddedStore';
 import { localContext, simulate } from '../../functions/local/simulate';
@@ -261,4 +262,44 @@ async function simulateCommand(v: Values): Promise<string> {
   });
 }
 
-export { exportCommand, goodSellerCommand, importCommand, local, programCommand, runCommand, showCommand, simulateCommand };
+const RUN_STATES = ['running', 'failed', 'succeeded'] as const;
+
+/**
+ * `grader runs`: the run records, oldest first — who asked, why, state, shards, counts, attempts.
+ * A running run whose lease ran out is shown as stalled: its worker died and the next delivery or
+ * re-run of its period takes it over.
+ */
+async function runsCommand(v: Values): Promise<string> {
+  const job = typeof v.job === 'string' ? v.job : undefined;
+  if (job !== undefined && job !== 'daily' && job !== 'monthly' && job !== 'quarterly')
+    throw new UsageError(`--job must be daily, monthly or quarterly (got ${job})`);
+  const state = typeof v.state === 'string' ? v.state : undefined;
+  if (state !== undefined && !(RUN_STATES as readonly string[]).includes(state))
+    throw new UsageError(`--state must be one of ${RUN_STATES.join(', ')} (got ${state})`);
+  const format = typeof v.format === 'string' ? v.format : 'text';
+  if (format !== 'text' && format !== 'jsonl') throw new UsageError(`--format must be text or jsonl (got ${format})`);
+  const period = typeof v.period === 'string' ? v.period : undefined;
+  return withStore({ aws: v.aws === true }, async (store) => {
+    const runs = (await new RunsRepository(store).list({ job, period })).filter((r) => !state || r.status === state);
+    if (format === 'jsonl') return runs.map((r) => JSON.stringify(r)).join('\n');
+    if (runs.length === 0) return 'no runs';
+    const now = new Date().toISOString();
+    return runs.map((r) => runLine(r, now)).join('\n');
+  });
+}
+
+function runLine(r: RunRecord, now: string): string {
+  const state = r.status === 'running' && r.leaseUntil < now ? `stalled (lease ran out ${r.leaseUntil})` : r.status;
+  const c = r.counts;
+  const scope = [r.dryRun ? 'dry run' : '', r.sellers ? `${r.sellers.length} sellers` : '', r.categories ? `categories ${r.categories.join(',')}` : '']
+    .filter(Boolean)
+    .join(', ');
+  return [
+    `${r.job} ${r.period} ${r.runId}: ${state}${scope ? ` [${scope}]` : ''}`,
+    `  by ${r.requestedBy} (${r.trigger}): ${r.reason}`,
+    `  started ${r.startedAt}${r.endedAt ? `, ended ${r.endedAt}` : ''}; attempts ${r.attempts}; shards ${r.shards ?? '-'}`,
+    `  ${c.sellers} sellers, ${c.written} written, ${c.unchanged} unchanged, ${c.quarantined} quarantined rows, ${c.failed} failed${r.error ? `; ${r.error}` : ''}`,
+  ].join('\n');
+}
+
+export { exportCommand, goodSellerCommand, importCommand, local, programCommand, runCommand, runsCommand, showCommand, simulateCommand };

@@ -129,6 +129,8 @@ class DailyScorePacks {
       else groups.set(`${pack}|${r.date}`, { pack, date: r.date, records: [r] });
     }
     const changed: DailyScoreRecord[] = [];
+    // scores an earlier attempt of the same run wrote before it died: written by this run
+    let writtenEarlier = 0;
     if (options.knownAbsent) {
       records.forEach((r) => validateRecord(r));
       changed.push(...records);
@@ -147,7 +149,11 @@ class DailyScorePacks {
           const previous = stored.get(key);
           const merged = new Map([...(previous?.records ?? [])].map(([sellerId, kept]) => [sellerId, kept.asStored]));
           const changedHere = group.records.filter((r) => {
-            if (previous?.records.get(r.sellerId)?.hash === serialize(r).hash) return false;
+            const kept = previous?.records.get(r.sellerId);
+            if (kept?.hash === serialize(r).hash) {
+              if (attempt === 0 && kept.record.runId === options.runId) writtenEarlier++;
+              return false;
+            }
             merged.set(r.sellerId, validateRecord(r));
             return true;
           });
@@ -180,7 +186,8 @@ class DailyScorePacks {
         }
       });
     }
-    return { written: options.dryRun ? 0 : changed.length, unchanged: records.length - changed.length, changed };
+    if (options.dryRun) return { written: 0, unchanged: records.length - changed.length, changed };
+    return { written: changed.length + writtenEarlier, unchanged: records.length - changed.length - writtenEarlier, changed };
   }
 
   /** The daily scores of these sellers on a date; sellers without one are missing. */

@@ -121,21 +121,31 @@ class GradesRepository {
     const known = options.knownHashes ?? new Map<string, string>();
     const toCheck = records.flatMap((r, i) => (options.knownAbsent?.(r) || known.has(`${r.sellerId}|${gradeSortKey(r)}`) ? [] : [i]));
     const stored = new Map<string, string>(known);
+    // records an earlier attempt of the same run wrote before it died: written by this run
+    const ownEarlier = new Set<string>();
     if (toCheck.length > 0) {
       const keys = toCheck.map((i) => ({ sellerId: records[i]!.sellerId, sk: gradeSortKey(records[i]!) }));
-      for (const item of await batchGet(this.store.doc, this.table, keys, this.store.stats, { projection: ['sellerId', 'sk', 'contentHash'] })) {
-        stored.set(`${String(item.sellerId)}|${String(item.sk)}`, String(item.contentHash));
+      for (const item of await batchGet(this.store.doc, this.table, keys, this.store.stats, { projection: ['sellerId', 'sk', 'contentHash', 'runId'] })) {
+        const key = `${String(item.sellerId)}|${String(item.sk)}`;
+        stored.set(key, String(item.contentHash));
+        if (item.runId === records[0]!.runId) ownEarlier.add(key);
       }
     }
     const changed: GradeRecord[] = [];
     const items: Item[] = [];
+    let writtenEarlier = 0;
     records.forEach((r, i) => {
-      if (stored.get(`${r.sellerId}|${gradeSortKey(r)}`) === serialized[i]!.hash) return;
+      const key = `${r.sellerId}|${gradeSortKey(r)}`;
+      if (stored.get(key) === serialized[i]!.hash) {
+        if (ownEarlier.has(key)) writtenEarlier++;
+        return;
+      }
       changed.push(validateRecord(r));
       items.push(gradeItem(r, serialized[i]!, options.now));
     });
     if (!options.dryRun && items.length > 0) await batchPut(this.store.doc, this.table, items, this.store.stats);
-    return { written: options.dryRun ? 0 : changed.length, unchanged: records.length - changed.length, changed };
+    if (options.dryRun) return { written: 0, unchanged: records.length - changed.length, changed };
+    return { written: changed.length + writtenEarlier, unchanged: records.length - changed.length - writtenEarlier, changed };
   }
 
   async get(sellerId: string, sk: string): Promise<GradeRecord | null> {

@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { batchPut } from './batch';
-import { queryAll } from './query';
+import { queryAll, scanAll } from './query';
 import type { Store } from './store';
 
 const countsSchema = z.object({
@@ -34,6 +34,8 @@ const runRecordSchema = z.object({
   error: z.string().nullable(),
   attempts: z.number().int(),
   leaseUntil: z.string(),
+  /** the attempt that holds the run: only it renews the lease and records the outcome */
+  owner: z.string().default(''),
   shards: z.number().int().nullable(),
   /** the reference-data revision the run read (ReferenceRepository); null before it loaded */
   referenceRevision: z.number().int().nullable().default(null),
@@ -94,10 +96,17 @@ class RunsRepository {
         new UpdateCommand({
           TableName: this.store.tables.runs,
           Key: key,
-          UpdateExpression: 'SET attempts = attempts + :one, leaseUntil = :lease, #s = :running, #e = :null',
+          UpdateExpression: 'SET attempts = attempts + :one, leaseUntil = :lease, #o = :owner, #s = :running, #e = :null',
           ConditionExpression: 'leaseUntil = :seen',
-          ExpressionAttributeNames: { '#s': 'status', '#e': 'error' },
-          ExpressionAttributeValues: { ':one': 1, ':lease': draft.leaseUntil, ':running': 'running', ':null': null, ':seen': existing.leaseUntil },
+          ExpressionAttributeNames: { '#s': 'status', '#e': 'error', '#o': 'owner' },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':lease': draft.leaseUntil,
+            ':owner': draft.owner,
+            ':running': 'running',
+            ':null': null,
+            ':seen': existing.leaseUntil,
+          },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -188,7 +197,145 @@ class RunsRepository {
     this.store.stats.requests++;
   }
 
-  /** Records a run's outcome, unless a later attempt has taken the run over (its lease changed). */
+  /**
+   * Keeps a live run's lease (SPEC §8.2): the run and its period lock are held until `leaseUntil`.
+   * False when another attempt has taken either over: the caller must stop writing.
+   */
+  async renew(run: RunRecord, leaseUntil: string, options: { lock: boolean }): Promise<boolean> {
+    const updates = [
+      new UpdateCommand({
+        TableName: this.store.tables.runs,
+        Key: { jobPeriod: jobPeriodOf(run), item: `run#${run.runId}` },
+        UpdateExpression: 'SET leaseUntil = :lease',
+        ConditionExpression: '#o = :mine AND #s = :running',
+        ExpressionAttributeNames: { '#o': 'owner', '#s': 'status' },
+        ExpressionAttributeValues: { ':lease': leaseUntil, ':mine': run.owner, ':running': 'running' },
+      }),
+      ...(options.lock
+        ? [
+            new UpdateCommand({
+              TableName: this.store.tables.runs,
+              Key: { jobPeriod: jobPeriodOf(run), item: 'lock' },
+              UpdateExpression: 'SET leaseUntil = :lease',
+              ConditionExpression: '#o = :mine',
+              ExpressionAttributeNames: { '#o': 'owner' },
+              ExpressionAttributeValues: { ':lease': leaseUntil, ':mine': run.owner },
+            }),
+          ]
+        : []),
+    ];
+    const held = await Promise.all(
+      updates.map((u) =>
+        this.store.doc.send(u).then(
+          () => true,
+          (e: unknown) => {
+            if (e instanceof ConditionalCheckFailedException) return false;
+            throw e;
+          },
+        ),
+      ),
+    );
+    this.store.stats.requests += updates.length;
+    return held.every(Boolean);
+  }
+
+  /**
+   * Takes the writing lock of a job and period for one attempt (`owner`), so that runs of one
+   * period never write at once: free, or its holder's lease ran out (the holder died). Returns the
+   * holder when it is someone else's and alive.
+   */
+  async lockPeriod(
+    job: RunRecord['job'],
+    period: string,
+    holder: { owner: string; runId: string },
+    leaseUntil: string,
+    now: string,
+  ): Promise<{ locked: true; previous: { runId: string; owner: string } | null } | { locked: false; runId: string; leaseUntil: string }> {
+    const key = { jobPeriod: `${job}#${period}`, item: 'lock' };
+    const previous = await this.store.doc.send(new GetCommand({ TableName: this.store.tables.runs, Key: key, ConsistentRead: true }));
+    this.store.stats.requests += 2;
+    try {
+      await this.store.doc.send(
+        new PutCommand({
+          TableName: this.store.tables.runs,
+          Item: { ...key, ...holder, leaseUntil },
+          ConditionExpression: 'attribute_not_exists(#i) OR leaseUntil < :now OR #o = :me',
+          ExpressionAttributeNames: { '#i': 'item', '#o': 'owner' },
+          ExpressionAttributeValues: { ':now': now, ':me': holder.owner },
+        }),
+      );
+      const p = previous.Item;
+      return { locked: true, previous: p && p.owner !== holder.owner ? { runId: String(p.runId), owner: String(p.owner) } : null };
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      const current = await this.store.doc.send(new GetCommand({ TableName: this.store.tables.runs, Key: key, ConsistentRead: true }));
+      this.store.stats.requests++;
+      return { locked: false, runId: String(current.Item?.runId ?? ''), leaseUntil: String(current.Item?.leaseUntil ?? '') };
+    }
+  }
+
+  /** Gives the period's writing lock back, if this attempt still holds it. */
+  async unlockPeriod(job: RunRecord['job'], period: string, owner: string): Promise<void> {
+    await this.store.doc
+      .send(
+        new DeleteCommand({
+          TableName: this.store.tables.runs,
+          Key: { jobPeriod: `${job}#${period}`, item: 'lock' },
+          ConditionExpression: '#o = :me',
+          ExpressionAttributeNames: { '#o': 'owner' },
+          ExpressionAttributeValues: { ':me': owner },
+        }),
+      )
+      .catch((e: unknown) => {
+        if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      });
+    this.store.stats.requests++;
+  }
+
+  /** Ends a run whose worker died (its lock's lease ran out) as failed, unless another attempt holds it by now. */
+  async abandon(job: RunRecord['job'], period: string, runId: string, owner: string, reason: string, now: string): Promise<boolean> {
+    try {
+      await this.store.doc.send(
+        new UpdateCommand({
+          TableName: this.store.tables.runs,
+          Key: { jobPeriod: `${job}#${period}`, item: `run#${runId}` },
+          UpdateExpression: 'SET #s = :failed, #e = :reason, endedAt = :now',
+          // the caller holds the period's lock, taken from this run's owner when its lease ran out
+          ConditionExpression: '#s = :running AND #o = :owner',
+          ExpressionAttributeNames: { '#s': 'status', '#e': 'error', '#o': 'owner' },
+          ExpressionAttributeValues: { ':failed': 'failed', ':reason': reason, ':now': now, ':running': 'running', ':owner': owner },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw e;
+    } finally {
+      this.store.stats.requests++;
+    }
+  }
+
+  /** Every run record, optionally of one job and period: for operators (`grader runs`). */
+  async list(filter: { job?: RunRecord['job']; period?: string } = {}): Promise<RunRecord[]> {
+    if (filter.job && filter.period) return this.runsOf(filter.job, filter.period);
+    const items = await scanAll(
+      this.store.doc,
+      {
+        TableName: this.store.tables.runs,
+        ConsistentRead: true,
+        FilterExpression: 'begins_with(#i, :run)',
+        ExpressionAttributeNames: { '#i': 'item' },
+        ExpressionAttributeValues: { ':run': 'run#' },
+      },
+      this.store.stats,
+    );
+    return items
+      .map((i) => runRecordSchema.parse(i))
+      .filter((r) => (!filter.job || r.job === filter.job) && (!filter.period || r.period === filter.period))
+      .sort((a, b) => (a.startedAt < b.startedAt ? -1 : 1));
+  }
+
+  /** Records a run's outcome, unless a later attempt has taken the run over (its owner changed). */
   async finish(
     run: RunRecord,
     outcome: { status: 'succeeded' | 'failed'; counts: RunCounts; error?: string; shards?: number; referenceRevision?: number },
@@ -209,8 +356,8 @@ class RunsRepository {
           TableName: this.store.tables.runs,
           Key: { jobPeriod: jobPeriodOf(run), item: `run#${run.runId}` },
           UpdateExpression: 'SET #s = :s, #c = :c, #e = :e, endedAt = :t, shards = :n, referenceRevision = :r',
-          ConditionExpression: 'leaseUntil = :mine',
-          ExpressionAttributeNames: { '#s': 'status', '#c': 'counts', '#e': 'error' },
+          ConditionExpression: '#o = :mine',
+          ExpressionAttributeNames: { '#s': 'status', '#c': 'counts', '#e': 'error', '#o': 'owner' },
           ExpressionAttributeValues: {
             ':s': done.status,
             ':c': done.counts,
@@ -218,7 +365,7 @@ class RunsRepository {
             ':t': now,
             ':n': done.shards,
             ':r': done.referenceRevision,
-            ':mine': run.leaseUntil,
+            ':mine': run.owner,
           },
         }),
       );

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { addDays, type Job } from '../../lib/calendar';
 import type { GoodSellerGrant } from '../../lib/goodSeller';
 import { followsDayBefore, refreshesPartially, statusMayChangeOn } from '../../lib/status';
@@ -6,10 +7,11 @@ import type { GradeRecord } from '../../lib/records';
 import { planShards, type Shard } from '../../lib/shards';
 import { mapLimit } from '../data/batch';
 import { QuarantineRepository } from '../data/quarantineRepository';
-import { RunsRepository, scheduledRunId, ZERO_COUNTS, type RunCounts, type RunRecord } from '../data/runsRepository';
+import { RunsRepository, scheduledRunId, ZERO_COUNTS, type RunClaim, type RunCounts, type RunRecord } from '../data/runsRepository';
 import type { Store } from '../data/store';
 import { buildShard, evaluateShard, loadActiveGrants, writeShards, type ShardContext } from './evaluateShard';
 import { jobSpan, loadJobData, type JobData } from './jobData';
+import { heartbeat, LeaseLostError, leaseTimes, lockPeriod, RunBusyError, type LeaseTimes } from './runLease';
 
 /** A request to evaluate one job for one period (SPEC §8.2, §8.3). */
 interface RunRequest {
@@ -47,7 +49,7 @@ interface RunDependencies {
 }
 
 interface RunResult {
-  state: 'succeeded' | 'failed' | 'alreadyDone' | 'busy' | 'dispatched';
+  state: 'succeeded' | 'failed' | 'alreadyDone' | 'dispatched';
   run: RunRecord;
   /** what changed (or, for a dry run, would change) */
   changed: GradeRecord[];
@@ -104,7 +106,34 @@ function addCounts(a: RunCounts, b: RunCounts): RunCounts {
  */
 async function runJob(req: RunRequest, deps: RunDependencies): Promise<RunResult> {
   const runs = new RunsRepository(deps.store);
-  const leaseUntil = new Date(Date.parse(deps.now()) + (deps.leaseSeconds ?? 900) * 1000).toISOString();
+  const times = leaseTimes(deps.leaseSeconds);
+  const owner = randomUUID();
+  // a run that writes holds its period's lock: runs of one period never write at once, so each
+  // change reaches the stream once (SPEC §8.1); a dry run writes nothing and needs none
+  const writes = !(req.dryRun ?? false);
+  if (writes) await lockPeriod(runs, req, owner, times, deps.now);
+  let handedOver = false;
+  try {
+    const result = await claimAndRun(req, deps, runs, owner, times, writes);
+    // a fanned-out run keeps the lock: its shard workers renew it, and the last one gives it back
+    handedOver = result.state === 'dispatched';
+    return result;
+  } finally {
+    if (writes && !handedOver) await runs.unlockPeriod(req.job, req.period, owner);
+  }
+}
+
+/** A run taken over more often than this ends failed and raises the alarm: it cannot finish. */
+const MAX_ATTEMPTS = 5;
+
+async function claimAndRun(
+  req: RunRequest,
+  deps: RunDependencies,
+  runs: RunsRepository,
+  owner: string,
+  times: LeaseTimes,
+  writes: boolean,
+): Promise<RunResult> {
   const claim = await runs.claim(
     {
       runId: req.runId,
@@ -119,12 +148,34 @@ async function runJob(req: RunRequest, deps: RunDependencies): Promise<RunResult
       sellers: req.sellers ?? null,
       categories: req.categories ?? null,
       startedAt: deps.now(),
-      leaseUntil,
+      leaseUntil: new Date(Date.parse(deps.now()) + times.leaseMs).toISOString(),
+      owner,
     },
     deps.now(),
   );
   if (claim.state === 'done') return { state: 'alreadyDone', run: claim.run, changed: [] };
-  if (claim.state === 'busy') return { state: 'busy', run: claim.run, changed: [] };
+  // only a dry run claims without the lock: it never reports work it did not do
+  if (claim.state === 'busy') throw new RunBusyError(req.job, req.period, claim.run.runId);
+  if (claim.state === 'resumed' && claim.run.attempts > MAX_ATTEMPTS) {
+    const error = `gave up after ${MAX_ATTEMPTS} attempts: each one stopped before it finished`;
+    const failed = await runs.finish(claim.run, { status: 'failed', counts: claim.run.counts, error }, deps.now());
+    throw Object.assign(new Error(`run ${claim.run.runId}: ${error}`), { run: failed });
+  }
+  const beat = heartbeat(runs, claim.run, times, deps.now, { lock: writes });
+  try {
+    return await evaluateRun(req, deps, runs, claim, beat.assertHeld);
+  } finally {
+    beat.stop();
+  }
+}
+
+async function evaluateRun(
+  req: RunRequest,
+  deps: RunDependencies,
+  runs: RunsRepository,
+  claim: Extract<RunClaim, { state: 'started' | 'resumed' }>,
+  assertHeld: () => void,
+): Promise<RunResult> {
   const run = claim.run;
   try {
     // independent reads go out together: a daily run is mostly round trips
@@ -164,6 +215,7 @@ async function runJob(req: RunRequest, deps: RunDependencies): Promise<RunResult
     // settled: no write of a failed run lands after a retry began.
     const outcomes = await mapLimit(writeGroups(pending, req.job), 2, async (group) => {
       const built = await mapLimit(group, deps.concurrency ?? 4, (shard) => buildShard(ctx, shard));
+      assertHeld();
       const outcome = await writeShards(ctx, built);
       if (!ctx.dryRun) {
         // the group's counts go on its first marker, so a resumed run adds them up right
@@ -200,6 +252,13 @@ async function runShard(task: ShardTask, deps: RunDependencies): Promise<{ count
   const runs = new RunsRepository(deps.store);
   const run = await runs.get(task.job, task.period, task.runId);
   if (!run) throw new Error(`shard ${task.shardId}: run ${task.runId} of ${task.job} ${task.period} does not exist`);
+  if (run.status === 'failed') {
+    // an abandoned run: its next attempt plans and sends its pending shards again
+    return { counts: { ...ZERO_COUNTS }, runFinished: false };
+  }
+  // a worker alive on the run keeps it, and its period lock, from being taken over
+  const times = leaseTimes(deps.leaseSeconds);
+  if (run.status === 'running') await runs.renew(run, new Date(Date.parse(deps.now()) + times.leaseMs).toISOString(), { lock: !run.dryRun });
   const finished = await runs.finishedShards(run);
   const data = await loadJobData(deps.store, task.job, task.period, deps.policy);
   const shards = planRun(data, deps.policy, { sellers: run.sellers ?? undefined, categories: run.categories ?? undefined });
@@ -278,7 +337,8 @@ async function closeRun(runs: RunsRepository, run: RunRecord, data: JobData, sha
     { status: 'succeeded', counts: { ...counts, quarantined }, shards: shards.size, referenceRevision: data.referenceRevision },
     deps.now(),
   );
+  if (!run.dryRun) await runs.unlockPeriod(run.job, run.period, run.owner);
 }
 
-export { planRun, runJob, runShard, wantedOf };
+export { LeaseLostError, planRun, RunBusyError, runJob, runShard, wantedOf };
 export type { RunDependencies, RunRequest, RunResult, ShardTask };

@@ -30,6 +30,8 @@ interface StreamChange {
   key: string;
   oldRecord: GradeRecord | null;
   newRecord: GradeRecord | null;
+  /** the event changed no record (a rewrite of equal content) */
+  noOp?: true;
 }
 
 /** Reads the grades table's stream over HTTP, as a consumer would: `drain()` returns the changes since the last drain. */
@@ -60,7 +62,12 @@ async function gradesStream(store: Store, endpoint: string) {
 
   /** A stream record as record-level changes: a daily-score pack yields one change per seller whose score changed. */
   function change(r: _Record): StreamChange[] {
-    return recordChanges(image(r.dynamodb?.OldImage), image(r.dynamodb?.NewImage)).map((c) => ({ eventName: r.eventName as StreamChange['eventName'], ...c }));
+    const eventName = r.eventName as StreamChange['eventName'];
+    const changes = recordChanges(image(r.dynamodb?.OldImage), image(r.dynamodb?.NewImage)).map((c) => ({ eventName, ...c }));
+    if (changes.length > 0) return changes;
+    // an event that changed no record: consumers would see it, so tests must too
+    const keys = unmarshall(r.dynamodb?.Keys as never) as Record<string, unknown>;
+    return [{ eventName, key: `${String(keys.sellerId)}|${String(keys.sk)}`, oldRecord: null, newRecord: null, noOp: true }];
   }
 
   return { drain, close: () => client.destroy() };

@@ -95,8 +95,11 @@ describe('a run that died part-way', () => {
     const strip = (r: GradeRecord): GradeRecord => ({ ...r, runId: 'any' });
     expect(stored.map(strip).sort(order)).toEqual(clean.map(strip).sort(order));
     // every record reached the stream exactly once: no duplicate inserts from the second attempt
-    const changes = (await stream.drain()).filter((c) => c.newRecord?.kind !== 'status');
+    const all = await stream.drain();
+    const changes = all.filter((c) => c.newRecord?.kind !== 'status');
     expect(changes).toHaveLength(clean.length);
+    // the run's count takes in what its dead first attempt wrote
+    expect(second.run.counts.written).toBe(all.length);
     stream.close();
   });
 });
