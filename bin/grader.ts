@@ -20,7 +20,8 @@ const USAGE = `usage: grader <command> [options]      (npm run --silent grader -
   program   set|end --seller S --program mall|jbp|styled --on D --by NAME
   show      --seller S [--date D]                           status and the explanation of every grade
   export    --kind K (--date D | --period M | --quarter Q) [--format jsonl|csv] --out FILE
-  simulate  --from D --to D                                 fire every schedule in the range through the handlers
+  simulate  --from D --to D [--inline]                      fire every schedule in the range through the handlers
+                                                            (shards through the local queue, or --inline)
 Store: GRADER_DYNAMODB_ENDPOINT (e.g. from grader local), --aws for your AWS account, else an embedded
 DynamoDB Local persisted under GRADER_HOME (default .grader/).`;
 
@@ -84,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
       print(await exportCommand(parse(rest, { kind: {}, date: {}, period: {}, quarter: {}, format: {}, out: {}, ...STORE }).values));
       return 0;
     case 'simulate':
-      print(await simulateCommand(parse(rest, { from: {}, to: {}, ...STORE }).values));
+      print(await simulateCommand(parse(rest, { from: {}, to: {}, inline: { boolean: true }, ...STORE }).values));
       return 0;
     case 'help':
     case '--help':

@@ -10,6 +10,7 @@ import { simulate, type FiredRun } from '../functions/local/simulate';
 import { rowsOver, syntheticMarketplace } from '../functions/local/syntheticMarketplace';
 import { addMonths, addQuarters, monthOf, quarterOfMonth } from '../lib/calendar';
 import type { GradeRecord } from '../lib/records';
+import { fanOutLine } from './cli/commands';
 import { progressBar } from './cli/progress';
 
 /**
@@ -17,7 +18,9 @@ import { progressBar } from './cli/progress';
  * metrics, every schedule of the last 12 of them through the real handlers, and a summary.
  */
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { sellers: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { sellers: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, inline: { type: 'boolean' } },
+  });
   const sellers = Number(values.sellers ?? 1000);
   const from = values.from ?? '2025-11-01';
   const to = values.to ?? '2026-10-31';
@@ -50,15 +53,19 @@ async function main(): Promise<void> {
     t = performance.now();
     const days = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
     const dayBar = progressBar('simulate', days);
-    const runs = await simulate(
+    const { runs, queue } = await simulate(
       { from, to },
       { store, policy: DEFAULT_POLICY, now: () => new Date().toISOString() },
       (r) => r.job === 'daily' && dayBar.tick(1),
+      { fanOut: values.inline ? false : {} },
     );
     dayBar.stop();
     stage(`simulated ${from}..${to}: ${runs.length} runs`, t);
 
     process.stdout.write(`\n${await summarize(store, runs, from, to)}\n`);
+    process.stdout.write(`${queue ? fanOutLine(queue) : 'shards evaluated inline (--inline)'}\n`);
+    const unfinished = runs.filter((r) => r.state !== 'succeeded');
+    if (unfinished.length > 0) throw new Error(`runs that did not succeed: ${unfinished.map((r) => `${r.runId} ${r.state}`).join(', ')}`);
     stage('\ntotal', started);
   } finally {
     store.client.destroy();

@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { defaultDependencies, type HandlerDependencies } from './environment';
-import { runShard } from './jobs/runJob';
+import { runShards, type ShardTask } from './jobs/runJob';
 import { logger, logInvocation } from './middleware';
 import { publishRunMetrics } from './runMetrics';
 
@@ -22,12 +23,18 @@ function parseBody(body: string): unknown {
   }
 }
 
-/** Evaluates the shards of an SQS batch; a failed shard goes back to the queue (and to the DLQ after retries). */
+/**
+ * Evaluates the shards of an SQS batch, each run's shards together (full write batches, one read
+ * of the run's data); a failed shard goes back to the queue, and to the DLQ after retries.
+ */
 function shardWorkerHandler(deps: () => HandlerDependencies) {
   return middy<SQSEvent, SQSBatchResponse>()
     .use(logInvocation('shardWorker'))
-    .handler(async (event) => {
+    .handler(async (event, context) => {
+      // the invocation holds its shards until Lambda would stop it: a killed worker's claims lapse
+      const invocation = { id: randomUUID(), deadline: new Date(Date.now() + context.getRemainingTimeInMillis()).toISOString() };
       const failures: SQSBatchResponse['batchItemFailures'] = [];
+      const byRun = new Map<string, { task: ShardTask; message: SQSRecord }[]>();
       for (const message of event.Records) {
         const parsed = shardTaskSchema.safeParse(parseBody(message.body));
         if (!parsed.success) {
@@ -36,14 +43,29 @@ function shardWorkerHandler(deps: () => HandlerDependencies) {
           failures.push({ itemIdentifier: message.messageId });
           continue;
         }
+        const key = `${parsed.data.job}#${parsed.data.period}#${parsed.data.runId}`;
+        byRun.set(key, [...(byRun.get(key) ?? []), { task: parsed.data, message }]);
+      }
+      for (const items of byRun.values()) {
+        const { job, period, runId } = items[0]!.task;
+        const shardIds = items.map((i) => i.task.shardId);
         try {
-          const outcome = await runShard(parsed.data, deps());
-          logger.info('shard finished', { ...parsed.data, counts: outcome.counts, runFinished: outcome.runFinished });
-          if (outcome.runFinished) publishRunMetrics(parsed.data.job, 'completed');
+          const outcome = await runShards(
+            items.map((i) => i.task),
+            deps(),
+            invocation,
+          );
+          // a shard another invocation holds comes back after the visibility timeout and finds it finished
+          const retry = new Set([...outcome.unknown, ...outcome.busy]);
+          for (const i of items) if (retry.has(i.task.shardId)) failures.push({ itemIdentifier: i.message.messageId });
+          if (outcome.unknown.length > 0) logger.error('shards not part of their run', { job, period, runId, shards: outcome.unknown });
+          if (outcome.busy.length > 0) logger.info('shards held by another invocation', { job, period, runId, shards: outcome.busy });
+          logger.info('shards finished', { job, period, runId, shards: shardIds, counts: outcome.counts, runFinished: outcome.runFinished });
+          if (outcome.runFinished) publishRunMetrics(job, 'completed');
         } catch (e) {
-          logger.error('shard failed', { ...parsed.data, error: (e as Error).message });
-          if (Number(message.attributes.ApproximateReceiveCount) >= 3) publishRunMetrics(parsed.data.job, 'failed');
-          failures.push({ itemIdentifier: message.messageId });
+          logger.error('shards failed', { job, period, runId, shards: shardIds, error: (e as Error).message });
+          if (items.some((i) => Number(i.message.attributes.ApproximateReceiveCount) >= 3)) publishRunMetrics(job, 'failed');
+          for (const i of items) failures.push({ itemIdentifier: i.message.messageId });
         }
       }
       return { batchItemFailures: failures };

@@ -6,6 +6,7 @@ import { GradesRepository } from '../../functions/data/gradesRepository';
 import { RunsRepository, type RunRecord } from '../../functions/data/runsRepository';
 import { importData } from '../../functions/jobs/importData';
 import { startEmbeddedStore } from '../../functions/local/embeddedStore';
+import type { LocalQueue } from '../../functions/local/localQueue';
 import { localContext, simulate } from '../../functions/local/simulate';
 import { operatorHandler } from '../../functions/operator';
 import type { OperatorResponse } from '../../functions/operatorActions';
@@ -240,6 +241,12 @@ function quarterFlag(v: Values): string {
   return q;
 }
 
+/** The local fan-out at a glance: shard messages, redeliveries and dead letters (zero on a clean run). */
+function fanOutLine(queue: LocalQueue): string {
+  const q = queue.stats;
+  return `fan-out: ${q.sent} shard messages in ${q.invocations} worker invocations, ${q.redeliveries} redelivered, ${q.deadLettered} dead-lettered`;
+}
+
 /** `grader simulate --from D --to D`: every schedule in the range, day by day, through the handlers. */
 async function simulateCommand(v: Values): Promise<string> {
   const from = dateFlag(v, 'from');
@@ -248,7 +255,9 @@ async function simulateCommand(v: Values): Promise<string> {
   return withStore({ aws: v.aws === true }, async (store, where) => {
     const days = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
     const bar = progressBar('days', days);
-    const runs = await simulate({ from, to }, dependencies(store), (run) => run.job === 'daily' && bar.tick(1));
+    const { runs, queue } = await simulate({ from, to }, dependencies(store), (run) => run.job === 'daily' && bar.tick(1), {
+      fanOut: v.inline === true ? false : {},
+    });
     bar.stop();
     const byJob = new Map<string, { runs: number; written: number; ms: number }>();
     for (const r of runs) {
@@ -258,6 +267,8 @@ async function simulateCommand(v: Values): Promise<string> {
     return [
       `simulated ${from}..${to} on ${where}:`,
       ...[...byJob].map(([job, a]) => `  ${job}: ${a.runs} runs, ${a.written} records written, ${(a.ms / 1000).toFixed(1)} s`),
+      queue ? `  ${fanOutLine(queue)}` : '  shards evaluated inline',
+      ...runs.filter((r) => r.state !== 'succeeded').map((r) => `  ${r.job} ${r.runId}: ${r.state}`),
     ].join('\n');
   });
 }
@@ -302,4 +313,4 @@ function runLine(r: RunRecord, now: string): string {
   ].join('\n');
 }
 
-export { exportCommand, goodSellerCommand, importCommand, local, programCommand, runCommand, runsCommand, showCommand, simulateCommand };
+export { exportCommand, fanOutLine, goodSellerCommand, importCommand, local, programCommand, runCommand, runsCommand, showCommand, simulateCommand };

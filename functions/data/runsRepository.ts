@@ -185,6 +185,37 @@ class RunsRepository {
     this.store.stats.requests++;
   }
 
+  /**
+   * Claims shards of a run for one worker invocation until `leaseUntil` (its deadline): a shard
+   * delivered twice at once is evaluated by one of them, so its changes reach the stream once.
+   * Returns the shards this invocation holds; another live invocation holds the rest.
+   */
+  async claimShards(run: RunRecord, shardIds: string[], owner: string, leaseUntil: string, now: string): Promise<Set<string>> {
+    const held = await Promise.all(
+      shardIds.map((shardId) =>
+        this.store.doc
+          .send(
+            new PutCommand({
+              TableName: this.store.tables.runs,
+              Item: { jobPeriod: jobPeriodOf(run), item: `claim#${run.runId}#${shardId}`, owner, leaseUntil },
+              ConditionExpression: 'attribute_not_exists(#i) OR leaseUntil < :now OR #o = :me',
+              ExpressionAttributeNames: { '#i': 'item', '#o': 'owner' },
+              ExpressionAttributeValues: { ':now': now, ':me': owner },
+            }),
+          )
+          .then(
+            () => shardId,
+            (e: unknown) => {
+              if (e instanceof ConditionalCheckFailedException) return null;
+              throw e;
+            },
+          ),
+      ),
+    );
+    this.store.stats.requests += shardIds.length;
+    return new Set(held.filter((id): id is string => id !== null));
+  }
+
   async setShards(run: RunRecord, shards: number, referenceRevision: number): Promise<void> {
     await this.store.doc.send(
       new UpdateCommand({

@@ -50,10 +50,33 @@ async function loadJobData(store: Store, job: Job, period: string, policy: Polic
   return { job, period, windows, sellers, jobSellers, totals, previousGmvCents, referenceRevision };
 }
 
+/** The job data a warm worker read for a run's earlier shards, per store: a few runs at a time. */
+const runDataCache = new WeakMap<Store, Map<string, { policy: Policy; data: JobData }>>();
+const RUN_DATA_KEPT = 2;
+
+/**
+ * The job data of a run's shard: read once per worker for the run, as long as the reference
+ * revision (which every import and program change moves) stays where it was. A fan-out worker,
+ * like a warm Lambda container, then evaluates the run's other shards without reading every
+ * seller's window sums again.
+ */
+async function loadRunData(store: Store, run: { runId: string; job: Job; period: string }, policy: Policy): Promise<JobData> {
+  const { revision } = await new ReferenceRepository(store).snapshot();
+  const key = `${run.runId}|${run.job}|${run.period}|${revision}`;
+  let kept = runDataCache.get(store);
+  if (!kept) runDataCache.set(store, (kept = new Map()));
+  const hit = kept.get(key);
+  if (hit && hit.policy === policy) return hit.data;
+  const data = await loadJobData(store, run.job, run.period, policy);
+  kept.set(key, { policy, data });
+  while (kept.size > RUN_DATA_KEPT) kept.delete(kept.keys().next().value!);
+  return data;
+}
+
 /** The span of dates a job's windows cover. */
 function jobSpan(data: JobData): DateWindow {
   return spanOf(Object.values(data.windows));
 }
 
-export { jobSpan, loadJobData };
+export { jobSpan, loadJobData, loadRunData };
 export type { JobData };

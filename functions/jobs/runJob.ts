@@ -9,8 +9,8 @@ import { mapLimit } from '../data/batch';
 import { QuarantineRepository } from '../data/quarantineRepository';
 import { RunsRepository, scheduledRunId, ZERO_COUNTS, type RunClaim, type RunCounts, type RunRecord } from '../data/runsRepository';
 import type { Store } from '../data/store';
-import { buildShard, evaluateShard, loadActiveGrants, writeShards, type ShardContext } from './evaluateShard';
-import { jobSpan, loadJobData, type JobData } from './jobData';
+import { buildShard, loadActiveGrants, writeShards, type ShardContext } from './evaluateShard';
+import { jobSpan, loadJobData, loadRunData, type JobData } from './jobData';
 import { heartbeat, LeaseLostError, leaseTimes, lockPeriod, RunBusyError, type LeaseTimes } from './runLease';
 
 /** A request to evaluate one job for one period (SPEC §8.2, §8.3). */
@@ -181,7 +181,8 @@ async function evaluateRun(
     // independent reads go out together: a daily run is mostly round trips
     const daily = req.job === 'daily' && !deps.dispatch;
     const [data, finished, grants, dayBefore] = await Promise.all([
-      loadJobData(deps.store, req.job, req.period, deps.policy),
+      // a fanned-out run's workers find the data its planning read, when they share its process
+      deps.dispatch ? loadRunData(deps.store, run, deps.policy) : loadJobData(deps.store, req.job, req.period, deps.policy),
       // a run just started has no finished shard yet
       claim.state === 'started' ? new Map<string, RunCounts>() : runs.finishedShards(run),
       daily ? loadActiveGrants(deps.store) : { activeGrants: new Map<string, GoodSellerGrant>() },
@@ -244,35 +245,53 @@ async function evaluateRun(
   }
 }
 
+interface ShardsOutcome {
+  counts: RunCounts;
+  runFinished: boolean;
+  /** shards that are not part of the run any more (its data changed since planning): those messages fail */
+  unknown: string[];
+  /** shards another live invocation is evaluating: those messages come back later */
+  busy: string[];
+}
+
+/** Who a worker invocation is and until when it can run (a Lambda's deadline). */
+interface Invocation {
+  id: string;
+  deadline: string;
+}
+
 /**
- * A fan-out worker's part of a run: re-plans the run's shards, evaluates the one it was given,
- * and closes the run when every shard is finished.
+ * A fan-out worker's part of a run: the shards of one run that arrived in one batch. It re-plans
+ * the run's shards, evaluates those not finished yet together (their writes in full batches, like
+ * a group of the inline path), marks them finished, and closes the run when every shard is.
  */
-async function runShard(task: ShardTask, deps: RunDependencies): Promise<{ counts: RunCounts; runFinished: boolean }> {
+async function runShards(tasks: ShardTask[], deps: RunDependencies, invocation: Invocation): Promise<ShardsOutcome> {
+  const { runId, job, period } = tasks[0]!;
+  if (tasks.some((t) => t.runId !== runId || t.job !== job || t.period !== period)) throw new Error('runShards takes the shards of one run');
   const runs = new RunsRepository(deps.store);
-  const run = await runs.get(task.job, task.period, task.runId);
-  if (!run) throw new Error(`shard ${task.shardId}: run ${task.runId} of ${task.job} ${task.period} does not exist`);
-  if (run.status === 'failed') {
-    // an abandoned run: its next attempt plans and sends its pending shards again
-    return { counts: { ...ZERO_COUNTS }, runFinished: false };
-  }
+  const run = await runs.get(job, period, runId);
+  if (!run) throw new Error(`shards ${tasks.map((t) => t.shardId).join(', ')}: run ${runId} of ${job} ${period} does not exist`);
+  // an abandoned run: its next attempt plans and sends its pending shards again
+  if (run.status === 'failed') return { counts: { ...ZERO_COUNTS }, runFinished: false, unknown: [], busy: [] };
   // a worker alive on the run keeps it, and its period lock, from being taken over
   const times = leaseTimes(deps.leaseSeconds);
   if (run.status === 'running') await runs.renew(run, new Date(Date.parse(deps.now()) + times.leaseMs).toISOString(), { lock: !run.dryRun });
-  const finished = await runs.finishedShards(run);
-  const data = await loadJobData(deps.store, task.job, task.period, deps.policy);
+  const [finished, data] = await Promise.all([runs.finishedShards(run), loadRunData(deps.store, run, deps.policy)]);
   const shards = planRun(data, deps.policy, { sellers: run.sellers ?? undefined, categories: run.categories ?? undefined });
-  if (finished.has(task.shardId)) {
-    // a worker that died between its marker and closing the run: close it now if every shard is done
-    const runFinished = run.status === 'succeeded' || shards.every((s) => finished.has(s.shardId));
-    if (runFinished && run.status !== 'succeeded') await closeRun(runs, run, data, finished, deps);
-    return { counts: finished.get(task.shardId)!, runFinished };
-  }
-  const shard = shards.find((s) => s.shardId === task.shardId);
-  if (!shard) throw new Error(`shard ${task.shardId} is not part of run ${task.runId} any more (its data changed since planning)`);
-  const grants = task.job === 'daily' ? await loadActiveGrants(deps.store) : { activeGrants: new Map<string, GoodSellerGrant>() };
-  const outcome = await evaluateShard(
-    {
+  const planned = new Map(shards.map((s) => [s.shardId, s]));
+  const unknown = tasks.filter((t) => !planned.has(t.shardId)).map((t) => t.shardId);
+  const open = [...new Set(tasks.map((t) => t.shardId))].filter((id) => planned.has(id) && !finished.has(id));
+  const claimed = open.length > 0 ? await runs.claimShards(run, open, invocation.id, invocation.deadline, deps.now()) : new Set<string>();
+  const busy = open.filter((id) => !claimed.has(id));
+  const todo = open.filter((id) => claimed.has(id)).map((id) => planned.get(id)!);
+  let counts = tasks.map((t) => finished.get(t.shardId)).reduce<RunCounts>((a, c) => (c ? addCounts(a, c) : a), { ...ZERO_COUNTS });
+  if (todo.length > 0) {
+    const daily = job === 'daily';
+    const [grants, dayBefore] = await Promise.all([
+      daily ? loadActiveGrants(deps.store) : { activeGrants: new Map<string, GoodSellerGrant>() },
+      daily ? dayBeforeRun(runs, run, deps.policy) : null,
+    ]);
+    const ctx: ShardContext = {
       store: deps.store,
       policy: deps.policy,
       data,
@@ -282,15 +301,32 @@ async function runShard(task: ShardTask, deps: RunDependencies): Promise<{ count
       asOf: run.asOf,
       now: deps.now,
       ...grants,
-      statusRefresh: task.job === 'daily' ? await statusRefreshOf(runs, run, data, deps.policy, grants.activeGrants) : undefined,
-    },
-    shard,
-  );
-  await runs.finishShard(run, shard.shardId, outcome.counts, deps.now());
-  const all = await runs.finishedShards(run);
-  const runFinished = shards.every((s) => all.has(s.shardId));
-  if (runFinished) await closeRun(runs, run, data, all, deps);
-  return { counts: outcome.counts, runFinished };
+      statusRefresh: daily ? statusRefreshAfter(dayBefore, run, data, deps.policy, grants.activeGrants) : undefined,
+    };
+    const built = await mapLimit(todo, deps.concurrency ?? 4, (shard) => buildShard(ctx, shard));
+    const outcome = await writeShards(ctx, built);
+    await runs.finishShards(
+      run,
+      todo.map((shard, i) => ({
+        shardId: shard.shardId,
+        counts: i === 0 ? { ...outcome.counts, sellers: shard.sellers.length } : { ...ZERO_COUNTS, sellers: shard.sellers.length },
+      })),
+      deps.now(),
+    );
+    counts = addCounts(counts, outcome.counts);
+  }
+  // a worker that died between its markers and closing the run: the next delivery closes it
+  const all = todo.length > 0 ? await runs.finishedShards(run) : finished;
+  const runFinished = run.status === 'succeeded' || shards.every((s) => all.has(s.shardId));
+  if (runFinished && run.status !== 'succeeded') await closeRun(runs, run, data, all, deps);
+  return { counts, runFinished, unknown, busy };
+}
+
+/** The scheduled daily run of the day before, when this run may refresh only some statuses after it. */
+async function dayBeforeRun(runs: RunsRepository, run: RunRecord, policy: Policy): Promise<RunRecord | null> {
+  if (!followsDayBefore(run, policy)) return null;
+  const dayBefore = addDays(run.period, -1);
+  return runs.get('daily', dayBefore, scheduledRunId('daily', dayBefore));
 }
 
 /**
@@ -301,23 +337,6 @@ async function runShard(task: ShardTask, deps: RunDependencies): Promise<{ count
  * they touch; imports and program changes move the revision), and only sellers with a program or
  * grant boundary on the date can change (lib/status.ts).
  */
-async function statusRefreshOf(
-  runs: RunsRepository,
-  run: RunRecord,
-  data: JobData,
-  policy: Policy,
-  activeGrants: Map<string, GoodSellerGrant>,
-): Promise<((seller: number) => boolean) | undefined> {
-  return statusRefreshAfter(await dayBeforeRun(runs, run, policy), run, data, policy, activeGrants);
-}
-
-/** The scheduled daily run of the day before, when this run may refresh only some statuses after it. */
-async function dayBeforeRun(runs: RunsRepository, run: RunRecord, policy: Policy): Promise<RunRecord | null> {
-  if (!followsDayBefore(run, policy)) return null;
-  const dayBefore = addDays(run.period, -1);
-  return runs.get('daily', dayBefore, scheduledRunId('daily', dayBefore));
-}
-
 function statusRefreshAfter(
   previous: RunRecord | null,
   run: RunRecord,
@@ -340,5 +359,5 @@ async function closeRun(runs: RunsRepository, run: RunRecord, data: JobData, sha
   if (!run.dryRun) await runs.unlockPeriod(run.job, run.period, run.owner);
 }
 
-export { LeaseLostError, planRun, RunBusyError, runJob, runShard, wantedOf };
-export type { RunDependencies, RunRequest, RunResult, ShardTask };
+export { LeaseLostError, planRun, RunBusyError, runJob, runShards, wantedOf };
+export type { Invocation, RunDependencies, RunRequest, RunResult, ShardsOutcome, ShardTask };

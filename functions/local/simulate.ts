@@ -1,6 +1,9 @@
 import { datesOf, instantOf, type Job } from '../../lib/calendar';
+import { RunsRepository } from '../data/runsRepository';
 import type { HandlerDependencies } from '../environment';
 import { scheduledJobHandler } from '../scheduledJob';
+import { shardWorkerHandler } from '../shardWorker';
+import { LocalQueue, type LocalQueueOptions } from './localQueue';
 
 /** One fired schedule and how it went. */
 interface FiredRun {
@@ -23,30 +26,63 @@ function schedulesOn(date: string): Job[] {
 }
 
 /**
- * Fires every schedule from `from` to `to`, day by day, through the same handler EventBridge
- * Scheduler invokes, with the scheduled time at 03:00 business time (DST-aware).
+ * The shard queue and its worker, locally: the planning handler sends each pool shard as a message,
+ * and the real shard-worker handler takes SQS-shaped batches of them, as in AWS.
  */
-async function simulate(range: { from: string; to: string }, deps: HandlerDependencies, onRun: (run: FiredRun) => void = () => {}): Promise<FiredRun[]> {
+function localFanOut(deps: HandlerDependencies, options: Partial<LocalQueueOptions> = {}): { deps: HandlerDependencies; queue: LocalQueue } {
+  const worker = shardWorkerHandler(() => deps);
+  const queue = new LocalQueue(
+    'shards',
+    (event, deadline) => worker(event, { ...localContext('shardWorker'), getRemainingTimeInMillis: () => deadline - Date.now() }),
+    options,
+  );
+  return { deps: { ...deps, dispatch: async (tasks) => queue.send(tasks.map((t) => JSON.stringify(t))) }, queue };
+}
+
+interface SimulateOptions {
+  /** the local shard queue's settings; `false` evaluates every run's shards inline */
+  fanOut?: Partial<LocalQueueOptions> | false;
+}
+
+/**
+ * Fires every schedule from `from` to `to`, day by day, through the same handler EventBridge
+ * Scheduler invokes, with the scheduled time at 03:00 business time (DST-aware). By default each
+ * run fans out through the local shard queue, and the next schedule fires once its shards are done.
+ */
+async function simulate(
+  range: { from: string; to: string },
+  baseDeps: HandlerDependencies,
+  onRun: (run: FiredRun) => void = () => {},
+  options: SimulateOptions = {},
+): Promise<{ runs: FiredRun[]; queue: LocalQueue | null }> {
+  const fanOut = options.fanOut === false ? null : localFanOut(baseDeps, options.fanOut);
+  const deps = fanOut?.deps ?? baseDeps;
   const handler = scheduledJobHandler(() => deps);
+  const runs = new RunsRepository(deps.store);
   const fired: FiredRun[] = [];
-  for (const date of datesOf({ start: range.from, end: range.to })) {
-    for (const job of schedulesOn(date)) {
-      const scheduledTime = instantOf(date, 3, deps.policy.timeZone);
-      const started = performance.now();
-      const out = await handler({ job, scheduledTime }, localContext(job));
-      const run: FiredRun = {
-        job,
-        scheduledTime,
-        state: out.state,
-        runId: out.runId,
-        counts: out.counts as FiredRun['counts'],
-        millis: performance.now() - started,
-      };
-      fired.push(run);
-      onRun(run);
+  try {
+    for (const date of datesOf({ start: range.from, end: range.to })) {
+      for (const job of schedulesOn(date)) {
+        const scheduledTime = instantOf(date, 3, deps.policy.timeZone);
+        const started = performance.now();
+        const out = await handler({ job, scheduledTime }, localContext(job));
+        let { state, counts } = out as { state: string; counts: FiredRun['counts'] };
+        if (state === 'dispatched' && fanOut) {
+          await fanOut.queue.drain();
+          const period = out.runId.slice(`schedule-${job}-`.length);
+          const closed = await runs.get(job, period, out.runId);
+          state = closed?.status ?? 'missing';
+          counts = closed?.counts ?? counts;
+        }
+        const run: FiredRun = { job, scheduledTime, state, runId: out.runId, counts, millis: performance.now() - started };
+        fired.push(run);
+        onRun(run);
+      }
     }
+  } finally {
+    fanOut?.queue.close();
   }
-  return fired;
+  return { runs: fired, queue: fanOut?.queue ?? null };
 }
 
 function localContext(name: string) {
@@ -66,5 +102,5 @@ function localContext(name: string) {
   };
 }
 
-export { localContext, schedulesOn, simulate };
-export type { FiredRun };
+export { localContext, localFanOut, schedulesOn, simulate };
+export type { FiredRun, SimulateOptions };

@@ -34,7 +34,7 @@ interface GraderJobsProps {
 
 /**
  * The scheduled job and its fan-out: the job plans a run and sends one SQS message per shard
- * (pool); the shard worker evaluates one shard per message, at most SHARD_CONCURRENCY at once.
+ * (pool); the shard worker evaluates batches of up to 10, at most SHARD_CONCURRENCY batches at once.
  */
 class GraderJobs extends Construct {
   readonly shardQueue: sqs.Queue;
@@ -76,7 +76,7 @@ class GraderJobs extends Construct {
 
     this.shardWorker = new GraderFunction(this, 'ShardWorker', {
       entry: 'functions/shardWorker.ts',
-      description: 'Evaluates one shard (pool) of a run per SQS message',
+      description: 'Evaluates the shards (pools) of a run that arrive in one SQS batch',
       timeout: JOB_TIMEOUT,
       memorySize: JOB_MEMORY_MB,
       // Only the SQS event source invokes it; a failed shard goes to shardDeadLetters instead.
@@ -86,7 +86,9 @@ class GraderJobs extends Construct {
     this.shardWorker.function.addEnvironment('SHARD_QUEUE_URL', this.shardQueue.queueUrl);
     this.shardWorker.function.addEventSource(
       new SqsEventSource(this.shardQueue, {
-        batchSize: 1,
+        // a batch's shards of one run are evaluated together: one read of the run's data, full write batches
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(1),
         reportBatchItemFailures: true,
         maxConcurrency: SHARD_CONCURRENCY,
       }),
