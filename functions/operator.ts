@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { businessDateOf } from '../lib/calendar';
+import { sqsDispatcher } from './dispatch';
 import { defaultDependencies, type HandlerDependencies } from './environment';
 import { InputError } from '../lib/errors';
 import { LeaseLostError, RunBusyError } from './jobs/runJob';
@@ -46,7 +47,10 @@ function operatorHandler(deps: () => HandlerDependencies) {
   return middy<unknown, OperatorResponse>()
     .use(logInvocation('operator'))
     .handler(async (event) => {
-      const response = await handleOperatorRequest(event, deps());
+      const d = deps();
+      // a re-run fans out like a scheduled run: its shards go to the workers, not into this 5-minute call
+      const queue = process.env.SHARD_QUEUE_URL;
+      const response = await handleOperatorRequest(event, queue && !d.dispatch ? { ...d, dispatch: sqsDispatcher(queue) } : d);
       logger.info('operator request', { action: response.action, ok: response.ok, ...(response.ok ? {} : { error: response.error }) });
       return response;
     });

@@ -123,7 +123,8 @@ async function rerun(r: z.infer<typeof rerunSchema>, deps: HandlerDependencies, 
       categories: r.categories,
       runId: `operator-${r.job}-${r.period}-${randomUUID().slice(0, 8)}`,
     },
-    deps,
+    // a dry run answers with what would change, so it is evaluated here, never fanned out
+    r.dryRun ? { ...deps, dispatch: undefined } : deps,
   );
   return {
     ok: true,

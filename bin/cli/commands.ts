@@ -7,10 +7,10 @@ import { RunsRepository, type RunRecord } from '../../functions/data/runsReposit
 import { importData } from '../../functions/jobs/importData';
 import { startEmbeddedStore } from '../../functions/local/embeddedStore';
 import type { LocalQueue } from '../../functions/local/localQueue';
-import { localContext, simulate } from '../../functions/local/simulate';
+import { localContext, localFanOut, simulate } from '../../functions/local/simulate';
 import { operatorHandler } from '../../functions/operator';
 import type { OperatorResponse } from '../../functions/operatorActions';
-import { isCalendarDate, isMonth, isQuarter } from '../../lib/calendar';
+import { isCalendarDate, isMonth, isQuarter, type Job } from '../../lib/calendar';
 import { GRADE_KINDS, type GradeKind, type GradeRecord } from '../../lib/records';
 import { UsageError } from './errors';
 import { periodOf } from './score';
@@ -38,15 +38,26 @@ const list = (v: Values, name: string): string[] | undefined =>
         .filter(Boolean)
     : undefined;
 
-/** Sends a payload through the operator handler, as `aws lambda invoke` would; a refusal exits non-zero. */
+/**
+ * Sends a payload through the operator handler, as `aws lambda invoke` would; a refusal exits
+ * non-zero. A re-run fans out through the local shard queue and is answered once its shards are done.
+ */
 async function invokeOperator(v: Values, payload: Record<string, unknown>): Promise<Extract<OperatorResponse, { ok: true }>> {
   return withStore({ aws: v.aws === true }, async (store) => {
-    const response = await operatorHandler(() => dependencies(store))(payload, localContext('operator'));
-    if (!response.ok) {
-      const failed = response.failed?.map((f) => `${f.id} (actual ${JSON.stringify(f.actual)}, required ${f.required})`).join('; ');
-      throw new UsageError(`${response.error}${failed ? ` — ${failed}` : ''}`);
+    const fanOut = localFanOut(dependencies(store));
+    try {
+      const response = await operatorHandler(() => fanOut.deps)(payload, localContext('operator'));
+      if (!response.ok) {
+        const failed = response.failed?.map((f) => `${f.id} (actual ${JSON.stringify(f.actual)}, required ${f.required})`).join('; ');
+        throw new UsageError(`${response.error}${failed ? ` — ${failed}` : ''}`);
+      }
+      if (response.action !== 'rerun' || response.state !== 'dispatched') return response;
+      await fanOut.queue.drain();
+      const run = await new RunsRepository(store).get(payload.job as Job, String(payload.period), String(response.runId));
+      return { ...response, state: run?.status ?? 'missing', counts: run?.counts ?? response.counts, shards: run?.shards ?? null };
+    } finally {
+      fanOut.queue.close();
     }
-    return response;
   });
 }
 

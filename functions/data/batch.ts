@@ -9,12 +9,15 @@ class RequestStats {
   itemsRead = 0;
   itemsWritten = 0;
   capacityUnits = 0;
+  /** the part of capacityUnits that batch writes consumed (the rest: batch reads, queries, scans) */
+  writeUnits = 0;
   retries = 0;
   add(other: RequestStats): void {
     this.requests += other.requests;
     this.itemsRead += other.itemsRead;
     this.itemsWritten += other.itemsWritten;
     this.capacityUnits += other.capacityUnits;
+    this.writeUnits += other.writeUnits;
     this.retries += other.retries;
   }
 }
@@ -72,7 +75,9 @@ async function batchPut(doc: DynamoDBDocumentClient, table: string, items: Item[
       }
       const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending }, ReturnConsumedCapacity: 'TOTAL' }));
       stats.requests++;
-      stats.capacityUnits += (out.ConsumedCapacity ?? []).reduce((s, c) => s + (c.CapacityUnits ?? 0), 0);
+      const units = (out.ConsumedCapacity ?? []).reduce((s, c) => s + (c.CapacityUnits ?? 0), 0);
+      stats.capacityUnits += units;
+      stats.writeUnits += units;
       const unprocessed = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
       stats.itemsWritten += pending.length - unprocessed.length;
       pending = unprocessed;

@@ -162,9 +162,10 @@ class DailyScorePacks {
             return;
           }
           try {
-            await this.store.doc.send(
+            const out = await this.store.doc.send(
               new PutCommand({
                 TableName: this.table,
+                ReturnConsumedCapacity: 'TOTAL',
                 Item: await packItem(group.pack, group.date, [...merged.values()], options.runId, options.now),
                 ...(previous
                   ? { ConditionExpression: 'contentHash = :h', ExpressionAttributeValues: { ':h': previous.hash } }
@@ -173,6 +174,8 @@ class DailyScorePacks {
             );
             this.store.stats.requests++;
             this.store.stats.itemsWritten++;
+            this.store.stats.capacityUnits += out.ConsumedCapacity?.CapacityUnits ?? 0;
+            this.store.stats.writeUnits += out.ConsumedCapacity?.CapacityUnits ?? 0;
             changed.push(...changedHere);
             return;
           } catch (e) {
