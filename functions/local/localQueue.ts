@@ -46,7 +46,7 @@ interface QueueStats {
 }
 
 /** The handler, given the event and the time its invocation must end by (ms since epoch). */
-type BatchHandler = (event: SQSEvent, deadline: number) => Promise<SQSBatchResponse | undefined | void>;
+type BatchHandler = (event: SQSEvent, deadline: number) => Promise<unknown>;
 
 /**
  * An in-process queue with SQS's semantics, feeding a Lambda-style handler SQS-shaped events:
@@ -147,7 +147,10 @@ class LocalQueue {
     const event: SQSEvent = { Records: batch.map(({ message }) => this.record(message)) };
     let failed: Set<string>;
     try {
-      const response = await withTimeout(this.handler(event, Date.now() + this.options.invocationTimeoutMs), this.options.invocationTimeoutMs);
+      // a handler that returns nothing succeeded with every message, as with Lambda
+      const response = (await withTimeout(this.handler(event, Date.now() + this.options.invocationTimeoutMs), this.options.invocationTimeoutMs)) as
+        | SQSBatchResponse
+        | undefined;
       failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
     } catch {
       // the invocation failed as a whole (an error, a crash, a timeout): every message of it comes back

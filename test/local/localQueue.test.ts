@@ -55,7 +55,7 @@ describe('the local queue (SQS semantics)', () => {
     let calls = 0;
     const queue = new LocalQueue(
       'q',
-      async (event: SQSEvent) => {
+      async () => {
         calls++;
         if (calls === 1) throw new Error('crash');
         if (calls === 2) await new Promise(() => {}); // a worker that hangs until its timeout
