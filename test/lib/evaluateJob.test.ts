@@ -7,7 +7,7 @@ import { DEFAULT_POLICY, type Policy } from '../../lib/policy';
 import { validateRecord, type GradeRecord, type OperationTierRecord, type ServiceLevelRecord } from '../../lib/records';
 import { scorePool } from '../../lib/scores';
 import { totalsOf } from '../../lib/totals';
-import { metricRow, metrics, policyWith } from './fixtures';
+import { GOLD, metricRow, metrics, policyWith } from './fixtures';
 
 const categories = [
   { categoryId: 'c-11', parentId: 'p-1', name: 'Phones' },
@@ -235,19 +235,7 @@ describe('prepareJob: re-running for some sellers', () => {
 });
 
 describe('prepareJob: quarterly', () => {
-  // One row carrying a whole quarter of gold-level activity, placed on the window's edges.
-  const GOLD: Partial<MetricValues> = {
-    gmvCents: 6_000_000,
-    activeListings: 100,
-    inStockListings: 95,
-    orders: 1_000,
-    trackingOnline72h: 900,
-    campaignOrders: 100,
-    ratings: 100,
-    positiveRatings: 97,
-    closedOrders: 1_000,
-    badExperienceOrders: 20,
-  };
+  // One row carrying a whole quarter of gold-level activity (GOLD), placed on the window's edges.
 
   it('assesses 2026-Q2 over 2026-04-02..2026-06-30: a row on either edge counts, the day before does not', () => {
     const job = prepareJob('quarterly', '2026-Q2', { categories, sellers: [1, 2, 3].map((i) => profile(`s-${i}`, 'c-11')) }, DEFAULT_POLICY, 'run-q');

@@ -12,6 +12,24 @@ function metricRow(sellerId: string, date: string, fields: Partial<MetricValues>
   return { sellerId, date, ...metrics(fields) };
 }
 
+/**
+ * A 90-day window that meets every gold criterion exactly or just above:
+ * $60 000 GMV, 95/100 in stock, 900/1000 online in 72 h, 97/100 positive, 100/1000 campaign orders,
+ * and an excellent service level (bad 20/1000, no arbitration, 0.97 positive).
+ */
+const GOLD: Partial<MetricValues> = {
+  gmvCents: 6_000_000,
+  activeListings: 100,
+  inStockListings: 95,
+  orders: 1_000,
+  trackingOnline72h: 900,
+  campaignOrders: 100,
+  ratings: 100,
+  positiveRatings: 97,
+  closedOrders: 1_000,
+  badExperienceOrders: 20,
+};
+
 /** Window totals: zeros except the sums given. */
 function windowTotals(fields: Partial<MetricValues> = {}): WindowTotals {
   return totalsOf(metrics(fields));
@@ -22,4 +40,4 @@ function policyWith(overrides: Partial<Policy>): Policy {
   return parsePolicy({ ...structuredClone(DEFAULT_POLICY), ...overrides });
 }
 
-export { metricRow, metrics, policyWith, windowTotals };
+export { GOLD, metricRow, metrics, policyWith, windowTotals };

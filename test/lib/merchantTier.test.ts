@@ -1,28 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { assessMerchant, effectiveMerchantTier } from '../../lib/merchantTier';
-import type { MetricValues } from '../../lib/metrics';
 import { DEFAULT_POLICY, type MerchantCriteriaSet } from '../../lib/policy';
-import { windowTotals } from './fixtures';
+import type { MetricValues } from '../../lib/metrics';
+import { GOLD, windowTotals } from './fixtures';
 
 const criteria = DEFAULT_POLICY.merchantTier.criteria.default;
-
-/**
- * A 90-day window that meets every gold criterion exactly or just above:
- * $60 000 GMV, 95/100 in stock, 900/1000 online in 72 h, 97/100 positive, 100/1000 campaign orders,
- * and an excellent service level (bad 20/1000, no arbitration, 0.97 positive).
- */
-const GOLD: Partial<MetricValues> = {
-  gmvCents: 6_000_000,
-  activeListings: 100,
-  inStockListings: 95,
-  orders: 1_000,
-  trackingOnline72h: 900,
-  campaignOrders: 100,
-  ratings: 100,
-  positiveRatings: 97,
-  closedOrders: 1_000,
-  badExperienceOrders: 20,
-};
 
 const tierOf = (changes: Partial<MetricValues>, set: MerchantCriteriaSet = criteria) =>
   assessMerchant(windowTotals({ ...GOLD, ...changes }), set, DEFAULT_POLICY).assessedTier;
