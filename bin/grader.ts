@@ -115,6 +115,10 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`grader: ${(e as Error).message}\n`);
       process.exit(2);
     }
+    if ((e as Error).name === 'RunFailedError') {
+      process.stderr.write(`grader: ${(e as Error).message}\n`);
+      process.exit(1);
+    }
     process.stderr.write(`grader: ${(e as Error).stack ?? String(e)}\n`);
     process.exit(1);
   },

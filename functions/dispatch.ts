@@ -2,6 +2,9 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { chunks } from './data/batch';
 import type { ShardTask } from './jobs/runJob';
 
+/** Deliveries of a shard message before it moves to the shard dead-letter queue (the queue's redrive policy). */
+const SHARD_RECEIVES = 3;
+
 /** Fans shards out to the worker queue (AWS): one message per shard, ten per request. */
 function sqsDispatcher(queueUrl: string, client = new SQSClient({})): (tasks: ShardTask[]) => Promise<void> {
   return async (tasks) => {
@@ -17,4 +20,4 @@ function sqsDispatcher(queueUrl: string, client = new SQSClient({})): (tasks: Sh
   };
 }
 
-export { sqsDispatcher };
+export { SHARD_RECEIVES, sqsDispatcher };

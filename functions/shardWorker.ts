@@ -3,7 +3,8 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { defaultDependencies, type HandlerDependencies } from './environment';
-import { runShards, type ShardTask } from './jobs/runJob';
+import { SHARD_RECEIVES } from './dispatch';
+import { failRunOfShards, runShards, type ShardTask } from './jobs/runJob';
 import { logger, logInvocation } from './middleware';
 import { publishRunMetrics } from './runMetrics';
 
@@ -64,7 +65,15 @@ function shardWorkerHandler(deps: () => HandlerDependencies) {
           if (outcome.runFinished) publishRunMetrics(job, 'completed');
         } catch (e) {
           logger.error('shards failed', { job, period, runId, shards: shardIds, error: (e as Error).message });
-          if (items.some((i) => Number(i.message.attributes.ApproximateReceiveCount) >= 3)) publishRunMetrics(job, 'failed');
+          const last = items.filter((i) => Number(i.message.attributes.ApproximateReceiveCount) >= SHARD_RECEIVES);
+          if (last.length > 0) {
+            // these messages go to the dead-letter queue now: the run cannot finish, and says why
+            const error = `shard ${last.map((i) => i.task.shardId).join(', ')} failed ${SHARD_RECEIVES} deliveries: ${(e as Error).message}`;
+            await failRunOfShards(items[0]!.task, error, deps()).catch((f: unknown) =>
+              logger.error('could not mark the run failed', { runId, error: String(f) }),
+            );
+            publishRunMetrics(job, 'failed');
+          }
           for (const i of items) failures.push({ itemIdentifier: i.message.messageId });
         }
       }

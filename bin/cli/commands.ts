@@ -12,7 +12,7 @@ import { operatorHandler } from '../../functions/operator';
 import type { OperatorResponse } from '../../functions/operatorActions';
 import { isCalendarDate, isMonth, isQuarter, type Job } from '../../lib/calendar';
 import { GRADE_KINDS, type GradeKind, type GradeRecord } from '../../lib/records';
-import { UsageError } from './errors';
+import { RunFailedError, UsageError } from './errors';
 import { periodOf } from './score';
 import { readJsonl, readJsonlAll } from './files';
 import { progressBar } from './progress';
@@ -54,7 +54,9 @@ async function invokeOperator(v: Values, payload: Record<string, unknown>): Prom
       if (response.action !== 'rerun' || response.state !== 'dispatched') return response;
       await fanOut.queue.drain();
       const run = await new RunsRepository(store).get(payload.job as Job, String(payload.period), String(response.runId));
-      return { ...response, state: run?.status ?? 'missing', counts: run?.counts ?? response.counts, shards: run?.shards ?? null };
+      if (run?.status !== 'succeeded')
+        throw new RunFailedError(`run ${String(response.runId)} ${run?.status ?? 'missing'}: ${run?.error ?? 'its shards did not all finish'}`);
+      return { ...response, state: run.status, counts: run.counts, shards: run.shards };
     } finally {
       fanOut.queue.close();
     }

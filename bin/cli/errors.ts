@@ -8,4 +8,12 @@ class UsageError extends InputError {
   }
 }
 
-export { UsageError };
+/** A run that ended failed: exits 1 with one line (the run's error), not a stack. */
+class RunFailedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunFailedError';
+  }
+}
+
+export { RunFailedError, UsageError };

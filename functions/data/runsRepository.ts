@@ -66,7 +66,11 @@ class RunsRepository {
    * Claims a run: a new one starts; a finished one is not evaluated again; one still leased is
    * busy elsewhere; one whose lease ran out (it died part-way) is resumed (SPEC §8.2).
    */
-  async claim(draft: Omit<RunRecord, 'status' | 'endedAt' | 'error' | 'attempts' | 'shards' | 'referenceRevision' | 'counts'>, now: string): Promise<RunClaim> {
+  async claim(
+    draft: Omit<RunRecord, 'status' | 'endedAt' | 'error' | 'attempts' | 'shards' | 'referenceRevision' | 'counts'>,
+    now: string,
+    options: { holdsLock?: boolean } = {},
+  ): Promise<RunClaim> {
     const run: RunRecord = { ...draft, status: 'running', endedAt: null, error: null, attempts: 1, shards: null, referenceRevision: null, counts: { ...ZERO } };
     const key = { jobPeriod: jobPeriodOf(run), item: `run#${run.runId}` };
     // the period's other runs are read while this one is put: a period is fresh when it has none
@@ -90,7 +94,9 @@ class RunsRepository {
     const existing = await this.get(run.job, run.period, run.runId);
     if (!existing) throw new Error(`run ${run.runId} vanished while being claimed`);
     if (existing.status === 'succeeded') return { state: 'done', run: existing };
-    if (existing.status === 'running' && existing.leaseUntil > now) return { state: 'busy', run: existing };
+    // with the period's lock in hand, a run still marked running is a dead attempt's: its live
+    // workers would have kept the lock
+    if (existing.status === 'running' && existing.leaseUntil > now && !options.holdsLock) return { state: 'busy', run: existing };
     try {
       const out = await this.store.doc.send(
         new UpdateCommand({
@@ -214,6 +220,28 @@ class RunsRepository {
     );
     this.store.stats.requests += shardIds.length;
     return new Set(held.filter((id): id is string => id !== null));
+  }
+
+  /** Gives back the shards an invocation claimed and could not finish, so that their next delivery need not wait for its deadline. */
+  async releaseShards(run: RunRecord, shardIds: string[], owner: string): Promise<void> {
+    await Promise.all(
+      shardIds.map((shardId) =>
+        this.store.doc
+          .send(
+            new DeleteCommand({
+              TableName: this.store.tables.runs,
+              Key: { jobPeriod: jobPeriodOf(run), item: `claim#${run.runId}#${shardId}` },
+              ConditionExpression: '#o = :me',
+              ExpressionAttributeNames: { '#o': 'owner' },
+              ExpressionAttributeValues: { ':me': owner },
+            }),
+          )
+          .catch((e: unknown) => {
+            if (!(e instanceof ConditionalCheckFailedException)) throw e;
+          }),
+      ),
+    );
+    this.store.stats.requests += shardIds.length;
   }
 
   async setShards(run: RunRecord, shards: number, referenceRevision: number): Promise<void> {
@@ -366,7 +394,10 @@ class RunsRepository {
       .sort((a, b) => (a.startedAt < b.startedAt ? -1 : 1));
   }
 
-  /** Records a run's outcome, unless a later attempt has taken the run over (its owner changed). */
+  /**
+   * Records a run's outcome, unless a later attempt has taken the run over (its owner changed) or
+   * it already ended; then returns the run as stored, which the caller compares with its own.
+   */
   async finish(
     run: RunRecord,
     outcome: { status: 'succeeded' | 'failed'; counts: RunCounts; error?: string; shards?: number; referenceRevision?: number },
@@ -387,7 +418,8 @@ class RunsRepository {
           TableName: this.store.tables.runs,
           Key: { jobPeriod: jobPeriodOf(run), item: `run#${run.runId}` },
           UpdateExpression: 'SET #s = :s, #c = :c, #e = :e, endedAt = :t, shards = :n, referenceRevision = :r',
-          ConditionExpression: '#o = :mine',
+          // an attempt that was taken over, or a run already ended (abandoned, or closed by another worker), keeps its record
+          ConditionExpression: '#o = :mine AND #s = :running',
           ExpressionAttributeNames: { '#s': 'status', '#c': 'counts', '#e': 'error', '#o': 'owner' },
           ExpressionAttributeValues: {
             ':s': done.status,
@@ -397,11 +429,13 @@ class RunsRepository {
             ':n': done.shards,
             ':r': done.referenceRevision,
             ':mine': run.owner,
+            ':running': 'running',
           },
         }),
       );
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      return (await this.get(run.job, run.period, run.runId)) ?? done;
     } finally {
       this.store.stats.requests++;
     }

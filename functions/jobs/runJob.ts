@@ -152,6 +152,7 @@ async function claimAndRun(
       owner,
     },
     deps.now(),
+    { holdsLock: writes },
   );
   if (claim.state === 'done') return { state: 'alreadyDone', run: claim.run, changed: [] };
   // only a dry run claims without the lock: it never reports work it did not do
@@ -233,11 +234,13 @@ async function evaluateRun(
     });
     const counts = outcomes.map((o) => o.counts).reduce(addCounts, [...finished.values()].reduce(addCounts, { ...ZERO_COUNTS }));
     const changed = outcomes.flatMap((o) => o.changed);
+    assertHeld();
     const done = await runs.finish(
       run,
       { status: 'succeeded', counts: { ...counts, quarantined }, shards: shards.length, referenceRevision: data.referenceRevision },
       deps.now(),
     );
+    if (done.owner !== run.owner || done.status !== 'succeeded') throw new LeaseLostError(run);
     return { state: 'succeeded', run: done, changed };
   } catch (e) {
     const failed = await runs.finish(run, { status: 'failed', counts: run.counts, error: (e as Error).message }, deps.now()).catch(() => run);
@@ -273,9 +276,28 @@ async function runShards(tasks: ShardTask[], deps: RunDependencies, invocation: 
   if (!run) throw new Error(`shards ${tasks.map((t) => t.shardId).join(', ')}: run ${runId} of ${job} ${period} does not exist`);
   // an abandoned run: its next attempt plans and sends its pending shards again
   if (run.status === 'failed') return { counts: { ...ZERO_COUNTS }, runFinished: false, unknown: [], busy: [] };
-  // a worker alive on the run keeps it, and its period lock, from being taken over
+  // a worker alive on the run keeps it, and its period lock, from being taken over; one that finds
+  // them taken over stops, and its message comes back to read the run anew
   const times = leaseTimes(deps.leaseSeconds);
-  if (run.status === 'running') await runs.renew(run, new Date(Date.parse(deps.now()) + times.leaseMs).toISOString(), { lock: !run.dryRun });
+  if (run.status === 'running' && !(await runs.renew(run, new Date(Date.parse(deps.now()) + times.leaseMs).toISOString(), { lock: !run.dryRun }))) {
+    throw new LeaseLostError(run);
+  }
+  const beat = run.status === 'running' ? heartbeat(runs, run, times, deps.now, { lock: !run.dryRun }) : null;
+  try {
+    return await evaluateShards(tasks, deps, invocation, runs, run, beat?.assertHeld ?? (() => {}));
+  } finally {
+    beat?.stop();
+  }
+}
+
+async function evaluateShards(
+  tasks: ShardTask[],
+  deps: RunDependencies,
+  invocation: Invocation,
+  runs: RunsRepository,
+  run: RunRecord,
+  assertHeld: () => void,
+): Promise<ShardsOutcome> {
   const [finished, data] = await Promise.all([runs.finishedShards(run), loadRunData(deps.store, run, deps.policy)]);
   const shards = planRun(data, deps.policy, { sellers: run.sellers ?? undefined, categories: run.categories ?? undefined });
   const planned = new Map(shards.map((s) => [s.shardId, s]));
@@ -285,35 +307,16 @@ async function runShards(tasks: ShardTask[], deps: RunDependencies, invocation: 
   const busy = open.filter((id) => !claimed.has(id));
   const todo = open.filter((id) => claimed.has(id)).map((id) => planned.get(id)!);
   let counts = tasks.map((t) => finished.get(t.shardId)).reduce<RunCounts>((a, c) => (c ? addCounts(a, c) : a), { ...ZERO_COUNTS });
-  if (todo.length > 0) {
-    const daily = job === 'daily';
-    const [grants, dayBefore] = await Promise.all([
-      daily ? loadActiveGrants(deps.store) : { activeGrants: new Map<string, GoodSellerGrant>() },
-      daily ? dayBeforeRun(runs, run, deps.policy) : null,
-    ]);
-    const ctx: ShardContext = {
-      store: deps.store,
-      policy: deps.policy,
-      data,
-      runId: run.runId,
-      dryRun: run.dryRun,
-      fresh: false,
-      asOf: run.asOf,
-      now: deps.now,
-      ...grants,
-      statusRefresh: daily ? statusRefreshAfter(dayBefore, run, data, deps.policy, grants.activeGrants) : undefined,
-    };
-    const built = await mapLimit(todo, deps.concurrency ?? 4, (shard) => buildShard(ctx, shard));
-    const outcome = await writeShards(ctx, built);
-    await runs.finishShards(
+  try {
+    if (todo.length > 0) counts = addCounts(counts, await evaluateClaimed(todo, deps, runs, run, data, assertHeld));
+  } catch (e) {
+    // a failed invocation gives its shards back (a killed one's claims lapse at its deadline)
+    await runs.releaseShards(
       run,
-      todo.map((shard, i) => ({
-        shardId: shard.shardId,
-        counts: i === 0 ? { ...outcome.counts, sellers: shard.sellers.length } : { ...ZERO_COUNTS, sellers: shard.sellers.length },
-      })),
-      deps.now(),
+      todo.map((s) => s.shardId),
+      invocation.id,
     );
-    counts = addCounts(counts, outcome.counts);
+    throw e;
   }
   // a worker that died between its markers and closing the run: the next delivery closes it
   const all = todo.length > 0 ? await runs.finishedShards(run) : finished;
@@ -322,11 +325,63 @@ async function runShards(tasks: ShardTask[], deps: RunDependencies, invocation: 
   return { counts, runFinished, unknown, busy };
 }
 
+/** Evaluates shards this invocation claimed, writes their records in full batches, and marks them finished. */
+async function evaluateClaimed(
+  todo: Shard[],
+  deps: RunDependencies,
+  runs: RunsRepository,
+  run: RunRecord,
+  data: JobData,
+  assertHeld: () => void,
+): Promise<RunCounts> {
+  const daily = run.job === 'daily';
+  const [grants, dayBefore] = await Promise.all([
+    daily ? loadActiveGrants(deps.store) : { activeGrants: new Map<string, GoodSellerGrant>() },
+    daily ? dayBeforeRun(runs, run, deps.policy) : null,
+  ]);
+  const ctx: ShardContext = {
+    store: deps.store,
+    policy: deps.policy,
+    data,
+    runId: run.runId,
+    dryRun: run.dryRun,
+    fresh: false,
+    asOf: run.asOf,
+    now: deps.now,
+    ...grants,
+    statusRefresh: daily ? statusRefreshAfter(dayBefore, run, data, deps.policy, grants.activeGrants) : undefined,
+  };
+  const built = await mapLimit(todo, deps.concurrency ?? 4, (shard) => buildShard(ctx, shard));
+  assertHeld();
+  const outcome = await writeShards(ctx, built);
+  await runs.finishShards(
+    run,
+    todo.map((shard, i) => ({
+      shardId: shard.shardId,
+      counts: i === 0 ? { ...outcome.counts, sellers: shard.sellers.length } : { ...ZERO_COUNTS, sellers: shard.sellers.length },
+    })),
+    deps.now(),
+  );
+  return outcome.counts;
+}
+
 /** The scheduled daily run of the day before, when this run may refresh only some statuses after it. */
 async function dayBeforeRun(runs: RunsRepository, run: RunRecord, policy: Policy): Promise<RunRecord | null> {
   if (!followsDayBefore(run, policy)) return null;
   const dayBefore = addDays(run.period, -1);
   return runs.get('daily', dayBefore, scheduledRunId('daily', dayBefore));
+}
+
+/**
+ * Ends a fanned-out run failed when one of its shards has used up its deliveries (its message goes
+ * to the dead-letter queue): the run cannot finish, and its period's lock is given back.
+ */
+async function failRunOfShards(task: ShardTask, error: string, deps: RunDependencies): Promise<void> {
+  const runs = new RunsRepository(deps.store);
+  const run = await runs.get(task.job, task.period, task.runId);
+  if (run?.status !== 'running') return;
+  const failed = await runs.finish(run, { status: 'failed', counts: run.counts, error }, deps.now());
+  if (failed.status === 'failed' && failed.owner === run.owner && !run.dryRun) await runs.unlockPeriod(run.job, run.period, run.owner);
 }
 
 /**
@@ -359,5 +414,5 @@ async function closeRun(runs: RunsRepository, run: RunRecord, data: JobData, sha
   if (!run.dryRun) await runs.unlockPeriod(run.job, run.period, run.owner);
 }
 
-export { LeaseLostError, planRun, RunBusyError, runJob, runShards, wantedOf };
+export { failRunOfShards, LeaseLostError, planRun, RunBusyError, runJob, runShards, wantedOf };
 export type { Invocation, RunDependencies, RunRequest, RunResult, ShardsOutcome, ShardTask };

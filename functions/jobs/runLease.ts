@@ -70,23 +70,27 @@ async function lockPeriod(
 /** Renews a run's lease (and its period lock) every third of a lease until stopped. */
 function heartbeat(runs: RunsRepository, run: RunRecord, times: LeaseTimes, now: () => string, options: { lock: boolean }) {
   let lost = false;
+  // renewals that failed in a row (throttled, say): two of them and the lease may have run out
+  let failures = 0;
   let failure: unknown = null;
   const timer = setInterval(() => {
     runs
       .renew(run, new Date(Date.parse(now()) + times.leaseMs).toISOString(), options)
       .then((held) => {
         if (!held) lost = true;
+        failures = 0;
       })
       .catch((e: unknown) => {
+        failures++;
         failure = e;
       });
   }, times.leaseMs / 3);
   timer.unref();
   return {
-    /** throws when another attempt took the run over, or renewing failed */
+    /** throws when another attempt took the run over, or renewing kept failing */
     assertHeld() {
       if (lost) throw new LeaseLostError(run);
-      if (failure) throw failure;
+      if (failures >= 2) throw failure;
     },
     stop: () => clearInterval(timer),
   };

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { SHARD_RECEIVES } from '../dispatch';
 
 /** What the SQS event source mapping and the queue in infra/ do, with times a laptop can wait for. */
 interface LocalQueueOptions {
@@ -20,7 +21,13 @@ interface LocalQueueOptions {
  * comes back after a minute, not after AWS's six function timeouts. The visibility timeout stays
  * above the invocation timeout, so a live invocation's messages are never delivered twice.
  */
-const DEFAULT_OPTIONS: LocalQueueOptions = { visibilityTimeoutMs: 60_000, maxReceiveCount: 3, batchSize: 10, concurrency: 4, invocationTimeoutMs: 50_000 };
+const DEFAULT_OPTIONS: LocalQueueOptions = {
+  visibilityTimeoutMs: 60_000,
+  maxReceiveCount: SHARD_RECEIVES,
+  batchSize: 10,
+  concurrency: 4,
+  invocationTimeoutMs: 50_000,
+};
 
 interface QueuedMessage {
   messageId: string;

@@ -1,5 +1,6 @@
 import { datesOf, instantOf, type Job } from '../../lib/calendar';
 import { RunsRepository } from '../data/runsRepository';
+import type { Store } from '../data/store';
 import type { HandlerDependencies } from '../environment';
 import { scheduledJobHandler } from '../scheduledJob';
 import { shardWorkerHandler } from '../shardWorker';
@@ -30,13 +31,30 @@ function schedulesOn(date: string): Job[] {
  * and the real shard-worker handler takes SQS-shaped batches of them, as in AWS.
  */
 function localFanOut(deps: HandlerDependencies, options: Partial<LocalQueueOptions> = {}): { deps: HandlerDependencies; queue: LocalQueue } {
-  const worker = shardWorkerHandler(() => deps);
   const queue = new LocalQueue(
     'shards',
-    (event, deadline) => worker(event, { ...localContext('shardWorker'), getRemainingTimeInMillis: () => deadline - Date.now() }),
+    (event, deadline) =>
+      shardWorkerHandler(() => ({ ...deps, store: storeUntil(deps.store, deadline) }))(event, {
+        ...localContext('shardWorker'),
+        getRemainingTimeInMillis: () => deadline - Date.now(),
+      }),
     options,
   );
   return { deps: { ...deps, dispatch: async (tasks) => queue.send(tasks.map((t) => JSON.stringify(t))) }, queue };
+}
+
+/**
+ * The store as an invocation sees it: past its deadline nothing more reaches the tables, as when
+ * Lambda stops a timed-out invocation (a local one cannot be stopped; its requests can).
+ */
+function storeUntil(store: Store, deadline: number): Store {
+  const doc = new Proxy(store.doc, {
+    get(target, name, receiver) {
+      if (name !== 'send') return Reflect.get(target, name, receiver);
+      return (command: never) => (Date.now() > deadline ? new Promise(() => {}) : target.send(command));
+    },
+  });
+  return { ...store, doc };
 }
 
 interface SimulateOptions {

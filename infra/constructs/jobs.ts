@@ -5,12 +5,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { TableName } from '../../functions/data/tables';
+import { SHARD_RECEIVES } from '../../functions/dispatch';
 import { GraderFunction, type DataAccess } from './function';
 
 /** Shard workers running at once: the ceiling on DynamoDB and Lambda load during a run. */
 const SHARD_CONCURRENCY = 20;
-/** Deliveries of a shard message before it moves to the shard dead-letter queue. */
-const SHARD_ATTEMPTS = 3;
 const JOB_TIMEOUT = Duration.minutes(5);
 // 1,769 MB is one full vCPU; pool scoring is CPU-bound (SPEC §5).
 const JOB_MEMORY_MB = 1769;
@@ -60,7 +59,7 @@ class GraderJobs extends Construct {
         // AWS's rule for SQS event sources: at least six times the function timeout.
         visibilityTimeout: Duration.seconds(JOB_TIMEOUT.toSeconds() * 6),
         retentionPeriod: Duration.days(4),
-        deadLetterQueue: { queue: this.shardDeadLetters, maxReceiveCount: SHARD_ATTEMPTS },
+        deadLetterQueue: { queue: this.shardDeadLetters, maxReceiveCount: SHARD_RECEIVES },
       }),
     );
 
@@ -147,5 +146,5 @@ function tlsOnly(queue: sqs.Queue): sqs.Queue {
   return queue;
 }
 
-export { deadLetterQueue, GraderJobs, SQS_QUEUE_ACTIONS, tlsOnly, JOB_ACCESS, JOB_MEMORY_MB, JOB_TIMEOUT, SHARD_ATTEMPTS, SHARD_CONCURRENCY };
+export { deadLetterQueue, GraderJobs, SQS_QUEUE_ACTIONS, tlsOnly, JOB_ACCESS, JOB_MEMORY_MB, JOB_TIMEOUT, type SHARD_RECEIVES, SHARD_CONCURRENCY };
 export type { GraderJobsProps };

@@ -1,7 +1,7 @@
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunsRepository, scheduledRunId } from '../../functions/data/runsRepository';
-import type { ShardTask } from '../../functions/jobs/runJob';
+import { runJob, type ShardTask } from '../../functions/jobs/runJob';
 import { localContext } from '../../functions/local/simulate';
 import { runScheduledJob } from '../../functions/scheduledJob';
 import { shardWorkerHandler } from '../../functions/shardWorker';
@@ -64,5 +64,35 @@ describe('the shard worker', () => {
     const run = await new RunsRepository(env.store).get('quarterly', '2026-Q2', scheduledRunId('quarterly', '2026-Q2'));
     expect(run).toMatchObject({ status: 'succeeded' });
     expect(run!.counts.written).toBe(m.market.sellers.length);
+  });
+
+  it('ends the run failed, naming the shard, when a shard fails its last delivery, and gives the period back', async () => {
+    const tasks: ShardTask[] = [];
+    await runScheduledJob({ job: 'monthly', scheduledTime: '2026-06-02T10:00:00Z' }, { ...env.deps, dispatch: async (t) => void tasks.push(...t) });
+    const broken = new Proxy(env.store.doc, {
+      get(target, name, receiver) {
+        if (name !== 'send') return Reflect.get(target, name, receiver);
+        return async (command: { constructor: { name: string } }) => {
+          if (command.constructor.name === 'BatchWriteCommand') throw new Error('disk full');
+          return target.send(command as never);
+        };
+      },
+    });
+    const failing = shardWorkerHandler(() => ({ ...env.deps, store: { ...env.store, doc: broken } }));
+    const early = await failing(sqsEvent([JSON.stringify(tasks[0])], 1), localContext('shards'));
+    expect(early.batchItemFailures).toHaveLength(1);
+    const runs = new RunsRepository(env.store);
+    expect((await runs.get('monthly', '2026-06', scheduledRunId('monthly', '2026-06')))?.status).toBe('running');
+    const last = await failing(sqsEvent([JSON.stringify(tasks[0])], 3), localContext('shards'));
+    expect(last.batchItemFailures).toHaveLength(1);
+    const run = await runs.get('monthly', '2026-06', scheduledRunId('monthly', '2026-06'));
+    expect(run?.status).toBe('failed');
+    expect(run?.error).toContain(`shard ${tasks[0]!.shardId} failed 3 deliveries: disk full`);
+    // the period's lock is free: a re-run by hand starts at once and finishes the period
+    const byHand = await runJob(
+      { job: 'monthly', period: '2026-06', trigger: 'operator', requestedBy: 'tester', reason: 'after the fix', asOf: '2026-07-01', runId: 'by-hand-2026-06' },
+      { ...env.deps, leaseSeconds: 0.2 },
+    );
+    expect(byHand.state).toBe('succeeded');
   });
 });
