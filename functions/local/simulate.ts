@@ -120,5 +120,5 @@ function localContext(name: string) {
   };
 }
 
-export { localContext, localFanOut, schedulesOn, simulate };
+export { localContext, localFanOut, schedulesOn, simulate, storeUntil };
 export type { FiredRun, SimulateOptions };

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { TableName } from '../../functions/data/tables';
-import { SHARD_RECEIVES } from '../../functions/dispatch';
+import { SHARD_BATCH_SIZE, SHARD_RECEIVES } from '../../functions/dispatch';
 import { GraderFunction, type DataAccess } from './function';
 
 /** Shard workers running at once: the ceiling on DynamoDB and Lambda load during a run. */
@@ -33,7 +33,7 @@ interface GraderJobsProps {
 
 /**
  * The scheduled job and its fan-out: the job plans a run and sends one SQS message per shard
- * (pool); the shard worker evaluates batches of up to 10, at most SHARD_CONCURRENCY batches at once.
+ * (pool); the shard worker evaluates batches of up to SHARD_BATCH_SIZE, at most SHARD_CONCURRENCY batches at once.
  */
 class GraderJobs extends Construct {
   readonly shardQueue: sqs.Queue;
@@ -86,7 +86,7 @@ class GraderJobs extends Construct {
     this.shardWorker.function.addEventSource(
       new SqsEventSource(this.shardQueue, {
         // a batch's shards of one run are evaluated together: one read of the run's data, full write batches
-        batchSize: 10,
+        batchSize: SHARD_BATCH_SIZE,
         maxBatchingWindow: Duration.seconds(1),
         reportBatchItemFailures: true,
         maxConcurrency: SHARD_CONCURRENCY,

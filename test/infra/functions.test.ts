@@ -94,12 +94,12 @@ describe('the functions', () => {
 });
 
 describe('the shard fan-out', () => {
-  it('feeds the shard worker batches of up to 10 shards, reporting failures per message, at most 20 batches at once', () => {
+  it('feeds the shard worker batches of up to 5 shards, reporting failures per message, at most 20 batches at once', () => {
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.jobs.shardQueue), 'Arn'] },
       FunctionName: { Ref: logicalId(functions.shardWorker!.function) },
-      BatchSize: 10,
+      BatchSize: 5,
       MaximumBatchingWindowInSeconds: 1,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 20 },
