@@ -157,8 +157,8 @@ class MetricsRepository {
 
   /** Each block's first stored date, from the cache of this reference revision or one query per block. */
   private async firstDates(blocks: string[], referenceRevision: number): Promise<Map<string, string | null>> {
-    let cached = firstDatesCache.get(this.store);
-    if (cached?.revision !== referenceRevision) firstDatesCache.set(this.store, (cached = { revision: referenceRevision, first: new Map() }));
+    let cached = firstDatesCache.get(this.store.client);
+    if (cached?.revision !== referenceRevision) firstDatesCache.set(this.store.client, (cached = { revision: referenceRevision, first: new Map() }));
     const first = cached.first;
     await mapLimit(
       blocks.filter((b) => !first.has(b)),
@@ -187,7 +187,7 @@ class MetricsRepository {
  * Each block's first stored date (null: none stored), cached per store for a revision of the
  * reference data: only imports write blocks, and every import moves the revision when it ends.
  */
-const firstDatesCache = new WeakMap<Store, { revision: number; first: Map<string, string | null> }>();
+const firstDatesCache = new WeakMap<Store['client'], { revision: number; first: Map<string, string | null> }>();
 
 /** The dates whose running totals a window sum needs: its end and the day before its start. */
 function boundaryDates(w: DateWindow): [string, string] {

@@ -9,7 +9,7 @@ import type { Store } from './store';
  * Quarantined metric rows change only with imports, which move the reference revision: a store
  * keeps the dates of those it read at a revision and counts a run's windows from them.
  */
-const copies = new WeakMap<Store, { revision: number; dates: string[]; undated: number }>();
+const copies = new WeakMap<Store['client'], { revision: number; dates: string[]; undated: number }>();
 
 /** Quarantined input rows, keyed by source and `<date>#<sellerId>#<n>` so a job can count those in its windows. */
 class QuarantineRepository {
@@ -41,11 +41,11 @@ class QuarantineRepository {
    * (SPEC §3.3), counted from the store's copy at the reference `revision` the run read.
    */
   async countForWindow(span: DateWindow, revision: number): Promise<number> {
-    let copy = copies.get(this.store);
+    let copy = copies.get(this.store.client);
     if (copy?.revision !== revision) {
       const [dated, undated] = await Promise.all([this.rowKeys('metrics'), this.rowKeys('metrics-undated')]);
       copy = { revision, dates: dated.map((k) => k.slice(0, 10)), undated: undated.length };
-      copies.set(this.store, copy);
+      copies.set(this.store.client, copy);
     }
     return copy.dates.filter((d) => d >= span.start && d <= span.end).length + copy.undated;
   }

@@ -44,7 +44,7 @@ interface ReferenceCopy {
  * rereads the tables only when the revision those writers bump has moved (one consistent read),
  * or after REFERENCE_MAX_AGE_MS in case a writer died between its writes and its bump.
  */
-const copies = new WeakMap<Store, ReferenceCopy>();
+const copies = new WeakMap<Store['client'], ReferenceCopy>();
 const REFERENCE_MAX_AGE_MS = 10 * 60_000;
 
 /** Categories and seller profiles. */
@@ -60,10 +60,10 @@ class ReferenceRepository {
     const out = await this.store.doc.send(new GetCommand({ ...this.revisionKey, ConsistentRead: true }));
     this.store.stats.requests++;
     const revision = typeof out.Item?.revision === 'number' ? out.Item.revision : 0;
-    const kept = copies.get(this.store);
+    const kept = copies.get(this.store.client);
     if (kept && kept.revision === revision && Date.now() - kept.readAt < REFERENCE_MAX_AGE_MS) return kept;
     const fresh: ReferenceCopy = { revision, readAt: Date.now() };
-    copies.set(this.store, fresh);
+    copies.set(this.store.client, fresh);
     return fresh;
   }
 
@@ -72,7 +72,7 @@ class ReferenceRepository {
    * quarantined rows are kept per revision too): other readers' copies are then reread.
    */
   async bumpRevision(): Promise<void> {
-    copies.delete(this.store);
+    copies.delete(this.store.client);
     await this.store.doc.send(new UpdateCommand({ ...this.revisionKey, UpdateExpression: 'ADD revision :one', ExpressionAttributeValues: { ':one': 1 } }));
     this.store.stats.requests++;
   }

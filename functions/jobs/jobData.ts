@@ -51,7 +51,8 @@ async function loadJobData(store: Store, job: Job, period: string, policy: Polic
 }
 
 /** The job data a warm worker read for a run's earlier shards, per store: a few runs at a time. */
-const runDataCache = new WeakMap<Store, Map<string, { policy: Policy; data: JobData }>>();
+// keyed by the client: a per-invocation view of the store (functions/local/simulate.ts) shares it
+const runDataCache = new WeakMap<Store['client'], Map<string, { policy: Policy; data: JobData }>>();
 const RUN_DATA_KEPT = 2;
 
 /**
@@ -63,8 +64,8 @@ const RUN_DATA_KEPT = 2;
 async function loadRunData(store: Store, run: { runId: string; job: Job; period: string }, policy: Policy): Promise<JobData> {
   const { revision } = await new ReferenceRepository(store).snapshot();
   const key = `${run.runId}|${run.job}|${run.period}|${revision}`;
-  let kept = runDataCache.get(store);
-  if (!kept) runDataCache.set(store, (kept = new Map()));
+  let kept = runDataCache.get(store.client);
+  if (!kept) runDataCache.set(store.client, (kept = new Map()));
   const hit = kept.get(key);
   if (hit && hit.policy === policy) return hit.data;
   const data = await loadJobData(store, run.job, run.period, policy);
