@@ -8,7 +8,6 @@
 import '../bin/cli/warnings';
 import { RequestStats } from '../functions/data/batch';
 import { RunsRepository } from '../functions/data/runsRepository';
-import { SHARD_BATCH_SIZE } from '../functions/dispatch';
 import { openStore } from '../functions/data/store';
 import { importData } from '../functions/jobs/importData';
 import { startEmbeddedStore } from '../functions/local/embeddedStore';
@@ -65,7 +64,7 @@ for (const sellers of sizes.length ? sizes : [100_000]) {
         batches.push({ shards: event.Records.length, millis: performance.now() - started });
         return out;
       },
-      { invocationTimeoutMs: 600_000, visibilityTimeoutMs: 900_000 },
+      { batchSize: 10, invocationTimeoutMs: 600_000, visibilityTimeoutMs: 900_000 },
     );
     const planner = scheduledJobHandler(() => ({ ...deps, dispatch: async (tasks) => queue.send(tasks.map((task) => JSON.stringify(task))) }));
 
@@ -89,7 +88,7 @@ for (const sellers of sizes.length ? sizes : [100_000]) {
         `  ${job} ${run?.period}: ${run?.status} in ${n(seconds, 1)} s (planning ${n(planSeconds, 1)} s), ${run?.shards} shards, ${n(run?.counts.written ?? 0)} records written`,
       );
       console.log(
-        `    worker: ${batches.length} invocations (batches of up to ${SHARD_BATCH_SIZE} shards, 4 at once), ${n(workerSeconds, 1)} worker-seconds, ${n((1000 * workerSeconds) / Math.max(1, shards))} ms per shard, slowest batch ${n(Math.max(0, ...batches.map((b) => b.millis)) / 1000, 1)} s`,
+        `    worker: ${batches.length} invocations (batches of up to 10 shards, 4 at once), ${n(workerSeconds, 1)} worker-seconds, ${n((1000 * workerSeconds) / Math.max(1, shards))} ms per shard, slowest batch ${n(Math.max(0, ...batches.map((b) => b.millis)) / 1000, 1)} s`,
       );
       console.log(
         `    DynamoDB per seller: ${per(s.requests)} requests, ${per(s.itemsRead)} items read, ${per(s.itemsWritten)} items written, ${per(s.capacityUnits - s.writeUnits)} read units, ${per(s.writeUnits)} write units (batched and pack writes)`,

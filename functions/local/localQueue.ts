@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { SHARD_BATCH_SIZE, SHARD_RECEIVES } from '../dispatch';
+import { SHARD_RECEIVES } from '../dispatch';
 
 /** What the SQS event source mapping and the queue in infra/ do, with times a laptop can wait for. */
 interface LocalQueueOptions {
@@ -17,14 +17,16 @@ interface LocalQueueOptions {
 }
 
 /**
- * As in infra/constructs/jobs.ts (3 receives, batches of 5), with shorter times: a failed shard
- * comes back after a minute, not after AWS's six function timeouts. The visibility timeout stays
- * above the invocation timeout, so a live invocation's messages are never delivered twice.
+ * As in infra/constructs/jobs.ts (3 receives), with shorter times: a failed shard comes back after
+ * a minute, not after AWS's six function timeouts. The visibility timeout stays above the
+ * invocation timeout, so a live invocation's messages are never delivered twice. Batches of 10:
+ * AWS's batch of 5 is sized for its timeout at a million sellers; local shards are small, and
+ * each invocation costs a round of run bookkeeping.
  */
 const DEFAULT_OPTIONS: LocalQueueOptions = {
   visibilityTimeoutMs: 60_000,
   maxReceiveCount: SHARD_RECEIVES,
-  batchSize: SHARD_BATCH_SIZE,
+  batchSize: 10,
   concurrency: 4,
   invocationTimeoutMs: 50_000,
 };
