@@ -216,20 +216,7 @@ async function evaluateRun(
     // After a failure no new group starts, and the run fails only once the groups in flight have
     // settled: no write of a failed run lands after a retry began.
     const outcomes = await mapLimit(writeGroups(pending, req.job), 2, async (group) => {
-      const built = await mapLimit(group, deps.concurrency ?? 4, (shard) => buildShard(ctx, shard));
-      assertHeld();
-      const outcome = await writeShards(ctx, built);
-      if (!ctx.dryRun) {
-        // the group's counts go on its first marker, so a resumed run adds them up right
-        await runs.finishShards(
-          run,
-          group.map((shard, i) => ({
-            shardId: shard.shardId,
-            counts: i === 0 ? { ...outcome.counts, sellers: shard.sellers.length } : { ...ZERO_COUNTS, sellers: shard.sellers.length },
-          })),
-          deps.now(),
-        );
-      }
+      const outcome = await evaluateGroup(ctx, group, runs, run, deps, assertHeld);
       return outcome;
     });
     const counts = outcomes.map((o) => o.counts).reduce(addCounts, [...finished.values()].reduce(addCounts, { ...ZERO_COUNTS }));
@@ -351,18 +338,29 @@ async function evaluateClaimed(
     ...grants,
     statusRefresh: daily ? statusRefreshAfter(dayBefore, run, data, deps.policy, grants.activeGrants) : undefined,
   };
-  const built = await mapLimit(todo, deps.concurrency ?? 4, (shard) => buildShard(ctx, shard));
+  return (await evaluateGroup(ctx, todo, runs, run, deps, assertHeld)).counts;
+}
+
+/**
+ * Builds a group of shards, writes their records in one change-only pass (full batches) while the
+ * run is still held, and marks the shards finished (not on a dry run). The group's counts go on
+ * its first marker, so a resumed run adds them up right.
+ */
+async function evaluateGroup(ctx: ShardContext, group: Shard[], runs: RunsRepository, run: RunRecord, deps: RunDependencies, assertHeld: () => void) {
+  const built = await mapLimit(group, deps.concurrency ?? 4, (shard) => buildShard(ctx, shard));
   assertHeld();
   const outcome = await writeShards(ctx, built);
-  await runs.finishShards(
-    run,
-    todo.map((shard, i) => ({
-      shardId: shard.shardId,
-      counts: i === 0 ? { ...outcome.counts, sellers: shard.sellers.length } : { ...ZERO_COUNTS, sellers: shard.sellers.length },
-    })),
-    deps.now(),
-  );
-  return outcome.counts;
+  if (!ctx.dryRun) {
+    await runs.finishShards(
+      run,
+      group.map((shard, i) => ({
+        shardId: shard.shardId,
+        counts: i === 0 ? { ...outcome.counts, sellers: shard.sellers.length } : { ...ZERO_COUNTS, sellers: shard.sellers.length },
+      })),
+      deps.now(),
+    );
+  }
+  return outcome;
 }
 
 /** The scheduled daily run of the day before, when this run may refresh only some statuses after it. */
