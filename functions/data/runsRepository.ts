@@ -181,16 +181,6 @@ class RunsRepository {
     );
   }
 
-  async finishShard(run: RunRecord, shardId: string, counts: RunCounts, now: string): Promise<void> {
-    await this.store.doc.send(
-      new PutCommand({
-        TableName: this.store.tables.runs,
-        Item: { jobPeriod: jobPeriodOf(run), item: `shard#${run.runId}#${shardId}`, runId: run.runId, shardId, counts, finishedAt: now },
-      }),
-    );
-    this.store.stats.requests++;
-  }
-
   /**
    * Claims shards of a run for one worker invocation until `leaseUntil` (its deadline): a shard
    * delivered twice at once is evaluated by one of them, so its changes reach the stream once.

@@ -160,11 +160,6 @@ async function settleAll<T extends unknown[]>(...promises: { [K in keyof T]: Pro
   return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as T;
 }
 
-/** Evaluates one shard: builds its records, writes those that changed. */
-async function evaluateShard(ctx: ShardContext, shard: Shard): Promise<ShardOutcome> {
-  return writeShards(ctx, [await buildShard(ctx, shard)]);
-}
-
 /**
  * Each seller's status as of the run's date, from the records in hand and the other grades in
  * force: read record by record (`byKey`, an operator's one seller), or — for a run's sellers — from
@@ -207,5 +202,5 @@ async function refreshStatuses(
   return new GradesRepository(ctx.store).writeChanged(await buildStatuses(ctx, sellers, known), { now: ctx.now() });
 }
 
-export { buildShard, evaluateShard, loadActiveGrants, refreshStatuses, writeShards };
+export { buildShard, loadActiveGrants, refreshStatuses, writeShards };
 export type { BuiltShard, ShardContext, ShardOutcome };

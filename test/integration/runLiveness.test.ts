@@ -7,6 +7,7 @@ import { RunBusyError, type RunRequest, runJob } from '../../functions/jobs/runJ
 import { prepareJob } from '../../lib/evaluateJob';
 import { DEFAULT_POLICY } from '../../lib/policy';
 import type { GradeRecord } from '../../lib/records';
+import { beforeBatchWrites } from '../helpers/faultyStore';
 import { importMarket, smallMarket } from '../helpers/fixtures';
 import { gradesStream, localStore, type StreamChange } from '../helpers/localStore';
 
@@ -126,18 +127,7 @@ describe('a scheduled delivery that finds a live run of its period', () => {
     runId: 'schedule-monthly-2026-05',
   };
   // a store whose batch writes are slow: the first delivery is alive and renewing while the second arrives
-  const slowStore = (ms: number) => {
-    const doc = new Proxy(env.store.doc, {
-      get(target, name, receiver) {
-        if (name !== 'send') return Reflect.get(target, name, receiver);
-        return async (command: { constructor: { name: string } }) => {
-          if (command.constructor.name === 'BatchWriteCommand') await new Promise((r) => setTimeout(r, ms));
-          return target.send(command as never);
-        };
-      },
-    });
-    return { ...env.store, doc };
-  };
+  const slowStore = (ms: number) => beforeBatchWrites(env.store, () => new Promise((r) => setTimeout(r, ms)));
 
   it('neither repeats the work nor reports success for it: it waits, then finds the run done', async () => {
     const first = runJob(request, { ...env.deps, store: slowStore(10), leaseSeconds: 10 });
@@ -171,16 +161,12 @@ describe('a run that cannot finish', () => {
       asOf: '2026-07-01',
       runId: 'schedule-quarterly-2026-Q2',
     };
-    const dying = new Proxy(env.store.doc, {
-      get(target, name, receiver) {
-        if (name !== 'send') return Reflect.get(target, name, receiver);
-        return async (command: { constructor: { name: string } }) => {
-          if (command.constructor.name === 'BatchWriteCommand') throw new Error('out of memory');
-          return target.send(command as never);
-        };
-      },
-    });
-    const failing = { ...env.deps, store: { ...env.store, doc: dying } };
+    const failing = {
+      ...env.deps,
+      store: beforeBatchWrites(env.store, () => {
+        throw new Error('out of memory');
+      }),
+    };
     const attempts: string[] = [];
     for (let i = 0; i < 6; i++)
       attempts.push(

@@ -5,6 +5,7 @@ import { runJob, type ShardTask } from '../../functions/jobs/runJob';
 import { localContext } from '../../functions/local/simulate';
 import { runScheduledJob } from '../../functions/scheduledJob';
 import { shardWorkerHandler } from '../../functions/shardWorker';
+import { beforeBatchWrites } from '../helpers/faultyStore';
 import { importMarket, smallMarket } from '../helpers/fixtures';
 import { localStore } from '../helpers/localStore';
 
@@ -69,16 +70,10 @@ describe('the shard worker', () => {
   it('ends the run failed, naming the shard, when a shard fails its last delivery, and gives the period back', async () => {
     const tasks: ShardTask[] = [];
     await runScheduledJob({ job: 'monthly', scheduledTime: '2026-06-02T10:00:00Z' }, { ...env.deps, dispatch: async (t) => void tasks.push(...t) });
-    const broken = new Proxy(env.store.doc, {
-      get(target, name, receiver) {
-        if (name !== 'send') return Reflect.get(target, name, receiver);
-        return async (command: { constructor: { name: string } }) => {
-          if (command.constructor.name === 'BatchWriteCommand') throw new Error('disk full');
-          return target.send(command as never);
-        };
-      },
+    const broken = beforeBatchWrites(env.store, () => {
+      throw new Error('disk full');
     });
-    const failing = shardWorkerHandler(() => ({ ...env.deps, store: { ...env.store, doc: broken } }));
+    const failing = shardWorkerHandler(() => ({ ...env.deps, store: broken }));
     const early = await failing(sqsEvent([JSON.stringify(tasks[0])], 1), localContext('shards'));
     expect(early.batchItemFailures).toHaveLength(1);
     const runs = new RunsRepository(env.store);
