@@ -2,7 +2,7 @@ import type { DateWindow } from './calendar';
 import { matrixOf, type TotalsMatrix } from './grading';
 import { InputBoundary } from './inputBoundary';
 import { inputLine } from './jsonLines';
-import { F, FIELD_COUNT, METRIC_FIELDS } from './metrics';
+import { F, FIELD_COUNT, METRIC_FIELDS, type MetricValues } from './metrics';
 import { DEFAULT_POLICY } from './policy';
 import type { QuarantineRecord } from './records';
 
@@ -58,6 +58,18 @@ class WindowAggregator<Name extends string> {
       for (let f = 0; f < FIELD_COUNT; f++) sums[o + f]! += row[METRIC_FIELDS[f]!];
     }
     return null;
+  }
+
+  /** Adds one seller's day of values from another source (the fold of its order outcomes, SPEC §3.4). */
+  addDay(sellerId: string, date: string, values: MetricValues): void {
+    const s = this.sellerIndex.get(sellerId);
+    if (s === undefined) return;
+    for (const [name, w] of this.entries) {
+      if (date < w.start || date > w.end) continue;
+      const sums = this.totals[name].sums;
+      const o = s * FIELD_COUNT;
+      for (let f = 0; f < FIELD_COUNT; f++) sums[o + f]! += values[METRIC_FIELDS[f]!];
+    }
   }
 
   /** S(gmvCents) per seller of one window, as the previous-window input of gmvGrowth. */

@@ -173,9 +173,16 @@ function dailyWindows(date: string, merchantWindowDays: number) {
 }
 
 /** The windows the monthly job evaluates for month M: operation tier over M−1, service level over the days ending with M−1. */
-function monthlyWindows(month: string, serviceWindowDays: number) {
+function monthlyWindows(month: string, serviceWindowDays: number, extendedServiceWindowDays: number | null = null) {
   const scoring = monthWindow(addMonths(month, -1));
-  return { scoring, previous: previousWindow(scoring), service: windowEndingOn(scoring.end, serviceWindowDays) };
+  const windows: { scoring: DateWindow; previous: DateWindow; service: DateWindow; serviceExtended?: DateWindow } = {
+    scoring,
+    previous: previousWindow(scoring),
+    service: windowEndingOn(scoring.end, serviceWindowDays),
+  };
+  // the volume-adaptive window of SPEC §7.1, read only when the policy sets it
+  if (extendedServiceWindowDays !== null) windows.serviceExtended = windowEndingOn(scoring.end, extendedServiceWindowDays);
+  return windows;
 }
 
 /** The quarterly assessment of quarter Q: its window and the dates its tier is in force (SPEC §2, §7.2). */

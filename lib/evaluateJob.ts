@@ -4,6 +4,8 @@ import { grantOfRecord, type GoodSellerGrant } from './goodSeller';
 import type { TotalsMatrix } from './grading';
 import { earlierRecord, InputBoundary, type EarlierRecord } from './inputBoundary';
 import { inputLine } from './jsonLines';
+import { OrderFeed, recordedKey } from './orderFeed';
+import { foldOrders } from './orderOutcomes';
 import { dailyRecords, jobWindows, monthlyRecords, quarterlyRecords, type JobSeller } from './jobs';
 import type { Policy } from './policy';
 import type { GradeRecord, QuarantineRecord } from './records';
@@ -15,6 +17,9 @@ interface JobReferenceData {
   sellers: Iterable<unknown>;
   grants?: Iterable<unknown>;
   grades?: Iterable<unknown>;
+  /** the order feed and the appeal decisions (SPEC §3.4), read whole by every job */
+  orders?: Iterable<unknown>;
+  exclusions?: Iterable<unknown>;
   /** the business date the rows are read on: later-dated rows are invalid (SPEC §3.3); no bound when absent */
   ingestedOn?: string;
 }
@@ -59,15 +64,27 @@ function validateReference(data: JobReferenceData, policy: Policy) {
     const r = earlierRecord(boundary, inputLine(raw));
     if (r) grades.push(r);
   }
+  const feed = new OrderFeed(boundary);
+  for (const raw of data.orders ?? []) feed.addOutcome(inputLine(raw));
+  let index = 0;
+  for (const raw of data.exclusions ?? []) {
+    const input = inputLine(raw);
+    feed.addDecision(input, recordedKey('', input.line, index++));
+  }
+  feed.quarantineConflicts();
   const quarantined = [...boundary.quarantined];
   boundary.quarantined.length = 0;
-  return { boundary, quarantined, sellers, sellerIndex, grants, grades };
+  return { boundary, quarantined, sellers, sellerIndex, grants, grades, orderDays: foldOrders(feed.histories.values()) };
 }
 
 /** Prepares a job for its period: validates the reference data and opens its windows (SPEC §2–§3). */
 function prepareJob(job: Job, period: string, data: JobReferenceData, policy: Policy, runId: string, filter: SellerFilter = {}): PreparedJob {
-  const { boundary, quarantined, sellers, sellerIndex, grants, grades } = validateReference(data, policy);
+  const { boundary, quarantined, sellers, sellerIndex, grants, grades, orderDays } = validateReference(data, policy);
   const aggregator = new WindowAggregator(sellerIndex, jobWindows(job, period, policy), boundary);
+  for (const [key, values] of orderDays) {
+    const [sellerId, date] = key.split('|') as [string, string];
+    aggregator.addDay(sellerId, date, values);
+  }
   const wantedSellers = filter.sellers?.length ? new Set(filter.sellers) : null;
   const wantedCategories = filter.categories?.length ? new Set(filter.categories) : null;
   const wanted =
@@ -79,7 +96,12 @@ function prepareJob(job: Job, period: string, data: JobReferenceData, policy: Po
   function* records(): Generator<GradeRecord> {
     const t = aggregator.totals as Record<string, TotalsMatrix>;
     if (job === 'monthly') {
-      yield* monthlyRecords(ctx, period, { scoring: t.scoring!, previousGmvCents: aggregator.gmvCents('previous'), service: t.service! });
+      yield* monthlyRecords(ctx, period, {
+        scoring: t.scoring!,
+        previousGmvCents: aggregator.gmvCents('previous'),
+        service: t.service!,
+        serviceExtended: t.serviceExtended,
+      });
     } else if (job === 'quarterly') {
       yield* quarterlyRecords(ctx, period, { assessment: t.assessment! });
     } else {

@@ -4,6 +4,7 @@ import type { GoodSellerGrant } from './goodSeller';
 import { categorySchema, describeIssues, grantInputSchema, sellerProfileSchema, type Category, type SellerProfile } from './inputs';
 import { writtenValue, type InputLine } from './jsonLines';
 import { checkMetricRow, METRIC_FIELDS, type MetricRow } from './metrics';
+import { appealDecisionSchema, orderFeedSchema, type AppealDecisionInput, type OrderFeedLine } from './orderOutcomes';
 import type { Policy } from './policy';
 import type { QuarantineRecord } from './records';
 
@@ -37,6 +38,8 @@ const KEY_FIELDS: Record<Source, readonly string[]> = {
   metrics: ['sellerId', 'date'],
   grants: ['sellerId', 'approvedOn'],
   grades: ['sellerId', 'kind'],
+  orders: ['orderId', 'updatedAt'],
+  exclusions: ['orderId', 'on'],
 };
 
 /**
@@ -143,6 +146,32 @@ class InputBoundary {
     if (outOfRange) return this.refuse('metrics', input, `${label}: date ${outOfRange}`);
     if (!this.isSeller(row.sellerId)) return this.refuse('metrics', input, `${label}: unknown seller`);
     return row;
+  }
+
+  /** A line of the order feed (SPEC §3.4): its schema, a known seller, `closedOn` in range. */
+  order(input: InputLine): OrderFeedLine | null {
+    const value = this.readable('orders', input);
+    if (value === undefined) return null;
+    const parsed = orderFeedSchema.safeParse(value);
+    if (!parsed.success) return this.refuse('orders', input, `order ${String(value.orderId)}: ${describeIssues(parsed.error)}`);
+    const o = parsed.data;
+    const who = `order ${o.orderId}, seller ${o.sellerId}`;
+    const outOfRange = this.beforeEarliest(o.closedOn) ?? this.afterIngestion(o.closedOn);
+    if (outOfRange) return this.refuse('orders', input, `${who}: closedOn ${outOfRange}`);
+    if (!this.isSeller(o.sellerId)) return this.refuse('orders', input, `${who}: unknown seller`);
+    return o;
+  }
+
+  /** An appeal decision (SPEC §3.4 "Appeals"): its schema and `on` in range; the order may not be received yet. */
+  exclusion(input: InputLine): AppealDecisionInput | null {
+    const value = this.readable('exclusions', input);
+    if (value === undefined) return null;
+    const parsed = appealDecisionSchema.safeParse(value);
+    if (!parsed.success) return this.refuse('exclusions', input, `order ${String(value.orderId)}: ${describeIssues(parsed.error)}`);
+    const d = parsed.data;
+    const outOfRange = this.beforeEarliest(d.on) ?? this.afterIngestion(d.on);
+    if (outOfRange) return this.refuse('exclusions', input, `order ${d.orderId}: on ${outOfRange}`);
+    return d;
   }
 
   /** Refuses a row that failed a rule the caller checks (a job's own reading, an operator's request). */

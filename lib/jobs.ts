@@ -34,7 +34,7 @@ function jobWindows(job: 'daily' | 'monthly' | 'quarterly', period: string, poli
     case 'daily':
       return dailyWindows(period, policy.merchantTier.windowDays);
     case 'monthly':
-      return monthlyWindows(period, policy.serviceLevel.windowDays);
+      return monthlyWindows(period, policy.serviceLevel.windowDays, policy.serviceLevel.extendedWindowDays);
     case 'quarterly':
       return { assessment: quarterlyWindows(period, policy.merchantTier.windowDays, policy.merchantTier.effectiveFromDay).assessment };
   }
@@ -55,11 +55,11 @@ const gradeFields = (g: WindowGrade) => ({
 function* monthlyRecords(
   ctx: JobContext,
   period: string,
-  totals: { scoring: TotalsMatrix; previousGmvCents: Float64Array; service: TotalsMatrix },
+  totals: { scoring: TotalsMatrix; previousGmvCents: Float64Array; service: TotalsMatrix; serviceExtended?: TotalsMatrix | undefined },
   grades?: Iterable<[number, WindowGrade]>,
 ): Generator<OperationTierRecord | ServiceLevelRecord> {
   const { policy, runId, sellers } = ctx;
-  const w = monthlyWindows(period, policy.serviceLevel.windowDays);
+  const w = monthlyWindows(period, policy.serviceLevel.windowDays, policy.serviceLevel.extendedWindowDays);
   for (const [s, grade] of grades ?? gradesOfWindow(sellers, totals.scoring, totals.previousGmvCents, windowLength(w.scoring), policy, ctx.wanted)) {
     const seller = sellers[s]!;
     const base = { sellerId: seller.sellerId, categoryId: seller.categoryId, period, policyVersion: policy.version, runId };
@@ -74,8 +74,26 @@ function* monthlyRecords(
       nextTier: grade.nextTier,
       benefits: tierBenefits(grade.tier, policy),
     };
-    yield { kind: 'serviceLevel', ...base, window: w.service, ...assessServiceLevel(totalsOf(totals.service, s), policy) };
+    yield { kind: 'serviceLevel', ...base, ...serviceLevelOver(w, totals, s, policy) };
   }
+}
+
+/**
+ * The service level over the 90-day window, or over the policy's extended window when the seller
+ * closed too few orders in 90 days and the extended window reaches the minimum (SPEC §7.1).
+ */
+function serviceLevelOver(
+  w: { service: DateWindow; serviceExtended?: DateWindow | undefined },
+  totals: { service: TotalsMatrix; serviceExtended?: TotalsMatrix | undefined },
+  s: number,
+  policy: Policy,
+) {
+  const regular = assessServiceLevel(totalsOf(totals.service, s), policy);
+  if (regular.level === 'notAssessed' && w.serviceExtended && totals.serviceExtended) {
+    const extended = assessServiceLevel(totalsOf(totals.serviceExtended, s), policy);
+    if (extended.level !== 'notAssessed') return { window: w.serviceExtended, ...extended };
+  }
+  return { window: w.service, ...regular };
 }
 
 /** The quarterly job for quarter Q: every wanted seller's merchant assessment (SPEC §7.2). */

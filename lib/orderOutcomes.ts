@@ -1,17 +1,19 @@
 import { z } from 'zod';
+import { idSchema, TEXT_LIMITS } from './inputs';
 import { emptyMetrics, type MetricValues } from './metrics';
 
-const star = z.number().int().min(1).max(5);
+/** A rating of 1–5 stars; `null` is read as an absent rating (SPEC §3.4). */
+const star = z.preprocess((v) => (v === null ? undefined : v), z.number().int().min(1).max(5).optional());
 
 /** An order's outcome when it closes (SPEC §3.4). */
 const orderOutcomeSchema = z.object({
-  orderId: z.string().min(1),
-  sellerId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  orderId: idSchema('orderId'),
+  sellerId: idSchema('sellerId'),
   closedOn: z.iso.date(),
-  overallRating: star.optional(),
-  dsrDescription: star.optional(),
-  dsrCommunication: star.optional(),
-  dsrShipping: star.optional(),
+  overallRating: star,
+  dsrDescription: star,
+  dsrCommunication: star,
+  dsrShipping: star,
   unshippedBySeller: z.boolean(),
   arbitrated: z.boolean(),
   sellerResponsible: z.boolean(),
@@ -19,6 +21,121 @@ const orderOutcomeSchema = z.object({
   notReceivedDisputeClosed: z.boolean(),
 });
 type OrderOutcome = z.infer<typeof orderOutcomeSchema>;
+
+/** A line of the order feed: an outcome and its version, `updatedAt`, an ISO-8601 instant with an offset. */
+const orderFeedSchema = orderOutcomeSchema.extend({ updatedAt: z.iso.datetime({ offset: true }) });
+type OrderFeedLine = z.infer<typeof orderFeedSchema>;
+
+/** An appeal decision on one order (SPEC §3.4): exclude it from the seller's defects, or reinstate it. */
+const appealDecisionSchema = z.object({
+  orderId: idSchema('orderId'),
+  action: z.enum(['exclude', 'reinstate']),
+  on: z.iso.date(),
+  by: z.string().min(1).max(TEXT_LIMITS.who, `must be at most ${TEXT_LIMITS.who} characters`),
+  reason: z.string().min(1).max(TEXT_LIMITS.reason, `must be at most ${TEXT_LIMITS.reason} characters`),
+});
+type AppealDecisionInput = z.infer<typeof appealDecisionSchema>;
+
+/** A decision as kept: `recorded` orders decisions of the same `on` (the later one recorded stands). */
+interface AppealDecision extends AppealDecisionInput {
+  recorded: string;
+}
+
+const OUTCOME_FIELDS = [
+  'orderId',
+  'sellerId',
+  'closedOn',
+  'overallRating',
+  'dsrDescription',
+  'dsrCommunication',
+  'dsrShipping',
+  'unshippedBySeller',
+  'arbitrated',
+  'sellerResponsible',
+  'disputeTimeout',
+  'notReceivedDisputeClosed',
+] as const satisfies readonly (keyof OrderOutcome)[];
+
+/** The outcome alone, its fields in one order and absent ratings left out: equal outcomes give equal text. */
+function outcomeContent(o: OrderOutcome): string {
+  const fields: Record<string, unknown> = {};
+  for (const f of OUTCOME_FIELDS) if (o[f] !== undefined) fields[f] = o[f];
+  return JSON.stringify(fields);
+}
+
+function outcomeOf(line: OrderFeedLine): OrderOutcome {
+  const outcome = {} as Record<string, unknown>;
+  for (const f of OUTCOME_FIELDS) if (line[f] !== undefined) outcome[f] = line[f];
+  return outcome as OrderOutcome;
+}
+
+const INSTANT = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/i;
+
+/**
+ * `updatedAt` as a sortable key of the instant it names, to the nanosecond: two writings of one
+ * instant (`Z` and `+00:00`, `+08:00` eight hours later) give the same key.
+ */
+function instantKey(updatedAt: string): string {
+  const m = INSTANT.exec(updatedAt);
+  if (!m) throw new Error(`updatedAt ${updatedAt} is not an ISO-8601 date-time with an offset`);
+  const seconds = Date.parse(`${m[1]}${m[3]!.toUpperCase()}`) / 1000;
+  const fraction = (m[2] ?? '').padEnd(9, '0').slice(0, 9);
+  return `${String(seconds + 1e11).padStart(12, '0')}.${fraction}`;
+}
+
+/** One version of an order: every distinct outcome received with that `updatedAt` (two or more: a conflict). */
+interface OrderVersion {
+  instant: string;
+  updatedAt: string;
+  outcomes: OrderOutcome[];
+}
+
+/** What is known of one order: its versions and its appeal decisions. */
+interface OrderHistory {
+  versions: OrderVersion[];
+  decisions: AppealDecision[];
+}
+
+const emptyHistory = (): OrderHistory => ({ versions: [], decisions: [] });
+
+/**
+ * Adds a received outcome to an order's history: `repeat` when that version already holds the same
+ * outcome, `conflict` when it holds another one (SPEC §3.4), else `new`. Receiving a feed in any
+ * order, any number of times, gives the same history up to the order of its lists.
+ */
+function receiveOutcome(history: OrderHistory, line: OrderFeedLine): 'new' | 'repeat' | 'conflict' {
+  const instant = instantKey(line.updatedAt);
+  const outcome = outcomeOf(line);
+  const content = outcomeContent(outcome);
+  const version = history.versions.find((v) => v.instant === instant);
+  if (!version) {
+    history.versions.push({ instant, updatedAt: line.updatedAt, outcomes: [outcome] });
+    return 'new';
+  }
+  if (version.outcomes.some((o) => outcomeContent(o) === content)) return 'repeat';
+  version.outcomes.push(outcome);
+  return 'conflict';
+}
+
+/** The outcome that stands: that of the latest version without a conflict; `null` when there is none. */
+function standingVersion(history: OrderHistory): OrderVersion | null {
+  let best: OrderVersion | null = null;
+  for (const v of history.versions) if (v.outcomes.length === 1 && (!best || v.instant > best.instant)) best = v;
+  return best;
+}
+
+function conflictedVersions(history: OrderHistory): OrderVersion[] {
+  return history.versions.filter((v) => v.outcomes.length > 1);
+}
+
+/** The decision in force: the latest `on`; of two on the same day, the later recorded. */
+function decisionInForce(decisions: readonly AppealDecision[]): AppealDecision | null {
+  let best: AppealDecision | null = null;
+  for (const d of decisions) if (!best || d.on > best.on || (d.on === best.on && d.recorded > best.recorded)) best = d;
+  return best;
+}
+
+const isExcluded = (history: OrderHistory): boolean => decisionInForce(history.decisions)?.action === 'exclude';
 
 /** Ratings of an order closed through a "not received" dispute do not count, good or bad. */
 function ratingsCount(o: OrderOutcome): boolean {
@@ -39,9 +156,13 @@ function badExperienceReasons(o: OrderOutcome): string[] {
   return reasons;
 }
 
-/** The outcome's contribution to the daily metrics of its closing date. */
-function outcomeContribution(o: OrderOutcome): Partial<MetricValues> {
+/**
+ * The outcome's contribution to the daily metrics of its closing date. An excluded order (an
+ * appeal upheld) still counts as closed, and as nothing else (SPEC §3.4 "Appeals").
+ */
+function outcomeContribution(o: OrderOutcome, excluded = false): Partial<MetricValues> {
   const c: Partial<MetricValues> = { closedOrders: 1 };
+  if (excluded) return c;
   if (badExperienceReasons(o).length > 0) c.badExperienceOrders = 1;
   if (o.arbitrated && o.sellerResponsible) c.sellerResponsibleArbitrations = 1;
   if (ratingsCount(o)) {
@@ -56,22 +177,78 @@ function outcomeContribution(o: OrderOutcome): Partial<MetricValues> {
   return c;
 }
 
+/** Adds a contribution into a day's values. */
+function addContribution(day: MetricValues, c: Partial<MetricValues>): void {
+  for (const [field, v] of Object.entries(c) as [keyof MetricValues, number][]) day[field] += v;
+}
+
+/** What the drill-down shows of one order (SPEC §3.4 "Drill-down"). */
+interface OrderView {
+  orderId: string;
+  sellerId: string;
+  closedOn: string;
+  updatedAt: string;
+  /** counts as a bad-experience order: bad, and not excluded */
+  badExperience: boolean;
+  reasons: string[];
+  excluded: boolean;
+  decision: AppealDecision | null;
+  outcome: OrderOutcome;
+}
+
+function orderView(history: OrderHistory): OrderView | null {
+  const version = standingVersion(history);
+  if (!version) return null;
+  const outcome = version.outcomes[0]!;
+  const reasons = badExperienceReasons(outcome);
+  const excluded = isExcluded(history);
+  return {
+    orderId: outcome.orderId,
+    sellerId: outcome.sellerId,
+    closedOn: outcome.closedOn,
+    updatedAt: version.updatedAt,
+    badExperience: reasons.length > 0 && !excluded,
+    reasons,
+    excluded,
+    decision: decisionInForce(history.decisions),
+    outcome,
+  };
+}
+
 /**
- * Folds outcomes into per-seller, per-date metric contributions. Idempotent per orderId: the
- * same outcome twice counts once, and a later outcome of the same order replaces the earlier.
+ * Folds the standing outcomes of a set of orders into per-seller, per-date metric values
+ * (`${sellerId}|${closedOn}`), exclusions applied.
  */
-function foldOrderOutcomes(outcomes: OrderOutcome[]): Map<string, MetricValues> {
-  const latest = new Map<string, OrderOutcome>();
-  for (const o of outcomes) latest.set(o.orderId, o);
+function foldOrders(histories: Iterable<OrderHistory>): Map<string, MetricValues> {
   const folded = new Map<string, MetricValues>();
-  for (const o of latest.values()) {
-    const key = `${o.sellerId}|${o.closedOn}`;
+  for (const h of histories) {
+    const outcome = standingVersion(h)?.outcomes[0];
+    if (!outcome) continue;
+    const key = `${outcome.sellerId}|${outcome.closedOn}`;
     let day = folded.get(key);
     if (!day) folded.set(key, (day = emptyMetrics()));
-    for (const [field, v] of Object.entries(outcomeContribution(o)) as [keyof MetricValues, number][]) day[field] += v;
+    addContribution(day, outcomeContribution(outcome, isExcluded(h)));
   }
   return folded;
 }
 
-export { badExperienceReasons, foldOrderOutcomes, orderOutcomeSchema, outcomeContribution, ratingsCount };
-export type { OrderOutcome };
+export {
+  addContribution,
+  appealDecisionSchema,
+  badExperienceReasons,
+  conflictedVersions,
+  decisionInForce,
+  emptyHistory,
+  foldOrders,
+  instantKey,
+  isExcluded,
+  orderFeedSchema,
+  orderOutcomeSchema,
+  orderView,
+  outcomeContent,
+  outcomeContribution,
+  ratingsCount,
+  receiveOutcome,
+  standingVersion,
+};
+export type { AppealDecision, AppealDecisionInput, OrderFeedLine, OrderHistory, OrderOutcome, OrderVersion, OrderView };

@@ -60,6 +60,8 @@ const policySchema = z
     serviceLevel: z.strictObject({
       minClosedOrders: z.number().int().min(0),
       windowDays: z.number().int().min(1),
+      /** the volume-adaptive window (SPEC §7.1): off when null */
+      extendedWindowDays: z.number().int().min(1).max(3660).nullable().default(null),
       levels: z.array(serviceLevelRuleSchema).min(1),
     }),
     merchantTier: z.strictObject({
@@ -155,6 +157,7 @@ const DEFAULT_POLICY: Policy = policySchema.parse({
   serviceLevel: {
     minClosedOrders: 90,
     windowDays: 90,
+    extendedWindowDays: null,
     levels: [
       { level: 'excellent', maxBadExperienceRate: 0.03, maxSellerResponsibleArbitrationRate: 0.008, minPositiveRatingRate: 0.97 },
       { level: 'good', maxBadExperienceRate: 0.06, maxSellerResponsibleArbitrationRate: 0.008, minPositiveRatingRate: 0.95 },

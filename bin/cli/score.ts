@@ -57,6 +57,8 @@ async function score(opts: ScoreOptions): Promise<{ records: number; quarantined
       sellers: await readJsonlAll(file('sellers.jsonl')),
       grants: await readJsonlAll(file('grants.jsonl'), { optional: true }),
       grades: await readJsonlAll(file('grades.jsonl'), { optional: true }),
+      orders: await readJsonlAll(file('orders.jsonl'), { optional: true }),
+      exclusions: await readJsonlAll(file('exclusions.jsonl'), { optional: true }),
       ingestedOn: businessDateOf(new Date().toISOString(), policy.timeZone),
     },
     policy,

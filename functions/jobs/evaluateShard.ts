@@ -68,7 +68,12 @@ async function buildShard(ctx: ShardContext, shard: Shard): Promise<BuiltShard> 
     const windowDays = windowLength(data.windows.scoring!);
     const shardGrading = shardGrades(shard, scoring!, data.previousGmvCents, windowDays, policy);
     records.push(
-      ...monthlyRecords(jobCtx, data.period, { scoring: scoring!, previousGmvCents: data.previousGmvCents, service: data.totals.service! }, shardGrading),
+      ...monthlyRecords(
+        jobCtx,
+        data.period,
+        { scoring: scoring!, previousGmvCents: data.previousGmvCents, service: data.totals.service!, serviceExtended: data.totals.serviceExtended },
+        shardGrading,
+      ),
     );
   } else {
     const refreshed = ctx.statusRefresh ? shard.sellers.filter(ctx.statusRefresh) : shard.sellers;

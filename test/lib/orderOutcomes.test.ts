@@ -1,7 +1,24 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkMetricRow } from '../../lib/metrics';
-import { badExperienceReasons, foldOrderOutcomes, orderOutcomeSchema, outcomeContribution, ratingsCount, type OrderOutcome } from '../../lib/orderOutcomes';
+import {
+  badExperienceReasons,
+  conflictedVersions,
+  decisionInForce,
+  emptyHistory,
+  foldOrders,
+  instantKey,
+  orderFeedSchema,
+  orderOutcomeSchema,
+  outcomeContribution,
+  ratingsCount,
+  receiveOutcome,
+  standingVersion,
+  type AppealDecision,
+  type OrderFeedLine,
+  type OrderHistory,
+  type OrderOutcome,
+} from '../../lib/orderOutcomes';
 import { metrics } from './fixtures';
 
 /** A clean order: closed, five stars everywhere, no dispute. */
@@ -116,9 +133,28 @@ describe('outcomeContribution', () => {
   });
 });
 
-describe('foldOrderOutcomes', () => {
+/** Folds outcomes received in this order, each a later version than the one before. */
+function foldOutcomes(outcomes: OrderOutcome[], decisions: AppealDecision[] = []) {
+  const histories = new Map<string, OrderHistory>();
+  const historyOf = (id: string) => histories.get(id) ?? histories.set(id, emptyHistory()).get(id)!;
+  outcomes.forEach((o, i) => receiveOutcome(historyOf(o.orderId), { ...o, updatedAt: `2026-07-01T00:00:${String(i).padStart(2, '0')}Z` }));
+  for (const d of decisions) historyOf(d.orderId).decisions.push(d);
+  return foldOrders(histories.values());
+}
+
+const decision = (changes: Partial<AppealDecision> = {}): AppealDecision => ({
+  orderId: 'o-1',
+  action: 'exclude',
+  on: '2026-07-10',
+  by: 'ops-li',
+  reason: 'carrier strike',
+  recorded: '#1',
+  ...changes,
+});
+
+describe('foldOrders', () => {
   it('sums the outcomes of one seller and date', () => {
-    const folded = foldOrderOutcomes([
+    const folded = foldOutcomes([
       outcome({ orderId: 'o-1' }),
       outcome({ orderId: 'o-2', overallRating: 2, dsrDescription: 4 }),
       outcome({ orderId: 'o-3', notReceivedDisputeClosed: true }),
@@ -141,7 +177,7 @@ describe('foldOrderOutcomes', () => {
   });
 
   it('keeps seller and closing date apart', () => {
-    const folded = foldOrderOutcomes([
+    const folded = foldOutcomes([
       outcome({ orderId: 'o-1' }),
       outcome({ orderId: 'o-2', closedOn: '2026-06-16' }),
       outcome({ orderId: 'o-3', sellerId: 's-7' }),
@@ -149,22 +185,68 @@ describe('foldOrderOutcomes', () => {
     expect([...folded.keys()].sort()).toEqual(['s-042|2026-06-15', 's-042|2026-06-16', 's-7|2026-06-15']);
   });
 
-  it('counts the same outcome delivered twice once', () => {
-    const once = foldOrderOutcomes([outcome({ overallRating: 2 })]);
-    const twice = foldOrderOutcomes([outcome({ overallRating: 2 }), outcome({ overallRating: 2 })]);
-    expect(twice).toEqual(once);
-    expect(twice.get('s-042|2026-06-15')?.closedOrders).toBe(1);
-  });
-
   it('replaces an outcome by its later correction', () => {
-    const folded = foldOrderOutcomes([outcome({ overallRating: 2 }), outcome({ overallRating: 5 })]);
+    const folded = foldOutcomes([outcome({ overallRating: 2 }), outcome({ overallRating: 5 })]);
     expect(folded.get('s-042|2026-06-15')).toMatchObject({ closedOrders: 1, badExperienceOrders: 0, ratings: 1, positiveRatings: 1 });
   });
 
-  it('moves an order whose correction changes its closing date', () => {
-    const folded = foldOrderOutcomes([outcome({ closedOn: '2026-06-15' }), outcome({ closedOn: '2026-06-17' })]);
-    expect(folded.get('s-042|2026-06-15')).toBeUndefined();
-    expect(folded.get('s-042|2026-06-17')?.closedOrders).toBe(1);
+  it('moves an order whose correction changes its closing date or its seller', () => {
+    const moved = foldOutcomes([outcome({ closedOn: '2026-06-15' }), outcome({ closedOn: '2026-06-17' })]);
+    expect(moved.get('s-042|2026-06-15')).toBeUndefined();
+    expect(moved.get('s-042|2026-06-17')?.closedOrders).toBe(1);
+    const otherSeller = foldOutcomes([outcome(), outcome({ sellerId: 's-7' })]);
+    expect([...otherSeller.keys()]).toEqual(['s-7|2026-06-15']);
+  });
+
+  it('counts an excluded order as closed and as nothing else, and again when it is reinstated', () => {
+    const bad = outcome({ overallRating: 1, arbitrated: true, sellerResponsible: true });
+    expect(foldOutcomes([bad], [decision()]).get('s-042|2026-06-15')).toEqual(metrics({ closedOrders: 1 }));
+    const reinstated = foldOutcomes([bad], [decision(), decision({ action: 'reinstate', on: '2026-07-12' })]);
+    expect(reinstated.get('s-042|2026-06-15')).toMatchObject({ closedOrders: 1, badExperienceOrders: 1, sellerResponsibleArbitrations: 1, ratings: 1 });
+  });
+
+  it('takes the decision with the latest date, and of one date the later recorded, whatever the order they came in', () => {
+    const exclude = decision({ on: '2026-07-12', recorded: '#2' });
+    const reinstateEarlier = decision({ action: 'reinstate', on: '2026-07-11', recorded: '#3' });
+    expect(decisionInForce([exclude, reinstateEarlier])).toBe(exclude);
+    const sameDayLater = decision({ action: 'reinstate', on: '2026-07-12', recorded: '#4' });
+    expect(decisionInForce([sameDayLater, exclude])).toBe(sameDayLater);
+  });
+});
+
+describe('order versions (SPEC §3.4 "Ingestion")', () => {
+  const line = (updatedAt: string, changes: Partial<OrderOutcome> = {}) => ({ ...outcome(changes), updatedAt });
+
+  it('compares updatedAt as instants, whatever the offset it is written with', () => {
+    expect(instantKey('2026-07-01T08:00:00+08:00')).toBe(instantKey('2026-07-01T00:00:00Z'));
+    expect(instantKey('2026-07-01T00:00:00.5Z') > instantKey('2026-07-01T00:00:00.499999Z')).toBe(true);
+    const h = emptyHistory();
+    receiveOutcome(h, line('2026-07-01T09:00:00+08:00', { overallRating: 2 }));
+    receiveOutcome(h, line('2026-07-01T02:00:00Z', { overallRating: 5 }));
+    expect(standingVersion(h)?.outcomes[0]?.overallRating).toBe(5);
+  });
+
+  it('counts an identical repeat once, and reads a null rating as an absent one', () => {
+    const h = emptyHistory();
+    expect(receiveOutcome(h, line('2026-07-01T00:00:00Z', { overallRating: undefined }))).toBe('new');
+    const withNull = orderFeedSchema.parse({ ...line('2026-07-01T00:00:00+00:00'), overallRating: null });
+    expect(receiveOutcome(h, withNull)).toBe('repeat');
+    expect(conflictedVersions(h)).toEqual([]);
+  });
+
+  it('falls back to the latest version without a conflict, and to none at all', () => {
+    const h = emptyHistory();
+    receiveOutcome(h, line('2026-07-01T00:00:00Z', { overallRating: 2 }));
+    receiveOutcome(h, line('2026-07-02T00:00:00Z', { overallRating: 4 }));
+    receiveOutcome(h, line('2026-07-02T00:00:00Z', { overallRating: 5 }));
+    expect(conflictedVersions(h).map((v) => v.updatedAt)).toEqual(['2026-07-02T00:00:00Z']);
+    expect(standingVersion(h)?.outcomes[0]?.overallRating).toBe(2);
+    receiveOutcome(h, line('2026-07-03T00:00:00Z', { overallRating: 3 }));
+    expect(standingVersion(h)?.outcomes[0]?.overallRating).toBe(3);
+    const only = emptyHistory();
+    receiveOutcome(only, line('2026-07-02T00:00:00Z', { overallRating: 4 }));
+    receiveOutcome(only, line('2026-07-02T00:00:00Z', { overallRating: 5 }));
+    expect(standingVersion(only)).toBeNull();
   });
 
   const outcomeArb = fc.record({
@@ -180,21 +262,31 @@ describe('foldOrderOutcomes', () => {
     sellerResponsible: fc.boolean(),
     disputeTimeout: fc.boolean(),
     notReceivedDisputeClosed: fc.boolean(),
+    updatedAt: fc.constantFrom('2026-07-01T00:00:00Z', '2026-07-01T08:00:00+08:00', '2026-07-02T00:00:00Z', '2026-07-03T10:00:00-02:00'),
   });
+  const foldFeed = (lines: OrderFeedLine[]) => {
+    const histories = new Map<string, OrderHistory>();
+    for (const l of lines) receiveOutcome(histories.get(l.orderId) ?? histories.set(l.orderId, emptyHistory()).get(l.orderId)!, l);
+    return foldOrders(histories.values());
+  };
 
-  it('folding a list twice over gives the same as folding it once (property)', () => {
+  it('gives the same totals for a feed received twice, in any order of its lines (property)', () => {
     fc.assert(
-      fc.property(fc.array(outcomeArb, { maxLength: 20 }), (outcomes) => {
-        expect(foldOrderOutcomes([...outcomes, ...outcomes])).toEqual(foldOrderOutcomes(outcomes));
+      fc.property(fc.array(outcomeArb, { maxLength: 25 }), fc.func(fc.integer()), (lines, rank) => {
+        const shuffled = [...lines, ...lines]
+          .map((l, i) => [rank(i), l] as const)
+          .sort((a, b) => a[0] - b[0])
+          .map(([, l]) => l);
+        expect(foldFeed(shuffled)).toEqual(foldFeed(lines));
       }),
-      { numRuns: 150 },
+      { numRuns: 200 },
     );
   });
 
   it('always folds into rows that pass the metric-row rules of §3.3 (property)', () => {
     fc.assert(
-      fc.property(fc.array(outcomeArb, { maxLength: 20 }), (outcomes) => {
-        for (const [key, values] of foldOrderOutcomes(outcomes)) {
+      fc.property(fc.array(outcomeArb, { maxLength: 20 }), (lines) => {
+        for (const [key, values] of foldFeed(lines)) {
           const [sellerId, date] = key.split('|');
           expect(checkMetricRow({ sellerId, date, ...values }).valid).toBe(true);
         }
