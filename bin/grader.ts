@@ -1,6 +1,18 @@
 import './cli/warnings';
 import { parseArgs } from 'node:util';
-import { exportCommand, goodSellerCommand, importCommand, local, programCommand, runCommand, runsCommand, showCommand, simulateCommand } from './cli/commands';
+import {
+  exportCommand,
+  goodSellerCommand,
+  importCommand,
+  local,
+  orderCommand,
+  ordersCommand,
+  programCommand,
+  runCommand,
+  runsCommand,
+  showCommand,
+  simulateCommand,
+} from './cli/commands';
 import { InputError } from '../lib/errors';
 import { UsageError } from './cli/errors';
 import { generate } from './cli/generate';
@@ -10,7 +22,7 @@ const USAGE = `usage: grader <command> [options]      (npm run --silent grader -
   score     --job daily --date D | --job monthly --period M | --job quarterly --quarter Q --data DIR [--policy FILE] --out FILE
   generate  [--sellers N] --from D --to D --out DIR          a synthetic marketplace as JSON Lines
   local     [--port P] [--persist]                          run DynamoDB Local until stopped; print the endpoint
-  import    --data DIR                                      categories, sellers, metrics, grants JSONL
+  import    --data DIR                                      categories, sellers, metrics, grants, orders, exclusions JSONL
   run       daily --date D | monthly --period M | quarterly --quarter Q
             [--sellers a,b] [--categories c,d] [--dry-run] --reason TEXT [--by NAME]
   runs      [--job J] [--period P] [--state running|failed|succeeded] [--format text|jsonl]
@@ -19,6 +31,10 @@ const USAGE = `usage: grader <command> [options]      (npm run --silent grader -
   good-seller revoke  --seller S --on D --by NAME
   program   set|end --seller S --program mall|jbp|styled --on D --by NAME
   show      --seller S [--date D]                           status and the explanation of every grade
+  order     exclude|reinstate --order O --reason TEXT --by NAME [--on D]
+                                                            an appeal decision; re-run a period to see it in the grades
+  orders    --seller S --from D --to D [--bad-only] [--format text|jsonl|csv] [--limit N] [--after TOKEN | --all]
+                                                            the orders behind a seller's rates, newest first
   export    --kind K (--date D | --period M | --quarter Q) [--format jsonl|csv] --out FILE
   simulate  --from D --to D [--inline]                      fire every schedule in the range through the handlers
                                                             (shards through the local queue, or --inline)
@@ -78,6 +94,19 @@ async function main(argv: string[]): Promise<number> {
       print(await programCommand(positionals[0], values));
       return 0;
     }
+    case 'order': {
+      const { values, positionals } = parse(rest, { order: {}, reason: {}, by: {}, on: {}, ...STORE });
+      print(await orderCommand(positionals[0], values));
+      return 0;
+    }
+    case 'orders':
+      print(
+        await ordersCommand(
+          parse(rest, { seller: {}, from: {}, to: {}, 'bad-only': { boolean: true }, format: {}, limit: {}, after: {}, all: { boolean: true }, ...STORE })
+            .values,
+        ),
+      );
+      return 0;
     case 'show':
       print(await showCommand(parse(rest, { seller: {}, date: {}, ...STORE }).values));
       return 0;

@@ -11,12 +11,13 @@ import { lookupByCategory } from '../lib/policy';
 import { validateRecord } from '../lib/records';
 import { DailyScorePacks } from './data/dailyScorePacks';
 import { GradesRepository } from './data/gradesRepository';
-import { boundaryDates, MetricsRepository, windowSums } from './data/metricsRepository';
+import { blocksOf, boundaryDates, MetricsRepository, windowSums } from './data/metricsRepository';
 import { ReferenceRepository, type StoredSeller } from './data/referenceRepository';
 import type { HandlerDependencies } from './environment';
 import { refreshStatuses } from './jobs/evaluateShard';
 import { runJob } from './jobs/runJob';
 import { BadRequestError } from './middleware';
+import { appealSchema, ordersSchema } from './orderActions';
 import { grantOfRecord } from './jobs/statusInputs';
 
 const date = z.iso.date();
@@ -79,7 +80,15 @@ const programSchema = z
 const explainSchema = z.object({ action: z.literal('explain'), sellerId: sellerIdSchema, date: date.optional() }).strict();
 
 /** Every operator request (SPEC §8.3), discriminated by `action`. */
-const operatorRequestSchema = z.discriminatedUnion('action', [rerunSchema, approveSchema, revokeSchema, programSchema, explainSchema]);
+const operatorRequestSchema = z.discriminatedUnion('action', [
+  rerunSchema,
+  approveSchema,
+  revokeSchema,
+  programSchema,
+  explainSchema,
+  appealSchema,
+  ordersSchema,
+]);
 type OperatorRequest = z.infer<typeof operatorRequestSchema>;
 
 function refuse(violation: BoundsViolation | null): void {
@@ -145,7 +154,7 @@ async function approveGoodSeller(r: z.infer<typeof approveSchema>, deps: Handler
   const grades = new GradesRepository(deps.store);
   const previous = await grades.get(r.sellerId, 'goodSellerGrant');
   const lookback = goodSellerLookback(r.approvedOn, deps.policy);
-  const cumulative = await new MetricsRepository(deps.store).cumulativeAt([seller.block], boundaryDates(lookback));
+  const cumulative = await new MetricsRepository(deps.store).cumulativeAt(blocksOf([seller]), boundaryDates(lookback));
   const totals = new Float64Array(FIELD_COUNT);
   windowSums(cumulative, seller, lookback, totals);
   const categories = await new ReferenceRepository(deps.store).categories();

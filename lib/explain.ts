@@ -67,6 +67,10 @@ function explainSeller(sellerId: string, records: GradeRecord[], date: string, p
       lines.push(
         `  For ${u.for}: ${u.id} is ${typeof u.actual === 'number' && u.id !== 'closedOrders' ? rate(u.actual) : String(u.actual ?? 'n/a')}, needs ${u.required}.`,
       );
+    const bad = s.badExperienceRate === null ? 0 : Math.round(s.badExperienceRate * s.closedOrders);
+    lines.push(
+      `  ${bad} bad-experience orders behind it (${s.window.start}..${s.window.end}); list them: grader orders --seller ${sellerId} --from ${s.window.start} --to ${s.window.end} --bad-only`,
+    );
   }
   if (merchantAssessment) {
     const m = merchantAssessment;

@@ -47,11 +47,13 @@ class OrderFeed {
 
   /**
    * Quarantines every line of each conflicted version (SPEC §3.4: two outcomes with one
-   * `updatedAt` and different content). Call once, after the last line.
+   * `updatedAt` and different content). Call once, after the last line; an import passes the
+   * histories merged with the stored ones, so a line that conflicts with an earlier delivery is
+   * quarantined too.
    */
-  quarantineConflicts(): number {
+  quarantineConflicts(histories: ReadonlyMap<string, OrderHistory> = this.histories): number {
     let n = 0;
-    for (const [orderId, h] of this.histories) {
+    for (const [orderId, h] of histories) {
       for (const v of conflictedVersions(h)) {
         for (const input of this.linesOf.get(`${orderId}|${v.instant}`) ?? []) {
           this.boundary.refuse('orders', input, conflictReason(orderId, v.updatedAt));

@@ -11,6 +11,7 @@ import { localContext, localFanOut, simulate } from '../../functions/local/simul
 import { operatorHandler } from '../../functions/operator';
 import type { OperatorResponse } from '../../functions/operatorActions';
 import { isCalendarDate, isMonth, isQuarter, type Job } from '../../lib/calendar';
+import type { OrderView } from '../../lib/orderOutcomes';
 import { GRADE_KINDS, type GradeKind, type GradeRecord } from '../../lib/records';
 import { RunFailedError, UsageError } from './errors';
 import { periodOf } from './score';
@@ -91,13 +92,20 @@ async function importCommand(v: Values): Promise<string> {
   const grants = await readJsonlAll(path('grants.jsonl'), { optional: true });
   return withStore({ aws: v.aws === true }, async (store, where) => {
     const bar = progressBar('metrics', 0);
-    async function* metrics() {
-      if (!existsSync(path('metrics.jsonl'))) return;
-      yield* readJsonl(path('metrics.jsonl'));
+    async function* lines(file: string) {
+      if (!existsSync(path(file))) return;
+      yield* readJsonl(path(file));
     }
+    const feed = existsSync(path('orders.jsonl')) || existsSync(path('exclusions.jsonl'));
     const summary = await importData(
       store,
-      { categories, sellers, grants, metrics: metrics() },
+      {
+        categories,
+        sellers,
+        grants,
+        metrics: lines('metrics.jsonl'),
+        ...(feed ? { orders: lines('orders.jsonl'), exclusions: lines('exclusions.jsonl') } : {}),
+      },
       {
         policy: dependencies(store).policy,
         importId: `import-${Date.now().toString(36)}`,
@@ -106,7 +114,11 @@ async function importCommand(v: Values): Promise<string> {
       },
     );
     bar.stop();
-    return `imported into ${where}: ${summary.categories} categories, ${summary.sellers} sellers, ${summary.metricRows} metric rows (${summary.blocksWritten} block-days), ${summary.grants} grants; ${summary.quarantined} rows quarantined`;
+    const o = summary.orders;
+    const orders = o
+      ? `, ${o.outcomes} order outcomes (${o.corrected} corrected, ${o.moved} moved, ${o.repeats} repeats, ${o.conflicts} conflicts; ${o.sellerDaysFolded} seller-days folded), ${o.decisions} appeal decisions`
+      : '';
+    return `imported into ${where}: ${summary.categories} categories, ${summary.sellers} sellers, ${summary.metricRows} metric rows (${summary.blocksWritten} block-days)${orders}, ${summary.grants} grants; ${summary.quarantined} rows quarantined`;
   });
 }
 
@@ -185,6 +197,77 @@ async function programCommand(verb: string | undefined, v: Values): Promise<stri
 async function showCommand(v: Values): Promise<string> {
   const response = await invokeOperator(v, { action: 'explain', sellerId: str(v, 'seller', 'S'), ...(v.date ? { date: dateFlag(v, 'date') } : {}) });
   return [`seller ${String(response.sellerId)} as of ${String(response.date)}`, ...(response.explanation as string[])].join('\n');
+}
+
+/** `grader order exclude|reinstate --order O --reason TEXT --by NAME [--on D]`: an appeal decision (SPEC §3.4). */
+async function orderCommand(verb: string | undefined, v: Values): Promise<string> {
+  if (verb !== 'exclude' && verb !== 'reinstate') throw new UsageError(`order needs exclude or reinstate (got ${String(verb ?? 'nothing')})`);
+  const response = await invokeOperator(v, {
+    action: verb === 'exclude' ? 'excludeOrder' : 'reinstateOrder',
+    orderId: str(v, 'order', 'O'),
+    reason: str(v, 'reason', 'TEXT'),
+    by: typeof v.by === 'string' ? v.by : (process.env.USER ?? 'operator'),
+    ...(v.on ? { on: dateFlag(v, 'on') } : {}),
+    ...(typeof v['as-of'] === 'string' ? { asOf: v['as-of'] } : {}),
+  });
+  const order = response.order as OrderView | null;
+  const decision = response.decision as { on: string; by: string };
+  const state = order
+    ? `seller ${order.sellerId}, closed ${order.closedOn}: ${order.excluded ? 'excluded' : 'counted'}${order.reasons.length ? ` (${order.reasons.join(', ')})` : ''}`
+    : 'not received yet; the decision applies when it arrives';
+  return `order ${str(v, 'order', 'O')} ${verb === 'exclude' ? 'excluded' : 'reinstated'} on ${decision.on} by ${decision.by}: ${state}. Re-run the affected periods to see it in the grades.`;
+}
+
+/** `grader orders --seller S --from D --to D [--bad-only] [--format text|jsonl|csv] [--limit N] [--after TOKEN]`: the drill-down. */
+async function ordersCommand(v: Values): Promise<string> {
+  const format = typeof v.format === 'string' ? v.format : 'text';
+  if (format !== 'text' && format !== 'jsonl' && format !== 'csv') throw new UsageError(`--format must be text, jsonl or csv (got ${format})`);
+  const limit = v.limit === undefined ? undefined : Number(v.limit);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 1000))
+    throw new UsageError(`--limit must be 1..1000 (got ${String(v.limit)})`);
+  const all = v.all === true;
+  const orders: OrderView[] = [];
+  let after = typeof v.after === 'string' ? v.after : null;
+  let next: string | null;
+  do {
+    const response = await invokeOperator(v, {
+      action: 'orders',
+      sellerId: str(v, 'seller', 'S'),
+      from: dateFlag(v, 'from'),
+      to: dateFlag(v, 'to'),
+      badOnly: v['bad-only'] === true,
+      ...(limit ? { limit } : {}),
+      after,
+    });
+    orders.push(...(response.orders as OrderView[]));
+    next = response.next as string | null;
+    after = next;
+  } while (all && next);
+  const rows = orders.map((o) => ({
+    orderId: o.orderId,
+    closedOn: o.closedOn,
+    badExperience: o.badExperience,
+    reasons: o.reasons,
+    excluded: o.excluded,
+    exclusion: o.decision && o.excluded ? { on: o.decision.on, by: o.decision.by, reason: o.decision.reason } : null,
+    updatedAt: o.updatedAt,
+  }));
+  const more = next ? `more: --after ${next} (or --all)` : null;
+  if (format === 'jsonl') return [...rows.map((r) => JSON.stringify(r)), ...(more ? [`# ${more}`] : [])].join('\n');
+  if (format === 'csv') {
+    const columns = ['orderId', 'closedOn', 'badExperience', 'reasons', 'excluded', 'exclusion.on', 'exclusion.by', 'exclusion.reason', 'updatedAt'];
+    const lines = rows.map((r) => flatten(r)).map((f) => columns.map((c) => csvCell(f[c] ?? '')).join(','));
+    return [columns.join(','), ...lines].join('\n');
+  }
+  const text = rows.map(
+    (r) =>
+      `${r.closedOn}  ${r.orderId.padEnd(20)} ${r.badExperience ? 'bad' : r.excluded && r.reasons.length ? 'excluded' : 'ok'.padEnd(3)}  ${r.reasons.join(', ')}${r.exclusion ? `  [excluded ${r.exclusion.on} by ${r.exclusion.by}: ${r.exclusion.reason}]` : ''}`,
+  );
+  return [
+    `${rows.length} orders of ${str(v, 'seller', 'S')} closed ${dateFlag(v, 'from')}..${dateFlag(v, 'to')}, newest first`,
+    ...text,
+    ...(more ? [more] : []),
+  ].join('\n');
 }
 
 /** Flattens a record into dot-path columns for CSV. */
@@ -326,4 +409,17 @@ function runLine(r: RunRecord, now: string): string {
   ].join('\n');
 }
 
-export { exportCommand, fanOutLine, goodSellerCommand, importCommand, local, programCommand, runCommand, runsCommand, showCommand, simulateCommand };
+export {
+  orderCommand,
+  ordersCommand,
+  exportCommand,
+  fanOutLine,
+  goodSellerCommand,
+  importCommand,
+  local,
+  programCommand,
+  runCommand,
+  runsCommand,
+  showCommand,
+  simulateCommand,
+};

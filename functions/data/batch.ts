@@ -91,7 +91,7 @@ async function batchGet(
   table: string,
   keys: Key[],
   stats: RequestStats,
-  options: { projection?: string[]; concurrency?: number } = {},
+  options: { projection?: string[]; concurrency?: number; consistent?: boolean } = {},
 ): Promise<Item[]> {
   const names = options.projection ? Object.fromEntries(options.projection.map((p, i) => [`#p${i}`, p])) : undefined;
   const results = await mapLimit(chunks(keys, GET_BATCH), options.concurrency ?? 8, async (chunk) => {
@@ -106,7 +106,11 @@ async function batchGet(
       const out = await doc.send(
         new BatchGetCommand({
           RequestItems: {
-            [table]: { Keys: pending, ...(names ? { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names } : {}) },
+            [table]: {
+              Keys: pending,
+              ...(options.consistent ? { ConsistentRead: true } : {}),
+              ...(names ? { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names } : {}),
+            },
           },
           ReturnConsumedCapacity: 'TOTAL',
         }),

@@ -194,9 +194,20 @@ function boundaryDates(w: DateWindow): [string, string] {
   return [w.end, addDays(w.start, -1)];
 }
 
+/** The order totals of a metric block: the fold of its sellers' order outcomes (SPEC §3.4), kept as a block of its own. */
+const orderBlockOf = (block: string) => `orders#${block}`;
+
+/** The blocks to read for sellers' window sums: their metric blocks and the order blocks beside them. */
+function blocksOf(sellers: Iterable<{ block: string }>): string[] {
+  const blocks = new Set<string>();
+  for (const s of sellers) blocks.add(s.block).add(orderBlockOf(s.block));
+  return [...blocks];
+}
+
 /**
- * S(f, a..b) = cum(b)[f] − cum(a − 1)[f] for one seller's slot, written into `out` at `offset`;
- * `cumulative` is what cumulativeAt returned for the window's boundary dates (null: zeros).
+ * S(f, a..b) = cum(b)[f] − cum(a − 1)[f] for one seller's slot, written into `out` at `offset`:
+ * its metric rows plus the fold of its order outcomes, when `cumulative` (what cumulativeAt
+ * returned for the window's boundary dates; null: zeros) holds its order block.
  */
 function windowSums(
   cumulative: ReadonlyMap<string, Float64Array | null>,
@@ -206,15 +217,18 @@ function windowSums(
   offset = 0,
 ): void {
   const [endDate, beforeDate] = boundaryDates(w);
-  const end = cumulative.get(`${seller.block}|${endDate}`);
-  const before = cumulative.get(`${seller.block}|${beforeDate}`);
   const o = seller.slot * FIELD_COUNT;
-  for (let f = 0; f < FIELD_COUNT; f++) {
-    const e = end && o + f < end.length ? end[o + f]! : 0;
-    const b = before && o + f < before.length ? before[o + f]! : 0;
-    out[offset + f] = e - b;
+  for (let f = 0; f < FIELD_COUNT; f++) out[offset + f] = 0;
+  for (const block of [seller.block, orderBlockOf(seller.block)]) {
+    const end = cumulative.get(`${block}|${endDate}`);
+    const before = cumulative.get(`${block}|${beforeDate}`);
+    for (let f = 0; f < FIELD_COUNT; f++) {
+      const e = end && o + f < end.length ? end[o + f]! : 0;
+      const b = before && o + f < before.length ? before[o + f]! : 0;
+      out[offset + f] = out[offset + f]! + e - b;
+    }
   }
 }
 
-export { MetricsRepository, boundaryDates, windowSums };
+export { MetricsRepository, blocksOf, boundaryDates, orderBlockOf, windowSums };
 export type { CumulativeBlock };

@@ -21,7 +21,7 @@ class QuarantineRepository {
       return {
         source: dated || r.source !== 'metrics' ? r.source : 'metrics-undated',
         // keyed by the row's key and reason, not the import: re-importing the same file quarantines nothing twice
-        rowKey: `${String(r.key.date ?? '')}#${String(r.key.sellerId ?? r.key.categoryId ?? '')}#${createHash('sha256')
+        rowKey: `${String(r.key.date ?? '')}#${String(r.key.sellerId ?? r.key.categoryId ?? r.key.orderId ?? '')}#${createHash('sha256')
           .update(`${JSON.stringify(r.key)}|${r.reason}`)
           .digest('base64url')
           .slice(0, 16)}`,
@@ -37,14 +37,17 @@ class QuarantineRepository {
   }
 
   /**
-   * Quarantined metric rows a job over `span` reads: those dated inside it, and every undated one
-   * (SPEC §3.3), counted from the store's copy at the reference `revision` the run read.
+   * Quarantined rows a job over `span` reads: metric rows dated inside it, every undated one
+   * (SPEC §3.3), and every bad line of the order feed and the appeal decisions (SPEC §3.4), counted from the store's copy at the reference `revision` the run read.
    */
   async countForWindow(span: DateWindow, revision: number): Promise<number> {
     let copy = copies.get(this.store.client);
     if (copy?.revision !== revision) {
-      const [dated, undated] = await Promise.all([this.rowKeys('metrics'), this.rowKeys('metrics-undated')]);
-      copy = { revision, dates: dated.map((k) => k.slice(0, 10)), undated: undated.length };
+      const [dated, undated, orders, exclusions] = await Promise.all(
+        ['metrics', 'metrics-undated', 'orders', 'exclusions'].map((source) => this.rowKeys(source)),
+      );
+      // the order feed and the appeal decisions are read whole by every job (SPEC §3.4)
+      copy = { revision, dates: dated!.map((k) => k.slice(0, 10)), undated: undated!.length + orders!.length + exclusions!.length };
       copies.set(this.store.client, copy);
     }
     return copy.dates.filter((d) => d >= span.start && d <= span.end).length + copy.undated;

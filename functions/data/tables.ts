@@ -27,7 +27,7 @@ interface TableDefinition extends KeyDefinition {
   ttlAttribute?: string;
 }
 
-type TableName = 'categories' | 'sellers' | 'metrics' | 'grades' | 'quarantine' | 'runs';
+type TableName = 'categories' | 'sellers' | 'metrics' | 'grades' | 'quarantine' | 'runs' | 'orders';
 
 /**
  * The grades table's one sparse, overloaded index (DynamoDB Local slows ~20x with a stream and two
@@ -36,6 +36,9 @@ type TableName = 'categories' | 'sellers' | 'metrics' | 'grades' | 'quarantine' 
  * expiry (lookupPk "activeGrant", lookupSk "<expiresOn>#<sellerId>").
  */
 const GRADES_LOOKUP_INDEX = 'gradesLookup';
+
+/** Standing orders by seller and closing date (`closedKey` = "<closedOn>#<orderId>"): the drill-down and the fold read it. */
+const ORDERS_BY_SELLER_INDEX = 'ordersBySeller';
 
 const TABLES: Record<TableName, TableDefinition> = {
   categories: {
@@ -75,6 +78,21 @@ const TABLES: Record<TableName, TableDefinition> = {
     sortKey: { name: 'rowKey', type: 'S' },
     indexes: [],
   },
+  // One item per order: every version received and every appeal decision (SPEC §3.4), and the
+  // standing outcome's seller and date as the keys of the drill-down index (see data-model.md).
+  orders: {
+    logicalName: 'orders',
+    envVar: 'ORDERS_TABLE',
+    partitionKey: { name: 'orderId', type: 'S' },
+    indexes: [
+      {
+        indexName: ORDERS_BY_SELLER_INDEX,
+        partitionKey: { name: 'sellerId', type: 'S' },
+        sortKey: { name: 'closedKey', type: 'S' },
+        projection: ['view', 'bad'],
+      },
+    ],
+  },
   runs: {
     logicalName: 'runs',
     envVar: 'RUNS_TABLE',
@@ -92,5 +110,5 @@ const METRIC_BLOCK_SIZE = 256;
 /** Sellers per daily-score pack, of one category: ~750 KB of JSON records gzipped to ~165 KB, under the 400 KB item limit. */
 const DAILY_SCORE_PACK_SIZE = 256;
 
-export { DAILY_SCORE_PACK_SIZE, GRADES_LOOKUP_INDEX, METRIC_BLOCK_SIZE, TABLES, TABLE_LIST };
+export { DAILY_SCORE_PACK_SIZE, GRADES_LOOKUP_INDEX, ORDERS_BY_SELLER_INDEX, METRIC_BLOCK_SIZE, TABLES, TABLE_LIST };
 export type { AttributeType, IndexDefinition, TableDefinition, TableName };

@@ -1,26 +1,31 @@
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { addDays, businessDateOf, datesOf } from '../../lib/calendar';
+import { businessDateOf } from '../../lib/calendar';
 import { grantOfRecord } from '../../lib/goodSeller';
 import { InputBoundary } from '../../lib/inputBoundary';
 import { ID_PATTERN } from '../../lib/inputs';
 import { grantRecord } from '../../lib/jobs';
 import { inputLine } from '../../lib/jsonLines';
-import { FIELD_COUNT, METRIC_FIELDS, type MetricRow } from '../../lib/metrics';
+import { OrderFeed, recordedKey } from '../../lib/orderFeed';
+import type { QuarantineRecord } from '../../lib/records';
+import type { MetricRow } from '../../lib/metrics';
 import type { Policy } from '../../lib/policy';
 import { validateRecord } from '../../lib/records';
 import { mapLimit } from '../data/batch';
 import { GradesRepository } from '../data/gradesRepository';
-import { MetricsRepository, type CumulativeBlock } from '../data/metricsRepository';
 import { QuarantineRepository } from '../data/quarantineRepository';
 import { ReferenceRepository, type StoredSeller } from '../data/referenceRepository';
 import type { Store } from '../data/store';
 import { DAILY_SCORE_PACK_SIZE, METRIC_BLOCK_SIZE } from '../data/tables';
+import { rebuildBlock } from './rebuildBlock';
+import { foldPendingOrders, settleSeconds, storeOrderFeed, withOrdersLock, type OrderIngestSummary } from './orders';
 
 interface ImportInput {
   categories?: unknown[];
   sellers?: unknown[];
   metrics?: Iterable<unknown> | AsyncIterable<unknown>;
   grants?: unknown[];
+  /** the order feed and appeal decisions (SPEC §3.4) */
+  orders?: Iterable<unknown> | AsyncIterable<unknown>;
+  exclusions?: Iterable<unknown> | AsyncIterable<unknown>;
 }
 
 interface ImportSummary {
@@ -30,6 +35,8 @@ interface ImportSummary {
   blocksWritten: number;
   grants: number;
   quarantined: number;
+  /** what the order feed changed, when the import carried one */
+  orders: (OrderIngestSummary & { sellerDaysFolded: number }) | null;
 }
 
 /**
@@ -90,7 +97,7 @@ async function importData(
 ): Promise<ImportSummary> {
   const reference = new ReferenceRepository(store);
   const grades = new GradesRepository(store);
-  const summary: ImportSummary = { categories: 0, sellers: 0, metricRows: 0, blocksWritten: 0, grants: 0, quarantined: 0 };
+  const summary: ImportSummary = { categories: 0, sellers: 0, metricRows: 0, blocksWritten: 0, grants: 0, quarantined: 0, orders: null };
   const [storedCategories, existing] = await Promise.all([reference.categories(), reference.sellers()]);
   const grantLines = (input.grants ?? []).map(inputLine);
   const grantSellers = new Set(grantLines.map((l) => ('value' in l ? (l.value as { sellerId?: unknown } | null)?.sellerId : null)));
@@ -129,6 +136,19 @@ async function importData(
     return [validateRecord(grantRecord(g, sellers.get(g.sellerId)!.categoryId, asOf, options.policy, options.importId))];
   });
 
+  const feed = input.orders || input.exclusions ? new OrderFeed(boundary) : null;
+  if (feed) {
+    for await (const raw of input.orders ?? []) {
+      options.onRows?.(1);
+      feed.addOutcome(inputLine(raw));
+    }
+    let index = 0;
+    for await (const raw of input.exclusions ?? []) {
+      const line = inputLine(raw);
+      feed.addDecision(line, recordedKey(options.now, line.line, index++));
+    }
+  }
+
   // every line is judged: only now is anything written
   await reference.putCategories(newCategories);
   summary.categories = newCategories.length;
@@ -140,62 +160,19 @@ async function importData(
   summary.blocksWritten = written.reduce((a, b) => a + b, 0);
   summary.grants = (await grades.writeChanged(grantRecords, { now: options.now })).written;
 
+  if (feed) {
+    const quarantine = (r: QuarantineRecord) => boundary.quarantined.push(r);
+    summary.orders = await withOrdersLock(store, `import:${options.importId}:${options.now}`, async () => {
+      const stored = await storeOrderFeed(store, feed, options.now, quarantine);
+      const folded = await foldPendingOrders(store, { now: options.now, settleSeconds: settleSeconds() });
+      return { ...stored, sellerDaysFolded: folded.sellerDays };
+    });
+  }
+
   await new QuarantineRepository(store).put(boundary.quarantined, options.importId, options.now);
   await reference.bumpRevision();
   summary.quarantined = boundary.quarantined.length;
   return summary;
-}
-
-/**
- * Folds new rows into one block: takes each stored day's own values, replaces the imported
- * (seller, date) rows, and rewrites the running totals from the first new date on. A marker in the
- * runs table brackets the writes; a block whose last rebuild died part-way (marker still there) is
- * rebuilt from its first date, so a failed import never leaves wrong totals behind.
- */
-async function rebuildBlock(store: Store, block: string, slots: number, rows: Map<string, [number, MetricRow][]>): Promise<number> {
-  const metrics = new MetricsRepository(store);
-  const marker = { TableName: store.tables.runs, Key: { jobPeriod: `import#${block}`, item: 'pending' } };
-  const interrupted = (await store.doc.send(new GetCommand({ ...marker, ConsistentRead: true }))).Item !== undefined;
-  await store.doc.send(new PutCommand({ TableName: store.tables.runs, Item: { ...marker.Key, startedAt: new Date().toISOString() } }));
-  const dates = [...rows.keys()].sort();
-  const first = interrupted ? '0000-00-00' : dates[0]!;
-  const stored = await metrics.blockFrom(block, first);
-  const start = interrupted ? (stored[0]?.date && stored[0].date < dates[0]! ? stored[0].date : dates[0]!) : dates[0]!;
-  const before = addDays(start, -1);
-  const base = interrupted ? null : ((await metrics.cumulativeAt([block], [before])).get(`${block}|${before}`) ?? null);
-  const byDate = new Map(stored.map((b) => [b.date, b]));
-  const lastStored = stored[stored.length - 1]?.date;
-  const last = lastStored && lastStored > dates[dates.length - 1]! ? lastStored : dates[dates.length - 1]!;
-  const width = slots * FIELD_COUNT;
-  const pad = (values: Float64Array | null | undefined) => {
-    const out = new Float64Array(width);
-    if (values) out.set(values.subarray(0, Math.min(values.length, width)));
-    return out;
-  };
-  let previousStored = pad(base);
-  let previous = pad(base);
-  const out: CumulativeBlock[] = [];
-  for (const date of datesOf({ start, end: last })) {
-    const item = byDate.get(date);
-    let daily = new Float64Array(width);
-    if (item?.daily) daily = pad(item.daily);
-    else if (item) {
-      // items written before daily values were kept: the difference of consecutive totals
-      const current = pad(item.cum);
-      for (let i = 0; i < width; i++) daily[i] = current[i]! - previousStored[i]!;
-    }
-    if (item) previousStored = pad(item.cum);
-    for (const [slot, row] of rows.get(date) ?? []) {
-      for (let f = 0; f < FIELD_COUNT; f++) daily[slot * FIELD_COUNT + f] = row[METRIC_FIELDS[f]!];
-    }
-    const cum = new Float64Array(width);
-    for (let i = 0; i < width; i++) cum[i] = previous[i]! + daily[i]!;
-    out.push({ block, date, cum, daily });
-    previous = cum;
-  }
-  await metrics.put(out);
-  await store.doc.send(new DeleteCommand(marker));
-  return out.length;
 }
 
 export { assignBlocks, importData };

@@ -4,7 +4,7 @@ import { jobWindows } from '../../lib/jobs';
 import { matrixOf, type TotalsMatrix } from '../../lib/grading';
 import { F, FIELD_COUNT } from '../../lib/metrics';
 import type { Policy } from '../../lib/policy';
-import { boundaryDates, MetricsRepository, windowSums } from '../data/metricsRepository';
+import { blocksOf, boundaryDates, MetricsRepository, windowSums } from '../data/metricsRepository';
 import { ReferenceRepository, type StoredSeller } from '../data/referenceRepository';
 import type { Store } from '../data/store';
 
@@ -36,7 +36,7 @@ async function loadJobData(store: Store, job: Job, period: string, policy: Polic
   }));
   const windows = jobWindows(job, period, policy);
   const dates = [...new Set(Object.values(windows).flatMap(boundaryDates))];
-  const blocks = [...new Set(sellers.map((s) => s.block))];
+  const blocks = blocksOf(sellers);
   const cumulative = await new MetricsRepository(store).cumulativeAt(blocks, dates, referenceRevision);
   const totals: Record<string, TotalsMatrix> = {};
   for (const [name, w] of Object.entries(windows)) {

@@ -10,6 +10,7 @@ import { QuarantineRepository } from '../data/quarantineRepository';
 import { RunsRepository, scheduledRunId, ZERO_COUNTS, type RunClaim, type RunCounts, type RunRecord } from '../data/runsRepository';
 import type { Store } from '../data/store';
 import { buildShard, loadActiveGrants, writeShards, type ShardContext } from './evaluateShard';
+import { foldOrdersBeforeRun } from './orders';
 import { jobSpan, loadJobData, loadRunData, type JobData } from './jobData';
 import { heartbeat, LeaseLostError, leaseTimes, lockPeriod, RunBusyError, type LeaseTimes } from './runLease';
 
@@ -179,6 +180,8 @@ async function evaluateRun(
 ): Promise<RunResult> {
   const run = claim.run;
   try {
+    // order changes stored by now apply to this run (SPEC §3.4)
+    await foldOrdersBeforeRun(deps.store, run.owner, deps.now());
     // independent reads go out together: a daily run is mostly round trips
     const daily = req.job === 'daily' && !deps.dispatch;
     const [data, finished, grants, dayBefore] = await Promise.all([

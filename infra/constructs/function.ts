@@ -23,7 +23,7 @@ const SERVICE_ENVIRONMENT = {
   NODE_OPTIONS: '--enable-source-maps',
 };
 
-type ItemAction = 'BatchGetItem' | 'BatchWriteItem' | 'GetItem' | 'PutItem' | 'UpdateItem' | 'Query' | 'Scan';
+type ItemAction = 'BatchGetItem' | 'BatchWriteItem' | 'DeleteItem' | 'GetItem' | 'PutItem' | 'UpdateItem' | 'Query' | 'Scan';
 type IndexAction = 'Query' | 'Scan';
 
 /** What a function may do on one table: exact actions on the table, and on each of its indexes. */

@@ -18,9 +18,11 @@ const JOB_MEMORY_MB = 1769;
 const JOB_ACCESS: DataAccess = {
   categories: { table: ['Scan'] },
   sellers: { table: ['Scan'] },
-  metrics: { table: ['BatchGetItem', 'Query'] },
+  // a run first folds the order changes pending (SPEC §3.4): order blocks rewritten, marks cleared
+  metrics: { table: ['BatchGetItem', 'BatchWriteItem', 'Query'] },
+  orders: { table: [], indexes: ['Query'] },
   quarantine: { table: ['Query'] },
-  runs: { table: ['BatchWriteItem', 'GetItem', 'PutItem', 'UpdateItem', 'Query'] },
+  runs: { table: ['BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem', 'Query'] },
   grades: {
     table: ['BatchGetItem', 'BatchWriteItem', 'GetItem', 'PutItem', 'Query'],
     indexes: ['Query'],

@@ -12,6 +12,8 @@ const OPERATOR_ACCESS: DataAccess = {
   ...JOB_ACCESS,
   sellers: { table: [...JOB_ACCESS.sellers.table, 'GetItem', 'PutItem', 'UpdateItem'] },
   grades: { ...JOB_ACCESS.grades, table: [...JOB_ACCESS.grades.table, 'UpdateItem'] },
+  // appeals: an order's history read and rewritten under the orders lock
+  orders: { table: ['BatchGetItem', 'BatchWriteItem'], indexes: ['Query'] },
 };
 
 interface GraderOperatorProps {

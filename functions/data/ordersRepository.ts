@@ -1,0 +1,237 @@
+import { createHash } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { orderView, type OrderHistory, type OrderView } from '../../lib/orderOutcomes';
+import { batchGet, batchPut, mapLimit, type Item } from './batch';
+import { queryAll } from './query';
+import type { Store } from './store';
+import { ORDERS_BY_SELLER_INDEX } from './tables';
+
+/** A seller-day whose order totals must be folded again: an order closed on it changed. */
+interface PendingDay {
+  sellerId: string;
+  date: string;
+  markedAt: string;
+}
+
+/** Marks are spread over this many partitions of the runs table, so that a day's ingestion does not heat one. */
+const MARK_PARTITIONS = 16;
+const markPartition = (sellerId: string) => `orders#pending#${createHash('sha1').update(sellerId).digest()[0]! % MARK_PARTITIONS}`;
+
+const PENDING_FLAG = { jobPeriod: 'orders#lock', item: 'pending' };
+
+/** A page of the drill-down: newest first; `next` continues it. */
+interface OrderPage {
+  orders: OrderView[];
+  next: string | null;
+}
+
+function itemOf(orderId: string, history: OrderHistory): Item {
+  const view = orderView(history);
+  const item: Item = { orderId, history: JSON.stringify(history) };
+  if (view) {
+    item.sellerId = view.sellerId;
+    item.closedKey = `${view.closedOn}#${orderId}`;
+    item.view = JSON.stringify(view);
+    // listed by --bad-only: bad-experience reasons, whether or not an appeal excluded the order
+    item.bad = view.reasons.length > 0 ? 1 : 0;
+  }
+  return item;
+}
+
+/**
+ * Orders (see docs/data-model.md): one item per order with every version received and every
+ * appeal decision, the standing outcome indexed by seller and closing date, and the marks of
+ * seller-days whose totals are to be folded again. Every writer holds the orders lock
+ * (functions/jobs/orderLock.ts), so plain batch writes never lose an update.
+ */
+class OrdersRepository {
+  constructor(private readonly store: Store) {}
+
+  private get table() {
+    return this.store.tables.orders;
+  }
+
+  async histories(orderIds: string[]): Promise<Map<string, OrderHistory>> {
+    const items = await batchGet(
+      this.store.doc,
+      this.table,
+      orderIds.map((orderId) => ({ orderId })),
+      this.store.stats,
+      { projection: ['orderId', 'history'], consistent: true },
+    );
+    return new Map(items.map((i) => [String(i.orderId), JSON.parse(String(i.history)) as OrderHistory]));
+  }
+
+  async put(histories: Map<string, OrderHistory>): Promise<void> {
+    await batchPut(
+      this.store.doc,
+      this.table,
+      [...histories].map(([orderId, h]) => itemOf(orderId, h)),
+      this.store.stats,
+    );
+  }
+
+  /** The standing orders of a seller closed on a date, from the index. */
+  async closedOn(sellerId: string, date: string): Promise<OrderView[]> {
+    const items = await queryAll(
+      this.store.doc,
+      {
+        TableName: this.table,
+        IndexName: ORDERS_BY_SELLER_INDEX,
+        KeyConditionExpression: 'sellerId = :s AND begins_with(closedKey, :d)',
+        ExpressionAttributeValues: { ':s': sellerId, ':d': `${date}#` },
+        ProjectionExpression: '#v',
+        ExpressionAttributeNames: { '#v': 'view' },
+      },
+      this.store.stats,
+    );
+    return items.map((i) => JSON.parse(String(i.view)) as OrderView);
+  }
+
+  /** The drill-down (SPEC §3.4): a seller's orders closed from..to, newest first, a page at a time. */
+  async page(query: { sellerId: string; from: string; to: string; badOnly?: boolean; limit: number; after?: string | null }): Promise<OrderPage> {
+    const orders: OrderView[] = [];
+    let start = query.after ? (JSON.parse(Buffer.from(query.after, 'base64url').toString('utf8')) as Record<string, unknown>) : undefined;
+    // a filtered page can come back short: read on until it is full or the window is done
+    do {
+      const out = await this.store.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: ORDERS_BY_SELLER_INDEX,
+          KeyConditionExpression: 'sellerId = :s AND closedKey BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':s': query.sellerId, ':from': `${query.from}#`, ':to': `${query.to}#\uffff`, ...(query.badOnly ? { ':one': 1 } : {}) },
+          ...(query.badOnly ? { FilterExpression: 'bad = :one' } : {}),
+          ScanIndexForward: false,
+          Limit: query.limit - orders.length,
+          ExclusiveStartKey: start,
+        }),
+      );
+      this.store.stats.requests++;
+      for (const i of out.Items ?? []) orders.push(JSON.parse(String(i.view)) as OrderView);
+      start = out.LastEvaluatedKey;
+    } while (start && orders.length < query.limit);
+    return { orders, next: start ? Buffer.from(JSON.stringify(start)).toString('base64url') : null };
+  }
+
+  /** Marks seller-days to be folded again; written before the orders change, so a crash in between loses none. */
+  async mark(days: { sellerId: string; date: string }[], now: string): Promise<void> {
+    const unique = new Map(days.map((d) => [`${d.sellerId}|${d.date}`, d]));
+    if (unique.size === 0) return;
+    await this.store.doc.send(new PutCommand({ TableName: this.store.tables.runs, Item: { ...PENDING_FLAG, markedAt: now } }));
+    this.store.stats.requests++;
+    await batchPut(
+      this.store.doc,
+      this.store.tables.runs,
+      [...unique.values()].map((d) => ({ jobPeriod: markPartition(d.sellerId), item: `${d.sellerId}|${d.date}`, markedAt: now })),
+      this.store.stats,
+    );
+  }
+
+  async pending(): Promise<PendingDay[]> {
+    const partitions = Array.from({ length: MARK_PARTITIONS }, (_, n) => `orders#pending#${n}`);
+    const found = await mapLimit(partitions, 8, (p) =>
+      queryAll(
+        this.store.doc,
+        { TableName: this.store.tables.runs, KeyConditionExpression: 'jobPeriod = :p', ExpressionAttributeValues: { ':p': p }, ConsistentRead: true },
+        this.store.stats,
+      ),
+    );
+    return found.flat().map((i) => {
+      const [sellerId, date] = String(i.item).split('|') as [string, string];
+      return { sellerId, date, markedAt: String(i.markedAt) };
+    });
+  }
+
+  /** When marks were last written, or null: no mark is pending (one read, which every run makes). */
+  async pendingSince(): Promise<string | null> {
+    const out = await this.store.doc.send(new GetCommand({ TableName: this.store.tables.runs, Key: PENDING_FLAG, ConsistentRead: true }));
+    this.store.stats.requests++;
+    return out.Item ? String(out.Item.markedAt) : null;
+  }
+
+  /** Says no mark is pending, unless marks were written since `since`. */
+  async clearPendingFlag(since: string): Promise<void> {
+    await this.store.doc
+      .send(
+        new DeleteCommand({
+          TableName: this.store.tables.runs,
+          Key: PENDING_FLAG,
+          ConditionExpression: 'markedAt = :m',
+          ExpressionAttributeValues: { ':m': since },
+        }),
+      )
+      .catch((e: unknown) => {
+        if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      });
+    this.store.stats.requests++;
+  }
+
+  /** Clears folded marks, each only if it was not marked again since it was read. */
+  async clear(days: PendingDay[]): Promise<void> {
+    await mapLimit(days, 16, async (d) => {
+      await this.store.doc
+        .send(
+          new DeleteCommand({
+            TableName: this.store.tables.runs,
+            Key: { jobPeriod: markPartition(d.sellerId), item: `${d.sellerId}|${d.date}` },
+            ConditionExpression: 'markedAt = :m',
+            ExpressionAttributeValues: { ':m': d.markedAt },
+          }),
+        )
+        .catch((e: unknown) => {
+          if (!(e instanceof ConditionalCheckFailedException)) throw e;
+        });
+      this.store.stats.requests++;
+    });
+  }
+
+  /** Takes the orders lock for `owner` when it is free or its lease ran out; returns whether it did. */
+  async lock(owner: string, leaseUntil: string, now: string): Promise<boolean> {
+    try {
+      await this.store.doc.send(
+        new PutCommand({
+          TableName: this.store.tables.runs,
+          Item: { jobPeriod: 'orders#lock', item: 'lock', owner, leaseUntil },
+          ConditionExpression: 'attribute_not_exists(#i) OR leaseUntil < :now OR #o = :me',
+          ExpressionAttributeNames: { '#i': 'item', '#o': 'owner' },
+          ExpressionAttributeValues: { ':now': now, ':me': owner },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw e;
+    } finally {
+      this.store.stats.requests++;
+    }
+  }
+
+  async holder(): Promise<{ owner: string; leaseUntil: string } | null> {
+    const out = await this.store.doc.send(
+      new GetCommand({ TableName: this.store.tables.runs, Key: { jobPeriod: 'orders#lock', item: 'lock' }, ConsistentRead: true }),
+    );
+    this.store.stats.requests++;
+    return out.Item ? { owner: String(out.Item.owner), leaseUntil: String(out.Item.leaseUntil) } : null;
+  }
+
+  async unlock(owner: string): Promise<void> {
+    await this.store.doc
+      .send(
+        new DeleteCommand({
+          TableName: this.store.tables.runs,
+          Key: { jobPeriod: 'orders#lock', item: 'lock' },
+          ConditionExpression: '#o = :me',
+          ExpressionAttributeNames: { '#o': 'owner' },
+          ExpressionAttributeValues: { ':me': owner },
+        }),
+      )
+      .catch((e: unknown) => {
+        if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      });
+    this.store.stats.requests++;
+  }
+}
+
+export { OrdersRepository };
+export type { OrderPage, PendingDay };
