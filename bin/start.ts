@@ -8,6 +8,7 @@ import { importData } from '../functions/jobs/importData';
 import { assertJava, startEmbeddedStore } from '../functions/local/embeddedStore';
 import { simulate, type FiredRun } from '../functions/local/simulate';
 import { rowsOver, syntheticMarketplace } from '../functions/local/syntheticMarketplace';
+import { rowsBesideFeed, syntheticOrders } from '../functions/local/syntheticOrders';
 import { addMonths, addQuarters, monthOf, quarterOfMonth } from '../lib/calendar';
 import type { GradeRecord } from '../lib/records';
 import { fanOutLine } from './cli/commands';
@@ -36,10 +37,22 @@ async function main(): Promise<void> {
   try {
     t = performance.now();
     const market = syntheticMarketplace({ sellers, from: metricsFrom, to });
+    // one seller in 25 sends its orders as outcomes for the last two months (SPEC §3.4); more would
+    // cost DynamoDB Local ~1 s per 1,000 outcomes of the import (npm run bench:orders)
+    const onFeed = new Set(market.sellers.filter((_, i) => i % 25 === 4).map((s) => s.sellerId));
+    const feedFrom = `${addMonths(monthOf(to), -1)}-01`;
+    const feed = syntheticOrders(rowsOver(market, { start: feedFrom, end: to }), onFeed, feedFrom);
     const bar = progressBar('import', 0);
     const summary = await importData(
       store,
-      { categories: market.categories, sellers: market.sellers, grants: market.grants, metrics: rowsOver(market, { start: metricsFrom, end: to }) },
+      {
+        categories: market.categories,
+        sellers: market.sellers,
+        grants: market.grants,
+        metrics: rowsBesideFeed(rowsOver(market, { start: metricsFrom, end: to }), onFeed, feedFrom),
+        orders: feed.orders,
+        exclusions: feed.exclusions,
+      },
       {
         policy: DEFAULT_POLICY,
         importId: 'synthetic',
@@ -49,6 +62,10 @@ async function main(): Promise<void> {
     );
     bar.stop();
     stage(`imported ${summary.sellers} sellers, ${summary.metricRows} metric rows (${metricsFrom}..${to})`, t);
+    const o = summary.orders!;
+    process.stdout.write(
+      `  order outcomes of ${onFeed.size} sellers from ${feedFrom}: ${o.outcomes} folded (${o.corrected} corrected, ${o.moved} moved, ${o.repeats} repeats), ${o.excluded} excluded on appeal, ${o.conflicts} conflicts; ${summary.quarantined} lines quarantined\n`,
+    );
 
     t = performance.now();
     const days = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;

@@ -64,9 +64,32 @@ function backoff(attempt: number): Promise<void> {
 }
 
 /** Writes items in batches of 25, retrying unprocessed items with backoff until none is left. */
-async function batchPut(doc: DynamoDBDocumentClient, table: string, items: Item[], stats: RequestStats, concurrency = 32): Promise<void> {
-  await mapLimit(chunks(items, WRITE_BATCH), concurrency, async (chunk) => {
-    let pending = chunk.map((Item) => ({ PutRequest: { Item } }));
+function batchPut(doc: DynamoDBDocumentClient, table: string, items: Item[], stats: RequestStats, concurrency = 32): Promise<void> {
+  return batchWrite(
+    doc,
+    table,
+    items.map((Item) => ({ PutRequest: { Item } })),
+    stats,
+    concurrency,
+  );
+}
+
+/** Deletes items by key in batches of 25, retrying unprocessed ones with backoff. */
+function batchDelete(doc: DynamoDBDocumentClient, table: string, keys: Key[], stats: RequestStats, concurrency = 32): Promise<void> {
+  return batchWrite(
+    doc,
+    table,
+    keys.map((Key) => ({ DeleteRequest: { Key } })),
+    stats,
+    concurrency,
+  );
+}
+
+type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Key } };
+
+async function batchWrite(doc: DynamoDBDocumentClient, table: string, requests: WriteRequest[], stats: RequestStats, concurrency: number): Promise<void> {
+  await mapLimit(chunks(requests, WRITE_BATCH), concurrency, async (chunk) => {
+    let pending = chunk;
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt >= MAX_ATTEMPTS) throw new Error(`BatchWriteItem on ${table}: ${pending.length} items still unprocessed after ${MAX_ATTEMPTS} attempts`);
       if (attempt > 0) {
@@ -127,5 +150,5 @@ async function batchGet(
   return results.flat();
 }
 
-export { RequestStats, batchGet, batchPut, chunks, mapLimit };
+export { RequestStats, batchDelete, batchGet, batchPut, chunks, mapLimit };
 export type { Item, Key };

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { orderView, type OrderHistory, type OrderView } from '../../lib/orderOutcomes';
-import { batchGet, batchPut, mapLimit, type Item } from './batch';
+import { batchDelete, batchGet, batchPut, mapLimit, type Item } from './batch';
 import { queryAll } from './query';
 import type { Store } from './store';
 import { ORDERS_BY_SELLER_INDEX } from './tables';
@@ -72,15 +72,15 @@ class OrdersRepository {
     );
   }
 
-  /** The standing orders of a seller closed on a date, from the index. */
-  async closedOn(sellerId: string, date: string): Promise<OrderView[]> {
+  /** The standing orders of a seller closed from..to, from the index. */
+  async closedBetween(sellerId: string, from: string, to: string): Promise<OrderView[]> {
     const items = await queryAll(
       this.store.doc,
       {
         TableName: this.table,
         IndexName: ORDERS_BY_SELLER_INDEX,
-        KeyConditionExpression: 'sellerId = :s AND begins_with(closedKey, :d)',
-        ExpressionAttributeValues: { ':s': sellerId, ':d': `${date}#` },
+        KeyConditionExpression: 'sellerId = :s AND closedKey BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':s': sellerId, ':from': `${from}#`, ':to': `${to}#\uffff` },
         ProjectionExpression: '#v',
         ExpressionAttributeNames: { '#v': 'view' },
       },
@@ -167,23 +167,14 @@ class OrdersRepository {
     this.store.stats.requests++;
   }
 
-  /** Clears folded marks, each only if it was not marked again since it was read. */
+  /** Clears folded marks; under the orders lock no one marks a day again meanwhile. */
   async clear(days: PendingDay[]): Promise<void> {
-    await mapLimit(days, 16, async (d) => {
-      await this.store.doc
-        .send(
-          new DeleteCommand({
-            TableName: this.store.tables.runs,
-            Key: { jobPeriod: markPartition(d.sellerId), item: `${d.sellerId}|${d.date}` },
-            ConditionExpression: 'markedAt = :m',
-            ExpressionAttributeValues: { ':m': d.markedAt },
-          }),
-        )
-        .catch((e: unknown) => {
-          if (!(e instanceof ConditionalCheckFailedException)) throw e;
-        });
-      this.store.stats.requests++;
-    });
+    await batchDelete(
+      this.store.doc,
+      this.store.tables.runs,
+      days.map((d) => ({ jobPeriod: markPartition(d.sellerId), item: `${d.sellerId}|${d.date}` })),
+      this.store.stats,
+    );
   }
 
   /** Takes the orders lock for `owner` when it is free or its lease ran out; returns whether it did. */

@@ -11,6 +11,7 @@ import {
   receiveOutcome,
   type AppealDecision,
   type OrderHistory,
+  type OrderVersion,
 } from '../../lib/orderOutcomes';
 import type { QuarantineRecord } from '../../lib/records';
 import { mapLimit } from '../data/batch';
@@ -36,6 +37,8 @@ interface OrderIngestSummary {
   /** orders excluded (the decision in force) among those the delivery changed */
   excluded: number;
 }
+
+const orderViewOf = (v: OrderVersion) => ({ sellerId: v.outcomes[0]!.sellerId, closedOn: v.outcomes[0]!.closedOn });
 
 const sameDecision = (a: AppealDecision, b: AppealDecision) => a.action === b.action && a.on === b.on && a.by === b.by && a.reason === b.reason;
 
@@ -84,9 +87,12 @@ async function storeOrderFeed(store: Store, feed: OrderFeed, now: string, quaran
     }
     if (!differs) continue;
     const [was, now_] = [orderView(before), orderView(merged)];
-    if (was && now_ && was.updatedAt !== now_.updatedAt) {
+    // corrected: the standing outcome replaces an earlier version, stored or in this delivery
+    const first = [...merged.versions].filter((v) => v.outcomes.length === 1).sort((a, b) => (a.instant < b.instant ? -1 : 1))[0];
+    const replaced = was && was.updatedAt !== now_?.updatedAt ? was : first && now_ && first.updatedAt !== now_.updatedAt ? orderViewOf(first) : null;
+    if (replaced && now_) {
       summary.corrected++;
-      if (was.sellerId !== now_.sellerId || was.closedOn !== now_.closedOn) summary.moved++;
+      if (replaced.sellerId !== now_.sellerId || replaced.closedOn !== now_.closedOn) summary.moved++;
     }
     if (decisionInForce(merged.decisions)?.action === 'exclude') summary.excluded++;
     if (was) marks.push({ sellerId: was.sellerId, date: was.closedOn });
@@ -119,16 +125,25 @@ async function foldPendingOrders(store: Store, options: { now: string; settleSec
   const slotsOf = new Map<string, number>();
   for (const s of sellers) slotsOf.set(s.block, Math.max(slotsOf.get(s.block) ?? 0, s.slot + 1));
   const byBlock = new Map<string, Map<string, [number, MetricValues][]>>();
-  await mapLimit(pending, 16, async (d) => {
-    const seller = placeOf.get(d.sellerId);
+  const daysOf = new Map<string, Set<string>>();
+  for (const d of pending) (daysOf.get(d.sellerId) ?? daysOf.set(d.sellerId, new Set()).get(d.sellerId)!).add(d.date);
+  // one index query per seller over the span of its marked days, not one per day
+  await mapLimit([...daysOf], 16, async ([sellerId, dates]) => {
+    const seller = placeOf.get(sellerId);
     if (!seller) return;
-    const day = emptyMetrics();
-    for (const view of await orders.closedOn(d.sellerId, d.date)) addContribution(day, outcomeContribution(view.outcome, view.excluded));
-    let dates = byBlock.get(seller.block);
-    if (!dates) byBlock.set(seller.block, (dates = new Map()));
-    const list = dates.get(d.date);
-    if (list) list.push([seller.slot, day]);
-    else dates.set(d.date, [[seller.slot, day]]);
+    const sorted = [...dates].sort();
+    const totals = new Map(sorted.map((date) => [date, emptyMetrics()]));
+    for (const view of await orders.closedBetween(sellerId, sorted[0]!, sorted[sorted.length - 1]!)) {
+      const day = totals.get(view.closedOn);
+      if (day) addContribution(day, outcomeContribution(view.outcome, view.excluded));
+    }
+    let blockDates = byBlock.get(seller.block);
+    if (!blockDates) byBlock.set(seller.block, (blockDates = new Map()));
+    for (const [date, day] of totals) {
+      const list = blockDates.get(date);
+      if (list) list.push([seller.slot, day]);
+      else blockDates.set(date, [[seller.slot, day]]);
+    }
   });
   await mapLimit([...byBlock], 4, ([block, rows]) => rebuildBlock(store, orderBlockOf(block), slotsOf.get(block)!, rows));
   const settled = Date.parse(options.now) - (options.settleSeconds ?? 0) * 1000;
