@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { GraderAlarms } from './constructs/alarms';
 import { GraderJobs } from './constructs/jobs';
 import { GraderOperator } from './constructs/operator';
+import { GraderOrderFeed } from './constructs/orderFeed';
 import { GraderSchedules, JOB_SCHEDULES } from './constructs/schedules';
 import { GraderTables } from './constructs/tables';
 
@@ -16,6 +17,7 @@ class SellerGraderStack extends Stack {
   readonly tables: GraderTables;
   readonly jobs: GraderJobs;
   readonly operator: GraderOperator;
+  readonly orderFeed: GraderOrderFeed;
   readonly schedules: GraderSchedules;
   readonly alarms: GraderAlarms;
 
@@ -30,18 +32,22 @@ class SellerGraderStack extends Stack {
       shardQueue: this.jobs.shardQueue,
       failedInvocations: this.jobs.failedInvocations,
     });
+    this.orderFeed = new GraderOrderFeed(this, 'OrderFeed', { tables: this.tables.byName, shardQueue: this.jobs.shardQueue });
     this.schedules = new GraderSchedules(this, 'Schedules', { scheduledJob: this.jobs.scheduledJob.function });
     this.alarms = new GraderAlarms(this, 'Alarms', {
       functions: {
         ScheduledJob: this.jobs.scheduledJob.function,
         ShardWorker: this.jobs.shardWorker.function,
         Operator: this.operator.operator.function,
+        OrderIngest: this.orderFeed.ingest.function,
       },
       deadLetterQueues: {
         ScheduleDeadLetters: this.schedules.deadLetters,
         ShardDeadLetters: this.jobs.shardDeadLetters,
         FailedInvocations: this.jobs.failedInvocations,
+        OrderDeadLetters: this.orderFeed.deadLetters,
       },
+      backlogs: { OrderOutcomes: this.orderFeed.queue },
       jobs: JOB_SCHEDULES.map(({ job }) => job),
       email: props.alarmEmail,
     });
@@ -59,6 +65,9 @@ class SellerGraderStack extends Stack {
       ScheduleDeadLetterQueueUrl: this.schedules.deadLetters.queueUrl,
       FailedInvocationsQueueUrl: this.jobs.failedInvocations.queueUrl,
       AlarmTopicArn: this.alarms.topic.topicArn,
+      OrderFeedQueueUrl: this.orderFeed.queue.queueUrl,
+      OrderFeedSendPolicyArn: this.orderFeed.sendPolicy.managedPolicyArn,
+      OrdersTableName: this.tables.byName.orders.tableName,
     };
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
   }

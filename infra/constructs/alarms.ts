@@ -24,6 +24,8 @@ interface GraderAlarmsProps {
   functions: Record<string, lambda.IFunction>;
   /** every queue that holds failures, by a readable name */
   deadLetterQueues: Record<string, sqs.IQueue>;
+  /** queues whose oldest message should be minutes old, by a readable name */
+  backlogs?: Record<string, sqs.IQueue>;
   jobs: JobName[];
   /** an address subscribed to the alarm topic, if given */
   email?: string;
@@ -67,6 +69,16 @@ class GraderAlarms extends Construct {
         alarmDescription: `${name} holds messages: something failed every attempt. Inspect and redrive; docs/operations.md#runbook.`,
         metric: queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.MAXIMUM }),
         threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+
+    for (const [name, queue] of Object.entries(props.backlogs ?? {})) {
+      this.add(`${name}Backlog`, {
+        alarmDescription: `${name} has held a message for over an hour: its consumer is failing or too slow, and grades miss the newest data. docs/operations.md#runbook.`,
+        metric: queue.metricApproximateAgeOfOldestMessage({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.MAXIMUM }),
+        threshold: 3600,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });

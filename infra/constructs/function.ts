@@ -21,6 +21,8 @@ const SERVICE_ENVIRONMENT = {
   POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
   // Stack traces name the TypeScript lines; they are only built on the error path.
   NODE_OPTIONS: '--enable-source-maps',
+  // a fold clears a seller-day's mark once the orders index has had this long to catch up (SPEC §3.4)
+  GRADER_ORDER_SETTLE_SECONDS: '60',
 };
 
 type ItemAction = 'BatchGetItem' | 'BatchWriteItem' | 'DeleteItem' | 'GetItem' | 'PutItem' | 'UpdateItem' | 'Query' | 'Scan';
@@ -31,6 +33,8 @@ interface TableAccess {
   table: ItemAction[];
   /** granted on every index functions/data/tables.ts defines for the table */
   indexes?: IndexAction[];
+  /** granted only on items whose partition key matches one of `leadingKeys` (IAM's dynamodb:LeadingKeys) */
+  keyed?: { actions: ItemAction[]; leadingKeys: string[] };
 }
 
 /** A function's access to every table; every table is listed, so every function gets every table's name. */
@@ -106,11 +110,20 @@ class GraderFunction extends Construct {
   bindTables(tables: Record<TableName, dynamodb.ITable>, access: DataAccess): void {
     for (const name of Object.keys(access) as TableName[]) {
       const table = tables[name];
-      const { table: actions, indexes: indexActions = [] } = access[name];
+      const { table: actions, indexes: indexActions = [], keyed } = access[name];
       const indexNames = TABLES[name].indexes.map((index) => index.indexName);
       this.function.addEnvironment(TABLES[name].envVar, table.tableName);
       if (actions.length > 0) {
         this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: actions.map(dynamodbAction), resources: [table.tableArn] }));
+      }
+      if (keyed) {
+        this.role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: keyed.actions.map(dynamodbAction),
+            resources: [table.tableArn],
+            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keyed.leadingKeys } },
+          }),
+        );
       }
       if (indexActions.length > 0) {
         if (indexNames.length === 0) throw new Error(`table ${name} has no index to grant ${indexActions.join(', ')} on: see functions/data/tables.ts`);

@@ -19,7 +19,7 @@ const JOB_ACCESS: DataAccess = {
   categories: { table: ['Scan'] },
   sellers: { table: ['Scan'] },
   // a run first folds the order changes pending (SPEC §3.4): order blocks rewritten, marks cleared
-  metrics: { table: ['BatchGetItem', 'BatchWriteItem', 'Query'] },
+  metrics: { table: ['BatchGetItem', 'Query'], keyed: { actions: ['BatchWriteItem'], leadingKeys: ['orders#*'] } },
   orders: { table: [], indexes: ['Query'] },
   quarantine: { table: ['Query'] },
   runs: { table: ['BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem', 'Query'] },

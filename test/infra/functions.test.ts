@@ -24,7 +24,12 @@ let functions: Record<string, GraderFunction>;
 beforeAll(() => {
   stack = new SellerGraderStack(new App(), 'SellerGrader');
   template = Template.fromStack(stack);
-  functions = { scheduledJob: stack.jobs.scheduledJob, shardWorker: stack.jobs.shardWorker, operator: stack.operator.operator };
+  functions = {
+    scheduledJob: stack.jobs.scheduledJob,
+    shardWorker: stack.jobs.shardWorker,
+    operator: stack.operator.operator,
+    orderIngest: stack.orderFeed.ingest,
+  };
 });
 
 const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
@@ -37,8 +42,8 @@ const resource = (type: string, construct: IConstruct) => {
 const fnProperties = (fn: GraderFunction) => resource('AWS::Lambda::Function', fn.function).Properties;
 
 describe('the functions', () => {
-  it('are exactly three', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 3);
+  it('are exactly four', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 4);
   });
 
   it('run on the latest Node.js runtime on arm64', () => {
@@ -95,7 +100,7 @@ describe('the functions', () => {
 
 describe('the shard fan-out', () => {
   it('feeds the shard worker batches of up to 5 shards, reporting failures per message, at most 20 batches at once', () => {
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.jobs.shardQueue), 'Arn'] },
       FunctionName: { Ref: logicalId(functions.shardWorker!.function) },
@@ -164,9 +169,11 @@ function grantsOf(roleLogicalId: string): Record<string, string[]> {
   for (const policy of policies) {
     for (const statement of policy.Properties.PolicyDocument.Statement as Statement[]) {
       expect(statement.Effect).toBe('Allow');
-      expect(statement.Condition).toBeUndefined();
+      // the one condition used: writes limited to items of some partition keys
+      const leading = statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
+      if (statement.Condition) expect(Object.keys(statement.Condition)).toEqual(['ForAllValues:StringLike']);
       for (const resource of list(statement.Resource)) {
-        const actions = (grants[JSON.stringify(resource)] ??= new Set());
+        const actions = (grants[`${JSON.stringify(resource)}${leading ? ` if leading key ${JSON.stringify(leading)}` : ''}`] ??= new Set());
         for (const action of list(statement.Action)) actions.add(action);
       }
     }
@@ -177,7 +184,7 @@ function grantsOf(roleLogicalId: string): Record<string, string[]> {
 /** The expected grants: table actions as the issue lists them, Query on every index of the table. */
 function expectedGrants(
   fn: GraderFunction,
-  data: Partial<Record<TableName, { table: string[]; indexes?: string[] }>>,
+  data: Partial<Record<TableName, { table: string[]; indexes?: string[]; keyed?: { actions: string[]; leadingKeys: string[] } }>>,
   other: [string, string[]][],
 ): Record<string, string[]> {
   const expected: Record<string, string[]> = {};
@@ -185,12 +192,18 @@ function expectedGrants(
     expected[key(arn)] = [...new Set([...(expected[key(arn)] ?? []), ...actions])].sort();
   };
   add(fn.logGroup.logGroupArn, ['logs:CreateLogStream', 'logs:PutLogEvents']);
-  for (const [name, access] of Object.entries(data) as [TableName, { table: string[]; indexes?: string[] }][]) {
+  for (const [name, access] of Object.entries(data) as [
+    TableName,
+    { table: string[]; indexes?: string[]; keyed?: { actions: string[]; leadingKeys: string[] } },
+  ][]) {
     const table = stack.tables.byName[name];
-    add(
-      table.tableArn,
-      access.table.map((action) => `dynamodb:${action}`),
-    );
+    if (access.table.length > 0)
+      add(
+        table.tableArn,
+        access.table.map((action) => `dynamodb:${action}`),
+      );
+    if (access.keyed)
+      expected[`${key(table.tableArn)} if leading key ${JSON.stringify(access.keyed.leadingKeys)}`] = access.keyed.actions.map((a) => `dynamodb:${a}`).sort();
     for (const index of TABLES[name].indexes)
       add(
         `${table.tableArn}/index/${index.indexName}`,
@@ -204,9 +217,11 @@ function expectedGrants(
 const JOB_DATA = {
   categories: { table: ['Scan'] },
   sellers: { table: ['Scan'] },
-  metrics: { table: ['BatchGetItem', 'Query'] },
+  // a run folds pending order changes first: it rewrites order blocks, and no other item of the table
+  metrics: { table: ['BatchGetItem', 'Query'], keyed: { actions: ['BatchWriteItem'], leadingKeys: ['orders#*'] } },
+  orders: { table: [], indexes: ['Query'] },
   quarantine: { table: ['Query'] },
-  runs: { table: ['BatchWriteItem', 'GetItem', 'PutItem', 'UpdateItem', 'Query'] },
+  runs: { table: ['BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem', 'Query'] },
   grades: { table: ['BatchGetItem', 'BatchWriteItem', 'GetItem', 'PutItem', 'Query'], indexes: ['Query'] },
 };
 
@@ -241,6 +256,7 @@ describe('the function roles', () => {
           ...JOB_DATA,
           sellers: { table: ['Scan', 'GetItem', 'PutItem', 'UpdateItem'] },
           grades: { table: [...JOB_DATA.grades.table, 'UpdateItem'], indexes: ['Query'] },
+          orders: { table: ['BatchGetItem', 'BatchWriteItem'], indexes: ['Query'] },
         },
         [
           [shardQueue.queueArn, ['sqs:SendMessage']],
@@ -250,13 +266,40 @@ describe('the function roles', () => {
     );
   });
 
-  it('never grants the operator a write to the metrics table', () => {
-    const metricsActions = grantsOf(logicalId(stack.operator.operator.role))[key(stack.tables.byName.metrics.tableArn)];
-    expect(metricsActions).toEqual(['dynamodb:BatchGetItem', 'dynamodb:Query']);
+  it('never grants the operator a write to the metric rows: only to the order blocks beside them (leading key orders#)', () => {
+    const grants = grantsOf(logicalId(stack.operator.operator.role));
+    const metrics = key(stack.tables.byName.metrics.tableArn);
+    expect(grants[metrics]).toEqual(['dynamodb:BatchGetItem', 'dynamodb:Query']);
+    expect(grants[`${metrics} if leading key ["orders#*"]`]).toEqual(['dynamodb:BatchWriteItem']);
+  });
+
+  it('lets the order ingestion merge orders, fold them into order blocks and quarantine bad lines, and consume its queue', () => {
+    const { ingest, queue } = stack.orderFeed;
+    expect(grantsOf(logicalId(ingest.role))).toEqual(
+      expectedGrants(
+        ingest,
+        {
+          categories: { table: ['Scan'] },
+          sellers: { table: ['Scan'] },
+          metrics: { table: ['BatchGetItem', 'Query'], keyed: { actions: ['BatchWriteItem'], leadingKeys: ['orders#*'] } },
+          orders: { table: ['BatchGetItem', 'BatchWriteItem'], indexes: ['Query'] },
+          quarantine: { table: ['BatchWriteItem'] },
+          runs: { table: ['BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem', 'Query'] },
+        },
+        [[queue.queueArn, ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage']]],
+      ),
+    );
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(queue), 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(resource('AWS::SQS::Queue', queue).Properties.RedrivePolicy.deadLetterTargetArn).toEqual({
+      'Fn::GetAtt': [logicalId(stack.orderFeed.deadLetters), 'Arn'],
+    });
   });
 
   it('attaches no managed policy to any function role, so AWSLambdaBasicExecutionRole is not used', () => {
-    for (const fn of [stack.jobs.scheduledJob, stack.jobs.shardWorker, stack.operator.operator]) {
+    for (const fn of [stack.jobs.scheduledJob, stack.jobs.shardWorker, stack.operator.operator, stack.orderFeed.ingest]) {
       const role = template.findResources('AWS::IAM::Role')[logicalId(fn.role)];
       expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
       expect(role?.Properties.AssumeRolePolicyDocument.Statement).toEqual([
