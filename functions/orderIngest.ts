@@ -7,15 +7,17 @@ import { OrderFeed } from '../lib/orderFeed';
 import { QuarantineRepository } from './data/quarantineRepository';
 import { ReferenceRepository } from './data/referenceRepository';
 import { defaultDependencies, type HandlerDependencies } from './environment';
-import { foldPendingOrders, settleSeconds, storeOrderFeed, withOrdersLock } from './jobs/orders';
+import { storeOrderFeed, withOrdersLock } from './jobs/orders';
 import { logger, logInvocation } from './middleware';
 
 /**
  * The order system's feed into the product (SPEC §3.4), in AWS: each SQS message carries order
- * outcomes as JSON Lines. A batch is read through the input boundary, merged with the stored
- * histories and folded into the order blocks under the orders lock. Merging and folding are
- * idempotent and order-insensitive, so a batch delivered again, or batches out of order, end in the
- * same totals; a batch that fails is retried whole and then goes to the dead-letter queue.
+ * outcomes as JSON Lines. A batch is read through the input boundary and merged with the stored
+ * histories under the orders lock, marking the seller-days it changes; the next run folds the
+ * marks into the order blocks before it reads them (one fold a run, not one a batch: a fold
+ * rewrites each touched block from its oldest marked day, up to 180 days). Merging is idempotent
+ * and order-insensitive, so a batch delivered again, or batches out of order, end in the same
+ * histories; a batch that fails is retried whole and then goes to the dead-letter queue.
  */
 async function ingestOrderMessages(event: SQSEvent, deps: HandlerDependencies): Promise<SQSBatchResponse> {
   const now = deps.now();
@@ -29,11 +31,9 @@ async function ingestOrderMessages(event: SQSEvent, deps: HandlerDependencies): 
       if (line) feed.addOutcome(line);
     });
   }
-  const summary = await withOrdersLock(store, `ingest:${event.Records[0]?.messageId ?? 'empty'}:${now}`, async () => {
-    const stored = await storeOrderFeed(store, feed, now, (r) => boundary.quarantined.push(r));
-    const folded = await foldPendingOrders(store, { now, settleSeconds: settleSeconds() });
-    return { ...stored, sellerDaysFolded: folded.sellerDays };
-  });
+  const summary = await withOrdersLock(store, `ingest:${event.Records[0]?.messageId ?? 'empty'}:${now}`, () =>
+    storeOrderFeed(store, feed, now, (r) => boundary.quarantined.push(r)),
+  );
   await new QuarantineRepository(store).put(boundary.quarantined, `orders-${now}`, now);
   logger.info('order outcomes ingested', { messages: event.Records.length, ...summary, quarantined: boundary.quarantined.length });
   return { batchItemFailures: [] };

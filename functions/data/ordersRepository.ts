@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { epochDay } from '../../lib/calendar';
 import { orderView, type OrderHistory, type OrderView } from '../../lib/orderOutcomes';
 import { batchDelete, batchGet, batchPut, mapLimit, type Item } from './batch';
 import { queryAll } from './query';
@@ -17,6 +18,9 @@ interface PendingDay {
 /** Marks are spread over this many partitions of the runs table, so that a day's ingestion does not heat one. */
 const MARK_PARTITIONS = 16;
 const markPartition = (sellerId: string) => `orders#pending#${createHash('sha1').update(sellerId).digest()[0]! % MARK_PARTITIONS}`;
+
+/** Days an order is kept after it closed (TTL): longer than any window a job reads. */
+const ORDER_RETENTION_DAYS = 400;
 
 const PENDING_FLAG = { jobPeriod: 'orders#lock', item: 'pending' };
 
@@ -35,6 +39,7 @@ function itemOf(orderId: string, history: OrderHistory): Item {
     item.view = JSON.stringify(view);
     // listed by --bad-only: bad-experience reasons, whether or not an appeal excluded the order
     item.bad = view.reasons.length > 0 ? 1 : 0;
+    item.expiresAt = (epochDay(view.closedOn) + ORDER_RETENTION_DAYS) * 86_400;
   }
   return item;
 }

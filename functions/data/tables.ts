@@ -84,6 +84,8 @@ const TABLES: Record<TableName, TableDefinition> = {
     logicalName: 'orders',
     envVar: 'ORDERS_TABLE',
     partitionKey: { name: 'orderId', type: 'S' },
+    // an order is kept 400 days after it closed, like daily scores: past the longest window
+    ttlAttribute: 'expiresAt',
     indexes: [
       {
         indexName: ORDERS_BY_SELLER_INDEX,

@@ -70,6 +70,7 @@ beforeAll(async () => {
     scheduledJob: stack.jobs.scheduledJob.function,
     shardWorker: stack.jobs.shardWorker.function,
     operator: stack.operator.operator.function,
+    orderIngest: stack.orderFeed.ingest.function,
   };
   for (const [name, fn] of Object.entries(functions)) {
     const properties = template.findResources('AWS::Lambda::Function')[stack.getLogicalId(fn.node.defaultChild as CfnElement)]!.Properties;
@@ -156,5 +157,30 @@ describe('the deployed bundles', () => {
     )) as { ok: boolean; state: string };
     expect(rerun).toMatchObject({ ok: true, state: 'dispatched' });
     expect(sent.length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('ingest order outcomes from SQS-shaped events, and list them through the operator bundle', async () => {
+    const seller = m.market.sellers[1]!.sellerId;
+    const outcome = (orderId: string, overallRating: number) => ({
+      orderId,
+      sellerId: seller,
+      closedOn: '2026-07-10',
+      overallRating,
+      unshippedBySeller: false,
+      arbitrated: false,
+      sellerResponsible: false,
+      disputeTimeout: false,
+      notReceivedDisputeClosed: false,
+      updatedAt: '2026-07-10T12:00:00+08:00',
+    });
+    const body = [outcome('bundle-o-1', 5), outcome('bundle-o-2', 1)].map((o) => JSON.stringify(o)).join('\n');
+    const ingested = (await handlers.orderIngest!(sqsEvent([{ id: 'o-msg-1', body }]), localContext('orderIngest'))) as { batchItemFailures: unknown[] };
+    expect(ingested.batchItemFailures).toEqual([]);
+    const listed = (await handlers.operator!(
+      { action: 'orders', sellerId: seller, from: '2026-07-01', to: '2026-07-31', badOnly: true },
+      localContext('operator'),
+    )) as { ok: boolean; orders: { orderId: string; reasons: string[] }[] };
+    expect(listed.ok).toBe(true);
+    expect(listed.orders).toEqual([expect.objectContaining({ orderId: 'bundle-o-2', reasons: ['overallRating <= 3'] })]);
   }, 120_000);
 });

@@ -57,10 +57,9 @@ describe('the AWS order feed: at least once, out of order (SPEC §3.4)', () => {
       .sort((a, b) => a[0] - b[0])
       .map(([, e]) => e);
     let failed = 0;
-    let writes = 0;
-    // one delivery dies after its orders are written, in the middle of the fold's block writes: SQS delivers it again
+    // one delivery dies after it marked its seller-days, before its orders are written: SQS delivers it again
     const faulty = beforeBatchWrites(env.store, (tables) => {
-      if (tables.includes(env.store.tables.metrics) && ++writes === 1) throw new Error('injected: the worker stopped here');
+      if (tables.includes(env.store.tables.orders)) throw new Error('injected: the worker stopped here');
     });
     for (const [i, event] of events.entries()) {
       const store = i === Math.floor(events.length / 2) ? faulty : env.store;
@@ -74,10 +73,16 @@ describe('the AWS order feed: at least once, out of order (SPEC §3.4)', () => {
     await ingestOrderMessages(events[0]!, env.deps);
     expect(failed).toBe(1);
 
-    const run = await handleOperatorRequest(
-      { action: 'rerun', job: 'monthly', period: '2026-07', reason: 'feed test', requestedBy: 'test', asOf: '2026-07-20' },
-      env.deps,
-    );
+    // the run folds the marks first; its first attempt dies in the middle of the fold's block writes
+    expect(await new OrdersRepository(env.store).pendingSince()).not.toBeNull();
+    const request = { action: 'rerun', job: 'monthly', period: '2026-07', reason: 'feed test', requestedBy: 'test', asOf: '2026-07-20' };
+    let blockWrites = 0;
+    const dying = beforeBatchWrites(env.store, (tables) => {
+      if (tables.includes(env.store.tables.metrics) && ++blockWrites === 2) throw new Error('injected: the run stopped in its fold');
+    });
+    await expect(handleOperatorRequest(request, { ...env.deps, store: dying })).rejects.toThrow(/stopped in its fold/);
+    expect(blockWrites).toBeGreaterThanOrEqual(2);
+    const run = await handleOperatorRequest({ ...request, reason: 'feed test, again' }, env.deps);
     expect(run.ok).toBe(true);
 
     const dir = mkdtempSync(join(tmpdir(), 'grader-feed-'));

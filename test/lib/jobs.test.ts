@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { matrixOf } from '../../lib/grading';
 import { grantRecord, jobWindows, quarterlyRecords, type JobSeller } from '../../lib/jobs';
 import { F, FIELD_COUNT } from '../../lib/metrics';
-import { DEFAULT_POLICY } from '../../lib/policy';
+import { DEFAULT_POLICY, type Policy } from '../../lib/policy';
+import { prepareJob } from '../../lib/evaluateJob';
+import { metricRow, policyWith } from './fixtures';
 import { validateRecord } from '../../lib/records';
 
 describe('jobWindows', () => {
@@ -85,5 +87,38 @@ describe('grantRecord', () => {
     expect(grantRecord(revoked, 'c-11', '2026-05-01', DEFAULT_POLICY, 'r')).toMatchObject({ status: 'revoked', endedOn: '2026-05-01', revokedBy: 'ops-wu' });
     // The day before, the revocation is not yet in effect.
     expect(grantRecord(revoked, 'c-11', '2026-04-30', DEFAULT_POLICY, 'r')).toMatchObject({ status: 'active', endedOn: null, revokedBy: null });
+  });
+});
+
+describe('the volume-adaptive service-level window (SPEC §7.1)', () => {
+  const categories = [{ categoryId: 'c-1', parentId: 'p-1', name: 'one' }];
+  const sellers = ['s-few', 's-none', 's-busy'].map((sellerId) => ({ sellerId, categoryId: 'c-1', storeType: 'brand', openedOn: '2025-01-01' }));
+  // s-few: 40 closed in the 90 days, 100 more in the months before; s-none: 40 over the whole year; s-busy: 120 in 90 days
+  const rows = [
+    metricRow('s-few', '2026-05-10', { orders: 40, closedOrders: 40, badExperienceOrders: 1 }),
+    metricRow('s-few', '2025-12-01', { orders: 100, closedOrders: 100, badExperienceOrders: 9 }),
+    metricRow('s-none', '2025-09-01', { orders: 40, closedOrders: 40 }),
+    metricRow('s-busy', '2026-06-01', { orders: 120, closedOrders: 120, badExperienceOrders: 2 }),
+  ];
+  const levels = (policy: Policy) => {
+    const job = prepareJob('monthly', '2026-07', { categories, sellers }, policy, 'test');
+    for (const row of rows) job.addMetricRow(row);
+    return new Map(
+      [...job.records()].flatMap((r) =>
+        r.kind === 'serviceLevel' ? [[r.sellerId, { level: r.level, window: r.window, closed: r.closedOrders }] as const] : [],
+      ),
+    );
+  };
+
+  it('is off by default: a seller under the minimum is not assessed', () => {
+    expect(levels(DEFAULT_POLICY).get('s-few')).toMatchObject({ level: 'notAssessed', closed: 40, window: { start: '2026-04-02', end: '2026-06-30' } });
+  });
+
+  it('assesses a seller under the minimum over the extended window when that reaches it, and names the window', () => {
+    const policy = policyWith({ serviceLevel: { ...DEFAULT_POLICY.serviceLevel, extendedWindowDays: 365 } });
+    const got = levels(policy);
+    expect(got.get('s-few')).toEqual({ level: 'pass', closed: 140, window: { start: '2025-07-01', end: '2026-06-30' } });
+    expect(got.get('s-none')).toMatchObject({ level: 'notAssessed', closed: 0, window: { start: '2026-04-02', end: '2026-06-30' } });
+    expect(got.get('s-busy')).toMatchObject({ closed: 120, window: { start: '2026-04-02', end: '2026-06-30' } });
   });
 });
