@@ -6,9 +6,10 @@ import { earlierRecord, InputBoundary, type EarlierRecord } from './inputBoundar
 import { inputLine } from './jsonLines';
 import { OrderFeed, recordedKey } from './orderFeed';
 import { foldOrders } from './orderOutcomes';
-import { dailyRecords, jobWindows, monthlyRecords, quarterlyRecords, type JobSeller } from './jobs';
+import type { Exposure, Registration } from './inputs';
+import { dailyRecords, jobWindows, monthlyRecords, quarterlyRecords, type HealthContext, type JobSeller } from './jobs';
 import type { Policy } from './policy';
-import type { GradeRecord, QuarantineRecord } from './records';
+import type { GradeRecord, HealthCheckRecord, QuarantineRecord } from './records';
 import { gradesInForce, type GradesInForce } from './status';
 
 /** Reference data of a job: categories, sellers, Good Seller grants, and records of earlier runs, as rows or parsed lines. */
@@ -20,6 +21,9 @@ interface JobReferenceData {
   /** the order feed and the appeal decisions (SPEC §3.4), read whole by every job */
   orders?: Iterable<unknown>;
   exclusions?: Iterable<unknown>;
+  /** compliance inputs (SPEC §7.5): market exposure and registrations */
+  exposure?: Iterable<unknown>;
+  registrations?: Iterable<unknown>;
   /** the business date the rows are read on: later-dated rows are invalid (SPEC §3.3); no bound when absent */
   ingestedOn?: string;
 }
@@ -44,7 +48,11 @@ interface PreparedJob {
 /** Validates reference rows through the input boundary, keeping the first valid row of each key. */
 function validateReference(data: JobReferenceData, policy: Policy) {
   const boundary = new InputBoundary({ policy, ingestedOn: data.ingestedOn ?? '9999-12-31' });
-  for (const raw of data.categories) boundary.category(inputLine(raw));
+  const categoryFlags = new Map<string, readonly string[]>();
+  for (const raw of data.categories) {
+    const c = boundary.category(inputLine(raw));
+    if (c) categoryFlags.set(c.categoryId, c.flags ?? []);
+  }
   const sellers: JobSeller[] = [];
   const sellerIndex = new Map<string, number>();
   for (const raw of data.sellers) {
@@ -64,6 +72,17 @@ function validateReference(data: JobReferenceData, policy: Policy) {
     const r = earlierRecord(boundary, inputLine(raw));
     if (r) grades.push(r);
   }
+  const exposure = new Map<string, Exposure[]>();
+  const registrations = new Map<string, Registration[]>();
+  const push = <T>(map: Map<string, T[]>, key: string, value: T) => (map.get(key) ?? map.set(key, []).get(key)!).push(value);
+  for (const raw of data.exposure ?? []) {
+    const e = boundary.exposure(inputLine(raw));
+    if (e) push(exposure, e.sellerId, e);
+  }
+  for (const raw of data.registrations ?? []) {
+    const r = boundary.registration(inputLine(raw));
+    if (r) push(registrations, r.sellerId, r);
+  }
   const feed = new OrderFeed(boundary);
   for (const raw of data.orders ?? []) feed.addOutcome(inputLine(raw));
   let index = 0;
@@ -74,12 +93,13 @@ function validateReference(data: JobReferenceData, policy: Policy) {
   feed.quarantineConflicts();
   const quarantined = [...boundary.quarantined];
   boundary.quarantined.length = 0;
-  return { boundary, quarantined, sellers, sellerIndex, grants, grades, orderDays: foldOrders(feed.histories.values()) };
+  const compliance = { flags: categoryFlags, exposure, registrations };
+  return { boundary, quarantined, sellers, sellerIndex, grants, grades, orderDays: foldOrders(feed.histories.values()), compliance };
 }
 
 /** Prepares a job for its period: validates the reference data and opens its windows (SPEC §2–§3). */
 function prepareJob(job: Job, period: string, data: JobReferenceData, policy: Policy, runId: string, filter: SellerFilter = {}): PreparedJob {
-  const { boundary, quarantined, sellers, sellerIndex, grants, grades, orderDays } = validateReference(data, policy);
+  const { boundary, quarantined, sellers, sellerIndex, grants, grades, orderDays, compliance } = validateReference(data, policy);
   const aggregator = new WindowAggregator(sellerIndex, jobWindows(job, period, policy), boundary);
   for (const [key, values] of orderDays) {
     const [sellerId, date] = key.split('|') as [string, string];
@@ -108,7 +128,27 @@ function prepareJob(job: Job, period: string, data: JobReferenceData, policy: Po
       const bySeller = groupGrades(grades);
       const inForce = (s: number): GradesInForce => gradesInForce(bySeller.get(sellers[s]!.sellerId) ?? [], period);
       const grantOf = (s: number) => grants.get(sellers[s]!.sellerId) ?? grantFromRecords(bySeller.get(sellers[s]!.sellerId));
-      yield* dailyRecords({ ...ctx, inForce, grantOf }, period, {
+      const window = jobWindows('daily', period, policy).scoring!;
+      const quarantinedIn = new Map<string, number>();
+      for (const q of aggregator.quarantined) {
+        const { sellerId, date } = q.key as { sellerId?: unknown; date?: unknown };
+        if (typeof sellerId === 'string' && typeof date === 'string' && date >= window.start && date <= window.end) {
+          quarantinedIn.set(sellerId, (quarantinedIn.get(sellerId) ?? 0) + 1);
+        }
+      }
+      const health: HealthContext = {
+        previous: (s) => healthCheckOf(bySeller.get(sellers[s]!.sellerId)),
+        inputs: (s) => {
+          const id = sellers[s]!.sellerId;
+          return {
+            exposure: compliance.exposure.get(id) ?? [],
+            registrations: compliance.registrations.get(id) ?? [],
+            quarantinedRows: quarantinedIn.get(id) ?? 0,
+          };
+        },
+        flagsOf: (categoryId) => compliance.flags.get(categoryId) ?? [],
+      };
+      yield* dailyRecords({ ...ctx, inForce, grantOf, health }, period, {
         scoring: t.scoring!,
         previousGmvCents: aggregator.gmvCents('previous'),
         merchant: t.merchant!,
@@ -134,6 +174,12 @@ function groupGrades(grades: Iterable<EarlierRecord>): Map<string, EarlierRecord
     else bySeller.set(r.sellerId, [r]);
   }
   return bySeller;
+}
+
+/** A seller's healthCheck record from an earlier run, as the daily job carries its findings forward. */
+function healthCheckOf(records: EarlierRecord[] | undefined): HealthCheckRecord | null {
+  const r = records?.find((x) => x.kind === 'healthCheck');
+  return r?.kind === 'healthCheck' ? (r as unknown as HealthCheckRecord) : null;
 }
 
 /** A grant known only from an earlier run's goodSellerGrant record. */

@@ -1,7 +1,18 @@
 import { z } from 'zod';
 import { isCalendarDate } from './calendar';
 import type { GoodSellerGrant } from './goodSeller';
-import { categorySchema, describeIssues, grantInputSchema, sellerProfileSchema, type Category, type SellerProfile } from './inputs';
+import {
+  categorySchema,
+  describeIssues,
+  exposureSchema,
+  grantInputSchema,
+  registrationSchema,
+  sellerProfileSchema,
+  type Category,
+  type Exposure,
+  type Registration,
+  type SellerProfile,
+} from './inputs';
 import { writtenValue, type InputLine } from './jsonLines';
 import { checkMetricRow, METRIC_FIELDS, type MetricRow } from './metrics';
 import { appealDecisionSchema, orderFeedSchema, type AppealDecisionInput, type OrderFeedLine } from './orderOutcomes';
@@ -40,6 +51,8 @@ const KEY_FIELDS: Record<Source, readonly string[]> = {
   grades: ['sellerId', 'kind'],
   orders: ['orderId', 'updatedAt'],
   exclusions: ['orderId', 'on'],
+  exposure: ['sellerId', 'categoryId', 'market', 'asOf'],
+  registrations: ['sellerId', 'scheme', 'market', 'scope', 'registrationId'],
 };
 
 /**
@@ -57,6 +70,8 @@ class InputBoundary {
   private readonly grants = new Map<string, GoodSellerGrant>();
   private readonly knownGrants: ReadonlyMap<string, GoodSellerGrant>;
   private readonly metricKeys = new Set<string>();
+  private readonly exposureKeys = new Set<string>();
+  private readonly registrationKeys = new Set<string>();
   private readonly earliestDate: string;
   private readonly ingestedOn: string;
 
@@ -174,6 +189,46 @@ class InputBoundary {
     return d;
   }
 
+  /** A market-exposure row (SPEC §7.5): known seller and category, `asOf` in range, one row per (seller, category, market, asOf). */
+  exposure(input: InputLine): Exposure | null {
+    const value = this.readable('exposure', input);
+    if (value === undefined) return null;
+    const parsed = exposureSchema.safeParse(value);
+    if (!parsed.success) return this.refuse('exposure', input, `seller ${String(value.sellerId)}: ${describeIssues(parsed.error)}`);
+    const e = parsed.data;
+    const who = `seller ${e.sellerId}, ${e.categoryId} in ${e.market}`;
+    const outOfRange = this.beforeEarliest(e.asOf) ?? this.afterIngestion(e.asOf);
+    if (outOfRange) return this.refuse('exposure', input, `${who}: asOf ${outOfRange}`);
+    if (!this.isSeller(e.sellerId)) return this.refuse('exposure', input, `${who}: unknown seller`);
+    if (!this.isCategory(e.categoryId)) return this.refuse('exposure', input, `${who}: categoryId ${e.categoryId} is not a known category`);
+    const key = `${e.sellerId}|${e.categoryId}|${e.market}|${e.asOf}`;
+    if (this.exposureKeys.has(key))
+      return this.refuse('exposure', input, `${who}: repeats the key (sellerId, categoryId, market, asOf) of an earlier row; the first one stands`);
+    this.exposureKeys.add(key);
+    return e;
+  }
+
+  /** A compliance registration (SPEC §7.5): known seller, `validFrom` not after `validUntil`, one row per registration. */
+  registration(input: InputLine): Registration | null {
+    const value = this.readable('registrations', input);
+    if (value === undefined) return null;
+    const parsed = registrationSchema.safeParse(value);
+    if (!parsed.success) return this.refuse('registrations', input, `seller ${String(value.sellerId)}: ${describeIssues(parsed.error)}`);
+    const r = parsed.data;
+    const who = `seller ${r.sellerId}, ${r.scheme} ${r.scope} in ${r.market}`;
+    const tooEarly = this.beforeEarliest(r.validFrom);
+    if (tooEarly) return this.refuse('registrations', input, `${who}: validFrom ${tooEarly}`);
+    if (!this.isSeller(r.sellerId)) return this.refuse('registrations', input, `${who}: unknown seller`);
+    const key = `${r.sellerId}|${r.scheme}|${r.market}|${r.scope}|${r.registrationId}`;
+    if (this.registrationKeys.has(key)) return this.refuse('registrations', input, `${who}: repeats registration ${r.registrationId}; the first one stands`);
+    this.registrationKeys.add(key);
+    return r;
+  }
+
+  isCategory(categoryId: string): boolean {
+    return this.categories.has(categoryId) || this.knownCategories.has(categoryId);
+  }
+
   /** Refuses a row that failed a rule the caller checks (a job's own reading, an operator's request). */
   refuse(source: Source, input: InputLine, reason: string): null {
     const line = input.line;
@@ -254,6 +309,12 @@ const earlierRecordSchema = z.discriminatedUnion('kind', [
     status: z.enum(['pending', 'active', 'expired', 'revoked']),
     endedOn: z.iso.date().nullable().optional(),
     revokedBy: z.string().nullable().optional(),
+  }),
+  z.looseObject({
+    kind: z.literal('healthCheck'),
+    sellerId: z.string(),
+    asOf: z.iso.date(),
+    findings: z.array(z.looseObject({ id: z.string(), severity: z.string(), since: z.iso.date(), evidence: z.record(z.string(), z.unknown()) })),
   }),
   z.looseObject({ kind: z.literal('dailyScore'), sellerId: z.string() }),
   z.looseObject({ kind: z.literal('status'), sellerId: z.string() }),

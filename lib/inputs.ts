@@ -47,6 +47,32 @@ const grantInputSchema = z.object({
   revokedBy: text(TEXT_LIMITS.who).nullable().optional(),
 });
 
+const market = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code (two capital letters)');
+
+/** A seller's active listings of one category in one market, as of a date (SPEC §7.5). */
+const exposureSchema = z.object({
+  sellerId: sellerIdSchema,
+  categoryId: idSchema('categoryId'),
+  market,
+  activeListings: z.number().int().min(0),
+  asOf: date,
+});
+
+/** A compliance registration (SPEC §7.5): valid from `validFrom`, until `validUntil` when given. */
+const registrationSchema = z
+  .object({
+    sellerId: sellerIdSchema,
+    scheme: z.enum(['epr', 'cpc']),
+    market,
+    scope: idSchema('scope'),
+    registrationId: z.string().min(1).max(TEXT_LIMITS.who, `must be at most ${TEXT_LIMITS.who} characters`),
+    validFrom: date,
+    validUntil: date.nullable().optional(),
+  })
+  .refine((r) => r.validUntil == null || r.validFrom <= r.validUntil, { path: ['validUntil'], message: 'must not be before validFrom' });
+
+type Exposure = z.infer<typeof exposureSchema>;
+type Registration = z.infer<typeof registrationSchema>;
 type Category = z.infer<typeof categorySchema>;
 type SellerProfile = z.infer<typeof sellerProfileSchema>;
 type GrantInput = z.infer<typeof grantInputSchema>;
@@ -66,9 +92,11 @@ export {
   TEXT_LIMITS,
   categorySchema,
   describeIssues,
+  exposureSchema,
   grantInputSchema,
+  registrationSchema,
   idSchema,
   sellerIdSchema,
   sellerProfileSchema,
 };
-export type { Category, GrantInput, Program, SellerProfile };
+export type { Category, Exposure, GrantInput, Program, Registration, SellerProfile };

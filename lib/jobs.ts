@@ -5,7 +5,17 @@ import { assessMerchant } from './merchantTier';
 import { FIELD_COUNT } from './metrics';
 import { tierBenefits } from './operationTier';
 import { lookupByCategory, type Policy } from './policy';
-import type { DailyScoreRecord, GoodSellerGrantRecord, MerchantAssessmentRecord, OperationTierRecord, ServiceLevelRecord, StatusRecord } from './records';
+import { carryForward, findingsChanged, openFindings } from './healthCheck';
+import type { Exposure, Registration } from './inputs';
+import type {
+  DailyScoreRecord,
+  GoodSellerGrantRecord,
+  HealthCheckRecord,
+  MerchantAssessmentRecord,
+  OperationTierRecord,
+  ServiceLevelRecord,
+  StatusRecord,
+} from './records';
 import { assessServiceLevel } from './serviceLevel';
 import { goodSellerStateOn, statusOn, type GoodSellerState, type GradesInForce } from './status';
 import type { ProgramSpan } from './storefrontLabel';
@@ -156,11 +166,13 @@ function* dailyRecords(
     goodSellerOf?: (seller: number) => GoodSellerState | null;
     /** the sellers whose status and grant are refreshed; all when absent */
     refresh?: (seller: number) => boolean;
+    /** the health check (SPEC §7.5); none when absent */
+    health?: HealthContext;
   },
   date: string,
   totals: { scoring: TotalsMatrix; previousGmvCents: Float64Array; merchant: TotalsMatrix },
   grades?: Iterable<[number, WindowGrade]>,
-): Generator<DailyScoreRecord | StatusRecord | GoodSellerGrantRecord> {
+): Generator<DailyScoreRecord | StatusRecord | GoodSellerGrantRecord | HealthCheckRecord> {
   const { policy, runId, sellers } = ctx;
   const w = dailyWindows(date, policy.merchantTier.windowDays);
   const expiresAt = (epochDay(date) + policy.dailyScoreRetentionDays) * 86_400;
@@ -186,16 +198,76 @@ function* dailyRecords(
       policyVersion: policy.version,
       runId,
     };
-    if (ctx.refresh && !ctx.refresh(s)) continue;
-    const grant = ctx.grantOf(s);
-    const goodSeller = grant ? goodSellerStateOn(grant, date, policy) : (ctx.goodSellerOf?.(s) ?? null);
-    yield statusOn({ sellerId: seller.sellerId, categoryId: seller.categoryId, date, programs: seller, inForce: ctx.inForce(s), goodSeller, policy, runId });
-    if (grant && (ctx.goodSellerOf || grantStatusOn(grant, date, policy) !== grantStatusOn(grant, addDays(date, -1), policy))) {
-      // offline: only grants whose status changes on D; on the store: every live grant, written when changed
-      yield grantRecord(grant, seller.categoryId, date, policy, runId);
+    const refreshed = !ctx.refresh || ctx.refresh(s);
+    let status: StatusRecord | null = null;
+    if (refreshed) {
+      const grant = ctx.grantOf(s);
+      const goodSeller = grant ? goodSellerStateOn(grant, date, policy) : (ctx.goodSellerOf?.(s) ?? null);
+      status = statusOn({
+        sellerId: seller.sellerId,
+        categoryId: seller.categoryId,
+        date,
+        programs: seller,
+        inForce: ctx.inForce(s),
+        goodSeller,
+        policy,
+        runId,
+      });
+      yield status;
+      if (grant && (ctx.goodSellerOf || grantStatusOn(grant, date, policy) !== grantStatusOn(grant, addDays(date, -1), policy))) {
+        // offline: only grants whose status changes on D; on the store: every live grant, written when changed
+        yield grantRecord(grant, seller.categoryId, date, policy, runId);
+      }
+    }
+    const health = ctx.health;
+    const inForce = status ?? health?.statusOf?.(s) ?? null;
+    if (health && inForce) {
+      const input = health.inputs(s);
+      const drafts = openFindings(
+        {
+          date,
+          categoryId: seller.categoryId,
+          parentId: seller.parentId,
+          inForce: {
+            operationTier: inForce.operationTier?.tier ?? null,
+            serviceLevel: inForce.serviceLevel?.level ?? null,
+            merchantAssessed: inForce.merchantTier.assessed,
+            goodSeller: inForce.goodSeller,
+          },
+          projected: { operationTier: grade.tier, merchant, serviceLevel: assessServiceLevel(totalsOf(totals.merchant, s), policy) },
+          daily: totalsOf(totals.scoring, s),
+          quarantinedRows: input.quarantinedRows,
+          exposure: input.exposure,
+          registrations: input.registrations,
+          flagsOf: health.flagsOf,
+        },
+        policy,
+      );
+      const previous = health.previous(s);
+      const findings = carryForward(previous?.findings ?? [], drafts, date);
+      yield {
+        kind: 'healthCheck',
+        sellerId: seller.sellerId,
+        categoryId: seller.categoryId,
+        // like a status's, the date the findings last changed
+        asOf: previous && !findingsChanged(previous.findings, findings) ? previous.asOf : date,
+        findings,
+        policyVersion: policy.version,
+        runId,
+      };
     }
   }
 }
 
+/** What the daily job needs besides the windows to check a seller's health (SPEC §7.5). */
+interface HealthContext {
+  /** the seller's current healthCheck record, if any */
+  previous: (seller: number) => HealthCheckRecord | null;
+  inputs: (seller: number) => { exposure: readonly Exposure[]; registrations: readonly Registration[]; quarantinedRows: number };
+  flagsOf: (categoryId: string) => readonly string[];
+  /** the status in force of a seller whose status is not refreshed on D */
+  statusOf?: (seller: number) => Pick<StatusRecord, 'operationTier' | 'serviceLevel' | 'merchantTier' | 'goodSeller'> | null;
+}
+
 export { dailyRecords, grantRecord, jobWindows, monthlyRecords, quarterlyRecords };
-export type { JobContext, JobSeller };
+export type { HealthContext, JobContext, JobSeller };

@@ -38,6 +38,52 @@ const goodSellerCriteriaSchema = z.strictObject({
 });
 
 const benefitsSchema = z.array(z.string().min(1));
+
+const SEVERITIES = ['critical', 'warning', 'info'] as const;
+const severitySchema = z.enum(SEVERITIES);
+const findingRule = (severity: (typeof SEVERITIES)[number]) =>
+  z.strictObject({ enabled: z.boolean().default(true), severity: severitySchema.default(severity) });
+
+/** A compliance rule (SPEC §7.5): a scheme and scope required in some markets for the categories flagged `appliesTo` ("*": all). */
+const complianceRuleSchema = z.strictObject({
+  scheme: z.enum(['epr', 'cpc']),
+  markets: z.array(z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code')).min(1),
+  scope: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  appliesTo: z.enum(['*', 'electrical', 'batteries', 'textiles', 'furniture', 'childrens']),
+});
+
+const EU_CORE = ['DE', 'FR', 'ES', 'IT', 'NL', 'AT'];
+const DEFAULT_COMPLIANCE_RULES: z.input<typeof complianceRuleSchema>[] = [
+  { scheme: 'epr', markets: [...EU_CORE, 'PL', 'SE'], scope: 'packaging', appliesTo: '*' },
+  { scheme: 'epr', markets: EU_CORE, scope: 'weee', appliesTo: 'electrical' },
+  { scheme: 'epr', markets: EU_CORE, scope: 'batteries', appliesTo: 'batteries' },
+  { scheme: 'epr', markets: ['FR', 'NL'], scope: 'textiles', appliesTo: 'textiles' },
+  { scheme: 'epr', markets: ['FR'], scope: 'furniture', appliesTo: 'furniture' },
+  { scheme: 'cpc', markets: ['US'], scope: 'childrens', appliesTo: 'childrens' },
+];
+
+/** The store health-check centre (SPEC §7.5): each rule on/off with its severity, the thresholds, the compliance rules. */
+const healthCheckSchema = z.strictObject({
+  rules: z
+    .strictObject({
+      serviceLevelAtRisk: z
+        .strictObject({ enabled: z.boolean().default(true), severity: severitySchema.default('warning'), failSeverity: severitySchema.default('critical') })
+        .prefault({}),
+      merchantTierAtRisk: findingRule('warning').prefault({}),
+      goodSellerExpiring: findingRule('warning').prefault({}),
+      operationTierAtRisk: findingRule('info').prefault({}),
+      fulfilmentBelowSilver: findingRule('warning').prefault({}),
+      messagesUnanswered: findingRule('info').prefault({}),
+      complianceMissing: findingRule('critical').prefault({}),
+      complianceExpiring: findingRule('warning').prefault({}),
+      dataQuality: findingRule('info').prefault({}),
+    })
+    .prefault({}),
+  goodSellerWarningDays: z.number().int().min(0).default(30),
+  minMessagesAnsweredRate: probability.default(0.8),
+  complianceExpiringDays: z.number().int().min(0).default(30),
+  compliance: z.array(complianceRuleSchema).default(DEFAULT_COMPLIANCE_RULES),
+});
 const BADGES = ['jbp', 'styled', 'plus', 'gold', 'silver'] as const;
 
 const policySchema = z
@@ -85,6 +131,8 @@ const policySchema = z
     mallBenefits: benefitsSchema,
     frontBadgePriority: z.array(z.enum(BADGES)),
     dailyScoreRetentionDays: z.number().int().min(1),
+    /** The health-check rules (SPEC §7.5); optional in older documents, which get the defaults. */
+    healthCheck: healthCheckSchema.prefault({}),
     /** Input bounds (SPEC §3.3): rows dated before `earliestDate` are invalid; optional in older documents. */
     data: z.strictObject({ earliestDate: z.iso.date() }).default({ earliestDate: '2015-01-01' }),
   })
@@ -231,5 +279,16 @@ function lookupByCategory<T>(table: { default: T; byCategory: Record<string, T> 
   return own(categoryId) ?? own(parentId) ?? table.default;
 }
 
-export { DEFAULT_POLICY, PolicyError, SERVICE_LEVELS, BADGES, lookupByCategory, parsePolicy, policySchema, serviceLevelSchema };
+export {
+  DEFAULT_POLICY,
+  PolicyError,
+  SEVERITIES,
+  complianceRuleSchema,
+  SERVICE_LEVELS,
+  BADGES,
+  lookupByCategory,
+  parsePolicy,
+  policySchema,
+  serviceLevelSchema,
+};
 export type { FrontBadge, GoodSellerCriteria, MerchantCriteriaSet, MerchantTierCriteria, Policy, ServiceLevel };

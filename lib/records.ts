@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FINDING_ORDER, type FindingId } from './healthCheck';
 import { ABILITIES } from './abilities';
 import { INDICATOR_IDS } from './indicators';
 import { MERCHANT_TIERS } from './merchantTier';
@@ -159,6 +160,29 @@ const statusSchema = z
   })
   .strict();
 
+/** An open finding of the health check (SPEC §7.5). */
+const findingSchema = z
+  .object({
+    id: z.enum(FINDING_ORDER as unknown as [FindingId, ...FindingId[]]),
+    area: z.string(),
+    severity: z.enum(['critical', 'warning', 'info']),
+    since: date,
+    deadline: date.optional(),
+    action: z.string().min(1),
+    evidence: z.record(z.string(), z.unknown()),
+  })
+  .strict();
+
+/** A seller's current health check: its open findings (SPEC §7.5, §8.1). */
+const healthCheckRecordSchema = z
+  .object({
+    kind: z.literal('healthCheck'),
+    ...base,
+    asOf: date,
+    findings: z.array(findingSchema),
+  })
+  .strict();
+
 /** Every grade record of SPEC §8.1/§10, discriminated by `kind`. */
 const gradeRecordSchema = z.discriminatedUnion('kind', [
   dailyScoreSchema,
@@ -167,13 +191,14 @@ const gradeRecordSchema = z.discriminatedUnion('kind', [
   merchantAssessmentSchema,
   goodSellerGrantSchema,
   statusSchema,
+  healthCheckRecordSchema,
 ]);
 
 /** A quarantined input row with the rule it broke (SPEC §3.3). */
 const quarantineSchema = z
   .object({
     kind: z.literal('quarantine'),
-    source: z.enum(['metrics', 'sellers', 'categories', 'grants', 'grades', 'orders', 'exclusions']),
+    source: z.enum(['metrics', 'sellers', 'categories', 'grants', 'grades', 'orders', 'exclusions', 'exposure', 'registrations']),
     key: z.record(z.string(), z.unknown()),
     reason: z.string().min(1),
   })
@@ -185,13 +210,22 @@ type ServiceLevelRecord = z.infer<typeof serviceLevelRecordSchema>;
 type MerchantAssessmentRecord = z.infer<typeof merchantAssessmentSchema>;
 type GoodSellerGrantRecord = z.infer<typeof goodSellerGrantSchema>;
 type StatusRecord = z.infer<typeof statusSchema>;
+type HealthCheckRecord = z.infer<typeof healthCheckRecordSchema>;
 type GradeRecord = z.infer<typeof gradeRecordSchema>;
 type GradeKind = GradeRecord['kind'];
 type QuarantineRecord = z.infer<typeof quarantineSchema>;
 type IndicatorsField = z.infer<typeof indicatorsSchema>;
 type AbilitiesField = z.infer<typeof abilitiesSchema>;
 
-const GRADE_KINDS = ['dailyScore', 'operationTier', 'serviceLevel', 'merchantAssessment', 'goodSellerGrant', 'status'] as const satisfies readonly GradeKind[];
+const GRADE_KINDS = [
+  'dailyScore',
+  'operationTier',
+  'serviceLevel',
+  'merchantAssessment',
+  'goodSellerGrant',
+  'status',
+  'healthCheck',
+] as const satisfies readonly GradeKind[];
 
 class InvalidRecordError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -216,6 +250,7 @@ export {
   dailyScoreSchema,
   goodSellerGrantSchema,
   gradeRecordSchema,
+  healthCheckRecordSchema,
   merchantAssessmentSchema,
   operationTierSchema,
   quarantineSchema,
@@ -229,6 +264,7 @@ export type {
   GoodSellerGrantRecord,
   GradeKind,
   GradeRecord,
+  HealthCheckRecord,
   IndicatorsField,
   MerchantAssessmentRecord,
   OperationTierRecord,

@@ -59,6 +59,8 @@ async function score(opts: ScoreOptions): Promise<{ records: number; quarantined
       grades: await readJsonlAll(file('grades.jsonl'), { optional: true }),
       orders: await readJsonlAll(file('orders.jsonl'), { optional: true }),
       exclusions: await readJsonlAll(file('exclusions.jsonl'), { optional: true }),
+      exposure: await readJsonlAll(file('exposure.jsonl'), { optional: true }),
+      registrations: await readJsonlAll(file('registrations.jsonl'), { optional: true }),
       ingestedOn: businessDateOf(new Date().toISOString(), policy.timeZone),
     },
     policy,

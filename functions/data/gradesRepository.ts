@@ -18,6 +18,7 @@ function gradeSortKey(record: GradeRecord): string {
       return `merchantAssessment#${record.quarter}`;
     case 'goodSellerGrant':
     case 'status':
+    case 'healthCheck':
       return record.kind;
   }
 }
@@ -46,7 +47,7 @@ function serialize(record: GradeRecord): { json: string; hash: string } {
   const json = JSON.stringify(record);
   // drop runId (and a status's asOf) from the text rather than stringify twice: this is a hot path
   let content = json.replace(`"runId":${JSON.stringify(record.runId)}`, '');
-  if (record.kind === 'status') content = content.replace(`"asOf":${JSON.stringify(record.asOf)}`, '');
+  if (record.kind === 'status' || record.kind === 'healthCheck') content = content.replace(`"asOf":${JSON.stringify(record.asOf)}`, '');
   return { json, hash: createHash('sha256').update(content).digest('base64url').slice(0, 32) };
 }
 
@@ -77,8 +78,8 @@ function gradeItem(record: GradeRecord, serialized: { json: string; hash: string
     item.lookupPk = `${record.kind}#${periodOf(record)}#${record.categoryId}`;
     item.lookupSk = record.sellerId;
   }
-  if (record.kind === 'status') {
-    item.lookupPk = `status#${record.categoryId}`;
+  if (record.kind === 'status' || record.kind === 'healthCheck') {
+    item.lookupPk = `${record.kind}#${record.categoryId}`;
     item.lookupSk = record.sellerId;
   }
   if (record.kind === 'goodSellerGrant' && (record.status === 'active' || record.status === 'pending')) {
