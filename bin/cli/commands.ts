@@ -90,6 +90,8 @@ async function importCommand(v: Values): Promise<string> {
   const categories = await readJsonlAll(path('categories.jsonl'));
   const sellers = await readJsonlAll(path('sellers.jsonl'));
   const grants = await readJsonlAll(path('grants.jsonl'), { optional: true });
+  const exposure = await readJsonlAll(path('exposure.jsonl'), { optional: true });
+  const registrations = await readJsonlAll(path('registrations.jsonl'), { optional: true });
   return withStore({ aws: v.aws === true }, async (store, where) => {
     const bar = progressBar('metrics', 0);
     async function* lines(file: string) {
@@ -103,6 +105,8 @@ async function importCommand(v: Values): Promise<string> {
         categories,
         sellers,
         grants,
+        exposure,
+        registrations,
         metrics: lines('metrics.jsonl'),
         ...(feed ? { orders: lines('orders.jsonl'), exclusions: lines('exclusions.jsonl') } : {}),
       },
@@ -118,7 +122,7 @@ async function importCommand(v: Values): Promise<string> {
     const orders = o
       ? `, ${o.outcomes} order outcomes (${o.corrected} corrected, ${o.moved} moved, ${o.repeats} repeats, ${o.conflicts} conflicts; ${o.sellerDaysFolded} seller-days folded), ${o.decisions} appeal decisions`
       : '';
-    return `imported into ${where}: ${summary.categories} categories, ${summary.sellers} sellers, ${summary.metricRows} metric rows (${summary.blocksWritten} block-days)${orders}, ${summary.grants} grants; ${summary.quarantined} rows quarantined`;
+    return `imported into ${where}: ${summary.categories} categories, ${summary.sellers} sellers, ${summary.metricRows} metric rows (${summary.blocksWritten} block-days)${orders}, ${summary.grants} grants, compliance inputs of ${summary.compliance} sellers; ${summary.quarantined} rows quarantined`;
   });
 }
 

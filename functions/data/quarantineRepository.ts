@@ -9,7 +9,7 @@ import type { Store } from './store';
  * Quarantined metric rows change only with imports, which move the reference revision: a store
  * keeps the dates of those it read at a revision and counts a run's windows from them.
  */
-const copies = new WeakMap<Store['client'], { revision: number; dates: string[]; undated: number }>();
+const copies = new WeakMap<Store['client'], { revision: number; dates: string[]; sellers: string[]; undated: number }>();
 
 /** Quarantined input rows, keyed by source and `<date>#<sellerId>#<n>` so a job can count those in its windows. */
 class QuarantineRepository {
@@ -47,10 +47,26 @@ class QuarantineRepository {
         ['metrics', 'metrics-undated', 'orders', 'exclusions'].map((source) => this.rowKeys(source)),
       );
       // the order feed and the appeal decisions are read whole by every job (SPEC §3.4)
-      copy = { revision, dates: dated!.map((k) => k.slice(0, 10)), undated: undated!.length + orders!.length + exclusions!.length };
+      copy = {
+        revision,
+        dates: dated!.map((k) => k.slice(0, 10)),
+        sellers: dated!.map((k) => k.slice(11, k.lastIndexOf('#'))),
+        undated: undated!.length + orders!.length + exclusions!.length,
+      };
       copies.set(this.store.client, copy);
     }
     return copy.dates.filter((d) => d >= span.start && d <= span.end).length + copy.undated;
+  }
+
+  /** Each seller's quarantined metric rows dated inside `span` (the health check's dataQuality, SPEC §7.5). */
+  async countsBySeller(span: DateWindow, revision: number): Promise<Map<string, number>> {
+    await this.countForWindow(span, revision);
+    const copy = copies.get(this.store.client)!;
+    const counts = new Map<string, number>();
+    copy.dates.forEach((d, i) => {
+      if (d >= span.start && d <= span.end) counts.set(copy.sellers[i]!, (counts.get(copy.sellers[i]!) ?? 0) + 1);
+    });
+    return counts;
   }
 
   private async rowKeys(source: string): Promise<string[]> {

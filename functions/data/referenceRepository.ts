@@ -88,7 +88,7 @@ class ReferenceRepository {
     const copy = kept ?? (await this.copy());
     if (!copy.categories) {
       const items = await scanAll(this.store.doc, { TableName: this.store.tables.categories }, this.store.stats);
-      copy.categories = items.map((i) => categorySchema.parse({ categoryId: i.categoryId, parentId: i.parentId, name: i.name }));
+      copy.categories = items.map((i) => categorySchema.parse({ categoryId: i.categoryId, parentId: i.parentId, name: i.name, flags: i.flags ?? undefined }));
     }
     return copy.categories.map((c) => ({ ...c }));
   }

@@ -27,7 +27,7 @@ interface TableDefinition extends KeyDefinition {
   ttlAttribute?: string;
 }
 
-type TableName = 'categories' | 'sellers' | 'metrics' | 'grades' | 'quarantine' | 'runs' | 'orders';
+type TableName = 'categories' | 'sellers' | 'metrics' | 'grades' | 'quarantine' | 'runs' | 'orders' | 'compliance';
 
 /**
  * The grades table's one sparse, overloaded index (DynamoDB Local slows ~20x with a stream and two
@@ -94,6 +94,13 @@ const TABLES: Record<TableName, TableDefinition> = {
         projection: ['view', 'bad'],
       },
     ],
+  },
+  // Per seller: its market exposure and compliance registrations (SPEC §7.5), read whole by the daily job.
+  compliance: {
+    logicalName: 'compliance',
+    envVar: 'COMPLIANCE_TABLE',
+    partitionKey: { name: 'sellerId', type: 'S' },
+    indexes: [],
   },
   runs: {
     logicalName: 'runs',

@@ -1,12 +1,16 @@
 import { windowLength } from '../../lib/calendar';
 import type { GoodSellerGrant } from '../../lib/goodSeller';
-import { dailyRecords, monthlyRecords, quarterlyRecords, type JobContext, type JobSeller } from '../../lib/jobs';
+import { dailyRecords, monthlyRecords, quarterlyRecords, type HealthContext, type JobContext, type JobSeller } from '../../lib/jobs';
 import type { Policy } from '../../lib/policy';
 import type { GradeRecord, StatusRecord } from '../../lib/records';
 import { shardGrades, type Shard } from '../../lib/shards';
 import { goodSellerStateOn, statusOn, writesCurrentRecords } from '../../lib/status';
+import { ComplianceRepository, type SellerCompliance } from '../data/complianceRepository';
 import { DailyScorePacks } from '../data/dailyScorePacks';
-import { GradesRepository, type WriteOutcome } from '../data/gradesRepository';
+import { contentHash, GradesRepository, type WriteOutcome } from '../data/gradesRepository';
+import { HealthStates, type HealthState } from '../data/healthStates';
+import { QuarantineRepository } from '../data/quarantineRepository';
+import { ReferenceRepository } from '../data/referenceRepository';
 import type { RunCounts } from '../data/runsRepository';
 import type { Store } from '../data/store';
 import type { JobData } from './jobData';
@@ -30,6 +34,25 @@ interface ShardContext {
   activeGrantHashes?: Map<string, string>;
   /** daily job: the sellers (by index) whose status and grant are refreshed; all when absent */
   statusRefresh?: ((seller: number) => boolean) | undefined;
+  /** daily job: what the health check reads besides the windows (SPEC §7.5) */
+  health?: HealthInputs;
+}
+
+interface HealthInputs {
+  compliance: Map<string, SellerCompliance>;
+  flags: Map<string, readonly string[]>;
+  /** quarantined metric rows per seller in the daily window */
+  quarantined: Map<string, number>;
+}
+
+/** Loads the health check's inputs once per daily run: compliance rows, category flags, quarantine counts. */
+async function loadHealthInputs(store: Store, data: JobData): Promise<Pick<ShardContext, 'health'>> {
+  const [compliance, categories, quarantined] = await Promise.all([
+    new ComplianceRepository(store).all(data.referenceRevision),
+    new ReferenceRepository(store).categories(),
+    new QuarantineRepository(store).countsBySeller(data.windows.scoring!, data.referenceRevision),
+  ]);
+  return { health: { compliance, flags: new Map(categories.map((c) => [c.categoryId, c.flags ?? []])), quarantined } };
 }
 
 interface ShardOutcome {
@@ -53,6 +76,8 @@ interface BuiltShard {
   shard: Shard;
   records: GradeRecord[];
   knownHashes: Map<string, string>;
+  /** daily job: the packs' health states after this run, to write with its records */
+  healthStates?: Map<string, HealthState>;
 }
 
 /** Builds one shard's records with lib/ (the write path validates those that changed). */
@@ -62,6 +87,7 @@ async function buildShard(ctx: ShardContext, shard: Shard): Promise<BuiltShard> 
   const scoring = data.totals.scoring;
   const records: GradeRecord[] = [];
   let knownHashes = new Map<string, string>();
+  let healthStates: Map<string, HealthState> | undefined;
   if (data.job === 'quarterly') {
     records.push(...quarterlyRecords(jobCtx, data.period, { assessment: data.totals.assessment! }, shard.sellers));
   } else if (data.job === 'monthly') {
@@ -91,17 +117,83 @@ async function buildShard(ctx: ShardContext, shard: Shard): Promise<BuiltShard> 
     knownHashes = new Map([...statusHashes, ...(ctx.activeGrantHashes ?? [])]);
     const of = (s: number) => inputs.get(data.sellers[s]!.sellerId)!;
     const windowDays = windowLength(data.windows.scoring!);
+    const health = ctx.health ? await shardHealth(ctx, ctx.health, shard) : undefined;
+    for (const [k, hash] of health?.knownHashes ?? []) knownHashes.set(k, hash);
     records.push(
       ...dailyRecords(
-        { ...jobCtx, inForce: (s) => of(s).inForce, grantOf: (s) => of(s).grant, goodSellerOf: (s) => of(s).goodSeller, refresh: ctx.statusRefresh },
+        {
+          ...jobCtx,
+          inForce: (s) => of(s).inForce,
+          grantOf: (s) => of(s).grant,
+          goodSellerOf: (s) => of(s).goodSeller,
+          refresh: ctx.statusRefresh,
+          health: health?.context,
+        },
         data.period,
         { scoring: scoring!, previousGmvCents: data.previousGmvCents, merchant: data.totals.merchant! },
         shardGrades(shard, scoring!, data.previousGmvCents, windowDays, policy),
       ),
     );
+    if (health) healthStates = health.next(records);
   }
   const current = writesCurrentRecords(data.job, data.period, ctx.asOf);
-  return { shard, records: current ? records : records.filter((r) => r.kind === 'dailyScore'), knownHashes };
+  if (!current) return { shard, records: records.filter((r) => r.kind === 'dailyScore'), knownHashes };
+  return { shard, records, knownHashes, ...(healthStates ? { healthStates } : {}) };
+}
+
+/**
+ * A shard's health-check context: each seller's previous record and the status it is judged
+ * against, from its pack's health state (one read per pack); sellers the state does not know yet
+ * are read by key. `next` gives the packs' states after the run's records.
+ */
+async function shardHealth(ctx: ShardContext, inputs: HealthInputs, shard: Shard) {
+  const { data } = ctx;
+  const packs = [...new Set(shard.sellers.map((s) => data.sellers[s]!.pack))];
+  const states = await new HealthStates(ctx.store).get(packs);
+  const held = (s: number) => states.get(data.sellers[s]!.pack)?.sellers[data.sellers[s]!.sellerId] ?? null;
+  const unknown = shard.sellers.filter((s) => !held(s)).map((s) => data.sellers[s]!.sellerId);
+  const read = unknown.length
+    ? await new GradesRepository(ctx.store).getMany(
+        unknown.flatMap((sellerId) => [
+          { sellerId, sk: 'status' },
+          { sellerId, sk: 'healthCheck' },
+        ]),
+      )
+    : [];
+  const statusRead = new Map(read.flatMap((r) => (r.kind === 'status' ? [[r.sellerId, r] as const] : [])));
+  const healthRead = new Map(read.flatMap((r) => (r.kind === 'healthCheck' ? [[r.sellerId, r] as const] : [])));
+  const knownHashes = new Map<string, string>();
+  for (const s of shard.sellers) {
+    const record = held(s)?.record;
+    if (record) knownHashes.set(`${record.sellerId}|healthCheck`, contentHash(record));
+  }
+  const context: HealthContext = {
+    previous: (s) => held(s)?.record ?? healthRead.get(data.sellers[s]!.sellerId) ?? null,
+    inputs: (s) => {
+      const id = data.sellers[s]!.sellerId;
+      const c = inputs.compliance.get(id);
+      return { exposure: c?.exposure ?? [], registrations: c?.registrations ?? [], quarantinedRows: inputs.quarantined.get(id) ?? 0 };
+    },
+    flagsOf: (categoryId) => inputs.flags.get(categoryId) ?? [],
+    statusOf: (s) => held(s)?.inForce ?? statusRead.get(data.sellers[s]!.sellerId) ?? null,
+  };
+  const next = (records: GradeRecord[]): Map<string, HealthState> => {
+    const out = new Map<string, HealthState>();
+    const healthOf = new Map(records.flatMap((r) => (r.kind === 'healthCheck' ? [[r.sellerId, r] as const] : [])));
+    const statusOf = new Map(records.flatMap((r) => (r.kind === 'status' ? [[r.sellerId, r] as const] : [])));
+    for (const s of shard.sellers) {
+      const seller = data.sellers[s]!;
+      const record = healthOf.get(seller.sellerId);
+      const status = statusOf.get(seller.sellerId) ?? context.statusOf!(s);
+      if (!record || !status) continue;
+      let state = out.get(seller.pack);
+      if (!state) out.set(seller.pack, (state = { asOf: data.period, sellers: { ...(states.get(seller.pack)?.sellers ?? {}) } }));
+      const { operationTier, serviceLevel, merchantTier, goodSeller } = status;
+      state.sellers[seller.sellerId] = { record, inForce: { operationTier, serviceLevel, merchantTier, goodSeller } };
+    }
+    return out;
+  };
+  return { context, knownHashes, next };
 }
 
 /**
@@ -155,6 +247,9 @@ async function writeShards(ctx: ShardContext, built: BuiltShard[]): Promise<Shar
     written += refreshed.written;
     changed.push(...refreshed.changed);
   }
+  // the health states follow the records they describe: a run that died before this point is redone whole
+  const healthStates = new Map(built.flatMap((b) => [...(b.healthStates ?? [])]));
+  if (!ctx.dryRun && healthStates.size > 0) await new HealthStates(ctx.store).put(healthStates);
   return { counts: { sellers: sellers.size, written, unchanged: outcome.unchanged, quarantined: 0, failed: 0 }, changed };
 }
 
@@ -207,5 +302,5 @@ async function refreshStatuses(
   return new GradesRepository(ctx.store).writeChanged(await buildStatuses(ctx, sellers, known), { now: ctx.now() });
 }
 
-export { buildShard, loadActiveGrants, refreshStatuses, writeShards };
+export { buildShard, loadActiveGrants, loadHealthInputs, refreshStatuses, writeShards };
 export type { BuiltShard, ShardContext, ShardOutcome };

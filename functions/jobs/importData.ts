@@ -10,6 +10,7 @@ import type { MetricRow } from '../../lib/metrics';
 import type { Policy } from '../../lib/policy';
 import { validateRecord } from '../../lib/records';
 import { mapLimit } from '../data/batch';
+import { ComplianceRepository, type SellerCompliance } from '../data/complianceRepository';
 import { GradesRepository } from '../data/gradesRepository';
 import { QuarantineRepository } from '../data/quarantineRepository';
 import { ReferenceRepository, type StoredSeller } from '../data/referenceRepository';
@@ -26,6 +27,9 @@ interface ImportInput {
   /** the order feed and appeal decisions (SPEC §3.4) */
   orders?: Iterable<unknown> | AsyncIterable<unknown>;
   exclusions?: Iterable<unknown> | AsyncIterable<unknown>;
+  /** compliance inputs (SPEC §7.5) */
+  exposure?: Iterable<unknown>;
+  registrations?: Iterable<unknown>;
 }
 
 interface ImportSummary {
@@ -34,6 +38,8 @@ interface ImportSummary {
   metricRows: number;
   blocksWritten: number;
   grants: number;
+  /** sellers whose compliance inputs changed */
+  compliance: number;
   quarantined: number;
   /** what the order feed changed, when the import carried one */
   orders: (OrderIngestSummary & { sellerDaysFolded: number }) | null;
@@ -97,7 +103,7 @@ async function importData(
 ): Promise<ImportSummary> {
   const reference = new ReferenceRepository(store);
   const grades = new GradesRepository(store);
-  const summary: ImportSummary = { categories: 0, sellers: 0, metricRows: 0, blocksWritten: 0, grants: 0, quarantined: 0, orders: null };
+  const summary: ImportSummary = { categories: 0, sellers: 0, metricRows: 0, blocksWritten: 0, grants: 0, compliance: 0, quarantined: 0, orders: null };
   const [storedCategories, existing] = await Promise.all([reference.categories(), reference.sellers()]);
   const grantLines = (input.grants ?? []).map(inputLine);
   const grantSellers = new Set(grantLines.map((l) => ('value' in l ? (l.value as { sellerId?: unknown } | null)?.sellerId : null)));
@@ -149,6 +155,17 @@ async function importData(
     }
   }
 
+  const compliance = new Map<string, Partial<SellerCompliance>>();
+  const rowsOf = (sellerId: string) => compliance.get(sellerId) ?? compliance.set(sellerId, {}).get(sellerId)!;
+  for (const raw of input.exposure ?? []) {
+    const e = boundary.exposure(inputLine(raw));
+    if (e) (rowsOf(e.sellerId).exposure ??= []).push(e);
+  }
+  for (const raw of input.registrations ?? []) {
+    const r = boundary.registration(inputLine(raw));
+    if (r) (rowsOf(r.sellerId).registrations ??= []).push(r);
+  }
+
   // every line is judged: only now is anything written
   await reference.putCategories(newCategories);
   summary.categories = newCategories.length;
@@ -159,6 +176,7 @@ async function importData(
   const written = await mapLimit([...byBlock], 4, ([block, rows]) => rebuildBlock(store, block, slotsOf.get(block)!, rows));
   summary.blocksWritten = written.reduce((a, b) => a + b, 0);
   summary.grants = (await grades.writeChanged(grantRecords, { now: options.now })).written;
+  if (compliance.size > 0) summary.compliance = await new ComplianceRepository(store).merge(compliance);
 
   if (feed) {
     const quarantine = (r: QuarantineRecord) => boundary.quarantined.push(r);

@@ -9,7 +9,7 @@ import { mapLimit } from '../data/batch';
 import { QuarantineRepository } from '../data/quarantineRepository';
 import { RunsRepository, scheduledRunId, ZERO_COUNTS, type RunClaim, type RunCounts, type RunRecord } from '../data/runsRepository';
 import type { Store } from '../data/store';
-import { buildShard, loadActiveGrants, writeShards, type ShardContext } from './evaluateShard';
+import { buildShard, loadActiveGrants, loadHealthInputs, writeShards, type ShardContext } from './evaluateShard';
 import { foldOrdersBeforeRun } from './orders';
 import { jobSpan, loadJobData, loadRunData, type JobData } from './jobData';
 import { heartbeat, LeaseLostError, leaseTimes, lockPeriod, RunBusyError, type LeaseTimes } from './runLease';
@@ -194,6 +194,7 @@ async function evaluateRun(
     ]);
     const quarantined = await new QuarantineRepository(deps.store).countForWindow(jobSpan(data), data.referenceRevision);
     const shards = planRun(data, deps.policy, req);
+    const health = daily ? await loadHealthInputs(deps.store, data) : {};
     const statusRefresh = daily ? statusRefreshAfter(dayBefore, run, data, deps.policy, grants.activeGrants) : undefined;
     const pending = shards.filter((s) => !finished.has(s.shardId));
     if (deps.dispatch && pending.length > 0) {
@@ -211,6 +212,7 @@ async function evaluateRun(
       asOf: req.asOf,
       now: deps.now,
       ...grants,
+      ...health,
       statusRefresh,
     };
     // Locally, shards are built on a bounded pool and written in groups of up to WRITE_GROUP
@@ -325,9 +327,10 @@ async function evaluateClaimed(
   assertHeld: () => void,
 ): Promise<RunCounts> {
   const daily = run.job === 'daily';
-  const [grants, dayBefore] = await Promise.all([
+  const [grants, dayBefore, health] = await Promise.all([
     daily ? loadActiveGrants(deps.store) : { activeGrants: new Map<string, GoodSellerGrant>() },
     daily ? dayBeforeRun(runs, run, deps.policy) : null,
+    daily ? loadHealthInputs(deps.store, data) : {},
   ]);
   const ctx: ShardContext = {
     store: deps.store,
@@ -339,6 +342,7 @@ async function evaluateClaimed(
     asOf: run.asOf,
     now: deps.now,
     ...grants,
+    ...health,
     statusRefresh: daily ? statusRefreshAfter(dayBefore, run, data, deps.policy, grants.activeGrants) : undefined,
   };
   return (await evaluateGroup(ctx, todo, runs, run, deps, assertHeld)).counts;

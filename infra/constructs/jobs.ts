@@ -21,6 +21,7 @@ const JOB_ACCESS: DataAccess = {
   // a run first folds the order changes pending (SPEC §3.4): order blocks rewritten, marks cleared
   metrics: { table: ['BatchGetItem', 'Query'], keyed: { actions: ['BatchWriteItem'], leadingKeys: ['orders#*'] } },
   orders: { table: [], indexes: ['Query'] },
+  compliance: { table: ['Scan'] },
   quarantine: { table: ['Query'] },
   runs: { table: ['BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem', 'Query'] },
   grades: {

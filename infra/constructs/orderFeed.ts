@@ -18,6 +18,7 @@ const ORDER_FEED_ACCESS: DataAccess = {
   sellers: { table: ['Scan'] },
   metrics: { table: ['BatchGetItem', 'Query'], keyed: { actions: ['BatchWriteItem'], leadingKeys: ['orders#*'] } },
   orders: { table: ['BatchGetItem', 'BatchWriteItem'], indexes: ['Query'] },
+  compliance: { table: ['BatchGetItem', 'BatchWriteItem'] },
   quarantine: { table: ['BatchWriteItem'] },
   runs: { table: ['BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem', 'Query'] },
   grades: { table: [] },

@@ -16,7 +16,11 @@ function inputs(changes: Partial<HealthCheckInputs> = {}): HealthCheckInputs {
     categoryId: 'c-1',
     parentId: 'p-1',
     inForce: { operationTier: 'mid', serviceLevel: 'excellent', merchantAssessed: 'gold', goodSeller: null },
-    projected: { operationTier: 'mid', merchant: assessMerchant(merchant, criteria, DEFAULT_POLICY), serviceLevel: assessServiceLevel(merchant, DEFAULT_POLICY) },
+    projected: {
+      operationTier: 'mid',
+      merchant: assessMerchant(merchant, criteria, DEFAULT_POLICY),
+      serviceLevel: assessServiceLevel(merchant, DEFAULT_POLICY),
+    },
     daily: windowTotals({ orders: 100, trackingOnline72h: 95, messagesReceived: 10, messagesAnswered24h: 9 }),
     quarantinedRows: 0,
     exposure: [],
@@ -55,7 +59,9 @@ describe('openFindings (SPEC §7.5)', () => {
     const pass = assessServiceLevel(windowTotals({ closedOrders: 100, badExperienceOrders: 10 }), DEFAULT_POLICY);
     expect(openFindings(inputs({ projected: { ...inputs().projected, serviceLevel: pass } }), DEFAULT_POLICY)[0]).toMatchObject({ severity: 'warning' });
     // both must be assessed: nothing in force, or too few orders projected, is not "worse"
-    expect(ids(inputs({ projected: { ...inputs().projected, serviceLevel: pass }, inForce: { ...inputs().inForce, serviceLevel: 'notAssessed' } }))).toEqual([]);
+    expect(ids(inputs({ projected: { ...inputs().projected, serviceLevel: pass }, inForce: { ...inputs().inForce, serviceLevel: 'notAssessed' } }))).toEqual(
+      [],
+    );
     const few = assessServiceLevel(windowTotals({ closedOrders: 10, badExperienceOrders: 10 }), DEFAULT_POLICY);
     expect(ids(inputs({ projected: { ...inputs().projected, serviceLevel: few } }))).toEqual([]);
   });
@@ -72,7 +78,9 @@ describe('openFindings (SPEC §7.5)', () => {
     const ordinary = assessMerchant(windowTotals(), criteria, DEFAULT_POLICY);
     const base = inputs({ projected: { ...inputs().projected, merchant: ordinary }, inForce: { ...inputs().inForce, merchantAssessed: 'ordinary' } });
     const at = (expiresOn: string) =>
-      openFindings({ ...base, inForce: { ...base.inForce, goodSeller: { status: 'active', expiresOn } } }, DEFAULT_POLICY).filter((f) => f.id === 'goodSellerExpiring');
+      openFindings({ ...base, inForce: { ...base.inForce, goodSeller: { status: 'active', expiresOn } } }, DEFAULT_POLICY).filter(
+        (f) => f.id === 'goodSellerExpiring',
+      );
     expect(at('2026-08-31')).toEqual([expect.objectContaining({ deadline: '2026-08-31', evidence: expect.objectContaining({ daysLeft: 30 }) })]);
     expect(at('2026-09-01')).toEqual([]);
   });
@@ -120,7 +128,10 @@ describe('openFindings (SPEC §7.5)', () => {
 
   it('warns of a required registration that ends in under 30 days, with its date as the deadline', () => {
     const ending = (validUntil: string) =>
-      openFindings(inputs({ exposure: [exposure('c-1', 'SE', 5)], registrations: [registration('epr', 'SE', 'packaging', '2025-01-01', validUntil)] }), DEFAULT_POLICY);
+      openFindings(
+        inputs({ exposure: [exposure('c-1', 'SE', 5)], registrations: [registration('epr', 'SE', 'packaging', '2025-01-01', validUntil)] }),
+        DEFAULT_POLICY,
+      );
     expect(ending('2026-08-30')).toEqual([expect.objectContaining({ id: 'complianceExpiring', severity: 'warning', deadline: '2026-08-30' })]);
     expect(ending('2026-08-31')).toEqual([]);
     expect(ending('2026-08-01')[0]?.evidence.daysLeft).toBe(0);
@@ -128,7 +139,12 @@ describe('openFindings (SPEC §7.5)', () => {
 
   it('notes quarantined rows of the daily window', () => {
     expect(openFindings(inputs({ quarantinedRows: 2 }), DEFAULT_POLICY)).toEqual([
-      expect.objectContaining({ id: 'dataQuality', area: 'data', severity: 'info', evidence: { quarantinedRows: 2, window: { start: '2026-07-02', end: '2026-07-31' } } }),
+      expect.objectContaining({
+        id: 'dataQuality',
+        area: 'data',
+        severity: 'info',
+        evidence: { quarantinedRows: 2, window: { start: '2026-07-02', end: '2026-07-31' } },
+      }),
     ]);
   });
 

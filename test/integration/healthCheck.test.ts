@@ -1,0 +1,97 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportCommand, importCommand, runCommand } from '../../bin/cli/commands';
+import { score } from '../../bin/cli/score';
+import { complianceInputs } from '../helpers/compliance';
+import { smallMarket } from '../helpers/fixtures';
+import { gradesStream, localStore } from '../helpers/localStore';
+
+const m = smallMarket(75, '2026-02-01', '2026-07-31', 21);
+const c = complianceInputs(m.market.categories, m.market.sellers);
+const dir = mkdtempSync(join(tmpdir(), 'grader-health-'));
+const jsonl = (rows: unknown[]) => `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
+const read = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+const healthChecks = (records: Record<string, unknown>[]) =>
+  new Map(records.filter((r) => r.kind === 'healthCheck').map((r) => [String(r.sellerId), { ...r, runId: null }]));
+let env: Awaited<ReturnType<typeof localStore>>;
+
+beforeAll(async () => {
+  env = await localStore();
+  process.env.GRADER_DYNAMODB_ENDPOINT = env.embedded.endpoint;
+  writeFileSync(join(dir, 'categories.jsonl'), jsonl(c.categories));
+  writeFileSync(join(dir, 'sellers.jsonl'), jsonl(m.market.sellers));
+  writeFileSync(join(dir, 'grants.jsonl'), jsonl(m.market.grants));
+  // one bad row in the daily window of 2026-07-16: its seller gets a dataQuality finding
+  writeFileSync(join(dir, 'metrics.jsonl'), jsonl([...m.rows, { ...m.rows.find((r) => r.date === '2026-07-05')!, date: '2026-07-06', orders: -1 }]));
+  writeFileSync(join(dir, 'exposure.jsonl'), jsonl(c.exposure));
+  writeFileSync(join(dir, 'registrations.jsonl'), jsonl(c.registrations));
+  expect(await importCommand({ data: dir })).toMatch(/compliance inputs of \d+ sellers/);
+  for (const [job, flags] of [
+    ['monthly', { period: '2026-07' }],
+    ['quarterly', { quarter: '2026-Q2' }],
+  ] as const) {
+    await runCommand(job, { ...flags, reason: 'health test', 'as-of': '2026-07-20' });
+  }
+  const grades = [];
+  for (const kind of ['operationTier', 'serviceLevel', 'merchantAssessment'] as const) {
+    const out = join(dir, `${kind}.jsonl`);
+    await exportCommand({ kind, ...(kind === 'merchantAssessment' ? { quarter: '2026-Q2' } : { period: '2026-07' }), out });
+    grades.push(...read(out));
+  }
+  writeFileSync(join(dir, 'grades.jsonl'), jsonl(grades));
+});
+
+afterAll(async () => {
+  delete process.env.GRADER_DYNAMODB_ENDPOINT;
+  await env?.stop();
+});
+
+describe('the health check through every path (SPEC §7.5)', () => {
+  it('gives the same findings from grader score --job daily and from import + run + export, one record per seller', async () => {
+    await runCommand('daily', { date: '2026-07-16', reason: 'health test', 'as-of': '2026-07-16' });
+    const offline = join(dir, 'daily.jsonl');
+    await score({ job: 'daily', period: '2026-07-16', data: dir, out: offline });
+    const expected = healthChecks(read(offline));
+    expect(expected.size).toBe(m.market.sellers.length);
+    const exported = join(dir, 'health.jsonl');
+    await exportCommand({ kind: 'healthCheck', out: exported });
+    const got = healthChecks(read(exported));
+    expect(got).toEqual(expected);
+    const findings = [...got.values()].flatMap((r) => (r as unknown as { findings: { id: string }[] }).findings);
+    const ids = new Set(findings.map((f) => f.id));
+    for (const id of ['complianceMissing', 'complianceExpiring', 'dataQuality']) expect(ids).toContain(id);
+    const quarantine = read(offline).filter((r) => r.kind === 'quarantine');
+    expect(new Set(quarantine.map((q) => q.source))).toEqual(new Set(['metrics', 'exposure', 'registrations']));
+  });
+
+  it('reaches the stream only when findings change: the next day writes only the sellers whose set changed, a re-run nothing', async () => {
+    const stream = await gradesStream(env.store, env.embedded.endpoint);
+    await stream.drain();
+    // registrations valid until 2026-07-20 have lapsed by the 21st: expiring becomes missing
+    await runCommand('daily', { date: '2026-07-21', reason: 'later day', 'as-of': '2026-07-21' });
+    const next = (await stream.drain()).filter((e) => e.newRecord?.kind === 'healthCheck');
+    expect(next.length).toBeGreaterThan(0);
+    expect(next.length).toBeLessThan(m.market.sellers.length);
+    for (const e of next) {
+      const key = (r: unknown) =>
+        JSON.stringify(
+          ((r as { findings: { id: string; severity: string; evidence: Record<string, unknown> }[] }).findings ?? []).map((f) => [
+            f.id,
+            f.severity,
+            f.evidence.market,
+            f.evidence.scope,
+          ]),
+        );
+      expect(key(e.newRecord)).not.toBe(key(e.oldRecord ?? { findings: [] }));
+      expect(e.noOp).toBeUndefined();
+    }
+    await runCommand('daily', { date: '2026-07-21', reason: 'same day again', 'as-of': '2026-07-21' });
+    expect((await stream.drain()).filter((e) => e.newRecord?.kind === 'healthCheck' || e.oldRecord?.kind === 'healthCheck')).toEqual([]);
+  });
+});
