@@ -118,7 +118,6 @@ async function buildShard(ctx: ShardContext, shard: Shard): Promise<BuiltShard> 
     const of = (s: number) => inputs.get(data.sellers[s]!.sellerId)!;
     const windowDays = windowLength(data.windows.scoring!);
     const health = ctx.health ? await shardHealth(ctx, ctx.health, shard) : undefined;
-    for (const [k, hash] of health?.knownHashes ?? []) knownHashes.set(k, hash);
     records.push(
       ...dailyRecords(
         {
@@ -134,7 +133,10 @@ async function buildShard(ctx: ShardContext, shard: Shard): Promise<BuiltShard> 
         shardGrades(shard, scoring!, data.previousGmvCents, windowDays, policy),
       ),
     );
-    if (health) healthStates = health.next(records);
+    if (health) {
+      healthStates = health.next(records);
+      for (const [k, hash] of health.knownHashes(records)) knownHashes.set(k, hash);
+    }
   }
   const current = writesCurrentRecords(data.job, data.period, ctx.asOf);
   if (!current) return { shard, records: records.filter((r) => r.kind === 'dailyScore'), knownHashes };
@@ -162,11 +164,18 @@ async function shardHealth(ctx: ShardContext, inputs: HealthInputs, shard: Shard
     : [];
   const statusRead = new Map(read.flatMap((r) => (r.kind === 'status' ? [[r.sellerId, r] as const] : [])));
   const healthRead = new Map(read.flatMap((r) => (r.kind === 'healthCheck' ? [[r.sellerId, r] as const] : [])));
-  const knownHashes = new Map<string, string>();
-  for (const s of shard.sellers) {
-    const record = held(s)?.record;
-    if (record) knownHashes.set(`${record.sellerId}|healthCheck`, contentHash(record));
-  }
+  // A record equal to the state's is what the table holds: the state follows the table, and a
+  // dead attempt of this run that got ahead of the state wrote this same record. Any other record
+  // is checked against the table.
+  const knownHashes = (records: GradeRecord[]) => {
+    const known = new Map<string, string>();
+    const heldRecords = new Map(shard.sellers.flatMap((s) => (held(s) ? [[data.sellers[s]!.sellerId, held(s)!.record] as const] : [])));
+    for (const r of records) {
+      const was = r.kind === 'healthCheck' ? heldRecords.get(r.sellerId) : undefined;
+      if (was && contentHash(was) === contentHash(r)) known.set(`${r.sellerId}|healthCheck`, contentHash(r));
+    }
+    return known;
+  };
   const context: HealthContext = {
     previous: (s) => held(s)?.record ?? healthRead.get(data.sellers[s]!.sellerId) ?? null,
     inputs: (s) => {

@@ -1,7 +1,6 @@
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
+import type { _Record } from '@aws-sdk/client-dynamodb-streams';
+import { followGradesStream } from '../../functions/local/streamFollower';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../functions/data/client';
 import { openStore, type Store } from '../../functions/data/store';
 import type { HandlerDependencies } from '../../functions/environment';
 import { startEmbeddedStore, type EmbeddedStore } from '../../functions/local/embeddedStore';
@@ -36,28 +35,11 @@ interface StreamChange {
 
 /** Reads the grades table's stream over HTTP, as a consumer would: `drain()` returns the changes since the last drain. */
 async function gradesStream(store: Store, endpoint: string) {
-  const client = new DynamoDBStreamsClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  const table = await store.client.send(new DescribeTableCommand({ TableName: store.tables.grades }));
-  const streamArn = table.Table!.LatestStreamArn!;
-  const iterators = new Map<string, string>();
+  const follower = await followGradesStream(store, endpoint);
   const image = (i: unknown) => (i ? (unmarshall(i as never) as Record<string, unknown>) : undefined);
 
   async function drain(): Promise<StreamChange[]> {
-    const stream = await client.send(new DescribeStreamCommand({ StreamArn: streamArn }));
-    const changes: StreamChange[] = [];
-    for (const shard of stream.StreamDescription?.Shards ?? []) {
-      let iterator =
-        iterators.get(shard.ShardId!) ??
-        (await client.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
-      for (let pages = 0; iterator && pages < 10_000; pages++) {
-        const out = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-        for (const r of out.Records ?? []) changes.push(...change(r));
-        iterator = out.NextShardIterator;
-        if ((out.Records ?? []).length === 0) break;
-      }
-      if (iterator) iterators.set(shard.ShardId!, iterator);
-    }
-    return changes;
+    return (await follower.next()).flatMap(change);
   }
 
   /** A stream record as record-level changes: a daily-score pack yields one change per seller whose score changed. */
@@ -70,7 +52,7 @@ async function gradesStream(store: Store, endpoint: string) {
     return [{ eventName, key: `${String(keys.sellerId)}|${String(keys.sk)}`, oldRecord: null, newRecord: null, noOp: true }];
   }
 
-  return { drain, close: () => client.destroy() };
+  return { drain, close: follower.close };
 }
 
 export { gradesStream, localStore };

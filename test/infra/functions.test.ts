@@ -220,6 +220,7 @@ const JOB_DATA = {
   // a run folds pending order changes first: it rewrites order blocks, and no other item of the table
   metrics: { table: ['BatchGetItem', 'Query'], keyed: { actions: ['BatchWriteItem'], leadingKeys: ['orders#*'] } },
   orders: { table: [], indexes: ['Query'] },
+  compliance: { table: ['Scan'] },
   quarantine: { table: ['Query'] },
   runs: { table: ['BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem', 'Query'] },
   grades: { table: ['BatchGetItem', 'BatchWriteItem', 'GetItem', 'PutItem', 'Query'], indexes: ['Query'] },
@@ -283,6 +284,7 @@ describe('the function roles', () => {
           sellers: { table: ['Scan'] },
           metrics: { table: ['BatchGetItem', 'Query'], keyed: { actions: ['BatchWriteItem'], leadingKeys: ['orders#*'] } },
           orders: { table: ['BatchGetItem', 'BatchWriteItem'], indexes: ['Query'] },
+          compliance: { table: ['BatchGetItem', 'BatchWriteItem'] },
           quarantine: { table: ['BatchWriteItem'] },
           runs: { table: ['BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem', 'Query'] },
         },
