@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { GraderAlarms } from './constructs/alarms';
+import { GraderChangeEvents } from './constructs/changeEvents';
 import { GraderJobs } from './constructs/jobs';
 import { GraderOperator } from './constructs/operator';
 import { GraderOrderFeed } from './constructs/orderFeed';
@@ -18,6 +19,7 @@ class SellerGraderStack extends Stack {
   readonly jobs: GraderJobs;
   readonly operator: GraderOperator;
   readonly orderFeed: GraderOrderFeed;
+  readonly changeEvents: GraderChangeEvents;
   readonly schedules: GraderSchedules;
   readonly alarms: GraderAlarms;
 
@@ -33,6 +35,7 @@ class SellerGraderStack extends Stack {
       failedInvocations: this.jobs.failedInvocations,
     });
     this.orderFeed = new GraderOrderFeed(this, 'OrderFeed', { tables: this.tables.byName, shardQueue: this.jobs.shardQueue });
+    this.changeEvents = new GraderChangeEvents(this, 'ChangeEvents', { tables: this.tables.byName, shardQueue: this.jobs.shardQueue });
     this.schedules = new GraderSchedules(this, 'Schedules', { scheduledJob: this.jobs.scheduledJob.function });
     this.alarms = new GraderAlarms(this, 'Alarms', {
       functions: {
@@ -40,12 +43,14 @@ class SellerGraderStack extends Stack {
         ShardWorker: this.jobs.shardWorker.function,
         Operator: this.operator.operator.function,
         OrderIngest: this.orderFeed.ingest.function,
+        ChangeEvents: this.changeEvents.consumer.function,
       },
       deadLetterQueues: {
         ScheduleDeadLetters: this.schedules.deadLetters,
         ShardDeadLetters: this.jobs.shardDeadLetters,
         FailedInvocations: this.jobs.failedInvocations,
         OrderDeadLetters: this.orderFeed.deadLetters,
+        StreamDeadLetters: this.changeEvents.deadLetters,
       },
       backlogs: { OrderOutcomes: this.orderFeed.queue },
       jobs: JOB_SCHEDULES.map(({ job }) => job),
@@ -68,6 +73,8 @@ class SellerGraderStack extends Stack {
       OrderFeedQueueUrl: this.orderFeed.queue.queueUrl,
       OrderFeedSendPolicyArn: this.orderFeed.sendPolicy.managedPolicyArn,
       OrdersTableName: this.tables.byName.orders.tableName,
+      ChangeEventBusName: this.changeEvents.bus.eventBusName,
+      ChangeEventBusArn: this.changeEvents.bus.eventBusArn,
     };
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
   }

@@ -30,6 +30,7 @@ beforeAll(() => {
     operator: stack.operator.operator,
     orderIngest: stack.orderFeed.ingest,
   };
+  // the stream consumer gets a minute: a batch of 100 stream records is a few PutEvents calls
 });
 
 const list = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
@@ -42,8 +43,8 @@ const resource = (type: string, construct: IConstruct) => {
 const fnProperties = (fn: GraderFunction) => resource('AWS::Lambda::Function', fn.function).Properties;
 
 describe('the functions', () => {
-  it('are exactly four', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 4);
+  it('are exactly five', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 5);
   });
 
   it('run on the latest Node.js runtime on arm64', () => {
@@ -100,7 +101,7 @@ describe('the functions', () => {
 
 describe('the shard fan-out', () => {
   it('feeds the shard worker batches of up to 5 shards, reporting failures per message, at most 20 batches at once', () => {
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.jobs.shardQueue), 'Arn'] },
       FunctionName: { Ref: logicalId(functions.shardWorker!.function) },
@@ -298,6 +299,29 @@ describe('the function roles', () => {
     expect(resource('AWS::SQS::Queue', queue).Properties.RedrivePolicy.deadLetterTargetArn).toEqual({
       'Fn::GetAtt': [logicalId(stack.orderFeed.deadLetters), 'Arn'],
     });
+  });
+
+  it('lets the change-event consumer read the grades stream, put events on the bus and record failed batches, and nothing else', () => {
+    const { consumer, bus, deadLetters } = stack.changeEvents;
+    const stream = stack.tables.byName.grades.tableStreamArn!;
+    expect(grantsOf(logicalId(consumer.role))).toEqual(
+      expectedGrants(consumer, {}, [
+        [bus.eventBusArn, ['events:PutEvents']],
+        [stream, ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams']],
+        [deadLetters.queueArn, ['sqs:SendMessage']],
+      ]),
+    );
+    const mapping = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).find(
+      (m) => JSON.stringify(m.Properties.FunctionName) === JSON.stringify({ Ref: logicalId(consumer.function) }),
+    )!;
+    expect(mapping.Properties).toMatchObject({
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: stack.resolve(deadLetters.queueArn) } },
+    });
+    const filter = JSON.parse(mapping.Properties.FilterCriteria.Filters[0].Pattern as string);
+    expect(filter.dynamodb.Keys.sk.S).toEqual(['status', 'goodSellerGrant', 'healthCheck']);
   });
 
   it('attaches no managed policy to any function role, so AWSLambdaBasicExecutionRole is not used', () => {

@@ -49,6 +49,8 @@ describe('cdk-nag AwsSolutions checks', () => {
   it('are acknowledged only for dead-letter queues and for TLS denies spelled without `sqs:*`, each with a written reason', () => {
     const found = acknowledgements(app);
     expect(found.map(({ path, id }) => [path, id]).sort()).toEqual([
+      ['SellerGrader/ChangeEvents/StreamDeadLetters', 'AwsSolutions-SQS3'],
+      ['SellerGrader/ChangeEvents/StreamDeadLetters', 'AwsSolutions-SQS4'],
       ['SellerGrader/Jobs/FailedInvocations', 'AwsSolutions-SQS3'],
       ['SellerGrader/Jobs/FailedInvocations', 'AwsSolutions-SQS4'],
       ['SellerGrader/Jobs/ShardDeadLetters', 'AwsSolutions-SQS4'],

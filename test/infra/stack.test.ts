@@ -240,8 +240,8 @@ describe('the alarms', () => {
   });
 
   it('all notify the alarm topic', () => {
-    // errors of 4 functions, 4 dead-letter queues, the order feed's backlog, 3 failed-run, 2 overdue and the daily-missing alarm
-    expect(alarms.length).toBe(15);
+    // errors of 5 functions, 5 dead-letter queues, the order feed's backlog, 3 failed-run, 2 overdue and the daily-missing alarm
+    expect(alarms.length).toBe(17);
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: logicalId(stack.alarms.topic) }]);
   });
 
