@@ -16,13 +16,15 @@ import {
 import { InputError } from '../lib/errors';
 import { UsageError } from './cli/errors';
 import { generate } from './cli/generate';
+import { findingsCommand, watchCommand } from './cli/health';
 import { score, scoreOptions } from './cli/score';
 
 const USAGE = `usage: grader <command> [options]      (npm run --silent grader -- <command> ...)
   score     --job daily --date D | --job monthly --period M | --job quarterly --quarter Q --data DIR [--policy FILE] --out FILE
   generate  [--sellers N] --from D --to D --out DIR          a synthetic marketplace as JSON Lines
   local     [--port P] [--persist]                          run DynamoDB Local until stopped; print the endpoint
-  import    --data DIR                                      categories, sellers, metrics, grants, orders, exclusions JSONL
+  import    --data DIR                                      categories, sellers, metrics, grants, orders, exclusions,
+                                                            exposure, registrations JSONL
   run       daily --date D | monthly --period M | quarterly --quarter Q
             [--sellers a,b] [--categories c,d] [--dry-run] --reason TEXT [--by NAME]
   runs      [--job J] [--period P] [--state running|failed|succeeded] [--format text|jsonl]
@@ -30,7 +32,10 @@ const USAGE = `usage: grader <command> [options]      (npm run --silent grader -
   good-seller approve --seller S --applied-on D --approved-on D --by NAME [--note TEXT]
   good-seller revoke  --seller S --on D --by NAME
   program   set|end --seller S --program mall|jbp|styled --on D --by NAME
-  show      --seller S [--date D]                           status and the explanation of every grade
+  show      --seller S [--date D]                           status, the explanation of every grade, live findings
+  findings  [--severity critical|warning|info] [--area A] [--format text|jsonl|csv]
+                                                            open health-check findings across sellers, gravest first
+  watch     [--from-start] [--once]                         DynamoDB Local's grades stream as change events (JSON lines)
   order     exclude|reinstate --order O --reason TEXT --by NAME [--on D]
                                                             an appeal decision; re-run a period to see it in the grades
   orders    --seller S --from D --to D [--bad-only] [--format text|jsonl|csv] [--limit N] [--after TOKEN | --all]
@@ -106,6 +111,12 @@ async function main(argv: string[]): Promise<number> {
             .values,
         ),
       );
+      return 0;
+    case 'findings':
+      print(await findingsCommand(parse(rest, { severity: {}, area: {}, format: {}, ...STORE }).values));
+      return 0;
+    case 'watch':
+      await watchCommand(parse(rest, { 'from-start': { boolean: true }, once: { boolean: true } }).values, print);
       return 0;
     case 'show':
       print(await showCommand(parse(rest, { seller: {}, date: {}, ...STORE }).values));

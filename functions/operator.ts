@@ -5,6 +5,7 @@ import { defaultDependencies, type HandlerDependencies } from './environment';
 import { InputError } from '../lib/errors';
 import { LeaseLostError, RunBusyError } from './jobs/runJob';
 import { logger, logInvocation } from './middleware';
+import { listFindings } from './healthActions';
 import { appealOrder, listOrders } from './orderActions';
 import { approveGoodSeller, changeProgram, explain, operatorRequestSchema, rerun, revokeGoodSeller, type OperatorResponse } from './operatorActions';
 
@@ -40,6 +41,8 @@ async function handleOperatorRequest(event: unknown, deps: HandlerDependencies):
         return await appealOrder(request, deps, today);
       case 'orders':
         return await listOrders(request, deps);
+      case 'findings':
+        return await listFindings(request, deps);
     }
   } catch (e) {
     if (e instanceof InputError) return { ok: false, action, ...(e.field ? { field: e.field } : {}), error: e.message };

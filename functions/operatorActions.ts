@@ -17,6 +17,7 @@ import type { HandlerDependencies } from './environment';
 import { refreshStatuses } from './jobs/evaluateShard';
 import { runJob } from './jobs/runJob';
 import { BadRequestError } from './middleware';
+import { findingsSchema, liveFindings } from './healthActions';
 import { appealSchema, ordersSchema } from './orderActions';
 import { grantOfRecord } from './jobs/statusInputs';
 
@@ -88,6 +89,7 @@ const operatorRequestSchema = z.discriminatedUnion('action', [
   explainSchema,
   appealSchema,
   ordersSchema,
+  findingsSchema,
 ]);
 type OperatorRequest = z.infer<typeof operatorRequestSchema>;
 
@@ -248,7 +250,16 @@ async function explain(r: z.infer<typeof explainSchema>, deps: HandlerDependenci
     new DailyScorePacks(deps.store).latest(seller, date),
   ]);
   const explanation: SellerExplanation = explainSeller(r.sellerId, dailyScore ? [...records, dailyScore] : records, date, deps.policy);
-  return { ok: true, action: 'explain', ...explanation };
+  const findings = await liveFindings(deps, seller, date, records, dailyScore);
+  if (findings) {
+    explanation.explanation.push(findings.length === 0 ? 'Health check: no open finding.' : `Health check (${findings.length} open, live evidence):`);
+    for (const f of findings) {
+      explanation.explanation.push(
+        `  ${f.severity.toUpperCase()} ${f.id} (${f.area}) since ${f.since}${f.deadline ? `, deadline ${f.deadline}` : ''}: ${f.action}`,
+      );
+    }
+  }
+  return { ok: true, action: 'explain', ...explanation, findings };
 }
 
 export { approveGoodSeller, changeProgram, explain, operatorRequestSchema, rerun, revokeGoodSeller };

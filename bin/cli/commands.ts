@@ -414,6 +414,9 @@ function runLine(r: RunRecord, now: string): string {
 }
 
 export {
+  csvCell,
+  flatten,
+  invokeOperator,
   orderCommand,
   ordersCommand,
   exportCommand,

@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportCommand, importCommand, runCommand } from '../../bin/cli/commands';
+import { exportCommand, importCommand, runCommand, showCommand } from '../../bin/cli/commands';
+import { findingsCommand, watchCommand } from '../../bin/cli/health';
 import { score } from '../../bin/cli/score';
 import { complianceInputs } from '../helpers/compliance';
 import { smallMarket } from '../helpers/fixtures';
@@ -93,5 +94,35 @@ describe('the health check through every path (SPEC §7.5)', () => {
     }
     await runCommand('daily', { date: '2026-07-21', reason: 'same day again', 'as-of': '2026-07-21' });
     expect((await stream.drain()).filter((e) => e.newRecord?.kind === 'healthCheck' || e.oldRecord?.kind === 'healthCheck')).toEqual([]);
+  });
+
+  it('gives operators the worklist across sellers, filtered, and a seller its findings with live evidence', async () => {
+    const all = (await findingsCommand({ format: 'jsonl' }))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { severity: string; area: string; sellerId: string; id: string });
+    const critical = (await findingsCommand({ severity: 'critical', area: 'compliance', format: 'jsonl' }))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { severity: string; area: string });
+    expect(critical.length).toBeGreaterThan(0);
+    expect(critical).toEqual(all.filter((f) => f.severity === 'critical' && f.area === 'compliance'));
+    expect(all.map((f) => f.severity)).toEqual(
+      [...all.map((f) => f.severity)].sort((a, b) => ['critical', 'warning', 'info'].indexOf(a) - ['critical', 'warning', 'info'].indexOf(b)),
+    );
+    const seller = all.find((f) => f.id === 'complianceMissing')!.sellerId;
+    const shown = await showCommand({ seller, date: '2026-07-21' });
+    expect(shown).toMatch(/Health check \(\d+ open, live evidence\):/);
+    expect(shown).toMatch(/CRITICAL complianceMissing \(compliance\) since 2026-07-\d\d: register for EPR/);
+    await expect(findingsCommand({ severity: 'grave' })).rejects.toThrow(/severity/);
+  });
+
+  it('prints the stream as the change events the AWS consumer publishes (grader watch)', async () => {
+    const lines: string[] = [];
+    const printed = await watchCommand({ 'from-start': true, once: true }, (l) => lines.push(l));
+    expect(printed).toBe(lines.length);
+    const types = new Set(lines.map((l) => (JSON.parse(l) as { 'detail-type': string })['detail-type']));
+    expect(types).toContain('CriticalFindingOpened');
+    expect(types).toContain('OperationTierChanged');
   });
 });

@@ -1,0 +1,80 @@
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { recordChanges } from '../../functions/data/gradeStream';
+import { followGradesStream } from '../../functions/local/streamFollower';
+import { gradeEvents } from '../../lib/gradeEvents';
+import { UsageError } from './errors';
+import { csvCell, flatten, invokeOperator } from './commands';
+import { withStore } from './store';
+
+type Values = Record<string, string | boolean | undefined>;
+
+/** `grader findings [--severity S] [--area A] [--format text|jsonl|csv]`: the operators' worklist across sellers (SPEC §7.5). */
+async function findingsCommand(v: Values): Promise<string> {
+  const format = typeof v.format === 'string' ? v.format : 'text';
+  if (format !== 'text' && format !== 'jsonl' && format !== 'csv') throw new UsageError(`--format must be text, jsonl or csv (got ${format})`);
+  const response = await invokeOperator(v, {
+    action: 'findings',
+    ...(typeof v.severity === 'string' ? { severity: v.severity } : {}),
+    ...(typeof v.area === 'string' ? { area: v.area } : {}),
+  });
+  const rows = response.findings as ({
+    sellerId: string;
+    id: string;
+    severity: string;
+    area: string;
+    since: string;
+    deadline?: string;
+    action: string;
+  } & Record<string, unknown>)[];
+  if (format === 'jsonl') return rows.map((r) => JSON.stringify(r)).join('\n');
+  if (format === 'csv') {
+    const flat = rows.map((r) => flatten(r));
+    const columns = [...new Set(flat.flatMap((r) => Object.keys(r)))];
+    return [columns.join(','), ...flat.map((r) => columns.map((c) => csvCell(r[c] ?? '')).join(','))].join('\n');
+  }
+  const lines = rows.map(
+    (r) =>
+      `${r.severity.padEnd(8)} ${r.area.padEnd(10)} ${r.sellerId.padEnd(12)} ${r.id.padEnd(22)} since ${r.since}${r.deadline ? `, by ${r.deadline}` : ''}  ${r.action}`,
+  );
+  return [`${rows.length} open findings`, ...lines].join('\n');
+}
+
+/**
+ * `grader watch [--from-start] [--once]`: follows DynamoDB Local's grades stream and prints the
+ * change events the AWS consumer would publish, one JSON line each (`--once`: what is there, then exit).
+ */
+async function watchCommand(v: Values, print: (line: string) => void): Promise<number> {
+  if (!process.env.GRADER_DYNAMODB_ENDPOINT) {
+    throw new UsageError('grader watch follows a running DynamoDB Local: start `grader local` and export GRADER_DYNAMODB_ENDPOINT');
+  }
+  return withStore({}, async (store, endpoint) => {
+    const follower = await followGradesStream(store, endpoint, { fromStart: v['from-start'] === true });
+    let printed = 0;
+    let stopped = false;
+    const stop = () => {
+      stopped = true;
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    const image = (i: unknown) => (i ? (unmarshall(i as never) as Record<string, unknown>) : undefined);
+    try {
+      do {
+        for (const record of await follower.next()) {
+          for (const change of recordChanges(image(record.dynamodb?.OldImage), image(record.dynamodb?.NewImage))) {
+            for (const event of gradeEvents(change, `${record.eventID ?? ''}|${change.key}`)) {
+              print(JSON.stringify({ 'detail-type': event.detailType, source: 'seller-grader', detail: event.detail }));
+              printed++;
+            }
+          }
+        }
+        if (v.once === true) break;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      } while (!stopped);
+    } finally {
+      follower.close();
+    }
+    return printed;
+  });
+}
+
+export { findingsCommand, watchCommand };
