@@ -9,6 +9,11 @@ import { assertJava, startEmbeddedStore } from '../functions/local/embeddedStore
 import { simulate, type FiredRun } from '../functions/local/simulate';
 import { rowsOver, syntheticMarketplace } from '../functions/local/syntheticMarketplace';
 import { rowsBesideFeed, syntheticOrders } from '../functions/local/syntheticOrders';
+import { syntheticCompliance } from '../functions/local/syntheticCompliance';
+import { followGradesStream } from '../functions/local/streamFollower';
+import { recordChanges } from '../functions/data/gradeStream';
+import { gradeEvents } from '../lib/gradeEvents';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { addMonths, addQuarters, monthOf, quarterOfMonth } from '../lib/calendar';
 import type { GradeRecord } from '../lib/records';
 import { fanOutLine } from './cli/commands';
@@ -42,11 +47,15 @@ async function main(): Promise<void> {
     const onFeed = new Set(market.sellers.filter((_, i) => i % 25 === 4).map((s) => s.sellerId));
     const feedFrom = `${addMonths(monthOf(to), -1)}-01`;
     const feed = syntheticOrders(rowsOver(market, { start: feedFrom, end: to }), onFeed, feedFrom);
+    // category flags, exposure to several markets, registrations with gaps and expiries (SPEC §7.5)
+    const compliance = syntheticCompliance(market.categories, market.sellers, 7, `${addMonths(monthOf(from), 1)}-01`);
     const bar = progressBar('import', 0);
     const summary = await importData(
       store,
       {
-        categories: market.categories,
+        categories: compliance.categories,
+        exposure: compliance.exposure,
+        registrations: compliance.registrations,
         sellers: market.sellers,
         grants: market.grants,
         metrics: rowsBesideFeed(rowsOver(market, { start: metricsFrom, end: to }), onFeed, feedFrom),
@@ -80,6 +89,9 @@ async function main(): Promise<void> {
     stage(`simulated ${from}..${to}: ${runs.length} runs`, t);
 
     process.stdout.write(`\n${await summarize(store, runs, from, to)}\n`);
+    t = performance.now();
+    process.stdout.write(`${await summarizeEvents(store, embedded.endpoint)}\n`);
+    stage('read the year of the grades stream', t);
     process.stdout.write(`${queue ? fanOutLine(queue) : 'shards evaluated inline (--inline)'}\n`);
     const unfinished = runs.filter((r) => r.state !== 'succeeded');
     if (unfinished.length > 0) throw new Error(`runs that did not succeed: ${unfinished.map((r) => `${r.runId} ${r.state}`).join(', ')}`);
@@ -88,6 +100,34 @@ async function main(): Promise<void> {
     store.client.destroy();
     await embedded.stop();
   }
+}
+
+/**
+ * The change events the AWS consumer would have published over the simulated year, by type, from
+ * DynamoDB Local's stream (only the kinds the consumer's filter passes are decoded, as in AWS).
+ */
+async function summarizeEvents(store: ReturnType<typeof openStore>, endpoint: string): Promise<string> {
+  const follower = await followGradesStream(store, endpoint);
+  const byType = new Map<string, number>();
+  const image = (i: unknown) => (i ? (unmarshall(i as never) as Record<string, unknown>) : undefined);
+  try {
+    for (let batch = await follower.next(); batch.length > 0; batch = await follower.next()) {
+      for (const record of batch) {
+        const sk = (record.dynamodb?.Keys?.sk as { S?: string } | undefined)?.S;
+        if (sk !== 'status' && sk !== 'goodSellerGrant' && sk !== 'healthCheck') continue;
+        for (const change of recordChanges(image(record.dynamodb?.OldImage), image(record.dynamodb?.NewImage))) {
+          for (const e of gradeEvents(change, `${record.eventID ?? ''}|${change.key}`)) byType.set(e.detailType, (byType.get(e.detailType) ?? 0) + 1);
+        }
+      }
+    }
+  } finally {
+    follower.close();
+  }
+  const total = [...byType.values()].reduce((a, b) => a + b, 0);
+  return `change events published over the year (grader watch; in AWS the ChangeEvents bus): ${total}\n  ${[...byType]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([type, n]) => `${type} ${n}`)
+    .join(', ')}`;
 }
 
 function countBy<T>(items: T[], key: (t: T) => string): Map<string, number> {
@@ -163,6 +203,24 @@ async function summarize(store: ReturnType<typeof openStore>, runs: FiredRun[], 
       .sort()
       .map(([b, n]) => `${b} ${n}`)
       .join(', ')}`,
+  );
+
+  const health = (await read('healthCheck')).flatMap((r) => (r.kind === 'healthCheck' ? r.findings : []));
+  const areas = ['service', 'merchant', 'operation', 'logistics', 'compliance', 'data'];
+  out.push(
+    '',
+    table(
+      'findings',
+      ['critical', 'warning', 'info'],
+      areas.map((area) => [
+        area,
+        countBy(
+          health.filter((f) => f.area === area),
+          (f) => f.severity,
+        ),
+      ]),
+    ),
+    `open health-check findings on ${to}: ${health.length} (grader findings --severity critical lists them)`,
   );
 
   out.push('', 'runs       count   written  unchanged   total s   mean ms   max ms');

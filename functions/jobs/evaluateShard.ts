@@ -169,10 +169,10 @@ async function shardHealth(ctx: ShardContext, inputs: HealthInputs, shard: Shard
   // is checked against the table.
   const knownHashes = (records: GradeRecord[]) => {
     const known = new Map<string, string>();
-    const heldRecords = new Map(shard.sellers.flatMap((s) => (held(s) ? [[data.sellers[s]!.sellerId, held(s)!.record] as const] : [])));
+    const heldHashes = new Map(shard.sellers.flatMap((s) => (held(s) ? [[data.sellers[s]!.sellerId, held(s)!.hash] as const] : [])));
     for (const r of records) {
-      const was = r.kind === 'healthCheck' ? heldRecords.get(r.sellerId) : undefined;
-      if (was && contentHash(was) === contentHash(r)) known.set(`${r.sellerId}|healthCheck`, contentHash(r));
+      const was = r.kind === 'healthCheck' ? heldHashes.get(r.sellerId) : undefined;
+      if (was && was === contentHash(r)) known.set(`${r.sellerId}|healthCheck`, was);
     }
     return known;
   };
@@ -186,6 +186,7 @@ async function shardHealth(ctx: ShardContext, inputs: HealthInputs, shard: Shard
     flagsOf: (categoryId) => inputs.flags.get(categoryId) ?? [],
     statusOf: (s) => held(s)?.inForce ?? statusRead.get(data.sellers[s]!.sellerId) ?? null,
   };
+  // a pack's state is written only when one of its sellers' records or statuses in force changed
   const next = (records: GradeRecord[]): Map<string, HealthState> => {
     const out = new Map<string, HealthState>();
     const healthOf = new Map(records.flatMap((r) => (r.kind === 'healthCheck' ? [[r.sellerId, r] as const] : [])));
@@ -195,10 +196,14 @@ async function shardHealth(ctx: ShardContext, inputs: HealthInputs, shard: Shard
       const record = healthOf.get(seller.sellerId);
       const status = statusOf.get(seller.sellerId) ?? context.statusOf!(s);
       if (!record || !status) continue;
+      const { operationTier, serviceLevel, merchantTier, goodSeller } = status;
+      const inForce = { operationTier, serviceLevel, merchantTier, goodSeller };
+      const hash = contentHash(record);
+      const was = held(s);
+      if (was && was.hash === hash && JSON.stringify(was.inForce) === JSON.stringify(inForce)) continue;
       let state = out.get(seller.pack);
       if (!state) out.set(seller.pack, (state = { asOf: data.period, sellers: { ...(states.get(seller.pack)?.sellers ?? {}) } }));
-      const { operationTier, serviceLevel, merchantTier, goodSeller } = status;
-      state.sellers[seller.sellerId] = { record, inForce: { operationTier, serviceLevel, merchantTier, goodSeller } };
+      state.sellers[seller.sellerId] = { record, hash, inForce };
     }
     return out;
   };

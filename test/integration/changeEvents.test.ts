@@ -13,7 +13,7 @@ import { DETAIL_TYPES, EVENT_DETAIL_SCHEMAS, type DetailType } from '../../lib/g
 import { publishedSchemas } from '../../lib/jsonSchemas';
 import { DEFAULT_POLICY } from '../../lib/policy';
 import type { GradeRecord } from '../../lib/records';
-import { complianceInputs } from '../helpers/compliance';
+import { syntheticCompliance as complianceInputs } from '../../functions/local/syntheticCompliance';
 import { smallMarket } from '../helpers/fixtures';
 import { localStore } from '../helpers/localStore';
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportCommand, importCommand, runCommand, showCommand } from '../../bin/cli/commands';
 import { findingsCommand, watchCommand } from '../../bin/cli/health';
 import { score } from '../../bin/cli/score';
-import { complianceInputs } from '../helpers/compliance';
+import { syntheticCompliance as complianceInputs } from '../../functions/local/syntheticCompliance';
 import { smallMarket } from '../helpers/fixtures';
 import { gradesStream, localStore } from '../helpers/localStore';
 

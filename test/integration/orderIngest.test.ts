@@ -5,6 +5,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { score } from '../../bin/cli/score';
 import { GradesRepository } from '../../functions/data/gradesRepository';
+import { ComplianceRepository } from '../../functions/data/complianceRepository';
 import { OrdersRepository } from '../../functions/data/ordersRepository';
 import { importData } from '../../functions/jobs/importData';
 import { handleOperatorRequest } from '../../functions/operator';
@@ -103,5 +104,26 @@ describe('the AWS order feed: at least once, out of order (SPEC §3.4)', () => {
     }
     expect(offline.some((r) => onFeed.includes(String(r.sellerId)) && (r.closedOrders as number) > 0)).toBe(true);
     expect(await new OrdersRepository(env.store).pendingSince()).toBeNull();
+  });
+
+  it('takes the compliance inputs on the same feed, named by the message attribute kind', async () => {
+    const seller = m.market.sellers[0]!;
+    const message = (kind: string, lines: unknown[]) =>
+      ({
+        Records: [
+          {
+            messageId: `c-${kind}`,
+            body: jsonl(lines),
+            attributes: { ApproximateReceiveCount: '1' },
+            messageAttributes: { kind: { stringValue: kind, dataType: 'String' } },
+          },
+        ],
+      }) as unknown as SQSEvent;
+    const exposure = { sellerId: seller.sellerId, categoryId: seller.categoryId, market: 'DE', activeListings: 12, asOf: '2026-07-01' };
+    const registration = { sellerId: seller.sellerId, scheme: 'epr', market: 'DE', scope: 'packaging', registrationId: 'DE-1', validFrom: '2026-01-01' };
+    await ingestOrderMessages(message('exposure', [exposure, { ...exposure, market: 'Germany' }]), env.deps);
+    await ingestOrderMessages(message('registrations', [registration]), env.deps);
+    const held = (await new ComplianceRepository(env.store).of([seller.sellerId])).get(seller.sellerId);
+    expect(held).toEqual({ exposure: [exposure], registrations: [{ ...registration }] });
   });
 });

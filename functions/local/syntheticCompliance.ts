@@ -1,4 +1,4 @@
-import { prng } from '../../functions/local/syntheticMarketplace';
+import { prng } from './syntheticMarketplace';
 import type { Category } from '../../lib/inputs';
 
 const MARKETS = ['DE', 'FR', 'ES', 'IT', 'NL', 'PL', 'SE', 'US', 'JP'] as const;
@@ -9,7 +9,7 @@ const FLAG_SETS: Category['flags'][] = [[], ['electrical', 'batteries'], ['texti
  * to several markets (some rows superseded later, some zero), registrations with gaps, expiries and
  * ones not started yet, and a few lines that break the rules. Deterministic for a seed.
  */
-function complianceInputs(categories: Category[], sellers: { sellerId: string; categoryId: string }[], seed = 3, asOf = '2026-06-01') {
+function syntheticCompliance(categories: Category[], sellers: { sellerId: string; categoryId: string }[], seed = 3, asOf = '2026-06-01') {
   const r = prng(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   const flagged = categories.map((c, i) => ({ ...c, flags: FLAG_SETS[i % FLAG_SETS.length] }));
@@ -57,4 +57,4 @@ function complianceInputs(categories: Category[], sellers: { sellerId: string; c
   return { categories: flagged, exposure, registrations };
 }
 
-export { complianceInputs };
+export { syntheticCompliance };
