@@ -34,6 +34,8 @@ const METRIC_FIELDS = [
 ] as const;
 type MetricField = (typeof METRIC_FIELDS)[number];
 const FIELD_COUNT = METRIC_FIELDS.length;
+/** The order-derived fields (SPEC §3.4): a row's values plus the fold of the seller's order outcomes. */
+const ORDER_DERIVED_FIELDS = METRIC_FIELDS.slice(METRIC_FIELDS.indexOf('closedOrders')) as readonly MetricField[];
 const F = Object.fromEntries(METRIC_FIELDS.map((f, i) => [f, i])) as Record<MetricField, number>;
 
 type MetricValues = Record<MetricField, number>;
@@ -100,5 +102,5 @@ function emptyMetrics(): MetricValues {
   return Object.fromEntries(METRIC_FIELDS.map((f) => [f, 0])) as MetricValues;
 }
 
-export { DSR_PAIRS, F, FIELD_COUNT, METRIC_FIELDS, PART_OF, checkMetricRow, emptyMetrics };
+export { ORDER_DERIVED_FIELDS, DSR_PAIRS, F, FIELD_COUNT, METRIC_FIELDS, PART_OF, checkMetricRow, emptyMetrics };
 export type { MetricField, MetricRow, MetricValues, RowVerdict };

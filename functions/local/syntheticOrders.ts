@@ -1,21 +1,7 @@
 import { addDays, epochDay } from '../../lib/calendar';
-import type { MetricRow } from '../../lib/metrics';
+import { ORDER_DERIVED_FIELDS, type MetricRow } from '../../lib/metrics';
 import type { AppealDecisionInput, OrderFeedLine } from '../../lib/orderOutcomes';
 import { prng } from './syntheticMarketplace';
-
-const ORDER_FIELDS = [
-  'closedOrders',
-  'badExperienceOrders',
-  'sellerResponsibleArbitrations',
-  'ratings',
-  'positiveRatings',
-  'dsrDescriptionSum',
-  'dsrDescriptionCount',
-  'dsrCommunicationSum',
-  'dsrCommunicationCount',
-  'dsrShippingSum',
-  'dsrShippingCount',
-] as const;
 
 interface SyntheticOrders {
   orders: unknown[];
@@ -28,7 +14,7 @@ function* rowsBesideFeed(rows: Iterable<MetricRow>, onFeed: ReadonlySet<string>,
     if (!onFeed.has(row.sellerId) || row.date < since) yield row;
     else {
       const cleared = { ...row };
-      for (const f of ORDER_FIELDS) cleared[f] = 0;
+      for (const f of ORDER_DERIVED_FIELDS) cleared[f] = 0;
       yield cleared;
     }
   }

@@ -1,5 +1,5 @@
 import { addDays, datesOf } from '../../lib/calendar';
-import type { MetricRow } from '../../lib/metrics';
+import { ORDER_DERIVED_FIELDS, type MetricRow } from '../../lib/metrics';
 import { prng } from '../../functions/local/syntheticMarketplace';
 
 type Line = Record<string, unknown>;
@@ -80,24 +80,7 @@ function orderFeed(sellers: string[], window: { start: string; end: string }, se
 
 /** The rows with their order-derived fields cleared: a source sends each order either in rows or as an outcome (SPEC §3.4). */
 function withoutOrderFields(rows: MetricRow[], sellers: ReadonlySet<string>): MetricRow[] {
-  return rows.map((row) =>
-    sellers.has(row.sellerId)
-      ? {
-          ...row,
-          closedOrders: 0,
-          badExperienceOrders: 0,
-          sellerResponsibleArbitrations: 0,
-          ratings: 0,
-          positiveRatings: 0,
-          dsrDescriptionSum: 0,
-          dsrDescriptionCount: 0,
-          dsrCommunicationSum: 0,
-          dsrCommunicationCount: 0,
-          dsrShippingSum: 0,
-          dsrShippingCount: 0,
-        }
-      : row,
-  );
+  return rows.map((row) => (sellers.has(row.sellerId) ? { ...row, ...Object.fromEntries(ORDER_DERIVED_FIELDS.map((f) => [f, 0])) } : row));
 }
 
 export { orderFeed, withoutOrderFields };

@@ -6,21 +6,10 @@ import { exportCommand, importCommand, runCommand } from '../../bin/cli/commands
 import { score } from '../../bin/cli/score';
 import { localStore } from '../helpers/localStore';
 import { smallMarket } from '../helpers/fixtures';
+import { byKey, jsonl, readRecords as read } from '../helpers/jsonlFiles';
 
 const m = smallMarket(90, '2026-02-01', '2026-07-31', 3);
 const dir = mkdtempSync(join(tmpdir(), 'grader-cli-'));
-const jsonl = (rows: unknown[]) => `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
-const read = (file: string) =>
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-const byKey = (rows: Record<string, unknown>[]) =>
-  new Map(
-    rows
-      .filter((r) => r.kind !== 'quarantine')
-      .map((r) => [`${String(r.sellerId)}|${String(r.kind)}`, { ...r, runId: null, asOf: r.kind === 'status' ? null : r.asOf }]),
-  );
 let env: Awaited<ReturnType<typeof localStore>>;
 
 beforeAll(async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,17 +7,12 @@ import { findingsCommand, watchCommand } from '../../bin/cli/health';
 import { score } from '../../bin/cli/score';
 import { syntheticCompliance as complianceInputs } from '../../functions/local/syntheticCompliance';
 import { smallMarket } from '../helpers/fixtures';
+import { jsonl, readRecords as read } from '../helpers/jsonlFiles';
 import { gradesStream, localStore } from '../helpers/localStore';
 
 const m = smallMarket(75, '2026-02-01', '2026-07-31', 21);
 const c = complianceInputs(m.market.categories, m.market.sellers);
 const dir = mkdtempSync(join(tmpdir(), 'grader-health-'));
-const jsonl = (rows: unknown[]) => `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
-const read = (file: string) =>
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 const healthChecks = (records: Record<string, unknown>[]) =>
   new Map(records.filter((r) => r.kind === 'healthCheck').map((r) => [String(r.sellerId), { ...r, runId: null }]));
 let env: Awaited<ReturnType<typeof localStore>>;

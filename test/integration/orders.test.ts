@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { score } from '../../bin/cli/score';
 import { monthlyWindows } from '../../lib/calendar';
 import { localStore } from '../helpers/localStore';
 import { smallMarket } from '../helpers/fixtures';
+import { jsonl, readRecords as read } from '../helpers/jsonlFiles';
 import { orderFeed, withoutOrderFields } from '../helpers/orderFeed';
 
 const m = smallMarket(60, '2026-02-01', '2026-07-31', 5);
@@ -14,12 +15,6 @@ const orderSellers = m.market.sellers.filter((_, i) => i % 3 === 0).map((s) => s
 const rows = withoutOrderFields(m.rows, new Set(orderSellers));
 const feed = orderFeed(orderSellers, { start: '2026-03-01', end: '2026-06-30' }, 11, 2);
 const dir = mkdtempSync(join(tmpdir(), 'grader-orders-'));
-const jsonl = (lines: unknown[]) => `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`;
-const read = (file: string) =>
-  readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 const byKey = (records: Record<string, unknown>[]) =>
   new Map(records.filter((r) => r.kind !== 'quarantine').map((r) => [`${String(r.sellerId)}|${String(r.kind)}`, { ...r, runId: null }]));
 let env: Awaited<ReturnType<typeof localStore>>;
