@@ -10,10 +10,7 @@ import { simulate, type FiredRun } from '../functions/local/simulate';
 import { rowsOver, syntheticMarketplace } from '../functions/local/syntheticMarketplace';
 import { rowsBesideFeed, syntheticOrders } from '../functions/local/syntheticOrders';
 import { syntheticCompliance } from '../functions/local/syntheticCompliance';
-import { followGradesStream } from '../functions/local/streamFollower';
-import { recordChanges } from '../functions/data/gradeStream';
-import { gradeEvents } from '../lib/gradeEvents';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { eventTap } from '../functions/local/eventTap';
 import { addMonths, addQuarters, monthOf, quarterOfMonth } from '../lib/calendar';
 import type { GradeRecord } from '../lib/records';
 import { fanOutLine } from './cli/commands';
@@ -79,9 +76,10 @@ async function main(): Promise<void> {
     t = performance.now();
     const days = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
     const dayBar = progressBar('simulate', days);
+    const tap = eventTap(store);
     const { runs, queue } = await simulate(
       { from, to },
-      { store, policy: DEFAULT_POLICY, now: () => new Date().toISOString() },
+      { store: tap.store, policy: DEFAULT_POLICY, now: () => new Date().toISOString() },
       (r) => r.job === 'daily' && dayBar.tick(1),
       { fanOut: values.inline ? false : {} },
     );
@@ -89,9 +87,10 @@ async function main(): Promise<void> {
     stage(`simulated ${from}..${to}: ${runs.length} runs`, t);
 
     process.stdout.write(`\n${await summarize(store, runs, from, to)}\n`);
-    t = performance.now();
-    process.stdout.write(`${await summarizeEvents(store, embedded.endpoint)}\n`);
-    stage('read the year of the grades stream', t);
+    const published = [...tap.counts].sort(([a], [b]) => (a < b ? -1 : 1));
+    process.stdout.write(
+      `change events of the year (what the ChangeEvents consumer publishes; grader watch shows them live): ${published.reduce((a, [, n]) => a + n, 0)}\n  ${published.map(([type, n]) => `${type} ${n}`).join(', ')}\n`,
+    );
     process.stdout.write(`${queue ? fanOutLine(queue) : 'shards evaluated inline (--inline)'}\n`);
     const unfinished = runs.filter((r) => r.state !== 'succeeded');
     if (unfinished.length > 0) throw new Error(`runs that did not succeed: ${unfinished.map((r) => `${r.runId} ${r.state}`).join(', ')}`);
@@ -100,34 +99,6 @@ async function main(): Promise<void> {
     store.client.destroy();
     await embedded.stop();
   }
-}
-
-/**
- * The change events the AWS consumer would have published over the simulated year, by type, from
- * DynamoDB Local's stream (only the kinds the consumer's filter passes are decoded, as in AWS).
- */
-async function summarizeEvents(store: ReturnType<typeof openStore>, endpoint: string): Promise<string> {
-  const follower = await followGradesStream(store, endpoint);
-  const byType = new Map<string, number>();
-  const image = (i: unknown) => (i ? (unmarshall(i as never) as Record<string, unknown>) : undefined);
-  try {
-    for (let batch = await follower.next(); batch.length > 0; batch = await follower.next()) {
-      for (const record of batch) {
-        const sk = (record.dynamodb?.Keys?.sk as { S?: string } | undefined)?.S;
-        if (sk !== 'status' && sk !== 'goodSellerGrant' && sk !== 'healthCheck') continue;
-        for (const change of recordChanges(image(record.dynamodb?.OldImage), image(record.dynamodb?.NewImage))) {
-          for (const e of gradeEvents(change, `${record.eventID ?? ''}|${change.key}`)) byType.set(e.detailType, (byType.get(e.detailType) ?? 0) + 1);
-        }
-      }
-    }
-  } finally {
-    follower.close();
-  }
-  const total = [...byType.values()].reduce((a, b) => a + b, 0);
-  return `change events published over the year (grader watch; in AWS the ChangeEvents bus): ${total}\n  ${[...byType]
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([type, n]) => `${type} ${n}`)
-    .join(', ')}`;
 }
 
 function countBy<T>(items: T[], key: (t: T) => string): Map<string, number> {

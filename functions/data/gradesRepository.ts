@@ -44,12 +44,19 @@ function periodOf(record: GradeRecord): string | null {
  * equal text.
  */
 function serialize(record: GradeRecord): { json: string; hash: string } {
+  const done = serialized.get(record);
+  if (done) return done;
   const json = JSON.stringify(record);
   // drop runId (and a status's asOf) from the text rather than stringify twice: this is a hot path
   let content = json.replace(`"runId":${JSON.stringify(record.runId)}`, '');
   if (record.kind === 'status' || record.kind === 'healthCheck') content = content.replace(`"asOf":${JSON.stringify(record.asOf)}`, '');
-  return { json, hash: createHash('sha256').update(content).digest('base64url').slice(0, 32) };
+  const out = { json, hash: createHash('sha256').update(content).digest('base64url').slice(0, 32) };
+  serialized.set(record, out);
+  return out;
 }
+
+/** Records are not changed once built: each is serialized and hashed once, however many checks ask. */
+const serialized = new WeakMap<GradeRecord, { json: string; hash: string }>();
 
 function contentHash(record: GradeRecord): string {
   return serialize(record).hash;
@@ -78,8 +85,8 @@ function gradeItem(record: GradeRecord, serialized: { json: string; hash: string
     item.lookupPk = `${record.kind}#${periodOf(record)}#${record.categoryId}`;
     item.lookupSk = record.sellerId;
   }
-  if (record.kind === 'status' || record.kind === 'healthCheck') {
-    item.lookupPk = `${record.kind}#${record.categoryId}`;
+  if (record.kind === 'status') {
+    item.lookupPk = `status#${record.categoryId}`;
     item.lookupSk = record.sellerId;
   }
   if (record.kind === 'goodSellerGrant' && (record.status === 'active' || record.status === 'pending')) {
