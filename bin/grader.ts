@@ -17,6 +17,7 @@ import { InputError } from '../lib/errors';
 import { UsageError } from './cli/errors';
 import { generate } from './cli/generate';
 import { findingsCommand, watchCommand } from './cli/health';
+import { reportCommand } from './cli/report';
 import { score, scoreOptions } from './cli/score';
 
 const USAGE = `usage: grader <command> [options]      (npm run --silent grader -- <command> ...)
@@ -36,6 +37,8 @@ const USAGE = `usage: grader <command> [options]      (npm run --silent grader -
   findings  [--severity critical|warning|info] [--area A] [--format text|jsonl|csv]
                                                             open health-check findings across sellers, gravest first
   watch     [--from-start] [--once]                         DynamoDB Local's grades stream as change events (JSON lines)
+  report    [--period M] [--records FILE] --out report.html  the grading report and seller views, one offline HTML file
+  report    --compare current.jsonl draft.jsonl --out whatif.html   who moves where under a draft policy
   order     exclude|reinstate --order O --reason TEXT --by NAME [--on D]
                                                             an appeal decision; re-run a period to see it in the grades
   orders    --seller S --from D --to D [--bad-only] [--format text|jsonl|csv] [--limit N] [--after TOKEN | --all]
@@ -118,6 +121,11 @@ async function main(argv: string[]): Promise<number> {
     case 'watch':
       await watchCommand(parse(rest, { 'from-start': { boolean: true }, once: { boolean: true } }).values, print);
       return 0;
+    case 'report': {
+      const { values, positionals } = parse(rest, { period: {}, records: {}, compare: {}, out: {}, ...STORE });
+      print(await reportCommand(values, positionals));
+      return 0;
+    }
     case 'show':
       print(await showCommand(parse(rest, { seller: {}, date: {}, ...STORE }).values));
       return 0;

@@ -1,5 +1,8 @@
 import './cli/warnings';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { report } from './cli/report';
 import { GradesRepository } from '../functions/data/gradesRepository';
 import { ReferenceRepository } from '../functions/data/referenceRepository';
 import { openStore } from '../functions/data/store';
@@ -92,6 +95,11 @@ async function main(): Promise<void> {
       `change events of the year (what the ChangeEvents consumer publishes; grader watch shows them live): ${published.reduce((a, [, n]) => a + n, 0)}\n  ${published.map(([type, n]) => `${type} ${n}`).join(', ')}\n`,
     );
     process.stdout.write(`${queue ? fanOutLine(queue) : 'shards evaluated inline (--inline)'}\n`);
+    t = performance.now();
+    mkdirSync(resolve('.grader'), { recursive: true });
+    const reportPath = resolve('.grader', 'report.html');
+    await report({ store, policy: DEFAULT_POLICY, out: reportPath });
+    stage(`wrote the report: open ${reportPath}`, t);
     const unfinished = runs.filter((r) => r.state !== 'succeeded');
     if (unfinished.length > 0) throw new Error(`runs that did not succeed: ${unfinished.map((r) => `${r.runId} ${r.state}`).join(', ')}`);
     stage('\ntotal', started);

@@ -69,6 +69,15 @@ class QuarantineRepository {
     return counts;
   }
 
+  /** Quarantined rows per source (the report's table). */
+  async countsBySource(): Promise<Record<string, number>> {
+    const sources = ['metrics', 'metrics-undated', 'sellers', 'categories', 'grants', 'orders', 'exclusions', 'exposure', 'registrations'];
+    const counts = await Promise.all(sources.map(async (s) => [s.replace('-undated', ''), (await this.rowKeys(s)).length] as const));
+    const out: Record<string, number> = {};
+    for (const [s, n] of counts) if (n > 0) out[s] = (out[s] ?? 0) + n;
+    return out;
+  }
+
   private async rowKeys(source: string): Promise<string[]> {
     const items = await queryAll(
       this.store.doc,
