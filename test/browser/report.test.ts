@@ -39,7 +39,14 @@ async function open(file: string, viewport = { width: 1280, height: 900 }): Prom
 /** The numbers of a chart's table, by row header. */
 const tableOf = (page: Page, name: string) =>
   page.$$eval(`table[data-table="${name}"] tbody tr`, (rows) =>
-    Object.fromEntries((rows as HTMLTableRowElement[]).map((r) => [r.cells[0]!.textContent, [...r.cells].slice(1).map((c) => c.textContent)])),
+    Object.fromEntries(
+      (rows as HTMLTableRowElement[]).map((r) => [
+        r.cells[0]!.textContent,
+        Array.from(r.cells)
+          .slice(1)
+          .map((c) => c.textContent),
+      ]),
+    ),
   );
 
 beforeAll(async () => {
