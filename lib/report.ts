@@ -1,4 +1,3 @@
-import { tierBenefits } from './operationTier';
 import type { Policy } from './policy';
 import type {
   DailyScoreRecord,
@@ -24,26 +23,29 @@ const count = <T>(items: T[], key: (t: T) => string): Counts => {
   return out;
 };
 
-/** A seller's page: where it stands, its gap, what to fix first (issue 13's seller view). */
+/** A seller's page: where it stands, its gap, what to fix first (issue 13's seller view); compact, as a report holds thousands. */
 interface SellerView {
   sellerId: string;
   categoryId: string;
-  tiers: { month: string; tier: string; composite: number | null }[];
+  /** [month, tier, composite] */
+  tiers: [string, string, number | null][];
   daily: {
     date: string;
     composite: number | null;
     tier: string;
-    abilities: Record<string, number> | null;
-    poolAbilities: Record<string, number> | null;
+    /** in the order of `constants.abilities` */
+    abilities: number[] | null;
+    poolAbilities: number[] | null;
     nextTier: { tier: string; scoreGap: number; focus: string[] } | null;
   } | null;
-  benefits: { current: string[]; next: string[] };
-  service: ServiceLevelRecord | null;
-  serviceThresholds: Policy['serviceLevel']['levels'];
-  merchant: MerchantAssessmentRecord | null;
-  status: StatusRecord | null;
-  findings: HealthCheckRecord['findings'];
-  badOrders: { orderId: string; closedOn: string; reasons: string[]; excluded: boolean }[];
+  service: { period: string; level: string; window: { start: string; end: string }; closedOrders: number; rates: (number | null)[] } | null;
+  /** [tier, criterion, actual, required, met] */
+  merchant: { quarter: string; assessedTier: string; criteria: [string, string, number | string | null, string, boolean][] } | null;
+  status: { operationTier: string | null; serviceLevel: string | null; merchantTier: string; frontBadge: string | null } | null;
+  /** [id, severity, since, deadline, action] */
+  findings: [string, string, string, string, string][];
+  /** [orderId, closedOn, reasons, excluded] */
+  badOrders: [string, string, string, boolean][];
 }
 
 interface ReportModel {
@@ -60,7 +62,18 @@ interface ReportModel {
   findings: Record<string, Counts>;
   quarantine: Counts;
   sellers: SellerView[];
-  constants: { tiers: readonly string[]; levels: readonly string[]; merchant: readonly string[]; areas: readonly string[]; severities: readonly string[] };
+  /** shared by every seller view */
+  serviceThresholds: Policy['serviceLevel']['levels'];
+  benefits: Policy['tiers']['benefits'];
+  constants: {
+    tiers: readonly string[];
+    levels: readonly string[];
+    merchant: readonly string[];
+    areas: readonly string[];
+    severities: readonly string[];
+    abilities: readonly string[];
+    rates: readonly string[];
+  };
 }
 
 /** Who moved where between two sets of operation tiers: cells[from][to] lists the sellers. */
@@ -82,7 +95,7 @@ function reportModel(input: {
   period: string;
   policy: Policy;
   quarantine?: Counts;
-  badOrders?: Map<string, SellerView['badOrders']>;
+  badOrders?: Map<string, { orderId: string; closedOn: string; reasons: string[]; excluded: boolean }[]>;
 }): ReportModel {
   const { records, period, policy } = input;
   const of = <K extends GradeRecord['kind']>(kind: K) => records.filter((r): r is Extract<GradeRecord, { kind: K }> => r.kind === kind);
@@ -171,12 +184,16 @@ function reportModel(input: {
       ]),
     ),
     quarantine: input.quarantine ?? {},
-    sellers: sellerIds.map((sellerId) =>
-      sellerView(sellerId, bySeller[sellerId] ?? [], months, latestDate, poolMeans, policy, input.badOrders?.get(sellerId) ?? []),
-    ),
-    constants: { tiers: TIERS, levels: LEVELS, merchant: MERCHANT, areas: AREAS, severities: SEVERITIES },
+    sellers: sellerIds.map((sellerId) => sellerView(sellerId, bySeller[sellerId] ?? [], months, latestDate, poolMeans, input.badOrders?.get(sellerId) ?? [])),
+    serviceThresholds: policy.serviceLevel.levels,
+    benefits: policy.tiers.benefits,
+    constants: { tiers: TIERS, levels: LEVELS, merchant: MERCHANT, areas: AREAS, severities: SEVERITIES, abilities: ABILITY_ORDER, rates: RATES },
   };
 }
+
+const ABILITY_ORDER = ['product', 'channel', 'traffic', 'logistics', 'service', 'customerOps', 'growth'] as const;
+const RATES = ['badExperienceRate', 'sellerResponsibleArbitrationRate', 'positiveRatingRate'] as const;
+const round = (v: number | null, digits: number) => (v === null ? null : Math.round(v * 10 ** digits) / 10 ** digits);
 
 function sellerView(
   sellerId: string,
@@ -184,40 +201,65 @@ function sellerView(
   months: string[],
   date: string | undefined,
   poolMeans: Map<string, Record<string, number>>,
-  policy: Policy,
-  badOrders: SellerView['badOrders'],
+  badOrders: { orderId: string; closedOn: string; reasons: string[]; excluded: boolean }[],
 ): SellerView {
   const tiers = records.filter((r): r is OperationTierRecord => r.kind === 'operationTier');
   const d = records.find((r): r is DailyScoreRecord => r.kind === 'dailyScore' && r.date === date) ?? null;
   const latest = <T extends GradeRecord>(kind: T['kind'], keyOf: (r: T) => string) =>
     (records.filter((r) => r.kind === kind) as T[]).sort((a, b) => (keyOf(a) < keyOf(b) ? 1 : -1))[0] ?? null;
   const status = latest<StatusRecord>('status', (r) => r.asOf);
-  const tierNow = status?.operationTier?.tier ?? tiers.at(-1)?.tier ?? 'basic';
+  const service = latest<ServiceLevelRecord>('serviceLevel', (r) => r.period);
+  const merchant = latest<MerchantAssessmentRecord>('merchantAssessment', (r) => r.quarter);
   const next = d?.projectedTier?.nextTier ?? null;
+  const pool = d?.poolId ? poolMeans.get(d.poolId) : undefined;
   return {
     sellerId,
     categoryId: records[0]?.categoryId ?? '',
     tiers: months.flatMap((month) => {
       const t = tiers.find((r) => r.period === month);
-      return t ? [{ month, tier: t.tier, composite: t.composite }] : [];
+      return t ? [[month, t.tier, round(t.composite, 1)] as [string, string, number | null]] : [];
     }),
     daily: d
       ? {
           date: d.date,
-          composite: d.composite,
+          composite: round(d.composite, 1),
           tier: d.projectedTier.tier,
-          abilities: d.abilities,
-          poolAbilities: d.poolId ? (poolMeans.get(d.poolId) ?? null) : null,
-          nextTier: next ? { tier: next.tier, scoreGap: next.scoreGap, focus: next.focus } : null,
+          abilities: d.abilities ? ABILITY_ORDER.map((a) => round(d.abilities![a], 1)!) : null,
+          poolAbilities: pool ? ABILITY_ORDER.map((a) => round(pool[a] ?? 0, 1)!) : null,
+          nextTier: next ? { tier: next.tier, scoreGap: round(next.scoreGap, 1)!, focus: next.focus } : null,
         }
       : null,
-    benefits: tierBenefits(tierNow, policy),
-    service: latest<ServiceLevelRecord>('serviceLevel', (r) => r.period),
-    serviceThresholds: policy.serviceLevel.levels,
-    merchant: latest<MerchantAssessmentRecord>('merchantAssessment', (r) => r.quarter),
-    status,
-    findings: latest<HealthCheckRecord>('healthCheck', (r) => r.asOf)?.findings ?? [],
-    badOrders,
+    service: service
+      ? { period: service.period, level: service.level, window: service.window, closedOrders: service.closedOrders, rates: RATES.map((r) => service[r]) }
+      : null,
+    merchant: merchant
+      ? {
+          quarter: merchant.quarter,
+          assessedTier: merchant.assessedTier,
+          criteria: (['gold', 'silver'] as const).flatMap((tier) =>
+            merchant.criteria[tier].map(
+              (c) =>
+                [tier, c.id, typeof c.actual === 'number' ? round(c.actual, 4) : c.actual, c.required, c.met] as [
+                  string,
+                  string,
+                  number | string | null,
+                  string,
+                  boolean,
+                ],
+            ),
+          ),
+        }
+      : null,
+    status: status
+      ? {
+          operationTier: status.operationTier?.tier ?? null,
+          serviceLevel: status.serviceLevel?.level ?? null,
+          merchantTier: status.merchantTier.effective,
+          frontBadge: status.frontBadge,
+        }
+      : null,
+    findings: (latest<HealthCheckRecord>('healthCheck', (r) => r.asOf)?.findings ?? []).map((f) => [f.id, f.severity, f.since, f.deadline ?? '', f.action]),
+    badOrders: badOrders.map((o) => [o.orderId, o.closedOn, o.reasons.join(', '), o.excluded]),
   };
 }
 

@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { buildSync } from 'esbuild';
 import { join } from 'node:path';
 import { GradesRepository } from '../../functions/data/gradesRepository';
 import { OrdersRepository } from '../../functions/data/ordersRepository';
@@ -12,7 +12,7 @@ import { addMonths, addQuarters, isMonth, quarterOfMonth } from '../../lib/calen
 import { parseJsonLine } from '../../lib/jsonLines';
 import type { Policy } from '../../lib/policy';
 import { gradeRecordSchema, type GradeRecord } from '../../lib/records';
-import { compareModel, reportModel, type SellerView } from '../../lib/report';
+import { compareModel, reportModel } from '../../lib/report';
 import { policyFromEnvironment } from '../../functions/environment';
 import { UsageError } from './errors';
 import { withStore } from './store';
@@ -20,7 +20,7 @@ import { withStore } from './store';
 const here = import.meta.dirname;
 
 /**
- * One self-contained HTML file (issue 13): the page, ECharts and the data inlined, so it opens
+ * One self-contained HTML file (issue 13): the page, the charts and the data inlined, so it opens
  * offline. ECharts because one library draws every chart the report needs (stacked bars, the
  * migration heatmap, lines, the abilities radar), with an SVG renderer, and its `aria` option
  * describes each chart and adds decal patterns, so no series is told apart by colour alone.
@@ -28,13 +28,32 @@ const here = import.meta.dirname;
 function renderReport(data: unknown): string {
   const page = readFileSync(join(here, '..', 'report', 'page.html'), 'utf8');
   const app = readFileSync(join(here, '..', 'report', 'app.js'), 'utf8');
-  const echarts = readFileSync(createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js'), 'utf8');
+  const echarts = chartsBundle();
   // inside <script>, `</` would end the element: JSON escapes it
-  const json = JSON.stringify(data).replace(/</g, '\\u003c');
+  const escape = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
+  // the sellers' views are parsed on the first search, not on load
+  const { sellers, ...overview } = data as { sellers?: unknown };
   return page
     .replace('<script>/*ECHARTS*/</script>', () => `<script>${echarts}</script>`)
-    .replace('/*DATA*/', () => json)
+    .replace('/*DATA*/', () => escape(overview))
+    .replace('/*SELLERS*/', () => escape(sellers ?? []))
     .replace('<script>/*APP*/</script>', () => `<script>${app}</script>`);
+}
+
+let bundled: string | undefined;
+/** The charts the page uses, bundled once per process (bin/report/charts.ts): ~40% of ECharts' full build to parse. */
+function chartsBundle(): string {
+  bundled ??= buildSync({
+    entryPoints: [join(here, '..', 'report', 'charts.ts')],
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2019',
+    write: false,
+    logLevel: 'silent',
+  }).outputFiles[0]!.text;
+  return bundled;
 }
 
 /** The grade records of a `grader score` output (quarantine lines counted by source). */
@@ -61,7 +80,12 @@ function recordsOfFile(file: string): { records: GradeRecord[]; quarantine: Reco
 async function recordsOfStore(
   store: Store,
   period: string | undefined,
-): Promise<{ records: GradeRecord[]; period: string; quarantine: Record<string, number>; badOrders: Map<string, SellerView['badOrders']> }> {
+): Promise<{
+  records: GradeRecord[];
+  period: string;
+  quarantine: Record<string, number>;
+  badOrders: Map<string, { orderId: string; closedOn: string; reasons: string[]; excluded: boolean }[]>;
+}> {
   const reference = new ReferenceRepository(store);
   const { sellers, categories } = await reference.snapshot();
   const runs = await new RunsRepository(store).list();
@@ -84,7 +108,7 @@ async function recordsOfStore(
     .at(-1);
   if (lastDay) records.push(...(await new DailyScorePacks(store).on(sellers, lastDay)));
   const quarantine = await new QuarantineRepository(store).countsBySource();
-  const badOrders = new Map<string, SellerView['badOrders']>();
+  const badOrders = new Map<string, { orderId: string; closedOn: string; reasons: string[]; excluded: boolean }[]>();
   const orders = new OrdersRepository(store);
   for (const r of records) {
     if (r.kind !== 'serviceLevel' || r.period !== month || !r.badExperienceRate) continue;

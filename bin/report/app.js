@@ -3,6 +3,14 @@
   'use strict';
   var R = window.REPORT;
   var charts = [];
+  var queued = [];
+  var FIRST = 2;
+  var sellers = null;
+  /** The sellers' views: parsed on the first search, not on load. */
+  function sellerData() {
+    if (!sellers) sellers = JSON.parse(document.getElementById('seller-data').textContent);
+    return sellers;
+  }
   var $ = function (sel) { return document.querySelector(sel); };
   var el = function (tag, attrs, children) {
     var e = document.createElement(tag);
@@ -31,12 +39,23 @@
     details.appendChild(table(name, head, rows));
     box.appendChild(details);
     parent.appendChild(box);
-    var chart = echarts.init(div, null, { renderer: 'svg' });
     option.aria = { enabled: true, decal: { show: true } };
     option.animation = false;
-    chart.setOption(option);
-    charts.push(chart);
+    var draw = function () {
+      var chart = echarts.init(div, null, { renderer: 'svg' });
+      chart.setOption(option);
+      charts.push(chart);
+      if (box.onchart) box.onchart(chart);
+    };
+    // the first charts draw at once; the others right after the page is shown
+    if (charts.length + queued.length < FIRST || !deferring) draw();
+    else queued.push(draw);
     return box;
+  }
+  var deferring = true;
+  function drainQueue() {
+    var next = queued.shift();
+    if (next) { next(); setTimeout(drainQueue, 0); } else window.REPORT_DONE = true;
   }
 
   function stacked(categories, series) {
@@ -69,11 +88,16 @@
     }, ['from \\ to'].concat(colsKeys), rowsKeys.map(function (from) { return [from].concat(colsKeys.map(function (to) { return ((cells[from] || {})[to] || []).length; })); }), note);
     var who = el('div', { class: 'who', 'data-who': name });
     box.appendChild(who);
-    charts[charts.length - 1].on('click', function (p) {
-      var from = rowsKeys[p.value[1]], to = colsKeys[p.value[0]];
-      var ids = ((cells[from] || {})[to] || []);
-      who.textContent = from + ' → ' + to + ' (' + ids.length + '): ' + ids.slice(0, 200).join(', ') + (ids.length > 200 ? ' …' : '');
-    });
+    var listen = function (chart) {
+      chart.on('click', function (p) {
+        var from = rowsKeys[p.value[1]], to = colsKeys[p.value[0]];
+        var ids = ((cells[from] || {})[to] || []);
+        who.textContent = from + ' → ' + to + ' (' + ids.length + '): ' + ids.slice(0, 200).join(', ') + (ids.length > 200 ? ' …' : '');
+      });
+    };
+    var last = charts[charts.length - 1];
+    if (last && last.getDom().parentNode === box) listen(last);
+    else box.onchart = listen;
   }
 
   function overview(root) {
@@ -135,19 +159,20 @@
   }
 
   function sellerPage(id) {
-    var s = R.sellers.find(function (x) { return x.sellerId === id; });
+    var s = sellerData().find(function (x) { return x.sellerId === id; });
     var root = $('#seller');
     root.innerHTML = '';
-    charts = charts.filter(function (c) { if (root.contains(c.getDom())) { c.dispose(); return false; } return true; });
+    charts = charts.filter(function (c) { if (!document.body.contains(c.getDom())) { c.dispose(); return false; } return true; });
     if (!s) { root.appendChild(el('p', { role: 'alert', text: 'No seller ' + id + ' in this report.' })); return; }
     root.appendChild(el('h2', { id: 'seller-title', text: 'Seller ' + s.sellerId + ' (' + s.categoryId + ')' }));
     var st = s.status;
     var summary = el('dl', { class: 'facts', 'data-facts': 'seller' });
     var fact = function (k, v) { summary.appendChild(el('dt', { text: k })); summary.appendChild(el('dd', { 'data-fact': k, text: fmt(v, 1) })); };
-    fact('operation tier', st && st.operationTier ? st.operationTier.tier : 'none');
-    fact('service level', st && st.serviceLevel ? st.serviceLevel.level : 'none');
-    fact('merchant tier', st ? st.merchantTier.effective : 'n/a');
+    fact('operation tier', st && st.operationTier ? st.operationTier : 'none');
+    fact('service level', st && st.serviceLevel ? st.serviceLevel : 'none');
+    fact('merchant tier', st ? st.merchantTier : 'n/a');
     fact('storefront label', st && st.frontBadge ? st.frontBadge : 'none');
+    var tierNow = st && st.operationTier ? st.operationTier : 'basic';
     if (s.daily) {
       fact('composite (' + s.daily.date + ')', s.daily.composite);
       if (s.daily.nextTier) fact('gap to ' + s.daily.nextTier.tier, s.daily.nextTier.scoreGap);
@@ -157,42 +182,42 @@
     var grid = el('div', { class: 'grid' });
     root.appendChild(grid);
     panel(grid, 'sellerComposite', 'Composite and tier by month', {
-      tooltip: { trigger: 'axis', formatter: function (ps) { var p = ps[0]; return p.name + ': ' + fmt(p.value, 1) + ' (' + s.tiers[p.dataIndex].tier + ')'; } },
+      tooltip: { trigger: 'axis', formatter: function (ps) { var p = ps[0]; return p.name + ': ' + fmt(p.value, 1) + ' (' + s.tiers[p.dataIndex][1] + ')'; } },
       grid: { left: 40, right: 10, top: 20, bottom: 30, containLabel: true },
-      xAxis: { type: 'category', data: s.tiers.map(function (t) { return t.month; }) }, yAxis: { type: 'value', min: 0, max: 100 },
-      series: [{ type: 'line', symbol: 'circle', data: s.tiers.map(function (t) { return t.composite; }), label: { show: true, formatter: function (p) { return s.tiers[p.dataIndex].tier; } } }],
-    }, ['month', 'composite', 'tier'], s.tiers.map(function (t) { return [t.month, t.composite, t.tier]; }));
+      xAxis: { type: 'category', data: s.tiers.map(function (t) { return t[0]; }) }, yAxis: { type: 'value', min: 0, max: 100 },
+      series: [{ type: 'line', symbol: 'circle', data: s.tiers.map(function (t) { return t[2]; }), label: { show: true, formatter: function (p) { return s.tiers[p.dataIndex][1]; } } }],
+    }, ['month', 'composite', 'tier'], s.tiers.map(function (t) { return [t[0], t[2], t[1]]; }));
     if (s.daily && s.daily.abilities) {
-      var names = Object.keys(s.daily.abilities);
-      var pool = s.daily.poolAbilities || {};
+      var names = R.constants.abilities;
+      var pool = s.daily.poolAbilities || [];
       panel(grid, 'sellerAbilities', 'The seven abilities against the pool (' + s.daily.date + ')', {
         tooltip: {}, legend: { top: 0 },
         radar: { indicator: names.map(function (n) { return { name: n, max: 100 }; }), radius: '60%' },
-        series: [{ type: 'radar', data: [{ name: 'seller', value: names.map(function (n) { return s.daily.abilities[n]; }) }, { name: 'pool mean', value: names.map(function (n) { return pool[n] || 0; }) }] }],
-      }, ['ability', 'seller', 'pool mean'], names.map(function (n) { return [n, s.daily.abilities[n], pool[n]]; }));
+        series: [{ type: 'radar', data: [{ name: 'seller', value: s.daily.abilities }, { name: 'pool mean', value: pool }] }],
+      }, ['ability', 'seller', 'pool mean'], names.map(function (n, i) { return [n, s.daily.abilities[i], pool[i]]; }));
     }
     var lists = el('div', { class: 'lists' });
     root.appendChild(lists);
-    lists.appendChild(el('h3', { text: 'Benefits now and next' }));
-    lists.appendChild(table('benefits', ['now', 'next tier'], zip(s.benefits.current, s.benefits.next)));
+    var nextTier = s.daily && s.daily.nextTier ? s.daily.nextTier.tier : null;
+    lists.appendChild(el('h3', { text: 'Benefits now (' + tierNow + ') and next' + (nextTier ? ' (' + nextTier + ')' : '') }));
+    lists.appendChild(table('benefits', ['now', 'next tier'], zip(R.benefits[tierNow] || [], nextTier ? R.benefits[nextTier] || [] : [])));
     if (s.service) {
-      lists.appendChild(el('h3', { text: 'Service level ' + s.service.period + ': ' + s.service.level + ' (' + s.service.window.start + '..' + s.service.window.end + ', ' + s.service.closedOrders + ' closed orders)' }));
-      var rates = [['badExperienceRate', 'maxBadExperienceRate', '<'], ['sellerResponsibleArbitrationRate', 'maxSellerResponsibleArbitrationRate', '<'], ['positiveRatingRate', 'minPositiveRatingRate', '≥']];
-      lists.appendChild(table('serviceRates', ['rate', 'actual'].concat(s.serviceThresholds.map(function (l) { return l.level; })), rates.map(function (r) {
-        return [r[0], s.service[r[0]]].concat(s.serviceThresholds.map(function (l) { return l[r[1]] === undefined ? '—' : r[2] + ' ' + l[r[1]]; }));
+      var sv = s.service;
+      lists.appendChild(el('h3', { text: 'Service level ' + sv.period + ': ' + sv.level + ' (' + sv.window.start + '..' + sv.window.end + ', ' + sv.closedOrders + ' closed orders)' }));
+      var limits = [['maxBadExperienceRate', '<'], ['maxSellerResponsibleArbitrationRate', '<'], ['minPositiveRatingRate', '≥']];
+      lists.appendChild(table('serviceRates', ['rate', 'actual'].concat(R.serviceThresholds.map(function (l) { return l.level; })), R.constants.rates.map(function (name, i) {
+        return [name, sv.rates[i]].concat(R.serviceThresholds.map(function (l) { return l[limits[i][0]] === undefined ? '—' : limits[i][1] + ' ' + l[limits[i][0]]; }));
       })));
     }
     if (s.merchant) {
       lists.appendChild(el('h3', { text: 'Merchant criteria ' + s.merchant.quarter + ': ' + s.merchant.assessedTier }));
-      var rows = [];
-      ['gold', 'silver'].forEach(function (t) { s.merchant.criteria[t].forEach(function (c) { rows.push([t + ' ' + c.id, c.actual, c.required, c.met ? 'met' : 'missed']); }); });
-      lists.appendChild(table('merchantCriteria', ['criterion', 'actual', 'required', 'met'], rows));
+      lists.appendChild(table('merchantCriteria', ['criterion', 'actual', 'required', 'met'], s.merchant.criteria.map(function (c) { return [c[0] + ' ' + c[1], c[2], c[3], c[4] ? 'met' : 'missed']; })));
     }
     lists.appendChild(el('h3', { text: 'Health-check findings (' + s.findings.length + ')' }));
-    lists.appendChild(table('sellerFindings', ['finding', 'severity', 'since', 'deadline', 'action'], s.findings.map(function (f) { return [f.id, f.severity, f.since, f.deadline || '', f.action]; })));
+    lists.appendChild(table('sellerFindings', ['finding', 'severity', 'since', 'deadline', 'action'], s.findings));
     if (s.badOrders.length) {
       lists.appendChild(el('h3', { text: 'Bad-experience orders behind the service level (' + s.badOrders.length + ')' }));
-      lists.appendChild(table('badOrders', ['order', 'closed', 'reasons', 'excluded'], s.badOrders.map(function (o) { return [o.orderId, o.closedOn, o.reasons.join(', '), o.excluded ? 'excluded' : '']; })));
+      lists.appendChild(table('badOrders', ['order', 'closed', 'reasons', 'excluded'], s.badOrders.map(function (o) { return [o[0], o[1], o[2], o[3] ? 'excluded' : '']; })));
     }
     root.scrollIntoView();
   }
@@ -213,9 +238,16 @@
   $('#title').textContent = R.title;
   if (R.compare) compare($('#overview'));
   else overview($('#overview'));
-  var list = $('#sellers');
-  (R.sellers || []).forEach(function (s) { list.appendChild(el('option', { value: s.sellerId })); });
-  $('#search').addEventListener('submit', function (e) { e.preventDefault(); sellerPage($('#q').value.trim()); });
+  // the search suggests seller ids once the field is used: 10,000 options are not built on load
+  var listed = false;
+  $('#q').addEventListener('focus', function () {
+    if (listed) return;
+    listed = true;
+    var list = $('#sellers');
+    sellerData().forEach(function (s) { list.appendChild(el('option', { value: s.sellerId })); });
+  });
+  $('#search').addEventListener('submit', function (e) { e.preventDefault(); deferring = false; sellerPage($('#q').value.trim()); });
   window.addEventListener('resize', function () { charts.forEach(function (c) { c.resize(); }); });
   window.REPORT_READY = true;
+  setTimeout(drainQueue, 0);
 })();

@@ -32,7 +32,7 @@ async function open(file: string, viewport = { width: 1280, height: 900 }): Prom
   page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`file://${file}`);
-  await page.waitForFunction(() => (window as unknown as { REPORT_READY?: boolean }).REPORT_READY === true);
+  await page.waitForFunction(() => (window as unknown as { REPORT_DONE?: boolean }).REPORT_DONE === true);
   return { page, errors };
 }
 
