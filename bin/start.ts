@@ -92,8 +92,9 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${await summarize(store, runs, from, to)}\n`);
     const published = [...tap.counts].sort(([a], [b]) => (a < b ? -1 : 1));
     process.stdout.write(
-      `change events of the year (what the ChangeEvents consumer publishes; grader watch shows them live): ${published.reduce((a, [, n]) => a + n, 0)}\n  ${published.map(([type, n]) => `${type} ${n}`).join(', ')}\n`,
+      `change events of the year (what the ChangeEvents consumer publishes; grader watch shows them live): ${published.reduce((a, [, n]) => a + n, 0)}, ${tap.invalid.length === 0 ? 'each matching its schema' : `${tap.invalid.length} NOT matching their schema: ${tap.invalid.slice(0, 3).join(', ')}`}\n  ${published.map(([type, n]) => `${type} ${n}`).join(', ')}\n`,
     );
+    if (tap.invalid.length > 0) throw new Error('change events that do not match their schema: a bug');
     process.stdout.write(`${queue ? fanOutLine(queue) : 'shards evaluated inline (--inline)'}\n`);
     t = performance.now();
     mkdirSync(resolve('.grader'), { recursive: true });

@@ -30,13 +30,13 @@ function renderReport(data: unknown): string {
   const app = readFileSync(join(here, '..', 'report', 'app.js'), 'utf8');
   const echarts = chartsBundle();
   // inside <script>, `</` would end the element: JSON escapes it
-  const escape = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
+  const asScriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
   // the sellers' views are parsed on the first search, not on load
   const { sellers, ...overview } = data as { sellers?: unknown };
   return page
     .replace('<script>/*ECHARTS*/</script>', () => `<script>${echarts}</script>`)
-    .replace('/*DATA*/', () => escape(overview))
-    .replace('/*SELLERS*/', () => escape(sellers ?? []))
+    .replace('/*DATA*/', () => asScriptJson(overview))
+    .replace('/*SELLERS*/', () => asScriptJson(sellers ?? []))
     .replace('<script>/*APP*/</script>', () => `<script>${app}</script>`);
 }
 

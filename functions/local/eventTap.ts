@@ -1,4 +1,4 @@
-import { gradeEvents } from '../../lib/gradeEvents';
+import { EVENT_DETAIL_SCHEMAS, gradeEvents } from '../../lib/gradeEvents';
 import { gradeRecordSchema, type GradeRecord } from '../../lib/records';
 import type { Store } from '../data/store';
 
@@ -12,14 +12,19 @@ const EVENT_KINDS = new Set(['status', 'goodSellerGrant', 'healthCheck']);
  * watch` and test/integration/changeEvents.test.ts do) costs ~20 s of transferring the packed
  * daily scores the consumer's filter would drop.
  */
-function eventTap(store: Store): { store: Store; counts: Map<string, number> } {
+function eventTap(store: Store): { store: Store; counts: Map<string, number>; invalid: string[] } {
   const counts = new Map<string, number>();
+  const invalid: string[] = [];
   const last = new Map<string, GradeRecord>();
   const observe = (item: Record<string, unknown>) => {
     if (!EVENT_KINDS.has(String(item.sk)) || typeof item.record !== 'string') return;
     const record = gradeRecordSchema.parse(JSON.parse(item.record));
     const key = `${record.sellerId}|${String(item.sk)}`;
-    for (const e of gradeEvents({ oldRecord: last.get(key) ?? null, newRecord: record }, key)) counts.set(e.detailType, (counts.get(e.detailType) ?? 0) + 1);
+    for (const e of gradeEvents({ oldRecord: last.get(key) ?? null, newRecord: record }, key)) {
+      counts.set(e.detailType, (counts.get(e.detailType) ?? 0) + 1);
+      // each event checked against its published schema (docs/events/ is generated from these)
+      if (!EVENT_DETAIL_SCHEMAS[e.detailType].safeParse(e.detail).success) invalid.push(`${e.detailType} of ${key}`);
+    }
     last.set(key, record);
   };
   const doc = new Proxy(store.doc, {
@@ -40,7 +45,7 @@ function eventTap(store: Store): { store: Store; counts: Map<string, number> } {
       };
     },
   });
-  return { store: { ...store, doc }, counts };
+  return { store: { ...store, doc }, counts, invalid };
 }
 
 export { eventTap };
