@@ -124,14 +124,7 @@ class GradesRepository {
    */
   async writeChanged(
     records: GradeRecord[],
-    options: {
-      dryRun?: boolean;
-      knownAbsent?: (r: GradeRecord) => boolean;
-      knownHashes?: ReadonlyMap<string, string>;
-      now: string;
-      /** write health checks one by one, conditional on the stored hash (a retried shard) */
-      conditionalHealth?: boolean;
-    },
+    options: { dryRun?: boolean; knownAbsent?: (r: GradeRecord) => boolean; knownHashes?: ReadonlyMap<string, string>; now: string },
   ): Promise<WriteOutcome> {
     const serialized = records.map(serialize);
     const known = options.knownHashes ?? new Map<string, string>();
@@ -159,10 +152,10 @@ class GradesRepository {
       changed.push(validateRecord(r));
       items.push(gradeItem(r, serialized[i]!, options.now));
     });
-    // A retried shard's health checks are written one by one, conditional on the stored hash: an
-    // attempt racing one that died with its write in flight writes no equal record. Every other
-    // write goes in batches.
-    const health = options.conditionalHealth ? items.filter((i) => i.kind === 'healthCheck') : [];
+    // Health checks change on few days and are written one by one, conditional on the stored hash:
+    // a write of an equal record (an attempt racing one that died with its write in flight) is no
+    // event. Every other kind goes in batches.
+    const health = items.filter((i) => i.kind === 'healthCheck');
     const batched = health.length > 0 ? items.filter((i) => i.kind !== 'healthCheck') : items;
     const equal = new Set<string>();
     if (!options.dryRun && batched.length > 0) await batchPut(this.store.doc, this.table, batched, this.store.stats);

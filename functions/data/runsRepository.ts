@@ -187,18 +187,6 @@ class RunsRepository {
    * Returns the shards this invocation holds; another live invocation holds the rest.
    */
   async claimShards(run: RunRecord, shardIds: string[], owner: string, leaseUntil: string, now: string): Promise<Set<string>> {
-    return (await this.claimShardsNoting(run, shardIds, owner, leaseUntil, now)).claimed;
-  }
-
-  /** Claims shards, and says which of them another invocation had claimed before: a retry after a death. */
-  async claimShardsNoting(
-    run: RunRecord,
-    shardIds: string[],
-    owner: string,
-    leaseUntil: string,
-    now: string,
-  ): Promise<{ claimed: Set<string>; retried: Set<string> }> {
-    const retried = new Set<string>();
     const held = await Promise.all(
       shardIds.map((shardId) =>
         this.store.doc
@@ -209,14 +197,10 @@ class RunsRepository {
               ConditionExpression: 'attribute_not_exists(#i) OR leaseUntil < :now OR #o = :me',
               ExpressionAttributeNames: { '#i': 'item', '#o': 'owner' },
               ExpressionAttributeValues: { ':now': now, ':me': owner },
-              ReturnValues: 'ALL_OLD',
             }),
           )
           .then(
-            (out) => {
-              if (out.Attributes && out.Attributes.owner !== owner) retried.add(shardId);
-              return shardId;
-            },
+            () => shardId,
             (e: unknown) => {
               if (e instanceof ConditionalCheckFailedException) return null;
               throw e;
@@ -225,7 +209,7 @@ class RunsRepository {
       ),
     );
     this.store.stats.requests += shardIds.length;
-    return { claimed: new Set(held.filter((id): id is string => id !== null)), retried };
+    return new Set(held.filter((id): id is string => id !== null));
   }
 
   /** Gives back the shards an invocation claimed and could not finish, so that their next delivery need not wait for its deadline. */

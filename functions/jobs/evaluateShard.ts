@@ -36,8 +36,6 @@ interface ShardContext {
   statusRefresh?: ((seller: number) => boolean) | undefined;
   /** daily job: what the health check reads besides the windows (SPEC §7.5) */
   health?: HealthInputs;
-  /** a shard an earlier attempt may have written part of, its writes possibly still in flight */
-  retried?: (shardId: string) => boolean;
 }
 
 interface HealthInputs {
@@ -234,7 +232,6 @@ async function writeShards(ctx: ShardContext, built: BuiltShard[]): Promise<Shar
         knownAbsent: ctx.fresh ? (r) => PERIOD_KINDS.has(r.kind) : undefined,
         knownHashes,
         now: ctx.now(),
-        conditionalHealth: built.some((b) => ctx.retried?.(b.shard.shardId) ?? false),
       },
     ),
     new DailyScorePacks(ctx.store).writeChanged(dailyScores, (sellerId) => packs.get(sellerId)!, {

@@ -213,7 +213,6 @@ async function evaluateRun(
       now: deps.now,
       ...grants,
       ...health,
-      retried: () => claim.state === 'resumed',
       statusRefresh,
     };
     // Locally, shards are built on a bounded pool and written in groups of up to WRITE_GROUP
@@ -296,15 +295,12 @@ async function evaluateShards(
   const planned = new Map(shards.map((s) => [s.shardId, s]));
   const unknown = tasks.filter((t) => !planned.has(t.shardId)).map((t) => t.shardId);
   const open = [...new Set(tasks.map((t) => t.shardId))].filter((id) => planned.has(id) && !finished.has(id));
-  const { claimed, retried } =
-    open.length > 0
-      ? await runs.claimShardsNoting(run, open, invocation.id, invocation.deadline, deps.now())
-      : { claimed: new Set<string>(), retried: new Set<string>() };
+  const claimed = open.length > 0 ? await runs.claimShards(run, open, invocation.id, invocation.deadline, deps.now()) : new Set<string>();
   const busy = open.filter((id) => !claimed.has(id));
   const todo = open.filter((id) => claimed.has(id)).map((id) => planned.get(id)!);
   let counts = tasks.map((t) => finished.get(t.shardId)).reduce<RunCounts>((a, c) => (c ? addCounts(a, c) : a), { ...ZERO_COUNTS });
   try {
-    if (todo.length > 0) counts = addCounts(counts, await evaluateClaimed(todo, deps, runs, run, data, assertHeld, retried));
+    if (todo.length > 0) counts = addCounts(counts, await evaluateClaimed(todo, deps, runs, run, data, assertHeld));
   } catch (e) {
     // a failed invocation gives its shards back (a killed one's claims lapse at its deadline)
     await runs.releaseShards(
@@ -329,7 +325,6 @@ async function evaluateClaimed(
   run: RunRecord,
   data: JobData,
   assertHeld: () => void,
-  retried: Set<string>,
 ): Promise<RunCounts> {
   const daily = run.job === 'daily';
   const [grants, dayBefore, health] = await Promise.all([
@@ -348,7 +343,6 @@ async function evaluateClaimed(
     now: deps.now,
     ...grants,
     ...health,
-    retried: (shardId) => retried.has(shardId),
     statusRefresh: daily ? statusRefreshAfter(dayBefore, run, data, deps.policy, grants.activeGrants) : undefined,
   };
   return (await evaluateGroup(ctx, todo, runs, run, deps, assertHeld)).counts;
