@@ -16,6 +16,7 @@ import {
 import { InputError } from '../lib/errors';
 import { UsageError } from './cli/errors';
 import { generate } from './cli/generate';
+import { toStderr } from './cli/notes';
 import { findingsCommand, watchCommand } from './cli/health';
 import { reportCommand } from './cli/report';
 import { score, scoreOptions } from './cli/score';
@@ -42,10 +43,14 @@ const USAGE = `usage: grader <command> [options]      (npm run --silent grader -
   order     exclude|reinstate --order O --reason TEXT --by NAME [--on D]
                                                             an appeal decision; re-run a period to see it in the grades
   orders    --seller S --from D --to D [--bad-only] [--format text|jsonl|csv] [--limit N] [--after TOKEN | --all]
-                                                            the orders behind a seller's rates, newest first
+                                                            the orders behind a seller's rates, newest first, --limit
+                                                            (default 100) a page; csv holds every page
   export    --kind K (--date D | --period M | --quarter Q) [--format jsonl|csv] --out FILE
   simulate  --from D --to D [--inline]                      fire every schedule in the range through the handlers
                                                             (shards through the local queue, or --inline)
+In jsonl and csv, stdout holds only the data; notes (the --after of the next page, an export's
+summary) go to stderr. CSV cells of text starting with = + - @ tab or CR are written '… (quoted), so
+that a spreadsheet shows them rather than runs them; numbers of the data are written as numbers.
 Store: GRADER_DYNAMODB_ENDPOINT (e.g. from grader local), --aws for your AWS account, else an embedded
 DynamoDB Local persisted under GRADER_HOME (default .grader/).`;
 
@@ -54,7 +59,8 @@ const STORE = { aws: { boolean: true as const }, 'as-of': {} };
 /** The operator CLI: each command delegates to bin/cli; failures exit non-zero with one line. */
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const print = (text: string) => process.stdout.write(`${text}\n`);
+  // an empty answer (no rows in jsonl) prints nothing: a blank line is not a JSON line
+  const print = (text: string) => text !== '' && process.stdout.write(`${text}\n`);
   switch (command) {
     case 'score': {
       const { values } = parse(rest, { job: {}, date: {}, period: {}, quarter: {}, data: {}, policy: {}, out: {} });
@@ -130,7 +136,7 @@ async function main(argv: string[]): Promise<number> {
       print(await showCommand(parse(rest, { seller: {}, date: {}, ...STORE }).values));
       return 0;
     case 'export':
-      print(await exportCommand(parse(rest, { kind: {}, date: {}, period: {}, quarter: {}, format: {}, out: {}, ...STORE }).values));
+      toStderr(await exportCommand(parse(rest, { kind: {}, date: {}, period: {}, quarter: {}, format: {}, out: {}, ...STORE }).values));
       return 0;
     case 'simulate':
       print(await simulateCommand(parse(rest, { from: {}, to: {}, inline: { boolean: true }, ...STORE }).values));

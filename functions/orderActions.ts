@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { idSchema, sellerIdSchema, TEXT_LIMITS } from '../lib/inputs';
 import { dateViolation } from '../lib/operatorBounds';
 import { emptyHistory, orderView, type AppealDecision } from '../lib/orderOutcomes';
-import { OrdersRepository } from './data/ordersRepository';
+import { OrdersRepository, pageKeyWithin, pageTokenSchema } from './data/ordersRepository';
 import { ReferenceRepository } from './data/referenceRepository';
 import type { HandlerDependencies } from './environment';
 import { foldPendingOrders, settleSeconds, withOrdersLock } from './jobs/orders';
@@ -33,10 +33,14 @@ const ordersSchema = z
     to: date,
     badOnly: z.boolean().default(false),
     limit: z.number().int().min(1).max(1000).default(100),
-    after: z.string().max(2048).nullable().optional(),
+    after: pageTokenSchema.nullable().optional(),
   })
   .strict()
-  .refine((r) => r.from <= r.to, { path: ['to'], message: 'must not be before from' });
+  .refine((r) => r.from <= r.to, { path: ['to'], message: 'must not be before from' })
+  .refine((r) => !r.after || pageKeyWithin(r.after, r), {
+    path: ['after'],
+    message: 'is a page token of another seller or window: leave it out to start from the newest order',
+  });
 
 /** Records an appeal decision under the orders lock and folds it at once, so that a re-run shows it. */
 async function appealOrder(r: z.infer<typeof appealSchema>, deps: HandlerDependencies, today: string) {
@@ -76,15 +80,7 @@ async function appealOrder(r: z.infer<typeof appealSchema>, deps: HandlerDepende
 
 async function listOrders(r: z.infer<typeof ordersSchema>, deps: HandlerDependencies) {
   if (!(await new ReferenceRepository(deps.store).seller(r.sellerId))) throw new BadRequestError('sellerId', `seller ${r.sellerId} does not exist`);
-  let page: Awaited<ReturnType<OrdersRepository['page']>>;
-  try {
-    page = await new OrdersRepository(deps.store).page({ ...r, after: r.after ?? null });
-  } catch (e) {
-    if (r.after && (e instanceof SyntaxError || (e as { name?: string }).name === 'ValidationException')) {
-      throw new BadRequestError('after', 'is not a page token this drill-down gave');
-    }
-    throw e;
-  }
+  const page = await new OrdersRepository(deps.store).page({ ...r, after: r.after ?? null });
   return { ok: true as const, action: 'orders', sellerId: r.sellerId, from: r.from, to: r.to, badOnly: r.badOnly, ...page };
 }
 

@@ -12,10 +12,12 @@ import { operatorHandler } from '../../functions/operator';
 import type { OperatorResponse } from '../../functions/operatorActions';
 import { isCalendarDate, isMonth, isQuarter, type Job } from '../../lib/calendar';
 import type { OrderView } from '../../lib/orderOutcomes';
+import { csvColumns, csvHeader, csvLine, flatten } from '../../lib/csv';
 import { GRADE_KINDS, type GradeKind, type GradeRecord } from '../../lib/records';
 import { RunFailedError, UsageError } from './errors';
 import { periodOf } from './score';
 import { readJsonl, readJsonlAll } from './files';
+import { type Note, toStderr } from './notes';
 import { progressBar } from './progress';
 import { dependencies, withStore } from './store';
 
@@ -222,14 +224,18 @@ async function orderCommand(verb: string | undefined, v: Values): Promise<string
   return `order ${str(v, 'order', 'O')} ${verb === 'exclude' ? 'excluded' : 'reinstated'} on ${decision.on} by ${decision.by}: ${state}. Re-run the affected periods to see it in the grades.`;
 }
 
-/** `grader orders --seller S --from D --to D [--bad-only] [--format text|jsonl|csv] [--limit N] [--after TOKEN]`: the drill-down. */
-async function ordersCommand(v: Values): Promise<string> {
+/**
+ * `grader orders --seller S --from D --to D [--bad-only] [--format text|jsonl|csv] [--limit N] [--after TOKEN | --all]`:
+ * the drill-down. CSV holds every order from --after on (a spreadsheet is the whole list); in jsonl
+ * the continuation of a page is a note.
+ */
+async function ordersCommand(v: Values, note: Note = toStderr): Promise<string> {
   const format = typeof v.format === 'string' ? v.format : 'text';
   if (format !== 'text' && format !== 'jsonl' && format !== 'csv') throw new UsageError(`--format must be text, jsonl or csv (got ${format})`);
   const limit = v.limit === undefined ? undefined : Number(v.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 1000))
     throw new UsageError(`--limit must be 1..1000 (got ${String(v.limit)})`);
-  const all = v.all === true;
+  const all = v.all === true || format === 'csv';
   const orders: OrderView[] = [];
   let after = typeof v.after === 'string' ? v.after : null;
   let next: string | null;
@@ -257,11 +263,13 @@ async function ordersCommand(v: Values): Promise<string> {
     updatedAt: o.updatedAt,
   }));
   const more = next ? `more: --after ${next} (or --all)` : null;
-  if (format === 'jsonl') return [...rows.map((r) => JSON.stringify(r)), ...(more ? [`# ${more}`] : [])].join('\n');
+  if (format === 'jsonl') {
+    if (more) note(more);
+    return rows.map((r) => JSON.stringify(r)).join('\n');
+  }
   if (format === 'csv') {
     const columns = ['orderId', 'closedOn', 'badExperience', 'reasons', 'excluded', 'exclusion.on', 'exclusion.by', 'exclusion.reason', 'updatedAt'];
-    const lines = rows.map((r) => flatten(r)).map((f) => columns.map((c) => csvCell(f[c] ?? '')).join(','));
-    return [columns.join(','), ...lines].join('\n');
+    return [csvHeader(columns), ...rows.map((r) => csvLine(columns, flatten(r)))].join('\n');
   }
   const text = rows.map(
     (r) =>
@@ -274,17 +282,7 @@ async function ordersCommand(v: Values): Promise<string> {
   ].join('\n');
 }
 
-/** Flattens a record into dot-path columns for CSV. */
-function flatten(value: unknown, prefix = '', out: Record<string, string> = {}): Record<string, string> {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
-  } else out[prefix] = value === null || value === undefined ? '' : Array.isArray(value) ? JSON.stringify(value) : String(value);
-  return out;
-}
-
-const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-
-/** `grader export --kind K (--date D | --period M | --quarter Q) [--format jsonl|csv] --out FILE`. */
+/** `grader export --kind K (--date D | --period M | --quarter Q) [--format jsonl|csv] --out FILE`; answers with a summary for stderr. */
 async function exportCommand(v: Values): Promise<string> {
   const kind = str(v, 'kind', GRADE_KINDS.join('|')) as GradeKind;
   if (!GRADE_KINDS.includes(kind)) throw new UsageError(`--kind must be one of ${GRADE_KINDS.join(', ')} (got ${kind})`);
@@ -318,11 +316,11 @@ async function exportCommand(v: Values): Promise<string> {
     ).sort((a, b) => (a.sellerId < b.sellerId ? -1 : 1));
     const file = createWriteStream(out);
     if (format === 'jsonl') for (const r of records) file.write(`${JSON.stringify(r)}\n`);
-    else {
+    else if (records.length > 0) {
       const rows = records.map((r) => flatten(r));
-      const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-      file.write(`${columns.map(csvCell).join(',')}\n`);
-      for (const row of rows) file.write(`${columns.map((c) => csvCell(row[c] ?? '')).join(',')}\n`);
+      const columns = csvColumns(rows);
+      file.write(`${csvHeader(columns)}\n`);
+      for (const row of rows) file.write(`${csvLine(columns, row)}\n`);
     }
     await new Promise<void>((done, fail) => file.end((e?: Error | null) => (e ? fail(e) : done())));
     return `exported ${records.length} ${kind} records to ${out}`;
@@ -414,8 +412,6 @@ function runLine(r: RunRecord, now: string): string {
 }
 
 export {
-  csvCell,
-  flatten,
   invokeOperator,
   orderCommand,
   ordersCommand,

@@ -3,7 +3,8 @@ import { recordChanges } from '../../functions/data/gradeStream';
 import { followGradesStream } from '../../functions/local/streamFollower';
 import { gradeEvents } from '../../lib/gradeEvents';
 import { UsageError } from './errors';
-import { csvCell, flatten, invokeOperator } from './commands';
+import { csvColumns, csvHeader, csvLine, flatten } from '../../lib/csv';
+import { invokeOperator } from './commands';
 import { withStore } from './store';
 
 type Values = Record<string, string | boolean | undefined>;
@@ -29,8 +30,8 @@ async function findingsCommand(v: Values): Promise<string> {
   if (format === 'jsonl') return rows.map((r) => JSON.stringify(r)).join('\n');
   if (format === 'csv') {
     const flat = rows.map((r) => flatten(r));
-    const columns = [...new Set(flat.flatMap((r) => Object.keys(r)))];
-    return [columns.join(','), ...flat.map((r) => columns.map((c) => csvCell(r[c] ?? '')).join(','))].join('\n');
+    const columns = csvColumns(flat, ['sellerId', 'categoryId', 'asOf', 'id', 'severity', 'area', 'since', 'deadline', 'action']);
+    return [csvHeader(columns), ...flat.map((r) => csvLine(columns, r))].join('\n');
   }
   const lines = rows.map(
     (r) =>

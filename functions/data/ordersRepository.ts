@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import { epochDay } from '../../lib/calendar';
 import { orderView, type OrderHistory, type OrderView } from '../../lib/orderOutcomes';
 import { batchDelete, batchGet, batchPut, mapLimit, type Item } from './batch';
@@ -29,6 +30,37 @@ interface OrderPage {
   orders: OrderView[];
   next: string | null;
 }
+
+/** Where a page of the drill-down ended: the index key of its last order. */
+const pageKeySchema = z.object({ orderId: z.string().min(1), sellerId: z.string().min(1), closedKey: z.string().min(1) }).strict();
+type PageKey = z.infer<typeof pageKeySchema>;
+
+const NOT_A_TOKEN = 'is not a page token this drill-down gave: leave it out to start from the newest order';
+
+/** A page token as the drill-down gives it (its page key, JSON in base64url), parsed into that key. */
+const pageTokenSchema = z
+  .string()
+  .max(2048)
+  .transform((token, ctx): PageKey => {
+    let json: unknown;
+    try {
+      json = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    } catch {
+      json = undefined;
+    }
+    const key = pageKeySchema.safeParse(json);
+    if (!key.success) {
+      ctx.addIssue({ code: 'custom', message: NOT_A_TOKEN });
+      return z.NEVER;
+    }
+    return key.data;
+  });
+
+/** Whether a page key belongs to this seller's drill-down over from..to. */
+const pageKeyWithin = (key: PageKey, query: { sellerId: string; from: string; to: string }) =>
+  key.sellerId === query.sellerId && key.closedKey >= `${query.from}#` && key.closedKey <= `${query.to}#\uffff`;
+
+const pageToken = (key: Record<string, unknown>) => Buffer.from(JSON.stringify(key)).toString('base64url');
 
 function itemOf(orderId: string, history: OrderHistory): Item {
   const view = orderView(history);
@@ -95,9 +127,9 @@ class OrdersRepository {
   }
 
   /** The drill-down (SPEC §3.4): a seller's orders closed from..to, newest first, a page at a time. */
-  async page(query: { sellerId: string; from: string; to: string; badOnly?: boolean; limit: number; after?: string | null }): Promise<OrderPage> {
+  async page(query: { sellerId: string; from: string; to: string; badOnly?: boolean; limit: number; after?: PageKey | null }): Promise<OrderPage> {
     const orders: OrderView[] = [];
-    let start = query.after ? (JSON.parse(Buffer.from(query.after, 'base64url').toString('utf8')) as Record<string, unknown>) : undefined;
+    let start: Record<string, unknown> | undefined = query.after ?? undefined;
     // a filtered page can come back short: read on until it is full or the window is done
     do {
       const out = await this.store.doc.send(
@@ -116,7 +148,7 @@ class OrdersRepository {
       for (const i of out.Items ?? []) orders.push(JSON.parse(String(i.view)) as OrderView);
       start = out.LastEvaluatedKey;
     } while (start && orders.length < query.limit);
-    return { orders, next: start ? Buffer.from(JSON.stringify(start)).toString('base64url') : null };
+    return { orders, next: start ? pageToken(start) : null };
   }
 
   /** Marks seller-days to be folded again; written before the orders change, so a crash in between loses none. */
@@ -229,5 +261,5 @@ class OrdersRepository {
   }
 }
 
-export { OrdersRepository };
-export type { OrderPage, PendingDay };
+export { OrdersRepository, pageKeyWithin, pageTokenSchema };
+export type { OrderPage, PageKey, PendingDay };

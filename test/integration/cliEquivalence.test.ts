@@ -4,12 +4,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportCommand, importCommand, runCommand } from '../../bin/cli/commands';
 import { score } from '../../bin/cli/score';
+import { csvRecords } from '../helpers/csv';
 import { localStore } from '../helpers/localStore';
 import { smallMarket } from '../helpers/fixtures';
 import { byKey, jsonl, readRecords as read } from '../helpers/jsonlFiles';
 
 const m = smallMarket(90, '2026-02-01', '2026-07-31', 3);
 const dir = mkdtempSync(join(tmpdir(), 'grader-cli-'));
+const formulas = { approvedBy: '=1+1', note: '=HYPERLINK("http://example.com/x","details")' };
+const grants = m.market.grants.map((g, i) => (i === 0 ? { ...g, ...formulas } : g));
 let env: Awaited<ReturnType<typeof localStore>>;
 
 beforeAll(async () => {
@@ -17,7 +20,7 @@ beforeAll(async () => {
   process.env.GRADER_DYNAMODB_ENDPOINT = env.embedded.endpoint;
   writeFileSync(join(dir, 'categories.jsonl'), jsonl(m.market.categories));
   writeFileSync(join(dir, 'sellers.jsonl'), jsonl(m.market.sellers));
-  writeFileSync(join(dir, 'grants.jsonl'), jsonl(m.market.grants));
+  writeFileSync(join(dir, 'grants.jsonl'), jsonl(grants));
   writeFileSync(join(dir, 'metrics.jsonl'), `${jsonl([...m.rows, { ...m.rows[3]!, orders: -1 }])}not json\n`);
   expect(await importCommand({ data: dir })).toMatch(/2 rows quarantined/);
 });
@@ -72,5 +75,21 @@ describe('grader import + run + export against grader score on the same folder',
     expect(header).toContain('thresholds.top');
     expect(header).toContain('indicators.gmvGrowth.weight');
     expect(lines).toHaveLength(m.market.sellers.length);
+  });
+
+  it('exports CSV a spreadsheet does not run: text starting a formula is quoted behind a quote mark, numbers stay numbers', async () => {
+    const file = join(dir, 'grants.csv');
+    await exportCommand({ kind: 'goodSellerGrant', format: 'csv', out: file });
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain(`"'=HYPERLINK(""http://example.com/x"",""details"")"`);
+    const rows = csvRecords(text);
+    const granted = rows.find((r) => r.sellerId === grants[0]!.sellerId)!;
+    expect([granted.approvedBy, granted.note]).toEqual([`'${formulas.approvedBy}`, `'${formulas.note}`]);
+    const tiers = join(dir, 'tiers-signed.csv');
+    await exportCommand({ kind: 'operationTier', period: '2026-07', format: 'csv', out: tiers });
+    const cells = csvRecords(readFileSync(tiers, 'utf8')).flatMap((r) => Object.values(r));
+    const negative = cells.filter((c) => c.startsWith('-'));
+    expect(negative.length).toBeGreaterThan(0);
+    for (const c of negative) expect(Number.isFinite(Number(c)), c).toBe(true);
   });
 });

@@ -6,6 +6,7 @@ import { exportCommand, importCommand, runCommand, showCommand } from '../../bin
 import { findingsCommand, watchCommand } from '../../bin/cli/health';
 import { score } from '../../bin/cli/score';
 import { syntheticCompliance as complianceInputs } from '../../functions/local/syntheticCompliance';
+import { csvRecords } from '../helpers/csv';
 import { smallMarket } from '../helpers/fixtures';
 import { jsonl, readRecords as read } from '../helpers/jsonlFiles';
 import { gradesStream, localStore } from '../helpers/localStore';
@@ -110,6 +111,15 @@ describe('the health check through every path (SPEC §7.5)', () => {
     expect(shown).toMatch(/Health check \(\d+ open, live evidence\):/);
     expect(shown).toMatch(/CRITICAL complianceMissing \(compliance\) since 2026-07-\d\d: register for EPR/);
     await expect(findingsCommand({ severity: 'grave' })).rejects.toThrow(/severity/);
+
+    const csv = csvRecords(await findingsCommand({ format: 'csv' }));
+    expect(csv.map((r) => [r.sellerId, r.id])).toEqual(all.map((f) => [f.sellerId, f.id]));
+    expect(Object.keys(csv[0]!).slice(0, 9)).toEqual(['sellerId', 'categoryId', 'asOf', 'id', 'severity', 'area', 'since', 'deadline', 'action']);
+    for (const cell of csv.flatMap((r) => Object.values(r)).filter((c) => /^[=+\-@]/.test(c))) expect(Number.isFinite(Number(cell)), cell).toBe(true);
+    const [severity, area] = ['critical', 'warning', 'info']
+      .flatMap((sv) => ['service', 'merchant', 'operation', 'logistics', 'compliance', 'data'].map((a) => [sv, a] as const))
+      .find(([sv, a]) => !all.some((f) => f.severity === sv && f.area === a))!;
+    expect(await findingsCommand({ severity, area, format: 'csv' })).toBe('sellerId,categoryId,asOf,id,severity,area,since,deadline,action');
   });
 
   it('prints the stream as the change events the AWS consumer publishes (grader watch)', async () => {

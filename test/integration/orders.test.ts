@@ -1,10 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportCommand, importCommand, orderCommand, ordersCommand, runCommand, showCommand } from '../../bin/cli/commands';
 import { score } from '../../bin/cli/score';
+import { handleOperatorRequest } from '../../functions/operator';
 import { monthlyWindows } from '../../lib/calendar';
+import { csvRecords } from '../helpers/csv';
 import { localStore } from '../helpers/localStore';
 import { smallMarket } from '../helpers/fixtures';
 import { jsonl, readRecords as read } from '../helpers/jsonlFiles';
@@ -18,6 +22,17 @@ const dir = mkdtempSync(join(tmpdir(), 'grader-orders-'));
 const byKey = (records: Record<string, unknown>[]) =>
   new Map(records.filter((r) => r.kind !== 'quarantine').map((r) => [`${String(r.sellerId)}|${String(r.kind)}`, { ...r, runId: null }]));
 let env: Awaited<ReturnType<typeof localStore>>;
+type Exit = { code?: number; stdout: string; stderr: string };
+const grader = (args: string[]) =>
+  promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/grader.ts', ...args], { env: process.env }).catch((e: Exit) => e) as Promise<Exit>;
+const token = (json: string) => Buffer.from(json).toString('base64url');
+/** Every line of a jsonl answer as the object it must be. */
+const objects = (jsonlText: string) =>
+  jsonlText.split('\n').map((l) => {
+    const value: unknown = JSON.parse(l);
+    expect(value !== null && typeof value === 'object' && !Array.isArray(value), l).toBe(true);
+    return value as { orderId: string };
+  });
 
 /**
  * SPEC §3.4 read literally, apart from the product's code: the standing outcome of each order,
@@ -194,5 +209,68 @@ describe('order outcomes through every path (SPEC §3.4)', () => {
     await expect(orderCommand('exclude', { order: 'o-1', reason: 'x', by: 'ops', on: '2099-01-01' })).rejects.toThrow(/^on: /);
     await expect(ordersCommand({ seller: orderSellers[0], from: '2026-07-01', to: '2026-06-01' })).rejects.toThrow(/to: /);
     expect(await orderCommand('exclude', { order: 'o-later', reason: 'buyer fraud', by: 'ops' })).toMatch(/not received yet/);
+  });
+});
+
+describe('the drill-down’s pages and data formats', () => {
+  const window = { from: '2026-03-01', to: '2026-06-30' };
+
+  it('writes only JSON objects to stdout in jsonl, and the continuation, which continues the listing, to stderr', async () => {
+    const seller = orderSellers[1]!;
+    const all = objects(await ordersCommand({ seller, ...window, format: 'jsonl', all: true })).map((o) => o.orderId);
+    expect(all.length).toBeGreaterThan(100);
+    const notes: string[] = [];
+    const first = objects(await ordersCommand({ seller, ...window, format: 'jsonl', limit: '5' }, (n) => notes.push(n)));
+    expect(first).toHaveLength(5);
+    const after = /--after (\S+)/.exec(notes.join('\n'))?.[1];
+    expect(after).toBeDefined();
+    const second = objects(await ordersCommand({ seller, ...window, format: 'jsonl', limit: '5', after }));
+    expect([...first, ...second].map((o) => o.orderId)).toEqual(all.slice(0, 10));
+  });
+
+  it('writes every order of the window to csv, not one page, with a formula an operator typed neutralised', async () => {
+    const seller = orderSellers[2]!;
+    const all = objects(await ordersCommand({ seller, ...window, format: 'jsonl', all: true })).map((o) => o.orderId);
+    const target = all[0]!;
+    const reason = '=HYPERLINK("http://example.com/x","appeal")';
+    await orderCommand('exclude', { order: target, reason, by: '@ops', 'as-of': '2026-07-20' });
+    const csv = await ordersCommand({ seller, ...window, format: 'csv' });
+    expect(csv).toContain(`"'=HYPERLINK(""http://example.com/x"",""appeal"")"`);
+    const rows = csvRecords(csv);
+    expect(rows.map((r) => r.orderId)).toEqual(all);
+    const excluded = rows.find((r) => r.orderId === target)!;
+    expect([excluded['exclusion.reason'], excluded['exclusion.by'], excluded.excluded]).toEqual([`'${reason}`, "'@ops", 'true']);
+  });
+
+  it('refuses a page token it did not give, naming after, in the operator action and the CLI', async () => {
+    const othersPage = await handleOperatorRequest({ action: 'orders', sellerId: orderSellers[1], ...window, limit: 5 }, env.deps);
+    const othersToken = String(othersPage.ok && othersPage.next);
+    expect(othersToken).toMatch(/^[\w-]+$/);
+    const bad = [token('null'), token('1'), token('[]'), token('"x"'), token('{"a":1}'), token('{'), 'not a token!', ''];
+    for (const after of [...bad, othersToken]) {
+      const response = await handleOperatorRequest({ action: 'orders', sellerId: orderSellers[0], ...window, after }, env.deps);
+      expect(response, after).toMatchObject({ ok: false, field: 'after' });
+      await expect(ordersCommand({ seller: orderSellers[0], ...window, after }), after).rejects.toThrow(/^after: .*page token/);
+    }
+  });
+
+  it('exits 2 with one line naming after for a token that decodes to null, and keeps stdout to data (the real CLI)', async () => {
+    const seller = orderSellers[1]!;
+    const refused = await grader(['orders', '--seller', seller, '--from', window.from, '--to', window.to, '--after', token('null')]);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(/^grader: after: [^\n]*page token[^\n]*\n$/);
+
+    const page = await grader(['orders', '--seller', seller, '--from', window.from, '--to', window.to, '--format', 'jsonl', '--limit', '3']);
+    expect([page.code ?? 0, page.stderr]).toEqual([0, expect.stringMatching(/^more: --after \S+ \(or --all\)\n$/)]);
+    expect(objects(page.stdout.replace(/\n$/, ''))).toHaveLength(3);
+
+    const none = await grader(['runs', '--state', 'failed', '--format', 'jsonl']);
+    expect([none.code ?? 0, none.stdout, none.stderr]).toEqual([0, '', '']);
+
+    const out = join(dir, 'levels.csv');
+    const exported = await grader(['export', '--kind', 'serviceLevel', '--period', '2026-07', '--format', 'csv', '--out', out]);
+    expect(exported).toMatchObject({ stdout: '', stderr: expect.stringMatching(/^exported \d+ serviceLevel records/) });
+    expect(csvRecords(readFileSync(out, 'utf8'))).toHaveLength(Number(/^exported (\d+)/.exec(exported.stderr)![1]));
   });
 });
