@@ -13,9 +13,10 @@ import { queryAll } from '../../functions/data/query';
 import { localContext } from '../../functions/local/simulate';
 import { ingestOrderMessages, orderIngestHandler } from '../../functions/orderIngest';
 import type { HandlerDependencies } from '../../functions/environment';
+import { ORDER_FEED_ACCESS } from '../../infra/constructs/orderFeed';
 import { prng } from '../../functions/local/syntheticMarketplace';
 import { DEFAULT_POLICY } from '../../lib/policy';
-import { beforeBatchWrites } from '../helpers/faultyStore';
+import { beforeBatchWrites, beforeSends } from '../helpers/faultyStore';
 import { smallMarket } from '../helpers/fixtures';
 import { localStore } from '../helpers/localStore';
 import { orderFeed, withoutOrderFields } from '../helpers/orderFeed';
@@ -246,4 +247,36 @@ describe('a message that fails, in a batch of the AWS order feed', () => {
     expect((await new OrdersRepository(env.store).histories(['partner-o-4'])).has('partner-o-4')).toBe(true);
     console.log(`256 KB of bad lines and a partner ingested in ${millis} ms`);
   }, 120_000);
+
+  it('touches no item of the runs table outside the leading keys its role is granted', async () => {
+    const runs = env.store.tables.runs;
+    const touched: string[] = [];
+    const recording = beforeSends(env.store, (command) => {
+      const input = command.input ?? {};
+      if (input.TableName === runs) {
+        const item = (input.Key ?? input.Item) as Record<string, unknown> | undefined;
+        touched.push(item ? String(item.jobPeriod) : `${command.constructor.name} without a key`);
+      }
+      const requests = (
+        input.RequestItems as Record<string, { PutRequest?: { Item: Record<string, unknown> }; DeleteRequest?: { Key: Record<string, unknown> } }[]> | undefined
+      )?.[runs];
+      for (const r of requests ?? []) touched.push(String((r.PutRequest?.Item ?? r.DeleteRequest?.Key)?.jobPeriod));
+    });
+    const seller = m.market.sellers[2]!;
+    const exposure = { sellerId: seller.sellerId, categoryId: seller.categoryId, market: 'FR', activeListings: 3, asOf: '2026-07-01' };
+    const response = await deliver(
+      [
+        message('scope-1', jsonl([outcome('scope-o-1', 2), { ...outcome('scope-o-2', 4), sellerId: seller.sellerId }])),
+        message('scope-2', jsonl([exposure]), 1, 'exposure'),
+      ],
+      { ...env.deps, store: recording },
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    // IAM's StringLike, for the patterns the role uses: exact, or a prefix and *
+    const granted = ORDER_FEED_ACCESS.runs.keyed?.leadingKeys ?? [];
+    const allowed = (key: string) => granted.some((p) => (p.endsWith('*') ? key.startsWith(p.slice(0, -1)) : key === p));
+    expect(touched).toEqual(expect.arrayContaining(['orders#lock', 'reference', expect.stringMatching(/^orders#pending#\d+$/)]));
+    expect(touched.filter((k) => !allowed(k))).toEqual([]);
+    expect(ORDER_FEED_ACCESS.runs.table).toEqual([]);
+  });
 });
