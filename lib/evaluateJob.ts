@@ -1,5 +1,5 @@
 import { WindowAggregator } from './aggregate';
-import type { Job } from './calendar';
+import { isCalendarDate, type Job } from './calendar';
 import { grantOfRecord, type GoodSellerGrant } from './goodSeller';
 import type { TotalsMatrix } from './grading';
 import { earlierRecord, InputBoundary, type EarlierRecord } from './inputBoundary';
@@ -132,7 +132,8 @@ function prepareJob(job: Job, period: string, data: JobReferenceData, policy: Po
       const quarantinedIn = new Map<string, number>();
       for (const q of aggregator.quarantined) {
         const { sellerId, date } = q.key as { sellerId?: unknown; date?: unknown };
-        if (typeof sellerId === 'string' && typeof date === 'string' && date >= window.start && date <= window.end) {
+        // a row whose date is not a calendar date lies in no window (SPEC §7.5), though `2026-02-30` sorts inside one
+        if (typeof sellerId === 'string' && typeof date === 'string' && isCalendarDate(date) && date >= window.start && date <= window.end) {
           quarantinedIn.set(sellerId, (quarantinedIn.get(sellerId) ?? 0) + 1);
         }
       }

@@ -18,6 +18,8 @@ import { checkMetricRow, METRIC_FIELDS, type MetricRow } from './metrics';
 import { appealDecisionSchema, orderFeedSchema, type AppealDecisionInput, type OrderFeedLine } from './orderOutcomes';
 import type { Policy } from './policy';
 import type { QuarantineRecord } from './records';
+import { SeenSellerDays } from './seenSellerDays';
+import { boundedKeyValue, shown } from './shown';
 
 type Source = QuarantineRecord['source'];
 
@@ -69,7 +71,7 @@ class InputBoundary {
   private readonly knownSellers: ReadonlySet<string>;
   private readonly grants = new Map<string, GoodSellerGrant>();
   private readonly knownGrants: ReadonlyMap<string, GoodSellerGrant>;
-  private readonly metricKeys = new Set<string>();
+  private readonly metricKeys = new SeenSellerDays();
   private readonly exposureKeys = new Set<string>();
   private readonly registrationKeys = new Set<string>();
   private readonly earliestDate: string;
@@ -148,11 +150,10 @@ class InputBoundary {
     const dated = typeof date === 'string' && isCalendarDate(date);
     const inRange = dated && !this.beforeEarliest(date) && !this.afterIngestion(date);
     if (inRange && inScope && !inScope(date)) return null;
-    const label = `seller ${String(sellerId)}, ${String(date)}`;
+    const label = `seller ${shown(sellerId)}, ${shown(date)}`;
     if (dated && typeof sellerId === 'string') {
-      const key = `${sellerId}|${date}`;
-      if (this.metricKeys.has(key)) return this.refuse('metrics', input, `${label}: repeats the key (sellerId, date) of an earlier row; the first one stands`);
-      this.metricKeys.add(key);
+      if (!this.metricKeys.add(sellerId, date))
+        return this.refuse('metrics', input, `${label}: repeats the key (sellerId, date) of an earlier row; the first one stands`);
     }
     const verdict = checkMetricRow(value);
     if (!verdict.valid) return this.refuse('metrics', input, this.quoted(input, value, verdict.reason));
@@ -168,7 +169,7 @@ class InputBoundary {
     const value = this.readable('orders', input);
     if (value === undefined) return null;
     const parsed = orderFeedSchema.safeParse(value);
-    if (!parsed.success) return this.refuse('orders', input, `order ${String(value.orderId)}: ${describeIssues(parsed.error)}`);
+    if (!parsed.success) return this.refuse('orders', input, `order ${shown(value.orderId)}: ${describeIssues(parsed.error)}`);
     const o = parsed.data;
     const who = `order ${o.orderId}, seller ${o.sellerId}`;
     const outOfRange = this.beforeEarliest(o.closedOn) ?? this.afterIngestion(o.closedOn);
@@ -182,7 +183,7 @@ class InputBoundary {
     const value = this.readable('exclusions', input);
     if (value === undefined) return null;
     const parsed = appealDecisionSchema.safeParse(value);
-    if (!parsed.success) return this.refuse('exclusions', input, `order ${String(value.orderId)}: ${describeIssues(parsed.error)}`);
+    if (!parsed.success) return this.refuse('exclusions', input, `order ${shown(value.orderId)}: ${describeIssues(parsed.error)}`);
     const d = parsed.data;
     const outOfRange = this.beforeEarliest(d.on) ?? this.afterIngestion(d.on);
     if (outOfRange) return this.refuse('exclusions', input, `order ${d.orderId}: on ${outOfRange}`);
@@ -194,7 +195,7 @@ class InputBoundary {
     const value = this.readable('exposure', input);
     if (value === undefined) return null;
     const parsed = exposureSchema.safeParse(value);
-    if (!parsed.success) return this.refuse('exposure', input, `seller ${String(value.sellerId)}: ${describeIssues(parsed.error)}`);
+    if (!parsed.success) return this.refuse('exposure', input, `seller ${shown(value.sellerId)}: ${describeIssues(parsed.error)}`);
     const e = parsed.data;
     const who = `seller ${e.sellerId}, ${e.categoryId} in ${e.market}`;
     const outOfRange = this.beforeEarliest(e.asOf) ?? this.afterIngestion(e.asOf);
@@ -213,7 +214,7 @@ class InputBoundary {
     const value = this.readable('registrations', input);
     if (value === undefined) return null;
     const parsed = registrationSchema.safeParse(value);
-    if (!parsed.success) return this.refuse('registrations', input, `seller ${String(value.sellerId)}: ${describeIssues(parsed.error)}`);
+    if (!parsed.success) return this.refuse('registrations', input, `seller ${shown(value.sellerId)}: ${describeIssues(parsed.error)}`);
     const r = parsed.data;
     const who = `seller ${r.sellerId}, ${r.scheme} ${r.scope} in ${r.market}`;
     const tooEarly = this.beforeEarliest(r.validFrom);
@@ -233,7 +234,8 @@ class InputBoundary {
   refuse(source: Source, input: InputLine, reason: string): null {
     const line = input.line;
     const key: Record<string, unknown> = line === undefined ? {} : { line };
-    if ('value' in input) for (const f of KEY_FIELDS[source]) key[f] = fieldsOf(input.value)[f] ?? null;
+    // a raw key field is kept bounded: the record must fit a DynamoDB key and item whatever the line held
+    if ('value' in input) for (const f of KEY_FIELDS[source]) key[f] = boundedKeyValue(fieldsOf(input.value)[f] ?? null);
     this.quarantined.push({ kind: 'quarantine', source, key, reason });
     return null;
   }
@@ -249,7 +251,7 @@ class InputBoundary {
       return undefined;
     }
     if (typeof input.value !== 'object' || input.value === null || Array.isArray(input.value)) {
-      this.refuse(source, input, `row is not a JSON object: ${JSON.stringify(input.value) ?? String(input.value)}`);
+      this.refuse(source, input, `row is not a JSON object: ${shown(input.value)}`);
       return undefined;
     }
     return input.value as Record<string, unknown>;

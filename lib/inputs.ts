@@ -2,7 +2,11 @@ import { z } from 'zod';
 
 /** Identifiers are opaque data of this shape (SPEC §3.1); `constructor` is an id like any other. */
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-const idSchema = (field: string) => z.string().regex(ID_PATTERN, `${field} must match ^[A-Za-z0-9_-]{1,64}$`);
+const idSchema = (field: string) =>
+  z
+    .string()
+    .max(64, { error: (issue) => `${field} is ${String(issue.input).length} characters long; an identifier has at most 64`, abort: true })
+    .regex(ID_PATTERN, `${field} must match ^[A-Za-z0-9_-]{1,64}$`);
 const sellerIdSchema = idSchema('sellerId');
 const date = z.iso.date();
 const programSchema = z.object({ since: date, until: date.nullable().optional() }).refine((p) => p.until == null || p.since <= p.until, {

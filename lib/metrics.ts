@@ -1,4 +1,5 @@
 import { isCalendarDate } from './calendar';
+import { shown } from './shown';
 
 /** The daily metric fields of SPEC §3.3, in storage order. */
 const METRIC_FIELDS = [
@@ -69,7 +70,10 @@ type RowVerdict = { valid: true; row: MetricRow } | { valid: false; reason: stri
 function checkMetricRow(raw: unknown): RowVerdict {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { valid: false, reason: 'row is not an object' };
   const r = raw as Record<string, unknown>;
-  const label = `seller ${String(r.sellerId)}, ${String(r.date)}`;
+  const label = `seller ${shown(r.sellerId)}, ${shown(r.date)}`;
+  if (typeof r.sellerId === 'string' && r.sellerId.length > 64) {
+    return { valid: false, reason: `${label}: sellerId is ${r.sellerId.length} characters long; an identifier has at most 64` };
+  }
   if (typeof r.sellerId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(r.sellerId)) {
     return { valid: false, reason: `${label}: sellerId must match ^[A-Za-z0-9_-]{1,64}$` };
   }
@@ -79,7 +83,8 @@ function checkMetricRow(raw: unknown): RowVerdict {
   for (const field of METRIC_FIELDS) {
     const v = r[field];
     if (v === undefined || v === null) return { valid: false, reason: `${label}: ${field} is missing` };
-    if (typeof v !== 'number' || !Number.isInteger(v)) return { valid: false, reason: `${label}: ${field} (${JSON.stringify(v)}) is not an integer` };
+    if (typeof v !== 'number' || !Number.isInteger(v))
+      return { valid: false, reason: `${label}: ${field} (${shown(JSON.stringify(v) ?? String(v))}) is not an integer` };
     if (v < 0) return { valid: false, reason: `${label}: ${field} (${v}) is negative` };
     if (!Number.isSafeInteger(v)) return { valid: false, reason: `${label}: ${field} (${v}) is beyond the safe integer range` };
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DateWindow } from '../../lib/calendar';
+import { isCalendarDate, type DateWindow } from '../../lib/calendar';
 import type { QuarantineRecord } from '../../lib/records';
 import { batchPut } from './batch';
 import { queryAll } from './query';
@@ -15,13 +15,20 @@ const copies = new WeakMap<Store['client'], { revision: number; dates: string[];
 class QuarantineRepository {
   constructor(private readonly store: Store) {}
 
-  async put(records: QuarantineRecord[], importId: string, now: string): Promise<void> {
+  /**
+   * `inRange` tells the dates an import accepts: a metric row with a date outside them, or with no
+   * calendar date, lies in no window and is counted by every job (SPEC §3.3, §7.5).
+   */
+  async put(records: QuarantineRecord[], importId: string, now: string, inRange: (date: string) => boolean = () => true): Promise<void> {
     const items = records.map((r) => {
-      const dated = typeof r.key.date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(r.key.date);
+      const dated = typeof r.key.date === 'string' && isCalendarDate(r.key.date) && inRange(r.key.date);
       return {
         source: dated || r.source !== 'metrics' ? r.source : 'metrics-undated',
         // keyed by the row's key and reason, not the import: re-importing the same file quarantines nothing twice
-        rowKey: `${String(r.key.date ?? '')}#${String(r.key.sellerId ?? r.key.categoryId ?? r.key.orderId ?? '')}#${createHash('sha256')
+        // the key fields come bounded from the input boundary; the cut here keeps any caller's key under DynamoDB's 1 KB
+        rowKey: `${String(r.key.date ?? '').slice(0, 100)}#${String(r.key.sellerId ?? r.key.categoryId ?? r.key.orderId ?? '').slice(0, 200)}#${createHash(
+          'sha256',
+        )
           .update(`${JSON.stringify(r.key)}|${r.reason}`)
           .digest('base64url')
           .slice(0, 16)}`,

@@ -16,6 +16,7 @@ import { QuarantineRepository } from '../data/quarantineRepository';
 import { ReferenceRepository, type StoredSeller } from '../data/referenceRepository';
 import type { Store } from '../data/store';
 import { DAILY_SCORE_PACK_SIZE, METRIC_BLOCK_SIZE } from '../data/tables';
+import { MetricSpill } from './metricSpill';
 import { rebuildBlock } from './rebuildBlock';
 import { foldPendingOrders, settleSeconds, storeOrderFeed, withOrdersLock, type OrderIngestSummary } from './orders';
 
@@ -112,85 +113,91 @@ async function importData(
       [...grantSellers].filter((id) => typeof id === 'string' && ID_PATTERN.test(id)).map((id) => ({ sellerId: id as string, sk: 'goodSellerGrant' })),
     )
   ).flatMap((r) => (r.kind === 'goodSellerGrant' ? [grantOfRecord(r)] : []));
-  const boundary = new InputBoundary(
-    { policy: options.policy, ingestedOn: businessDateOf(options.now, options.policy.timeZone) },
-    { categories: storedCategories, sellers: existing, grants: storedGrants },
-  );
+  const ingestedOn = businessDateOf(options.now, options.policy.timeZone);
+  const boundary = new InputBoundary({ policy: options.policy, ingestedOn }, { categories: storedCategories, sellers: existing, grants: storedGrants });
 
   const newCategories = (input.categories ?? []).flatMap((raw) => boundary.category(inputLine(raw)) ?? []);
   const incoming = (input.sellers ?? []).flatMap((raw) => boundary.seller(inputLine(raw))?.profile ?? []);
   const stored = assignBlocks(existing, incoming);
   const sellers = new Map<string, StoredSeller>([...existing, ...stored].map((s) => [s.sellerId, s]));
 
-  const byBlock = new Map<string, Map<string, [number, MetricRow][]>>();
-  for await (const raw of input.metrics ?? []) {
-    options.onRows?.(1);
-    const row = boundary.metric(inputLine(raw));
-    if (!row) continue;
-    const seller = sellers.get(row.sellerId)!;
-    let dates = byBlock.get(seller.block);
-    if (!dates) byBlock.set(seller.block, (dates = new Map()));
-    const list = dates.get(row.date);
-    if (list) list.push([seller.slot, row]);
-    else dates.set(row.date, [[seller.slot, row]]);
-    summary.metricRows++;
-  }
-  const grantRecords = grantLines.flatMap((line) => {
-    const g = boundary.grant(line);
-    if (!g) return [];
-    const asOf = g.revokedOn && g.revokedOn > g.approvedOn ? g.revokedOn : g.approvedOn;
-    return [validateRecord(grantRecord(g, sellers.get(g.sellerId)!.categoryId, asOf, options.policy, options.importId))];
-  });
-
-  const feed = input.orders || input.exclusions ? new OrderFeed(boundary) : null;
-  if (feed) {
-    for await (const raw of input.orders ?? []) {
+  // valid metric rows wait on disk, not in memory, until every line is judged
+  const spill = new MetricSpill();
+  try {
+    for await (const raw of input.metrics ?? []) {
       options.onRows?.(1);
-      feed.addOutcome(inputLine(raw));
+      const row = boundary.metric(inputLine(raw));
+      if (!row) continue;
+      const seller = sellers.get(row.sellerId)!;
+      spill.add(seller.block, seller.slot, row);
+      summary.metricRows++;
     }
-    let index = 0;
-    for await (const raw of input.exclusions ?? []) {
-      const line = inputLine(raw);
-      feed.addDecision(line, recordedKey(options.now, line.line, index++));
-    }
-  }
-
-  const compliance = new Map<string, Partial<SellerCompliance>>();
-  const rowsOf = (sellerId: string) => compliance.get(sellerId) ?? compliance.set(sellerId, {}).get(sellerId)!;
-  for (const raw of input.exposure ?? []) {
-    const e = boundary.exposure(inputLine(raw));
-    if (e) (rowsOf(e.sellerId).exposure ??= []).push(e);
-  }
-  for (const raw of input.registrations ?? []) {
-    const r = boundary.registration(inputLine(raw));
-    if (r) (rowsOf(r.sellerId).registrations ??= []).push(r);
-  }
-
-  // every line is judged: only now is anything written
-  await reference.putCategories(newCategories);
-  summary.categories = newCategories.length;
-  await reference.putSellers(stored);
-  summary.sellers = stored.length;
-  const slotsOf = new Map<string, number>();
-  for (const s of sellers.values()) slotsOf.set(s.block, Math.max(slotsOf.get(s.block) ?? 0, s.slot + 1));
-  const written = await mapLimit([...byBlock], 4, ([block, rows]) => rebuildBlock(store, block, slotsOf.get(block)!, rows));
-  summary.blocksWritten = written.reduce((a, b) => a + b, 0);
-  summary.grants = (await grades.writeChanged(grantRecords, { now: options.now })).written;
-  if (compliance.size > 0) summary.compliance = await new ComplianceRepository(store).merge(compliance);
-
-  if (feed) {
-    const quarantine = (r: QuarantineRecord) => boundary.quarantined.push(r);
-    summary.orders = await withOrdersLock(store, `import:${options.importId}:${options.now}`, async () => {
-      const stored = await storeOrderFeed(store, feed, options.now, quarantine);
-      const folded = await foldPendingOrders(store, { now: options.now, settleSeconds: settleSeconds() });
-      return { ...stored, sellerDaysFolded: folded.sellerDays };
+    const grantRecords = grantLines.flatMap((line) => {
+      const g = boundary.grant(line);
+      if (!g) return [];
+      const asOf = g.revokedOn && g.revokedOn > g.approvedOn ? g.revokedOn : g.approvedOn;
+      return [validateRecord(grantRecord(g, sellers.get(g.sellerId)!.categoryId, asOf, options.policy, options.importId))];
     });
-  }
 
-  await new QuarantineRepository(store).put(boundary.quarantined, options.importId, options.now);
-  await reference.bumpRevision();
-  summary.quarantined = boundary.quarantined.length;
-  return summary;
+    const feed = input.orders || input.exclusions ? new OrderFeed(boundary) : null;
+    if (feed) {
+      for await (const raw of input.orders ?? []) {
+        options.onRows?.(1);
+        feed.addOutcome(inputLine(raw));
+      }
+      let index = 0;
+      for await (const raw of input.exclusions ?? []) {
+        const line = inputLine(raw);
+        feed.addDecision(line, recordedKey(options.now, line.line, index++));
+      }
+    }
+
+    const compliance = new Map<string, Partial<SellerCompliance>>();
+    const rowsOf = (sellerId: string) => compliance.get(sellerId) ?? compliance.set(sellerId, {}).get(sellerId)!;
+    for (const raw of input.exposure ?? []) {
+      const e = boundary.exposure(inputLine(raw));
+      if (e) (rowsOf(e.sellerId).exposure ??= []).push(e);
+    }
+    for (const raw of input.registrations ?? []) {
+      const r = boundary.registration(inputLine(raw));
+      if (r) (rowsOf(r.sellerId).registrations ??= []).push(r);
+    }
+
+    // every line is judged: only now is anything written, the quarantine first (SPEC §3.3), so that a
+    // line that cannot be stored fails the import before any valid line of it is
+    const quarantine = new QuarantineRepository(store);
+    let quarantineWritten = 0;
+    const writeQuarantine = async () => {
+      const fresh = boundary.quarantined.slice(quarantineWritten);
+      quarantineWritten = boundary.quarantined.length;
+      await quarantine.put(fresh, options.importId, options.now, (date) => date >= options.policy.data.earliestDate && date <= ingestedOn);
+    };
+    await writeQuarantine();
+    await reference.putCategories(newCategories);
+    summary.categories = newCategories.length;
+    await reference.putSellers(stored);
+    summary.sellers = stored.length;
+    const slotsOf = new Map<string, number>();
+    for (const s of sellers.values()) slotsOf.set(s.block, Math.max(slotsOf.get(s.block) ?? 0, s.slot + 1));
+    const written = await mapLimit(spill.blocks(), 4, (block) => rebuildBlock(store, block, slotsOf.get(block)!, spill.rows(block)));
+    summary.blocksWritten = written.reduce((a, b) => a + b, 0);
+    summary.grants = (await grades.writeChanged(grantRecords, { now: options.now })).written;
+    if (compliance.size > 0) summary.compliance = await new ComplianceRepository(store).merge(compliance);
+
+    if (feed) {
+      const quarantined = (r: QuarantineRecord) => boundary.quarantined.push(r);
+      summary.orders = await withOrdersLock(store, `import:${options.importId}:${options.now}`, async () => {
+        const stored = await storeOrderFeed(store, feed, options.now, quarantined, writeQuarantine);
+        const folded = await foldPendingOrders(store, { now: options.now, settleSeconds: settleSeconds() });
+        return { ...stored, sellerDaysFolded: folded.sellerDays };
+      });
+    }
+    await reference.bumpRevision();
+    summary.quarantined = boundary.quarantined.length;
+    return summary;
+  } finally {
+    spill.close();
+  }
 }
 
 export { assignBlocks, importData };

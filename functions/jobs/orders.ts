@@ -52,9 +52,16 @@ function compact(decisions: AppealDecision[]): AppealDecision[] {
  * histories (SPEC §3.4). The seller-days an order leaves or joins are marked before its history is
  * written, so a delivery that dies part-way and is delivered again loses no change; the same
  * delivery twice, or deliveries in any order, end in the same histories. Conflicts formed with a
- * stored version are quarantined through `quarantine`. Hold the orders lock.
+ * stored version are quarantined through `quarantine`; `beforeWrite` runs once everything is judged
+ * and before anything is written. Hold the orders lock.
  */
-async function storeOrderFeed(store: Store, feed: OrderFeed, now: string, quarantine: (r: QuarantineRecord) => void): Promise<OrderIngestSummary> {
+async function storeOrderFeed(
+  store: Store,
+  feed: OrderFeed,
+  now: string,
+  quarantine: (r: QuarantineRecord) => void,
+  beforeWrite: () => Promise<void> = async () => {},
+): Promise<OrderIngestSummary> {
   const orders = new OrdersRepository(store);
   const summary: OrderIngestSummary = { outcomes: feed.outcomesRead, repeats: feed.repeats, corrected: 0, moved: 0, conflicts: 0, decisions: 0, excluded: 0 };
   const stored = await orders.histories([...feed.histories.keys()]);
@@ -81,7 +88,10 @@ async function storeOrderFeed(store: Store, feed: OrderFeed, now: string, quaran
     }
     for (const v of conflictedVersions(merged)) {
       summary.conflicts++;
-      if (before.versions.some((b) => b.instant === v.instant)) {
+      // a conflict with a stored version: the stored outcome is quarantined when the conflict forms,
+      // not again on every delivery of the same lines (those carry their own line keys)
+      const formedNow = before.versions.some((b) => b.instant === v.instant) && !conflictedVersions(before).some((b) => b.instant === v.instant);
+      if (formedNow) {
         quarantine({ kind: 'quarantine', source: 'orders', key: { orderId, updatedAt: v.updatedAt }, reason: conflictReason(orderId, v.updatedAt) });
       }
     }
@@ -100,6 +110,7 @@ async function storeOrderFeed(store: Store, feed: OrderFeed, now: string, quaran
     changed.set(orderId, merged);
   }
   feed.quarantineConflicts(merges);
+  await beforeWrite();
   await orders.mark(marks, now);
   await orders.put(changed);
   return summary;

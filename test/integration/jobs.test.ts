@@ -17,6 +17,11 @@ let stream: Awaited<ReturnType<typeof gradesStream>>;
 const scheduled = () => scheduledJobHandler(() => env.deps);
 const operator = () => operatorHandler(() => env.deps);
 const withoutRunId = (r: GradeRecord) => ({ ...r, runId: undefined });
+const invalidRows = [
+  { ...m.rows[0]!, sellerId: m.rows[0]!.sellerId, date: '2026-06-30', ratings: 1, positiveRatings: 2 },
+  { ...m.rows[1]!, date: '2026-02-30' },
+  { ...m.rows[2]!, sellerId: 'nobody', date: '2026-06-15' },
+];
 
 /** The records the offline pure pipeline gives for the same data. */
 function offline(job: 'monthly' | 'quarterly', period: string, rows: unknown[] = m.rows): GradeRecord[] {
@@ -27,12 +32,7 @@ function offline(job: 'monthly' | 'quarterly', period: string, rows: unknown[] =
 
 beforeAll(async () => {
   env = await localStore();
-  const invalid = [
-    { ...m.rows[0]!, sellerId: m.rows[0]!.sellerId, date: '2026-06-30', ratings: 1, positiveRatings: 2 },
-    { ...m.rows[1]!, date: '2026-02-30' },
-    { ...m.rows[2]!, sellerId: 'nobody', date: '2026-06-15' },
-  ];
-  const summary = await importMarket(env.store, m, invalid);
+  const summary = await importMarket(env.store, m, invalidRows);
   expect(summary.quarantined).toBe(3);
   stream = await gradesStream(env.store, env.embedded.endpoint);
   await stream.drain();
@@ -61,7 +61,11 @@ describe('the monthly job on DynamoDB Local', () => {
   it('counts the quarantined rows of its windows and goes on', async () => {
     const out = await scheduled()({ job: 'monthly', scheduledTime: '2026-07-02T10:00:00Z' }, localContext('t'));
     expect(out.state).toBe('alreadyDone');
-    expect((out.counts as { quarantined: number }).quarantined).toBe(2); // the bad ratings row of 06-30 and the undated row
+    // the bad ratings row of 06-30 and the unknown seller's of 06-15 (both in the windows), and 02-30, in no window: every job counts it (SPEC §3.3)
+    expect((out.counts as { quarantined: number }).quarantined).toBe(3);
+    const prepared = prepareJob('monthly', '2026-07', { categories: m.market.categories, sellers: m.market.sellers }, DEFAULT_POLICY, 'offline');
+    for (const row of invalidRows) prepared.addMetricRow(row);
+    expect(prepared.metricQuarantine()).toHaveLength(3);
   });
 
   it('evaluates a second delivery of the same schedule once and writes nothing', async () => {

@@ -179,7 +179,7 @@ describe('checkMetricRow', () => {
 
     it('refuses a sellerId with a space or of 65 characters, and accepts one of 64', () => {
       expect(reasonOf({ ...goodRow(), sellerId: 's 042' })).toMatch(/sellerId must match/);
-      expect(reasonOf({ ...goodRow(), sellerId: 'a'.repeat(65) })).toMatch(/sellerId must match/);
+      expect(reasonOf({ ...goodRow(), sellerId: 'a'.repeat(65) })).toMatch(/sellerId is 65 characters long; an identifier has at most 64/);
       expect(checkMetricRow({ ...goodRow(), sellerId: 'a'.repeat(64) }).valid).toBe(true);
     });
   });
