@@ -33,7 +33,7 @@ function feedMessage(record: SQSRecord): FeedMessage {
 
 const errorText = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
-/** Reads one message through the input boundary and stores it: its orders, its compliance rows, its quarantine. Hold the orders lock. */
+/** Reads one message through the input boundary and stores it: its quarantine, its orders, its compliance rows. Hold the orders lock. */
 async function storeMessage(store: Store, boundary: InputBoundary, message: FeedMessage, now: string): Promise<MessageOutcome> {
   // a message that failed before may have left records behind
   boundary.quarantined.length = 0;
@@ -49,11 +49,19 @@ async function storeMessage(store: Store, boundary: InputBoundary, message: Feed
       if (r) (rowsOf(r.sellerId).registrations ??= []).push(r);
     } else feed.addOutcome(line);
   });
-  const orders = await storeOrderFeed(store, feed, now, (r) => quarantined.push(r));
-  // the lines of conflicted versions, which the feed quarantines through the boundary
-  quarantined.push(...boundary.quarantined.splice(0));
+  // the quarantine is written before any valid line, as an import does
+  const orders = await storeOrderFeed(
+    store,
+    feed,
+    now,
+    (r) => quarantined.push(r),
+    async () => {
+      // the lines of conflicted versions, which the feed quarantines through the boundary
+      quarantined.push(...boundary.quarantined.splice(0));
+      await new QuarantineRepository(store).put(quarantined, `orders-${now}`, now);
+    },
+  );
   const complianceChanged = compliance.size > 0 ? await new ComplianceRepository(store).merge(compliance) : 0;
-  await new QuarantineRepository(store).put(quarantined, `orders-${now}`, now);
   return { messageId: message.messageId, state: 'stored', orders, complianceChanged, quarantined: quarantined.length };
 }
 

@@ -227,6 +227,14 @@ describe('a message that fails, in a batch of the AWS order feed', () => {
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'poison-3' }]);
   });
 
+  it('does not hold back its partner when it carries an orderId of 2,000 characters: the line is quarantined, the message acknowledged', async () => {
+    const long = message('long-id-1', jsonl([outcome('o'.repeat(2_000), 4)]));
+    const response = await deliver([long, message('partner-5', jsonl([outcome('partner-o-5', 5)]))], env.deps);
+    expect(response.batchItemFailures).toEqual([]);
+    expect((await new OrdersRepository(env.store).histories(['partner-o-5'])).has('partner-o-5')).toBe(true);
+    expect((await quarantined('orders')).filter((q) => q.reason.includes('(2000 characters'))).toHaveLength(1);
+  });
+
   it('quarantines at most 100 bad lines of a message, and one record that counts the rest (256 KB of garbage)', async () => {
     const garbage = message('garbage-1', 'x\n'.repeat(131_072));
     const started = Date.now();
