@@ -5,14 +5,21 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { TableName } from '../../functions/data/tables';
+import { MESSAGE_DELIVERIES } from '../../lib/feedMessage';
 import { GraderFunction, type DataAccess } from './function';
 import { deadLetterQueue, tlsOnly } from './jobs';
 
 const INGEST_TIMEOUT = Duration.minutes(5);
-/** Deliveries of a batch before it goes to the dead-letter queue: merging and folding are idempotent, so retries are safe. */
-const ORDER_RECEIVES = 5;
+/**
+ * Deliveries of a message before it goes to the dead-letter queue: merging is idempotent, so
+ * retries are safe; the handler sets a message that fails its last one aside in quarantine.
+ */
+const ORDER_RECEIVES = MESSAGE_DELIVERIES;
 
-/** What the ingestion reads and writes: order histories, the fold into the order blocks, marks, the lock, quarantine. */
+/**
+ * What the ingestion reads and writes: order histories, the fold into the order blocks, quarantine,
+ * and of the runs table only the orders lock (and its pending flag), the marks and the reference revision.
+ */
 const ORDER_FEED_ACCESS: DataAccess = {
   categories: { table: ['Scan'] },
   sellers: { table: ['Scan'] },
@@ -20,7 +27,10 @@ const ORDER_FEED_ACCESS: DataAccess = {
   orders: { table: ['BatchGetItem', 'BatchWriteItem'], indexes: ['Query'] },
   compliance: { table: ['BatchGetItem', 'BatchWriteItem'] },
   quarantine: { table: ['BatchWriteItem'] },
-  runs: { table: ['BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem', 'Query'] },
+  runs: {
+    table: [],
+    keyed: { actions: ['BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'], leadingKeys: ['orders#lock', 'orders#pending#*', 'reference'] },
+  },
   grades: { table: [] },
 };
 

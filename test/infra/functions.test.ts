@@ -227,6 +227,10 @@ const JOB_DATA = {
   grades: { table: ['BatchGetItem', 'BatchWriteItem', 'GetItem', 'PutItem', 'Query'], indexes: ['Query'] },
 };
 
+/** The runs items the order ingestion reads and writes (functions/data/ordersRepository.ts, referenceRepository.ts). */
+const INGEST_RUNS_KEYS = ['orders#lock', 'orders#pending#*', 'reference'];
+const INGEST_RUNS_ACTIONS = ['BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem'];
+
 describe('the function roles', () => {
   it('lets the scheduled job read its inputs, write runs and grades, and send shard messages, and nothing else', () => {
     const { scheduledJob, shardQueue, failedInvocations } = stack.jobs;
@@ -287,7 +291,7 @@ describe('the function roles', () => {
           orders: { table: ['BatchGetItem', 'BatchWriteItem'], indexes: ['Query'] },
           compliance: { table: ['BatchGetItem', 'BatchWriteItem'] },
           quarantine: { table: ['BatchWriteItem'] },
-          runs: { table: ['BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'UpdateItem', 'Query'] },
+          runs: { table: [], keyed: { actions: INGEST_RUNS_ACTIONS, leadingKeys: INGEST_RUNS_KEYS } },
         },
         [[queue.queueArn, ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage']]],
       ),
@@ -299,6 +303,13 @@ describe('the function roles', () => {
     expect(resource('AWS::SQS::Queue', queue).Properties.RedrivePolicy.deadLetterTargetArn).toEqual({
       'Fn::GetAtt': [logicalId(stack.orderFeed.deadLetters), 'Arn'],
     });
+  });
+
+  it('never grants the order ingestion an item of the runs table but the orders lock, its marks and the reference revision', () => {
+    const grants = grantsOf(logicalId(stack.orderFeed.ingest.role));
+    const runs = key(stack.tables.byName.runs.tableArn);
+    expect(Object.keys(grants).filter((resource) => resource.startsWith(runs))).toEqual([`${runs} if leading key ${JSON.stringify(INGEST_RUNS_KEYS)}`]);
+    expect(grants[`${runs} if leading key ${JSON.stringify(INGEST_RUNS_KEYS)}`]).toEqual(INGEST_RUNS_ACTIONS.map((a) => `dynamodb:${a}`));
   });
 
   it('lets the change-event consumer read the grades stream, put events on the bus and record failed batches, and nothing else', () => {
