@@ -17,14 +17,14 @@ const INGEST_TIMEOUT = Duration.minutes(5);
 const ORDER_RECEIVES = MESSAGE_DELIVERIES;
 
 /**
- * What the ingestion reads and writes: order histories, the fold into the order blocks, quarantine,
+ * What the ingestion reads and writes: order histories (merged and marked; the runs fold them), quarantine,
  * and of the runs table only the orders lock (and its pending flag), the marks and the reference revision.
  */
 const ORDER_FEED_ACCESS: DataAccess = {
   categories: { table: ['Scan'] },
   sellers: { table: ['Scan'] },
-  metrics: { table: ['BatchGetItem', 'Query'], keyed: { actions: ['BatchWriteItem'], leadingKeys: ['orders#*'] } },
-  orders: { table: ['BatchGetItem', 'BatchWriteItem'], indexes: ['Query'] },
+  metrics: { table: [] },
+  orders: { table: ['BatchGetItem', 'BatchWriteItem'] },
   compliance: { table: ['BatchGetItem', 'BatchWriteItem'] },
   quarantine: { table: ['BatchWriteItem'] },
   runs: {
@@ -42,8 +42,9 @@ interface GraderOrderFeedProps {
 
 /**
  * The order system's feed into the product (SPEC §3.4): an SQS queue of JSON Lines messages, and
- * the function that merges each batch into the orders table and folds it into the order blocks the
- * jobs read. `sendPolicy` is the managed policy to attach to the order system's role.
+ * the function that merges each batch into the orders table and marks the seller-days it changes
+ * (the next run folds them into the order blocks). `sendPolicy` is the managed policy to attach to
+ * the order system's role.
  */
 class GraderOrderFeed extends Construct {
   readonly queue: sqs.Queue;
