@@ -9,6 +9,8 @@ import { TABLE_LIST, type TableDefinition } from '../data/tables';
 /** A running DynamoDB Local that this process started. */
 interface EmbeddedStore {
   endpoint: string;
+  /** the JVM's process id */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -89,6 +91,7 @@ async function startEmbeddedStore(options: { port?: number; persistPath?: string
   client.destroy();
   return {
     endpoint,
+    pid: child.pid!,
     async stop() {
       const running = () => child.exitCode === null && child.signalCode === null;
       if (running()) {
