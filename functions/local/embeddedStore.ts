@@ -1,7 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DescribeTableCommand, ListTablesCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient } from '../data/client';
 import { TABLE_LIST, type TableDefinition } from '../data/tables';
@@ -9,6 +10,8 @@ import { TABLE_LIST, type TableDefinition } from '../data/tables';
 /** A running DynamoDB Local that this process started. */
 interface EmbeddedStore {
   endpoint: string;
+  /** the JVM's process id */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -32,14 +35,22 @@ function jarDirectory(): string {
   return join(dirname(packageJson), 'lib', 'dynamodb_local_2026-01-16');
 }
 
+/**
+ * Runs the jar's own server with its own options, but listening on 127.0.0.1 only (DynamoDB Local has no host option)
+ * and halting when its stdin closes. Built by `npm run build:dynamodb-launcher` and committed: a JRE has no compiler.
+ */
+const LAUNCHER = { directory: fileURLToPath(new URL('./java', import.meta.url)), className: 'LoopbackDynamoDBLocal' };
+
 /** JVM and server flags: measured on this 2-core machine, see docs/data-model.md. */
 function javaArguments(port: number, persistPath?: string): string[] {
   const jvm = (process.env.GRADER_DYNAMODB_JVM_OPTS ?? '-Xms512m -Xmx4g -XX:+UseParallelGC').split(/\s+/).filter(Boolean);
   return [
     ...jvm,
     '-Djava.library.path=./DynamoDBLocal_lib',
-    '-jar',
-    'DynamoDBLocal.jar',
+    // the jar's manifest brings DynamoDBLocal_lib/ onto the class path
+    '-cp',
+    [LAUNCHER.directory, 'DynamoDBLocal.jar'].join(delimiter),
+    LAUNCHER.className,
     '-port',
     String(port),
     '-sharedDb',
@@ -60,45 +71,66 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts AWS's DynamoDB Local (in memory unless `persistPath`), waits until it answers, and creates the tables. */
+/** Sends a signal to the JVM's process group; a group that has already exited is not an error. */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
+/**
+ * Starts AWS's DynamoDB Local (in memory unless `persistPath`), waits until it answers, and creates the tables.
+ * The JVM listens on 127.0.0.1 only and dies with this process, however this process ends.
+ */
 async function startEmbeddedStore(options: { port?: number; persistPath?: string } = {}): Promise<EmbeddedStore> {
   assertJava();
   const port = options.port ?? (await freePort());
-  const child: ChildProcess = spawn('java', javaArguments(port, options.persistPath), { cwd: jarDirectory(), stdio: 'pipe' });
+  // Its own process group, stopped as a group. Its stdin is a pipe only this process writes to: when this process
+  // ends in any way (exit, SIGKILL, abort, out of memory) the kernel closes it and the launcher halts the JVM.
+  const child: ChildProcess = spawn('java', javaArguments(port, options.persistPath), { cwd: jarDirectory(), stdio: 'pipe', detached: true });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const spawnFailed = new Promise<Error>((resolve) => child.once('error', resolve));
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`could not start java for DynamoDB Local: ${(await spawnFailed).message}`);
   const endpoint = `http://127.0.0.1:${port}`;
   const client = createDynamoClient({ endpoint });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      await client.send(new ListTablesCommand({}));
-      break;
-    } catch {
-      if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode}: ${output.trim().split('\n').slice(-3).join(' | ')}`);
-      if (Date.now() > deadline) {
-        child.kill();
-        throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s: ${output.trim().slice(-300)}`);
+  try {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        await client.send(new ListTablesCommand({}));
+        break;
+      } catch {
+        if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode}: ${output.trim().split('\n').slice(-3).join(' | ')}`);
+        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s: ${output.trim().slice(-300)}`);
+        await new Promise((r) => setTimeout(r, 150));
       }
-      await new Promise((r) => setTimeout(r, 150));
     }
+    await ensureTables(client);
+  } catch (error) {
+    signalGroup(pid, 'SIGKILL');
+    throw error;
+  } finally {
+    client.destroy();
   }
-  await ensureTables(client);
-  client.destroy();
   return {
     endpoint,
+    pid,
     async stop() {
       const running = () => child.exitCode === null && child.signalCode === null;
       if (running()) {
         // an in-memory store has nothing to flush; a persisted one is given time to close its files
-        child.kill(options.persistPath ? 'SIGTERM' : 'SIGKILL');
+        signalGroup(pid, options.persistPath ? 'SIGTERM' : 'SIGKILL');
         // the grace timer is cleared once the store exits: a pending timer would hold the process open
         let grace: NodeJS.Timeout | undefined;
         await Promise.race([exited, new Promise((r) => (grace = setTimeout(r, 5000)))]);
         clearTimeout(grace);
-        if (running()) child.kill('SIGKILL');
+        if (running()) signalGroup(pid, 'SIGKILL');
       }
     },
   };
@@ -149,5 +181,5 @@ function createTableInput(table: TableDefinition, name: string) {
   };
 }
 
-export { JavaMissingError, assertJava, ensureTables, startEmbeddedStore };
+export { JavaMissingError, LAUNCHER, assertJava, ensureTables, jarDirectory, startEmbeddedStore };
 export type { EmbeddedStore };
