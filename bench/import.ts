@@ -52,10 +52,16 @@ try {
   const embedded = await startEmbeddedStore();
   try {
     t = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/grader.ts', 'import', '--data', dir], {
-      env: { ...process.env, GRADER_DYNAMODB_ENDPOINT: embedded.endpoint },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...(process.env.BENCH_NODE_OPTS ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'bin/grader.ts', 'import', '--data', dir],
+      {
+        // BENCH_GRADER_CWD: another checkout's grader, to measure an earlier version against the same data
+        cwd: process.env.BENCH_GRADER_CWD ?? process.cwd(),
+        env: { ...process.env, GRADER_DYNAMODB_ENDPOINT: embedded.endpoint },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let stdout = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
     let peak = 0;
@@ -79,5 +85,6 @@ try {
     await embedded.stop();
   }
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  if (process.env.BENCH_KEEP) console.log(`data kept in ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
 }
