@@ -6,7 +6,18 @@ import type { Policy } from './policy';
 import { FLAT_SPAN, type PoolScores, type PoolTotals } from './scores';
 
 /** One target of SPEC §6: the indicator's current value and the value that alone reaches the next tier, in §4's units. */
-const targetSchema = z.object({ indicator: z.enum(INDICATOR_IDS), ability: z.enum(ABILITIES), raw: z.number(), target: z.number() }).strict();
+const targetSchema = z
+  .object({
+    indicator: z.enum(INDICATOR_IDS),
+    ability: z.enum(ABILITIES),
+    raw: z.number().describe("the seller's value now, in the target's unit"),
+    target: z
+      .number()
+      .describe(
+        "the value that alone lifts the composite to the next tier's line, the pool held fixed: a rate or mean as in SPEC §4, a volume in the unit inside its logarithm (visitors, followers and orders as window sums, gmv in USD, marketCoverage in markets a day), gmvGrowth as a ratio",
+      ),
+  })
+  .strict();
 type Target = z.infer<typeof targetSchema>;
 
 /** Why an indicator has no target (SPEC §6), in the order the rule is checked. */
