@@ -1,7 +1,9 @@
-import { monthOf, quarterInForceOn } from './calendar';
+import { monthOf, quarterInForceOn, windowLength, type DateWindow } from './calendar';
+import type { NextTier } from './operationTier';
 import type { Policy } from './policy';
 import type {
   DailyScoreRecord,
+  IndicatorsField,
   GoodSellerGrantRecord,
   GradeRecord,
   MerchantAssessmentRecord,
@@ -9,6 +11,7 @@ import type {
   ServiceLevelRecord,
   StatusRecord,
 } from './records';
+import { targetSentence, whyNoTargets } from './targetSentences';
 
 /** A seller's grades in force on a date, each with the sentences that explain it (SPEC §8.3). */
 interface SellerExplanation {
@@ -47,7 +50,10 @@ function explainSeller(sellerId: string, records: GradeRecord[], date: string, p
       lines.push(
         `Operation tier ${t.period}: ${t.tier} — composite ${fmt(t.composite)} in pool ${t.poolId} over ${t.window.start}..${t.window.end} (top ≥ ${fmt(t.thresholds?.top)}, highPotential ≥ ${fmt(t.thresholds?.highPotential)}, mid ≥ ${fmt(t.thresholds?.mid)}).`,
       );
-      if (t.nextTier) lines.push(`  ${fmt(t.nextTier.scoreGap)} points short of ${t.nextTier.tier}; improving ${t.nextTier.focus.join(' and ')} pays most.`);
+      if (t.nextTier) {
+        lines.push(`  ${fmt(t.nextTier.scoreGap)} points short of ${t.nextTier.tier}; improving ${t.nextTier.focus.join(' and ')} pays most.`);
+        lines.push(...targetLines(t.nextTier, t.indicators, t.window, policy));
+      }
       if (t.indicators) {
         const weakest = Object.entries(t.indicators)
           .sort(([, a], [, b]) => a.value - b.value)
@@ -89,11 +95,22 @@ function explainSeller(sellerId: string, records: GradeRecord[], date: string, p
     lines.push(
       `Storefront label: ${status.frontBadge ?? 'none'}; effective merchant tier ${status.merchantTier.effective} (from ${status.merchantTier.source}).`,
     );
-  if (dailyScore)
+  if (dailyScore) {
+    const projected = dailyScore.projectedTier;
     lines.push(
-      `Projection on ${dailyScore.date}: operation tier ${dailyScore.projectedTier.tier}, merchant tier ${dailyScore.projectedMerchant.assessedTier}.`,
+      `Projection on ${dailyScore.date}: operation tier ${projected.tier}${projected.nextTier ? ` (${fmt(projected.nextTier.scoreGap)} points short of ${projected.nextTier.tier})` : ''}, merchant tier ${dailyScore.projectedMerchant.assessedTier}.`,
     );
+    if (projected.nextTier) lines.push(...targetLines(projected.nextTier, dailyScore.indicators, dailyScore.window, policy));
+  }
   return { sellerId, date, status, grades: { operationTier, serviceLevel, merchantAssessment, goodSellerGrant, dailyScore }, explanation: lines };
+}
+
+/** The targets of a next tier as sentences in the seller's units, or why there is none (SPEC §6). */
+function targetLines(next: NextTier, indicators: IndicatorsField | null, window: DateWindow, policy: Policy): string[] {
+  const days = windowLength(window);
+  if (next.targets.length > 0) return [`  Any one of these alone reaches ${next.tier}:`, ...next.targets.map((t) => `    ${targetSentence(t, days)}`)];
+  if (!indicators || policy.tiers.maxTargets === 0) return [];
+  return whyNoTargets(next.scoreGap, indicators, days, policy).map((line, i) => (i === 0 ? `  ${line}` : `    ${line}`));
 }
 
 export { explainSeller };

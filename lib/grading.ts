@@ -5,7 +5,8 @@ import { nextTierOf, operationTierOf, tierThresholds, type NextTier, type Operat
 import type { Policy } from './policy';
 import { planPools, type Pool } from './pools';
 import type { AbilitiesField, IndicatorsField } from './records';
-import { ABILITY_COUNT, scorePool, type PoolScores } from './scores';
+import { ABILITY_COUNT, scorePool, type PoolScores, type PoolTotals } from './scores';
+import { memberTargets, pickTargets } from './targets';
 
 /** Every seller's sums over one window, seller-major: sums[s * FIELD_COUNT + field]. */
 interface TotalsMatrix {
@@ -79,13 +80,14 @@ function gradePool(
     sums.set(scoring.sums.subarray(s * FIELD_COUNT, (s + 1) * FIELD_COUNT), k * FIELD_COUNT);
     previous[k] = previousGmvCents[s]!;
   });
-  const scores = scorePool({ size: n, sums, previousGmvCents: previous, windowDays }, policy);
+  const totals: PoolTotals = { size: n, sums, previousGmvCents: previous, windowDays };
+  const scores = scorePool(totals, policy);
   const thresholds = tierThresholds(scores.composite, policy);
   const position = new Map<number, number>();
   pool.members.forEach((s, k) => position.set(s, k));
   const grades = new Map<number, WindowGrade>();
   for (const s of pool.assigned) {
-    if (wanted(s)) grades.set(s, memberGrade(pool.poolId, scores, position.get(s)!, thresholds, policy));
+    if (wanted(s)) grades.set(s, memberGrade(pool.poolId, totals, scores, position.get(s)!, thresholds, policy));
   }
   return grades;
 }
@@ -110,7 +112,7 @@ function* gradesOfWindow(
   }
 }
 
-function memberGrade(poolId: string, scores: PoolScores, k: number, thresholds: TierThresholds, policy: Policy): WindowGrade {
+function memberGrade(poolId: string, totals: PoolTotals, scores: PoolScores, k: number, thresholds: TierThresholds, policy: Policy): WindowGrade {
   const n = scores.size;
   const abilities = {} as AbilitiesField;
   for (let a = 0; a < ABILITY_COUNT; a++) abilities[ABILITIES[a]!] = scores.abilities[a * n + k]!;
@@ -129,7 +131,9 @@ function memberGrade(poolId: string, scores: PoolScores, k: number, thresholds: 
     indicators,
     tier,
     thresholds,
-    nextTier: nextTierOf(tier, composite, thresholds, abilities as Record<Ability, number>, policy),
+    nextTier: nextTierOf(tier, composite, thresholds, abilities as Record<Ability, number>, policy, (gap) =>
+      pickTargets(memberTargets(totals, scores, k, gap, policy), policy.tiers.maxTargets),
+    ),
   };
 }
 

@@ -46,10 +46,14 @@ function ratioFields(def: IndicatorDefinition): { num: number; den: number } | n
   return def.kind === 'rate' || def.kind === 'mean' ? { num: F[def.num], den: F[def.den] } : null;
 }
 
+/** A volume in the unit inside its logarithm: a window sum, US dollars for gmvCents, or a day's mean. */
+function volumeUnits(def: Extract<IndicatorDefinition, { kind: 'volume' }>, sum: number, days: number): number {
+  return sum / (def.per === 'dollar' ? 100 : def.per === 'day' ? days : 1);
+}
+
 /** The unsmoothed value of a volume indicator over a window of `days` days. */
 function volumeValue(def: Extract<IndicatorDefinition, { kind: 'volume' }>, sum: number, days: number): number {
-  const divisor = def.per === 'dollar' ? 100 : def.per === 'day' ? days : 1;
-  return Math.log1p(sum / divisor);
+  return Math.log1p(volumeUnits(def, sum, days));
 }
 
 /** SPEC §4 gmvGrowth = (G − Gp) / max(Gp, 10000). */
@@ -57,5 +61,5 @@ function gmvGrowth(gmvCents: number, previousGmvCents: number): number {
   return (gmvCents - previousGmvCents) / Math.max(previousGmvCents, GMV_GROWTH_MIN_BASE_CENTS);
 }
 
-export { GMV_GROWTH_MIN_BASE_CENTS, INDICATORS, INDICATOR_COUNT, INDICATOR_IDS, gmvGrowth, ratioFields, volumeValue };
+export { GMV_GROWTH_MIN_BASE_CENTS, INDICATORS, INDICATOR_COUNT, INDICATOR_IDS, gmvGrowth, ratioFields, volumeUnits, volumeValue };
 export type { Better, IndicatorDefinition, IndicatorId };

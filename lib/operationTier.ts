@@ -1,6 +1,7 @@
 import { ABILITIES, type Ability } from './abilities';
 import type { Policy } from './policy';
 import { quantileSorted } from './quantile';
+import type { Target } from './targets';
 
 const OPERATION_TIERS = ['top', 'highPotential', 'mid', 'basic'] as const;
 type OperationTierName = (typeof OPERATION_TIERS)[number];
@@ -15,6 +16,7 @@ interface NextTier {
   tier: Exclude<OperationTierName, 'basic'>;
   scoreGap: number;
   focus: Ability[];
+  targets: Target[];
 }
 
 /** The pool's tier thresholds: quantiles of its members' composites (SPEC §6). */
@@ -32,11 +34,22 @@ function operationTierOf(composite: number, t: TierThresholds): OperationTierNam
   return 'basic';
 }
 
-/** The next tier up, the score still missing, and the two abilities where improvement pays most (SPEC §6). */
-function nextTierOf(tier: OperationTierName, composite: number, t: TierThresholds, abilities: Record<Ability, number>, policy: Policy): NextTier | null {
+/**
+ * The next tier up, the score still missing, the two abilities where improvement pays most, and the
+ * targets that alone would close the gap (SPEC §6).
+ */
+function nextTierOf(
+  tier: OperationTierName,
+  composite: number,
+  t: TierThresholds,
+  abilities: Record<Ability, number>,
+  policy: Policy,
+  targetsFor: (gap: number) => Target[],
+): NextTier | null {
   if (tier === 'top') return null;
   const next = tier === 'highPotential' ? 'top' : tier === 'mid' ? 'highPotential' : 'mid';
-  return { tier: next, scoreGap: t[next] - composite, focus: focusAbilities(abilities, policy) };
+  const scoreGap = t[next] - composite;
+  return { tier: next, scoreGap, focus: focusAbilities(abilities, policy), targets: targetsFor(scoreGap) };
 }
 
 /** The two abilities with the largest weighted headroom a·(100 − A); ties keep the abilities' order. */

@@ -102,6 +102,8 @@ const policySchema = z
     tiers: z.strictObject({
       quantiles: z.strictObject({ top: probability, highPotential: probability, mid: probability }),
       benefits: z.strictObject({ top: benefitsSchema, highPotential: benefitsSchema, mid: benefitsSchema, basic: benefitsSchema }),
+      /** How many targets a next tier lists (SPEC §6); optional in older documents, which get the default. */
+      maxTargets: z.number().int().min(0).max(INDICATORS.length).default(3),
     }),
     serviceLevel: z.strictObject({
       minClosedOrders: z.number().int().min(0),
@@ -201,6 +203,7 @@ const DEFAULT_POLICY: Policy = policySchema.parse({
       mid: ['traffic: standard exposure', 'marketing: campaign enrolment', 'growth: store health check'],
       basic: ['growth: store health check', 'service: self-service training'],
     },
+    maxTargets: 3,
   },
   serviceLevel: {
     minClosedOrders: 90,

@@ -5,6 +5,7 @@ import { INDICATOR_IDS } from './indicators';
 import { MERCHANT_TIERS } from './merchantTier';
 import { OPERATION_TIERS } from './operationTier';
 import { BADGES, serviceLevelSchema } from './policy';
+import { targetSchema } from './targets';
 
 // z.number() rejects NaN and ±Infinity: nothing ever writes NaN.
 const num = z.number();
@@ -20,7 +21,15 @@ const indicatorsSchema = z
 const operationTierName = z.enum(OPERATION_TIERS);
 const merchantTierName = z.enum(MERCHANT_TIERS);
 const thresholdsSchema = z.object({ top: num, highPotential: num, mid: num }).strict();
-const nextTierSchema = z.object({ tier: operationTierName.exclude(['basic']), scoreGap: num, focus: z.array(z.enum(ABILITIES)) }).strict();
+const nextTierSchema = z
+  .object({
+    tier: operationTierName.exclude(['basic']),
+    scoreGap: num,
+    focus: z.array(z.enum(ABILITIES)),
+    // records written before targets (SPEC §6) existed read as having none
+    targets: z.array(targetSchema).default([]),
+  })
+  .strict();
 const benefitsSchema = z.object({ current: z.array(z.string()), next: z.array(z.string()) }).strict();
 
 const base = {

@@ -27,11 +27,22 @@ interface PoolScores {
   /** abilities[a * size + i] (§5.5) */
   abilities: Float64Array;
   composite: Float64Array;
+  /** per indicator, what the pool holds fixed for a target (SPEC §6) */
+  scales: IndicatorScales;
+}
+
+/** Per indicator j: the normalization lines (NaN when the pool's Σden = 0) and the pool ratio μ (NaN but for rates and means). */
+interface IndicatorScales {
+  lo: Float64Array;
+  hi: Float64Array;
+  mu: Float64Array;
 }
 
 const ABILITY_COUNT = ABILITIES.length;
 const INDICATORS_OF_ABILITY: number[][] = ABILITIES.map((a) => INDICATORS.flatMap((def, j) => (def.ability === a ? [j] : [])));
 const UNINFORMATIVE = 50;
+/** SPEC §5.3: quantile lines this close normalize every value to 50. */
+const FLAT_SPAN = 1e-12;
 
 /** Scores every member of a pool: smoothing, normalization, weights, abilities, composite (SPEC §5.2–§5.5). */
 function scorePool(pool: PoolTotals, policy: Policy): PoolScores {
@@ -41,19 +52,29 @@ function scorePool(pool: PoolTotals, policy: Policy): PoolScores {
   const smoothed = new Float64Array(n);
   const sorted = new Float64Array(n);
   const { lower, upper } = policy.normalization;
+  const scales: IndicatorScales = {
+    lo: new Float64Array(INDICATOR_COUNT).fill(Number.NaN),
+    hi: new Float64Array(INDICATOR_COUNT).fill(Number.NaN),
+    mu: new Float64Array(INDICATOR_COUNT).fill(Number.NaN),
+  };
 
   for (let j = 0; j < INDICATOR_COUNT; j++) {
     const def = INDICATORS[j]!;
     const rawColumn = raw.subarray(j * n, (j + 1) * n);
     const valueColumn = value.subarray(j * n, (j + 1) * n);
-    const informative = indicatorColumn(def, pool, policy, rawColumn, smoothed);
-    if (!informative) {
+    const mu = indicatorColumn(def, pool, policy, rawColumn, smoothed);
+    if (mu === null) {
       valueColumn.fill(UNINFORMATIVE);
       continue;
     }
+    scales.mu[j] = mu;
     sorted.set(smoothed);
     sorted.sort();
-    normalize(smoothed, quantileSorted(sorted, lower), quantileSorted(sorted, upper), def.better === 'higher', valueColumn);
+    const lo = quantileSorted(sorted, lower);
+    const hi = quantileSorted(sorted, upper);
+    scales.lo[j] = lo;
+    scales.hi[j] = hi;
+    normalize(smoothed, lo, hi, def.better === 'higher', valueColumn);
   }
 
   const weights = indicatorWeights(value, n, policy);
@@ -74,14 +95,15 @@ function scorePool(pool: PoolTotals, policy: Policy): PoolScores {
     }
   }
   for (let i = 0; i < n; i++) if (composite[i]! > 100) composite[i] = 100;
-  return { size: n, raw, value, weights, abilities, composite };
+  return { size: n, raw, value, weights, abilities, composite, scales };
 }
 
 /**
- * Fills the raw column and the smoothed values of one indicator; false when the indicator is
- * uninformative for the pool (a rate or mean whose pool denominator is 0, SPEC §5.2).
+ * Fills the raw column and the smoothed values of one indicator; returns the pool ratio μ of a rate
+ * or mean, NaN for the others, and null when the indicator is uninformative for the pool (a rate or
+ * mean whose pool denominator is 0, SPEC §5.2).
  */
-function indicatorColumn(def: (typeof INDICATORS)[number], pool: PoolTotals, policy: Policy, rawColumn: Float64Array, smoothed: Float64Array): boolean {
+function indicatorColumn(def: (typeof INDICATORS)[number], pool: PoolTotals, policy: Policy, rawColumn: Float64Array, smoothed: Float64Array): number | null {
   const { size: n, sums } = pool;
   const fields = ratioFields(def);
   if (fields) {
@@ -95,7 +117,7 @@ function indicatorColumn(def: (typeof INDICATORS)[number], pool: PoolTotals, pol
       const den = sums[o + fields.den]!;
       rawColumn[i] = den === 0 ? Number.NaN : sums[o + fields.num]! / den;
     }
-    if (totalDen === 0) return false;
+    if (totalDen === 0) return null;
     const mu = totalNum / totalDen;
     const m = def.kind === 'rate' ? policy.smoothing.rate : policy.smoothing.mean;
     for (let i = 0, o = 0; i < n; i++, o += FIELD_COUNT) {
@@ -103,25 +125,25 @@ function indicatorColumn(def: (typeof INDICATORS)[number], pool: PoolTotals, pol
       // SPEC §5.2: a seller with no denominator gets the pool's own ratio.
       smoothed[i] = den === 0 ? mu : (sums[o + fields.num]! + m * mu) / (den + m);
     }
-    return true;
+    return mu;
   }
   if (def.kind === 'volume') {
     const field = F[def.field];
     for (let i = 0, o = 0; i < n; i++, o += FIELD_COUNT) {
       smoothed[i] = rawColumn[i] = volumeValue(def, sums[o + field]!, pool.windowDays);
     }
-    return true;
+    return Number.NaN;
   }
   for (let i = 0, o = 0; i < n; i++, o += FIELD_COUNT) {
     smoothed[i] = rawColumn[i] = gmvGrowth(sums[o + F.gmvCents]!, pool.previousGmvCents[i]!);
   }
-  return true;
+  return Number.NaN;
 }
 
 /** Maps values onto 0–100 between the pool's lower and upper quantiles (SPEC §5.3). */
 function normalize(values: Float64Array, lo: number, hi: number, higherIsBetter: boolean, out: Float64Array): void {
   const span = hi - lo;
-  if (span <= 1e-12) {
+  if (span <= FLAT_SPAN) {
     out.fill(UNINFORMATIVE);
     return;
   }
@@ -151,5 +173,5 @@ function indicatorWeights(value: Float64Array, n: number, policy: Policy): Float
   return weights;
 }
 
-export { ABILITY_COUNT, INDICATORS_OF_ABILITY, scorePool };
-export type { PoolScores, PoolTotals };
+export { ABILITY_COUNT, FLAT_SPAN, INDICATORS_OF_ABILITY, scorePool };
+export type { IndicatorScales, PoolScores, PoolTotals };

@@ -221,4 +221,4 @@ class DailyScorePacks {
   }
 }
 
-export { DailyScorePacks, isPackItem, packKey, recordsOfPack };
+export { DailyScorePacks, isPackItem, packItem, packKey, recordsOfPack };

@@ -116,7 +116,7 @@ const TABLE_LIST: TableDefinition[] = Object.values(TABLES);
 /** Sellers per metric block, of any categories: 256 × 29 running totals and day values as varints ≈ 20–30 KB. */
 const METRIC_BLOCK_SIZE = 256;
 
-/** Sellers per daily-score pack, of one category: ~750 KB of JSON records gzipped to ~165 KB, under the 400 KB item limit. */
+/** Sellers per daily-score pack, of one category: ~780 KB of JSON records gzipped to ~210 KB (npm run bench:packs), under the 400 KB item limit. */
 const DAILY_SCORE_PACK_SIZE = 256;
 
 export { DAILY_SCORE_PACK_SIZE, GRADES_LOOKUP_INDEX, ORDERS_BY_SELLER_INDEX, METRIC_BLOCK_SIZE, TABLES, TABLE_LIST };

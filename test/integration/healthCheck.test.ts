@@ -110,6 +110,9 @@ describe('the health check through every path (SPEC §7.5)', () => {
     const shown = await showCommand({ seller, date: '2026-07-21' });
     expect(shown).toMatch(/Health check \(\d+ open, live evidence\):/);
     expect(shown).toMatch(/CRITICAL complianceMissing \(compliance\) since 2026-07-\d\d: register for EPR/);
+    // the projection read back from its pack keeps its targets (SPEC §6), or says why there are none
+    const projected = /Projection on 2026-07-\d\d: operation tier (\w+)/.exec(shown)![1];
+    if (projected !== 'top') expect(shown).toMatch(/Projection on [^\n]+\n {2}(Any one of these alone reaches \w+:\n {4}\S|No indicator alone closes the gap)/);
     await expect(findingsCommand({ severity: 'grave' })).rejects.toThrow(/severity/);
 
     const csv = csvRecords(await findingsCommand({ format: 'csv' }));

@@ -97,25 +97,42 @@ describe('operationTierOf', () => {
 });
 
 describe('nextTierOf', () => {
+  const noTargets = () => [];
+
   it('gives no next tier above top', () => {
-    expect(nextTierOf('top', 95, T, abilities({}), DEFAULT_POLICY)).toBeNull();
+    expect(nextTierOf('top', 95, T, abilities({}), DEFAULT_POLICY, noTargets)).toBeNull();
   });
 
   it('gives a highPotential seller at 75 a gap of 15 to top', () => {
-    const next = nextTierOf('highPotential', 75, T, abilities({}), DEFAULT_POLICY);
+    const next = nextTierOf('highPotential', 75, T, abilities({}), DEFAULT_POLICY, noTargets);
     expect(next?.tier).toBe('top');
     expect(next?.scoreGap).toBe(15);
   });
 
   it('gives a mid seller at 55.5 a gap of 14.5 to highPotential, and a basic seller at 12 a gap of 38 to mid', () => {
-    expect(nextTierOf('mid', 55.5, T, abilities({}), DEFAULT_POLICY)).toMatchObject({ tier: 'highPotential', scoreGap: 14.5 });
-    expect(nextTierOf('basic', 12, T, abilities({}), DEFAULT_POLICY)).toMatchObject({ tier: 'mid', scoreGap: 38 });
+    expect(nextTierOf('mid', 55.5, T, abilities({}), DEFAULT_POLICY, noTargets)).toMatchObject({ tier: 'highPotential', scoreGap: 14.5 });
+    expect(nextTierOf('basic', 12, T, abilities({}), DEFAULT_POLICY, noTargets)).toMatchObject({ tier: 'mid', scoreGap: 38 });
   });
 
   it('names the two abilities with the largest headroom as the focus', () => {
     // Equal weights 1/7: headroom is 100 − A. customerOps (60) and channel (45) have the most.
-    const next = nextTierOf('mid', 60, T, abilities({ channel: 55, customerOps: 40, growth: 70 }), DEFAULT_POLICY);
+    const next = nextTierOf('mid', 60, T, abilities({ channel: 55, customerOps: 40, growth: 70 }), DEFAULT_POLICY, noTargets);
     expect(next?.focus).toEqual(['customerOps', 'channel']);
+  });
+
+  it('asks for the targets of exactly the gap to the next tier, and of none above top', () => {
+    const asked: number[] = [];
+    const target = { indicator: 'gmv', ability: 'growth', raw: 100, target: 250 } as const;
+    const next = nextTierOf('mid', 55.5, T, abilities({}), DEFAULT_POLICY, (gap) => {
+      asked.push(gap);
+      return [target];
+    });
+    expect(next?.targets).toEqual([target]);
+    nextTierOf('top', 95, T, abilities({}), DEFAULT_POLICY, (gap) => {
+      asked.push(gap);
+      return [];
+    });
+    expect(asked).toEqual([14.5]);
   });
 });
 

@@ -28,7 +28,7 @@ describe('DEFAULT_POLICY', () => {
       smoothing: { rate: 50, mean: 10 },
       normalization: { lower: 0.05, upper: 0.95 },
       weights: { shrinkage: 0.2, fixed: null },
-      tiers: { quantiles: { top: 0.95, highPotential: 0.8, mid: 0.5 } },
+      tiers: { quantiles: { top: 0.95, highPotential: 0.8, mid: 0.5 }, maxTargets: 3 },
       serviceLevel: { minClosedOrders: 90, windowDays: 90 },
       merchantTier: { windowDays: 90, effectiveFromDay: 15 },
       goodSeller: { grantDays: 180, maxStoreAgeMonths: 12, lookbackDays: 30, criteria: { default: { minGmvUsd: 3000, minPositiveRatingRate: 0.9 } } },
@@ -49,6 +49,19 @@ describe('parsePolicy', () => {
     const e = errorOf(doc);
     expect(e.name).toBe('PolicyError');
     expect(e.message).toMatch(/^policy is invalid: abilityWeights: ability weights must sum to 1, got 1\.357/);
+  });
+
+  it('gives an older document without tiers.maxTargets the default 3, and refuses a fractional or negative one naming it', () => {
+    const doc = document();
+    const { maxTargets: _, ...olderTiers } = DEFAULT_POLICY.tiers;
+    doc.tiers = olderTiers;
+    expect(parsePolicy(doc).tiers.maxTargets).toBe(3);
+    for (const bad of [1.5, -1]) {
+      doc.tiers = { ...olderTiers, maxTargets: bad };
+      expect(errorOf(doc).field).toBe('tiers.maxTargets');
+    }
+    doc.tiers = { ...olderTiers, maxTargets: 0 };
+    expect(parsePolicy(doc).tiers.maxTargets).toBe(0);
   });
 
   it('accepts ability weights that sum to 1 unevenly', () => {
