@@ -1,5 +1,6 @@
 import { monthOf, quarterInForceOn } from './calendar';
 import type { Policy } from './policy';
+import type { Publication } from './policyVersions';
 import type {
   DailyScoreRecord,
   GoodSellerGrantRecord,
@@ -96,5 +97,32 @@ function explainSeller(sellerId: string, records: GradeRecord[], date: string, p
   return { sellerId, date, status, grades: { operationTier, serviceLevel, merchantAssessment, goodSellerGrant, dailyScore }, explanation: lines };
 }
 
-export { explainSeller };
+/**
+ * Names the policy version each explained grade was computed with, and how that version came to
+ * be (SPEC §9: any past grade can be recomputed and explained).
+ */
+function policyVersionLines(explained: SellerExplanation, publications: Publication[]): string[] {
+  const { status, grades: g } = explained;
+  const named: [string | undefined, string][] = [
+    [g.operationTier?.policyVersion, `operation tier ${g.operationTier?.period}`],
+    [g.serviceLevel?.policyVersion, `service level ${g.serviceLevel?.period}`],
+    [g.merchantAssessment?.policyVersion, `merchant assessment ${g.merchantAssessment?.quarter}`],
+    [g.goodSellerGrant?.policyVersion, 'Good Seller grant'],
+    [g.dailyScore?.policyVersion, `daily score ${g.dailyScore?.date}`],
+    [status?.policyVersion, `status as of ${status?.asOf}`],
+  ];
+  const byVersion = new Map<string, string[]>();
+  for (const [version, what] of named) if (version !== undefined) byVersion.set(version, [...(byVersion.get(version) ?? []), what]);
+  return [...byVersion].map(([version, what]) => {
+    const p = publications.find((candidate) => candidate.version === version);
+    const origin = !p
+      ? 'not published in this store: a pinned policy (GRADER_POLICY_FILE)'
+      : p.from === null
+        ? 'the built-in default, in force from the beginning'
+        : `in force from ${p.from}, published ${p.publishedAt} by ${p.publishedBy}: ${p.reason}`;
+    return `Policy ${version} (${origin}) computed the ${what.join(', ')}.`;
+  });
+}
+
+export { explainSeller, policyVersionLines };
 export type { SellerExplanation };

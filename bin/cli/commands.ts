@@ -140,13 +140,14 @@ async function runCommand(job: string | undefined, v: Values): Promise<string> {
     sellers: list(v, 'sellers'),
     categories: list(v, 'categories'),
     dryRun: v['dry-run'] === true,
+    ...(typeof v['policy-version'] === 'string' ? { policyVersion: v['policy-version'] } : {}),
     reason: str(v, 'reason', 'TEXT'),
     requestedBy: typeof v.by === 'string' ? v.by : (process.env.USER ?? 'operator'),
     ...(typeof v['as-of'] === 'string' ? { asOf: v['as-of'] } : {}),
   });
   const counts = response.counts as Record<string, number>;
   const lines = [
-    `${response.dryRun ? 'dry run' : 'run'} ${String(response.runId)}: ${String(response.state)}; ${counts.sellers} sellers, ${counts.written} written, ${counts.unchanged} unchanged, ${counts.quarantined} quarantined rows`,
+    `${response.dryRun ? 'dry run' : 'run'} ${String(response.runId)} (policy ${String(response.policyVersion)}): ${String(response.state)}; ${counts.sellers} sellers, ${counts.written} written, ${counts.unchanged} unchanged, ${counts.quarantined} quarantined rows`,
   ];
   if (response.dryRun) {
     for (const r of (response.wouldChange as GradeRecord[]).slice(0, 50)) lines.push(`  would write ${r.kind} of ${r.sellerId}`);
@@ -405,7 +406,7 @@ function runLine(r: RunRecord, now: string): string {
     .join(', ');
   return [
     `${r.job} ${r.period} ${r.runId}: ${state}${scope ? ` [${scope}]` : ''}`,
-    `  by ${r.requestedBy} (${r.trigger}): ${r.reason}`,
+    `  by ${r.requestedBy} (${r.trigger}), policy ${r.policyVersion}: ${r.reason}`,
     `  started ${r.startedAt}${r.endedAt ? `, ended ${r.endedAt}` : ''}; attempts ${r.attempts}; shards ${r.shards ?? '-'}`,
     `  ${c.sellers} sellers, ${c.written} written, ${c.unchanged} unchanged, ${c.quarantined} quarantined rows, ${c.failed} failed${r.error ? `; ${r.error}` : ''}`,
   ].join('\n');
