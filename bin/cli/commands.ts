@@ -5,6 +5,7 @@ import { DailyScorePacks } from '../../functions/data/dailyScorePacks';
 import { GradesRepository } from '../../functions/data/gradesRepository';
 import { RunsRepository, type RunRecord } from '../../functions/data/runsRepository';
 import { importData } from '../../functions/jobs/importData';
+import { policyInForceToday } from '../../functions/jobs/runPolicy';
 import { startEmbeddedStore } from '../../functions/local/embeddedStore';
 import type { LocalQueue } from '../../functions/local/localQueue';
 import { localContext, localFanOut, simulate } from '../../functions/local/simulate';
@@ -113,7 +114,8 @@ async function importCommand(v: Values): Promise<string> {
         ...(feed ? { orders: lines('orders.jsonl'), exclusions: lines('exclusions.jsonl') } : {}),
       },
       {
-        policy: dependencies(store).policy,
+        // rows are bounded by the version in force today (data.earliestDate)
+        policy: await policyInForceToday(dependencies(store)),
         importId: `import-${Date.now().toString(36)}`,
         now: new Date().toISOString(),
         onRows: (n) => bar.tick(n),

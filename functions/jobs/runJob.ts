@@ -12,7 +12,7 @@ import type { Store } from '../data/store';
 import { buildShard, loadActiveGrants, loadHealthInputs, writeShards, type ShardContext } from './evaluateShard';
 import { foldOrdersBeforeRun } from './orders';
 import { jobSpan, loadJobData, loadRunData, type JobData } from './jobData';
-import { policyForRun, policyOfRun, type PolicySource } from './runPolicy';
+import { policiesOfRun, policyForRun, type PolicySource } from './runPolicy';
 import { heartbeat, LeaseLostError, leaseTimes, lockPeriod, RunBusyError, type LeaseTimes } from './runLease';
 
 /** A request to evaluate one job for one period (SPEC §8.2, §8.3). */
@@ -44,6 +44,8 @@ interface RunDependencies {
   store: Store;
   /** the pinned policy; under `published`, the base one a run replaces with its version */
   policy: Policy;
+  /** set by a run from its record: the version its status rebuilds follow (the one in force on its `asOf`) */
+  statusPolicy?: Policy;
   /** where a run finds its policy (functions/jobs/runPolicy.ts); absent: pinned */
   policySource?: PolicySource;
   /** wall-clock ISO time, for run bookkeeping only (never for periods) */
@@ -112,7 +114,10 @@ function addCounts(a: RunCounts, b: RunCounts): RunCounts {
  * its data once, plans pool shards, evaluates each unfinished shard, and records the outcome.
  */
 async function runJob(req: RunRequest, base: RunDependencies): Promise<RunResult> {
-  const deps = { ...base, policy: await policyForRun(base, req.job, req.period, req.policyVersion) };
+  const policy = await policyForRun(base, req.job, req.period, req.policyVersion);
+  // a monthly or quarterly run rebuilds statuses as of its date: under the version in force then
+  const statusPolicy = req.job === 'daily' ? policy : await policyForRun(base, 'daily', req.asOf);
+  const deps = { ...base, policy, statusPolicy };
   const runs = new RunsRepository(deps.store);
   const times = leaseTimes(deps.leaseSeconds);
   const owner = randomUUID();
@@ -153,6 +158,7 @@ async function claimAndRun(
       reason: req.reason,
       asOf: req.asOf,
       policyVersion: deps.policy.version,
+      statusPolicyVersion: (deps.statusPolicy ?? deps.policy).version !== deps.policy.version ? (deps.statusPolicy ?? deps.policy).version : null,
       dryRun: req.dryRun ?? false,
       sellers: req.sellers ?? null,
       categories: req.categories ?? null,
@@ -165,7 +171,7 @@ async function claimAndRun(
   );
   if (claim.state === 'done') return { state: 'alreadyDone', run: claim.run, changed: [] };
   // a resumed run keeps the version its first attempt recorded, whatever was published since
-  if (claim.run.policyVersion !== deps.policy.version) deps = { ...deps, policy: await policyOfRun(deps, claim.run) };
+  if (claim.state === 'resumed') deps = { ...deps, ...(await policiesOfRun(deps, claim.run)) };
   // only a dry run claims without the lock: it never reports work it did not do
   if (claim.state === 'busy') throw new RunBusyError(req.job, req.period, claim.run.runId);
   if (claim.state === 'resumed' && claim.run.attempts > MAX_ATTEMPTS) {
@@ -215,6 +221,7 @@ async function evaluateRun(
     const ctx: ShardContext = {
       store: deps.store,
       policy: deps.policy,
+      statusPolicy: deps.statusPolicy ?? deps.policy,
       data,
       runId: run.runId,
       dryRun: req.dryRun ?? false,
@@ -279,7 +286,7 @@ async function runShards(tasks: ShardTask[], base: RunDependencies, invocation: 
   // an abandoned run: its next attempt plans and sends its pending shards again
   if (run.status === 'failed') return { counts: { ...ZERO_COUNTS }, runFinished: false, unknown: [], busy: [] };
   // every shard evaluates with the version its run recorded (a published version is read once per container)
-  const deps = { ...base, policy: await policyOfRun(base, run) };
+  const deps = { ...base, ...(await policiesOfRun(base, run)) };
   // a worker alive on the run keeps it, and its period lock, from being taken over; one that finds
   // them taken over stops, and its message comes back to read the run anew
   const times = leaseTimes(deps.leaseSeconds);
@@ -347,6 +354,7 @@ async function evaluateClaimed(
   const ctx: ShardContext = {
     store: deps.store,
     policy: deps.policy,
+    statusPolicy: deps.statusPolicy ?? deps.policy,
     data,
     runId: run.runId,
     dryRun: run.dryRun,

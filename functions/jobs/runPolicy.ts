@@ -55,6 +55,16 @@ async function policyOfRun(deps: PolicyDependencies, run: { runId: string; polic
   return policy;
 }
 
+/** The versions a run record names: the one it grades with, and the one its status rebuilds follow. */
+async function policiesOfRun(
+  deps: PolicyDependencies,
+  run: { runId: string; policyVersion: string; statusPolicyVersion: string | null },
+): Promise<{ policy: Policy; statusPolicy: Policy }> {
+  const policy = await policyOfRun(deps, run);
+  const statusVersion = run.statusPolicyVersion ?? run.policyVersion;
+  return { policy, statusPolicy: statusVersion === policy.version ? policy : await policyOfRun(deps, { runId: run.runId, policyVersion: statusVersion }) };
+}
+
 /** The version in force today, for actions outside a run (approvals, programs, explanations). */
 async function policyInForceToday(deps: PolicyDependencies): Promise<Policy> {
   if (!published(deps)) return deps.policy;
@@ -62,5 +72,5 @@ async function policyInForceToday(deps: PolicyDependencies): Promise<Policy> {
   return policyForRun(deps, 'monthly', monthOf(today));
 }
 
-export { policyForRun, policyInForceToday, policyOfRun, policyOfVersion, publicationInForce };
+export { policiesOfRun, policyForRun, policyInForceToday, policyOfRun, policyOfVersion, publicationInForce };
 export type { PolicyDependencies, PolicySource };
