@@ -354,3 +354,21 @@ describe('every shard and every attempt of a run', () => {
     expect(next.run.policyVersion).toBe('2026.3');
   });
 });
+
+describe('a publication the bus refuses to announce', () => {
+  it('is stored and says so; publishing the same document again announces it', async () => {
+    const refusing = () => ({
+      ...published(),
+      announce: async () => {
+        throw new Error('EventBridge refused the PolicyPublished event');
+      },
+    });
+    const v4 = { ...v2, version: '2026.4' };
+    const failed = await operator({ action: 'publishPolicy', document: v4, from: '2026-11', reason: 'r', publishedBy: 'ops-li' }, refusing);
+    expect(failed).toMatchObject({ ok: false });
+    expect(failed.ok || failed.error).toMatch(/policy 2026\.4 is published, but its PolicyPublished event could not be sent: publish the same document again/);
+    const sent = announced.length;
+    expect(await publish(v4, '2026-11')).toMatchObject({ ok: true, published: false, announced: true });
+    expect(announced.slice(sent)).toMatchObject([{ detailType: 'PolicyPublished', detail: { version: '2026.4', previousVersion: '2026.3' } }]);
+  });
+});
