@@ -111,7 +111,8 @@ function addCounts(a: RunCounts, b: RunCounts): RunCounts {
 
 /**
  * Runs a job: claims the run (a finished one is not evaluated twice, a dead one is resumed), reads
- * its data once, plans pool shards, evaluates each unfinished shard, and records the outcome.
+ * its data once, plans pool shards, evaluates each unfinished shard, and records the outcome. It
+ * evaluates with the policy version in force for its period, or the one named, and records it.
  */
 async function runJob(req: RunRequest, base: RunDependencies): Promise<RunResult> {
   const policy = await policyForRun(base, req.job, req.period, req.policyVersion);
@@ -158,7 +159,7 @@ async function claimAndRun(
       reason: req.reason,
       asOf: req.asOf,
       policyVersion: deps.policy.version,
-      statusPolicyVersion: (deps.statusPolicy ?? deps.policy).version !== deps.policy.version ? (deps.statusPolicy ?? deps.policy).version : null,
+      statusPolicyVersion: deps.statusPolicy && deps.statusPolicy.version !== deps.policy.version ? deps.statusPolicy.version : null,
       dryRun: req.dryRun ?? false,
       sellers: req.sellers ?? null,
       categories: req.categories ?? null,
