@@ -19,18 +19,27 @@ import { generate } from './cli/generate';
 import { toStderr } from './cli/notes';
 import { findingsCommand, watchCommand } from './cli/health';
 import { reportCommand } from './cli/report';
+import { policyCommand, publishedPolicy } from './cli/policy';
 import { score, scoreOptions } from './cli/score';
 
 const USAGE = `usage: grader <command> [options]      (npm run --silent grader -- <command> ...)
-  score     --job daily --date D | --job monthly --period M | --job quarterly --quarter Q --data DIR [--policy FILE] --out FILE
+  score     --job daily --date D | --job monthly --period M | --job quarterly --quarter Q --data DIR
+            [--policy FILE | --policy-version V] --out FILE   (a version is read from the tables)
   generate  [--sellers N] --from D --to D --out DIR          a synthetic marketplace as JSON Lines
   local     [--port P] [--persist]                          run DynamoDB Local until stopped; print the endpoint
   import    --data DIR                                      categories, sellers, metrics, grants, orders, exclusions,
                                                             exposure, registrations JSONL
   run       daily --date D | monthly --period M | quarterly --quarter Q
-            [--sellers a,b] [--categories c,d] [--dry-run] --reason TEXT [--by NAME]
+            [--sellers a,b] [--categories c,d] [--dry-run] [--policy-version V] --reason TEXT [--by NAME]
+                                                            the version in force for the period, unless named
+                                                            (another than the one in force: --dry-run only)
   runs      [--job J] [--period P] [--state running|failed|succeeded] [--format text|jsonl]
                                                             run records: who, why, state, shards, counts, attempts
+  policy    show [--version V]                              a version's JSON (default: the one in force today)
+  policy    list | check FILE [--from M] | diff A B         versions; validate a draft; entries that differ
+                                                            (A, B: a version or a file)
+  policy    publish FILE --from YYYY-MM --reason TEXT [--by NAME]
+                                                            a new immutable version, grading periods from M on
   good-seller approve --seller S --applied-on D --approved-on D --by NAME [--note TEXT]
   good-seller revoke  --seller S --on D --by NAME
   program   set|end --seller S --program mall|jbp|styled --on D --by NAME
@@ -63,8 +72,10 @@ async function main(argv: string[]): Promise<number> {
   const print = (text: string) => text !== '' && process.stdout.write(`${text}\n`);
   switch (command) {
     case 'score': {
-      const { values } = parse(rest, { job: {}, date: {}, period: {}, quarter: {}, data: {}, policy: {}, out: {} });
-      const summary = await score(scoreOptions(values));
+      const { values } = parse(rest, { job: {}, date: {}, period: {}, quarter: {}, data: {}, policy: {}, 'policy-version': {}, out: {}, ...STORE });
+      const options = scoreOptions(values);
+      // a published version is read from the tables; the scoring itself stays offline
+      const summary = await score(options.policyVersion ? { ...options, publishedPolicy: await publishedPolicy(options.policyVersion, values) } : options);
       const kinds = Object.entries(summary.byKind)
         .map(([k, n]) => `${n} ${k}`)
         .join(', ');
@@ -88,11 +99,17 @@ async function main(argv: string[]): Promise<number> {
         sellers: {},
         categories: {},
         'dry-run': { boolean: true },
+        'policy-version': {},
         reason: {},
         by: {},
         ...STORE,
       });
       print(await runCommand(positionals[0], values));
+      return 0;
+    }
+    case 'policy': {
+      const { values, positionals } = parse(rest, { version: {}, from: {}, reason: {}, by: {}, format: {}, ...STORE });
+      print(await policyCommand(positionals[0], positionals.slice(1), values));
       return 0;
     }
     case 'runs':

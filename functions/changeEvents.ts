@@ -3,10 +3,8 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { EVENT_SOURCE, gradeEvents, type GradeEvent } from '../lib/gradeEvents';
 import { recordChanges } from './data/gradeStream';
+import { eventBridgePublisher, type Publish } from './eventBus';
 import { logger, logInvocation } from './middleware';
-
-/** Puts events on the bus; resolves to the entries that failed (EventBridge answers per entry). */
-type Publish = (entries: { DetailType: string; Detail: string; Source: string }[]) => Promise<number[]>;
 
 /** The events of one stream record: every record-level change it carries (a pack holds many), each turned into events. */
 function eventsOfStreamRecord(record: Pick<DynamoDBRecord, 'eventID' | 'dynamodb'>): GradeEvent[] {
@@ -41,17 +39,6 @@ async function publishChanges(event: DynamoDBStreamEvent, publish: Publish): Pro
   }
   logger.info('grade changes published', { records: event.Records.length, events: published });
   return { batchItemFailures: [] };
-}
-
-/** The production publisher: PutEvents on EVENT_BUS_NAME, answering the indexes of refused entries. */
-function eventBridgePublisher(busName: string): Publish {
-  let client: import('@aws-sdk/client-eventbridge').EventBridgeClient | undefined;
-  return async (entries) => {
-    const { EventBridgeClient, PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
-    client ??= new EventBridgeClient({});
-    const out = await client.send(new PutEventsCommand({ Entries: entries.map((e) => ({ ...e, EventBusName: busName })) }));
-    return (out.Entries ?? []).flatMap((entry, i) => (entry.ErrorCode ? [i] : []));
-  };
 }
 
 function changeEventsHandler(publish: () => Publish) {

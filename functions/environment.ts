@@ -2,14 +2,21 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_POLICY, parsePolicy, PolicyError, type Policy } from '../lib/policy';
 import { openStore, type Store } from './data/store';
 import type { RunDependencies } from './jobs/runJob';
+import type { PolicySource } from './jobs/runPolicy';
+import type { Announce } from './policyActions';
 
 /** What every handler needs; built once per cold start, or injected by the CLI and the tests. */
 interface HandlerDependencies extends RunDependencies {
   store: Store;
   policy: Policy;
+  /** sends a change event that no grade record carries (a policy publication); absent where there is no bus */
+  announce?: Announce;
 }
 
-/** The policy in force: GRADER_POLICY_FILE when set (validated, failing loudly), else the default. */
+/**
+ * The base policy: GRADER_POLICY_FILE when set (validated, failing loudly), else the default.
+ * A file pins it for every run; without one, each run reads the version in force for its period.
+ */
 function policyFromEnvironment(env: NodeJS.ProcessEnv = process.env): Policy {
   const file = env.GRADER_POLICY_FILE;
   if (!file) return DEFAULT_POLICY;
@@ -24,7 +31,12 @@ function policyFromEnvironment(env: NodeJS.ProcessEnv = process.env): Policy {
 
 /** Production wiring: tables from the environment, wall clock for run bookkeeping only. */
 function dependenciesFromEnvironment(env: NodeJS.ProcessEnv = process.env): HandlerDependencies {
-  return { store: openStore({ env }), policy: policyFromEnvironment(env), now: () => new Date().toISOString() };
+  return { store: openStore({ env }), policy: policyFromEnvironment(env), policySource: policySourceOf(env), now: () => new Date().toISOString() };
+}
+
+/** GRADER_POLICY_FILE pins the policy (tests, development); otherwise runs use the published versions. */
+function policySourceOf(env: NodeJS.ProcessEnv = process.env): PolicySource {
+  return env.GRADER_POLICY_FILE ? 'pinned' : 'published';
 }
 
 let cached: HandlerDependencies | undefined;
@@ -33,5 +45,5 @@ function defaultDependencies(): HandlerDependencies {
   return (cached ??= dependenciesFromEnvironment());
 }
 
-export { defaultDependencies, dependenciesFromEnvironment, policyFromEnvironment };
+export { defaultDependencies, dependenciesFromEnvironment, policyFromEnvironment, policySourceOf };
 export type { HandlerDependencies };

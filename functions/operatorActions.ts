@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { isCalendarDate, isMonth, isQuarter } from '../lib/calendar';
-import { explainSeller, type SellerExplanation } from '../lib/explain';
+import { explainSeller, policyVersionLines, type SellerExplanation } from '../lib/explain';
 import { goodSellerEligibility, goodSellerLookback, type FailedRule } from '../lib/goodSeller';
 import { idSchema, LIST_LIMITS, PROGRAMS, sellerIdSchema, TEXT_LIMITS } from '../lib/inputs';
 import { approvalViolation, dateViolation, rerunViolation, revocationViolation, type BoundsViolation } from '../lib/operatorBounds';
 import { grantRecord } from '../lib/jobs';
 import { FIELD_COUNT } from '../lib/metrics';
 import { lookupByCategory } from '../lib/policy';
+import { namedVersionViolation } from '../lib/policyVersions';
 import { validateRecord } from '../lib/records';
 import { DailyScorePacks } from './data/dailyScorePacks';
 import { GradesRepository } from './data/gradesRepository';
@@ -16,9 +17,12 @@ import { ReferenceRepository, type StoredSeller } from './data/referenceReposito
 import type { HandlerDependencies } from './environment';
 import { refreshStatuses } from './jobs/evaluateShard';
 import { runJob } from './jobs/runJob';
+import { policyForRun, policyOfVersion, publicationInForce } from './jobs/runPolicy';
+import { PolicyRepository } from './data/policyRepository';
 import { BadRequestError } from './middleware';
 import { findingsSchema, liveFindings } from './healthActions';
 import { appealSchema, ordersSchema } from './orderActions';
+import { checkPolicySchema, diffPoliciesSchema, listPoliciesSchema, publishPolicySchema, showPolicySchema } from './policyActions';
 import { grantOfRecord } from './jobs/statusInputs';
 
 const date = z.iso.date();
@@ -38,6 +42,8 @@ const rerunSchema = z
       .max(LIST_LIMITS.categories, `may name at most ${LIST_LIMITS.categories} categories: re-run everyone instead`)
       .optional(),
     dryRun: z.boolean().default(false),
+    /** a published version to evaluate with: any one in a dry run (a what-if), else only the one in force */
+    policyVersion: z.string().min(1).max(32, 'must be at most 32 characters').optional(),
     reason: text(TEXT_LIMITS.reason).trim().min(1, 'a re-run needs a reason'),
     requestedBy: who,
     asOf,
@@ -90,6 +96,11 @@ const operatorRequestSchema = z.discriminatedUnion('action', [
   appealSchema,
   ordersSchema,
   findingsSchema,
+  showPolicySchema,
+  listPoliciesSchema,
+  checkPolicySchema,
+  diffPoliciesSchema,
+  publishPolicySchema,
 ]);
 type OperatorRequest = z.infer<typeof operatorRequestSchema>;
 
@@ -121,6 +132,7 @@ async function rerun(r: z.infer<typeof rerunSchema>, deps: HandlerDependencies, 
     const index = r.categories.findIndex((c) => !known.has(c));
     if (index >= 0) throw new BadRequestError(`categories.${index}`, `category ${r.categories[index]} does not exist`);
   }
+  if (r.policyVersion !== undefined) await refuseNamedVersion(r, r.policyVersion, deps);
   const result = await runJob(
     {
       job: r.job,
@@ -133,6 +145,7 @@ async function rerun(r: z.infer<typeof rerunSchema>, deps: HandlerDependencies, 
       sellers: r.sellers,
       categories: r.categories,
       runId: `operator-${r.job}-${r.period}-${randomUUID().slice(0, 8)}`,
+      policyVersion: r.policyVersion,
     },
     // a dry run answers with what would change, so it is evaluated here, never fanned out
     r.dryRun ? { ...deps, dispatch: undefined } : deps,
@@ -142,11 +155,27 @@ async function rerun(r: z.infer<typeof rerunSchema>, deps: HandlerDependencies, 
     action: 'rerun',
     state: result.state,
     runId: result.run.runId,
+    policyVersion: result.run.policyVersion,
     counts: result.run.counts,
     dryRun: r.dryRun,
     changes: result.changed.map((c) => ({ kind: c.kind, sellerId: c.sellerId })),
     ...(r.dryRun ? { wouldChange: result.changed } : {}),
   };
+}
+
+/** A version a re-run names must be published, and in force for the period unless the run is dry (SPEC §9). */
+async function refuseNamedVersion(r: z.infer<typeof rerunSchema>, version: string, deps: HandlerDependencies): Promise<void> {
+  const published = deps.policySource === 'published';
+  if (!(await policyOfVersion(deps, version))) {
+    throw new BadRequestError(
+      'policyVersion',
+      published
+        ? `no policy version ${version} is published: see grader policy list`
+        : `the policy is pinned to ${deps.policy.version} here (GRADER_POLICY_FILE): no other version can be named`,
+    );
+  }
+  const inForce = published ? (await publicationInForce(deps, r.job, r.period)).inForce.version : deps.policy.version;
+  refuse(namedVersionViolation(version, inForce, r.dryRun, r.job, r.period));
 }
 
 /** Records a Good Seller approval, refused with every failed reason and nothing written when ineligible (SPEC §7.3). */
@@ -249,8 +278,11 @@ async function explain(r: z.infer<typeof explainSchema>, deps: HandlerDependenci
     new GradesRepository(deps.store).listSeller(r.sellerId),
     new DailyScorePacks(deps.store).latest(seller, date),
   ]);
-  const explanation: SellerExplanation = explainSeller(r.sellerId, dailyScore ? [...records, dailyScore] : records, date, deps.policy);
-  const findings = await liveFindings(deps, seller, date, records, dailyScore);
+  // the grades in force on the date are picked, and the findings judged, by the version in force on it
+  const onDate = { ...deps, policy: await policyForRun(deps, 'daily', date) };
+  const explanation: SellerExplanation = explainSeller(r.sellerId, dailyScore ? [...records, dailyScore] : records, date, onDate.policy);
+  explanation.explanation.push(...policyVersionLines(explanation, await new PolicyRepository(deps.store).list()));
+  const findings = await liveFindings(onDate, seller, date, records, dailyScore);
   if (findings) {
     explanation.explanation.push(findings.length === 0 ? 'Health check: no open finding.' : `Health check (${findings.length} open, live evidence):`);
     for (const f of findings) {

@@ -29,13 +29,14 @@ class SellerGraderStack extends Stack {
 
     this.tables = new GraderTables(this, 'Tables');
     this.jobs = new GraderJobs(this, 'Jobs', { tables: this.tables.byName });
+    this.changeEvents = new GraderChangeEvents(this, 'ChangeEvents', { tables: this.tables.byName, shardQueue: this.jobs.shardQueue });
     this.operator = new GraderOperator(this, 'Operator', {
       tables: this.tables.byName,
       shardQueue: this.jobs.shardQueue,
       failedInvocations: this.jobs.failedInvocations,
+      bus: this.changeEvents.bus,
     });
     this.orderFeed = new GraderOrderFeed(this, 'OrderFeed', { tables: this.tables.byName, shardQueue: this.jobs.shardQueue });
-    this.changeEvents = new GraderChangeEvents(this, 'ChangeEvents', { tables: this.tables.byName, shardQueue: this.jobs.shardQueue });
     this.schedules = new GraderSchedules(this, 'Schedules', { scheduledJob: this.jobs.scheduledJob.function });
     this.alarms = new GraderAlarms(this, 'Alarms', {
       functions: {

@@ -1,6 +1,7 @@
 import { monthOf, quarterInForceOn, windowLength, type DateWindow } from './calendar';
 import type { NextTier } from './operationTier';
 import type { Policy } from './policy';
+import type { Publication } from './policyVersions';
 import type {
   DailyScoreRecord,
   IndicatorsField,
@@ -113,5 +114,32 @@ function targetLines(next: NextTier, indicators: IndicatorsField | null, window:
   return whyNoTargets(next.scoreGap, indicators, days, policy).map((line, i) => (i === 0 ? `  ${line}` : `    ${line}`));
 }
 
-export { explainSeller };
+/**
+ * Names the policy version each explained grade was computed with, and how that version came to
+ * be (SPEC §9: any past grade can be recomputed and explained).
+ */
+function policyVersionLines(explained: SellerExplanation, publications: Publication[]): string[] {
+  const { status, grades: g } = explained;
+  const named: [string | undefined, string][] = [
+    [g.operationTier?.policyVersion, `operation tier ${g.operationTier?.period}`],
+    [g.serviceLevel?.policyVersion, `service level ${g.serviceLevel?.period}`],
+    [g.merchantAssessment?.policyVersion, `merchant assessment ${g.merchantAssessment?.quarter}`],
+    [g.goodSellerGrant?.policyVersion, 'Good Seller grant'],
+    [g.dailyScore?.policyVersion, `daily score ${g.dailyScore?.date}`],
+    [status?.policyVersion, `status as of ${status?.asOf}`],
+  ];
+  const byVersion = new Map<string, string[]>();
+  for (const [version, what] of named) if (version !== undefined) byVersion.set(version, [...(byVersion.get(version) ?? []), what]);
+  return [...byVersion].map(([version, what]) => {
+    const p = publications.find((candidate) => candidate.version === version);
+    const origin = !p
+      ? 'not published in this store: a pinned policy (GRADER_POLICY_FILE)'
+      : p.from === null
+        ? 'the built-in default, in force from the beginning'
+        : `in force from ${p.from}, published ${p.publishedAt} by ${p.publishedBy}: ${p.reason}`;
+    return `Policy ${version} (${origin}) computed the ${what.join(', ')}.`;
+  });
+}
+
+export { explainSeller, policyVersionLines };
 export type { SellerExplanation };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EVENT_DETAIL_SCHEMAS, type DetailType } from './gradeEvents';
+import { POLICY_PUBLISHED, policyPublishedSchema } from './policyEvents';
 import {
   dailyScoreSchema,
   goodSellerGrantSchema,
@@ -36,6 +37,11 @@ function publishedSchemas(): Record<string, object> {
   for (const [type, schema] of Object.entries(EVENT_DETAIL_SCHEMAS) as [DetailType, z.ZodType][]) {
     files[`events/${type}.schema.json`] = withId(`events/${type}`, `seller-grader ${type} event detail`, schema);
   }
+  files[`events/${POLICY_PUBLISHED}.schema.json`] = withId(
+    `events/${POLICY_PUBLISHED}`,
+    `seller-grader ${POLICY_PUBLISHED} event detail`,
+    policyPublishedSchema,
+  );
   return files;
 }
 

@@ -5,6 +5,7 @@ import { DailyScorePacks } from '../../functions/data/dailyScorePacks';
 import { GradesRepository } from '../../functions/data/gradesRepository';
 import { RunsRepository, type RunRecord } from '../../functions/data/runsRepository';
 import { importData } from '../../functions/jobs/importData';
+import { policyInForceToday } from '../../functions/jobs/runPolicy';
 import { startEmbeddedStore } from '../../functions/local/embeddedStore';
 import type { LocalQueue } from '../../functions/local/localQueue';
 import { localContext, localFanOut, simulate } from '../../functions/local/simulate';
@@ -113,7 +114,8 @@ async function importCommand(v: Values): Promise<string> {
         ...(feed ? { orders: lines('orders.jsonl'), exclusions: lines('exclusions.jsonl') } : {}),
       },
       {
-        policy: dependencies(store).policy,
+        // rows are bounded by the version in force today (data.earliestDate)
+        policy: await policyInForceToday(dependencies(store)),
         importId: `import-${Date.now().toString(36)}`,
         now: new Date().toISOString(),
         onRows: (n) => bar.tick(n),
@@ -140,13 +142,14 @@ async function runCommand(job: string | undefined, v: Values): Promise<string> {
     sellers: list(v, 'sellers'),
     categories: list(v, 'categories'),
     dryRun: v['dry-run'] === true,
+    ...(typeof v['policy-version'] === 'string' ? { policyVersion: v['policy-version'] } : {}),
     reason: str(v, 'reason', 'TEXT'),
     requestedBy: typeof v.by === 'string' ? v.by : (process.env.USER ?? 'operator'),
     ...(typeof v['as-of'] === 'string' ? { asOf: v['as-of'] } : {}),
   });
   const counts = response.counts as Record<string, number>;
   const lines = [
-    `${response.dryRun ? 'dry run' : 'run'} ${String(response.runId)}: ${String(response.state)}; ${counts.sellers} sellers, ${counts.written} written, ${counts.unchanged} unchanged, ${counts.quarantined} quarantined rows`,
+    `${response.dryRun ? 'dry run' : 'run'} ${String(response.runId)} (policy ${String(response.policyVersion)}): ${String(response.state)}; ${counts.sellers} sellers, ${counts.written} written, ${counts.unchanged} unchanged, ${counts.quarantined} quarantined rows`,
   ];
   if (response.dryRun) {
     for (const r of (response.wouldChange as GradeRecord[]).slice(0, 50)) lines.push(`  would write ${r.kind} of ${r.sellerId}`);
@@ -405,7 +408,7 @@ function runLine(r: RunRecord, now: string): string {
     .join(', ');
   return [
     `${r.job} ${r.period} ${r.runId}: ${state}${scope ? ` [${scope}]` : ''}`,
-    `  by ${r.requestedBy} (${r.trigger}): ${r.reason}`,
+    `  by ${r.requestedBy} (${r.trigger}), policy ${r.policyVersion}: ${r.reason}`,
     `  started ${r.startedAt}${r.endedAt ? `, ended ${r.endedAt}` : ''}; attempts ${r.attempts}; shards ${r.shards ?? '-'}`,
     `  ${c.sellers} sellers, ${c.written} written, ${c.unchanged} unchanged, ${c.quarantined} quarantined rows, ${c.failed} failed${r.error ? `; ${r.error}` : ''}`,
   ].join('\n');

@@ -1,6 +1,8 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { recordChanges } from '../../functions/data/gradeStream';
+import { PolicyRepository } from '../../functions/data/policyRepository';
 import { followGradesStream } from '../../functions/local/streamFollower';
+import { publishedEventOf } from '../../functions/policyActions';
 import { gradeEvents } from '../../lib/gradeEvents';
 import { UsageError } from './errors';
 import { csvColumns, csvHeader, csvLine, flatten } from '../../lib/csv';
@@ -42,7 +44,8 @@ async function findingsCommand(v: Values): Promise<string> {
 
 /**
  * `grader watch [--from-start] [--once]`: follows DynamoDB Local's grades stream and prints the
- * change events the AWS consumer would publish, one JSON line each (`--once`: what is there, then exit).
+ * change events the AWS consumer would publish, and the PolicyPublished events of new policy
+ * versions, one JSON line each (`--once`: what is there, then exit).
  */
 async function watchCommand(v: Values, print: (line: string) => void): Promise<number> {
   if (!process.env.GRADER_DYNAMODB_ENDPOINT) {
@@ -58,8 +61,18 @@ async function watchCommand(v: Values, print: (line: string) => void): Promise<n
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     const image = (i: unknown) => (i ? (unmarshall(i as never) as Record<string, unknown>) : undefined);
+    // publications are no grade records: their events are derived from the versions table, as the operator sends them
+    const policies = new PolicyRepository(store);
+    const announced = new Set(v['from-start'] === true ? [] : (await policies.list()).map((p) => p.version));
     try {
       do {
+        const publications = await policies.list();
+        for (const p of publications.filter((p) => !announced.has(p.version))) {
+          announced.add(p.version);
+          const event = await publishedEventOf(store, p, publications);
+          if (event) print(JSON.stringify({ 'detail-type': event.detailType, source: 'seller-grader', detail: event.detail }));
+          if (event) printed++;
+        }
         for (const record of await follower.next()) {
           for (const change of recordChanges(image(record.dynamodb?.OldImage), image(record.dynamodb?.NewImage))) {
             for (const event of gradeEvents(change, `${record.eventID ?? ''}|${change.key}`)) {

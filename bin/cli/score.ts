@@ -13,6 +13,9 @@ interface ScoreOptions {
   period: string;
   data: string;
   policy?: string | undefined;
+  /** a published version to score with, read from the tables by the caller into `publishedPolicy` */
+  policyVersion?: string | undefined;
+  publishedPolicy?: Policy | undefined;
   out: string;
 }
 
@@ -25,7 +28,10 @@ function scoreOptions(values: Record<string, string | boolean | undefined>): Sco
   if (typeof data !== 'string') throw new UsageError('--data DIR is required');
   const out = values.out;
   if (typeof out !== 'string') throw new UsageError('--out FILE is required');
-  return { job, period, data, out, policy: typeof values.policy === 'string' ? values.policy : undefined };
+  const policy = typeof values.policy === 'string' ? values.policy : undefined;
+  const policyVersion = typeof values['policy-version'] === 'string' ? values['policy-version'] : undefined;
+  if (policy && policyVersion) throw new UsageError('--policy FILE and --policy-version V name two policies: give one');
+  return { job, period, data, out, policy, policyVersion };
 }
 
 /** The period flag of a job: --date for daily, --period for monthly, --quarter for quarterly. */
@@ -41,13 +47,18 @@ function periodOf(job: Job, values: Record<string, string | boolean | undefined>
   return v;
 }
 
-function loadPolicy(path: string | undefined): Policy {
-  return path ? parsePolicy(readJsonFile(path), path) : DEFAULT_POLICY;
+/** The policy of an offline run: a published version (fetched by the caller), a file, or the built-in default. */
+function loadPolicy(opts: ScoreOptions): Policy {
+  if (opts.policyVersion !== undefined) {
+    if (!opts.publishedPolicy) throw new Error(`policy version ${opts.policyVersion} was not read from the tables`);
+    return opts.publishedPolicy;
+  }
+  return opts.policy ? parsePolicy(readJsonFile(opts.policy), opts.policy) : DEFAULT_POLICY;
 }
 
 /** `grader score`: evaluates one job offline on a data folder and writes its records as JSON Lines. */
 async function score(opts: ScoreOptions): Promise<{ records: number; quarantined: number; byKind: Record<string, number> }> {
-  const policy = loadPolicy(opts.policy);
+  const policy = loadPolicy(opts);
   const file = (name: string) => join(opts.data, name);
   const job = prepareJob(
     opts.job,

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openStore, type Store } from '../../functions/data/store';
-import { policyFromEnvironment, type HandlerDependencies } from '../../functions/environment';
+import { policyFromEnvironment, policySourceOf, type HandlerDependencies } from '../../functions/environment';
 import { startEmbeddedStore, type EmbeddedStore } from '../../functions/local/embeddedStore';
 import type { Policy } from '../../lib/policy';
 
@@ -32,8 +32,9 @@ async function withStore<T>(options: { aws?: boolean; memory?: boolean }, fn: (s
   }
 }
 
+/** The CLI's dependencies: GRADER_POLICY_FILE pins the policy, else each run reads the version in force for its period. */
 function dependencies(store: Store, policy: Policy = policyFromEnvironment()): HandlerDependencies {
-  return { store, policy, now: () => new Date().toISOString() };
+  return { store, policy, policySource: policySourceOf(), now: () => new Date().toISOString() };
 }
 
 export { connect, dependencies, withStore };

@@ -25,6 +25,8 @@ const runRecordSchema = z.object({
   /** business date the run happens on (status refreshes are as of it) */
   asOf: z.string(),
   policyVersion: z.string(),
+  /** a monthly or quarterly run's status rebuilds (as of `asOf`) follow the version in force on `asOf`; null: `policyVersion` */
+  statusPolicyVersion: z.string().nullable().default(null),
   dryRun: z.boolean(),
   sellers: z.array(z.string()).nullable(),
   categories: z.array(z.string()).nullable(),

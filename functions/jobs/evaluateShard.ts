@@ -20,6 +20,8 @@ import { currentStatusInputs, grantOfRecord, readStatusInputs } from './statusIn
 interface ShardContext {
   store: Store;
   policy: Policy;
+  /** the version status rebuilds as of `asOf` follow; the run's own when absent */
+  statusPolicy?: Policy;
   data: JobData;
   runId: string;
   dryRun: boolean;
@@ -280,11 +282,12 @@ async function settleAll<T extends unknown[]>(...promises: { [K in keyof T]: Pro
  * their current statuses read by category, the run's own records laid over them.
  */
 async function buildStatuses(
-  ctx: Pick<ShardContext, 'store' | 'policy' | 'runId' | 'asOf' | 'now' | 'activeGrants'>,
+  run: Pick<ShardContext, 'store' | 'policy' | 'statusPolicy' | 'runId' | 'asOf' | 'now' | 'activeGrants'>,
   sellers: JobSeller[],
   known: GradeRecord[] = [],
   byKey = true,
 ): Promise<StatusRecord[]> {
+  const ctx = { ...run, policy: run.statusPolicy ?? run.policy };
   const grades = new GradesRepository(ctx.store);
   const ids = sellers.map((s) => s.sellerId);
   const inputs = byKey

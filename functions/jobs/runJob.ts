@@ -12,6 +12,7 @@ import type { Store } from '../data/store';
 import { buildShard, loadActiveGrants, loadHealthInputs, writeShards, type ShardContext } from './evaluateShard';
 import { foldOrdersBeforeRun } from './orders';
 import { jobSpan, loadJobData, loadRunData, type JobData } from './jobData';
+import { policiesOfRun, policyForRun, type PolicySource } from './runPolicy';
 import { heartbeat, LeaseLostError, leaseTimes, lockPeriod, RunBusyError, type LeaseTimes } from './runLease';
 
 /** A request to evaluate one job for one period (SPEC §8.2, §8.3). */
@@ -27,6 +28,8 @@ interface RunRequest {
   sellers?: string[] | undefined;
   categories?: string[] | undefined;
   runId: string;
+  /** a version the operator named (checked by the caller: in force, or a dry run); else the one in force */
+  policyVersion?: string | undefined;
 }
 
 /** A shard message for the fan-out (SQS in AWS). */
@@ -39,7 +42,12 @@ interface ShardTask {
 
 interface RunDependencies {
   store: Store;
+  /** the pinned policy; under `published`, the base one a run replaces with its version */
   policy: Policy;
+  /** set by a run from its record: the version its status rebuilds follow (the one in force on its `asOf`) */
+  statusPolicy?: Policy;
+  /** where a run finds its policy (functions/jobs/runPolicy.ts); absent: pinned */
+  policySource?: PolicySource;
   /** wall-clock ISO time, for run bookkeeping only (never for periods) */
   now: () => string;
   /** sends unfinished shards elsewhere (AWS); absent: run them here on a bounded pool */
@@ -103,9 +111,14 @@ function addCounts(a: RunCounts, b: RunCounts): RunCounts {
 
 /**
  * Runs a job: claims the run (a finished one is not evaluated twice, a dead one is resumed), reads
- * its data once, plans pool shards, evaluates each unfinished shard, and records the outcome.
+ * its data once, plans pool shards, evaluates each unfinished shard, and records the outcome. It
+ * evaluates with the policy version in force for its period, or the one named, and records it.
  */
-async function runJob(req: RunRequest, deps: RunDependencies): Promise<RunResult> {
+async function runJob(req: RunRequest, base: RunDependencies): Promise<RunResult> {
+  const policy = await policyForRun(base, req.job, req.period, req.policyVersion);
+  // a monthly or quarterly run rebuilds statuses as of its date: under the version in force then
+  const statusPolicy = req.job === 'daily' ? policy : await policyForRun(base, 'daily', req.asOf);
+  const deps = { ...base, policy, statusPolicy };
   const runs = new RunsRepository(deps.store);
   const times = leaseTimes(deps.leaseSeconds);
   const owner = randomUUID();
@@ -129,12 +142,13 @@ const MAX_ATTEMPTS = 5;
 
 async function claimAndRun(
   req: RunRequest,
-  deps: RunDependencies,
+  runDeps: RunDependencies,
   runs: RunsRepository,
   owner: string,
   times: LeaseTimes,
   writes: boolean,
 ): Promise<RunResult> {
+  let deps = runDeps;
   const claim = await runs.claim(
     {
       runId: req.runId,
@@ -145,6 +159,7 @@ async function claimAndRun(
       reason: req.reason,
       asOf: req.asOf,
       policyVersion: deps.policy.version,
+      statusPolicyVersion: deps.statusPolicy && deps.statusPolicy.version !== deps.policy.version ? deps.statusPolicy.version : null,
       dryRun: req.dryRun ?? false,
       sellers: req.sellers ?? null,
       categories: req.categories ?? null,
@@ -156,6 +171,8 @@ async function claimAndRun(
     { holdsLock: writes },
   );
   if (claim.state === 'done') return { state: 'alreadyDone', run: claim.run, changed: [] };
+  // a resumed run keeps the version its first attempt recorded, whatever was published since
+  if (claim.state === 'resumed') deps = { ...deps, ...(await policiesOfRun(deps, claim.run)) };
   // only a dry run claims without the lock: it never reports work it did not do
   if (claim.state === 'busy') throw new RunBusyError(req.job, req.period, claim.run.runId);
   if (claim.state === 'resumed' && claim.run.attempts > MAX_ATTEMPTS) {
@@ -205,6 +222,7 @@ async function evaluateRun(
     const ctx: ShardContext = {
       store: deps.store,
       policy: deps.policy,
+      statusPolicy: deps.statusPolicy ?? deps.policy,
       data,
       runId: run.runId,
       dryRun: req.dryRun ?? false,
@@ -260,14 +278,16 @@ interface Invocation {
  * the run's shards, evaluates those not finished yet together (their writes in full batches, like
  * a group of the inline path), marks them finished, and closes the run when every shard is.
  */
-async function runShards(tasks: ShardTask[], deps: RunDependencies, invocation: Invocation): Promise<ShardsOutcome> {
+async function runShards(tasks: ShardTask[], base: RunDependencies, invocation: Invocation): Promise<ShardsOutcome> {
   const { runId, job, period } = tasks[0]!;
   if (tasks.some((t) => t.runId !== runId || t.job !== job || t.period !== period)) throw new Error('runShards takes the shards of one run');
-  const runs = new RunsRepository(deps.store);
+  const runs = new RunsRepository(base.store);
   const run = await runs.get(job, period, runId);
   if (!run) throw new Error(`shards ${tasks.map((t) => t.shardId).join(', ')}: run ${runId} of ${job} ${period} does not exist`);
   // an abandoned run: its next attempt plans and sends its pending shards again
   if (run.status === 'failed') return { counts: { ...ZERO_COUNTS }, runFinished: false, unknown: [], busy: [] };
+  // every shard evaluates with the version its run recorded (a published version is read once per container)
+  const deps = { ...base, ...(await policiesOfRun(base, run)) };
   // a worker alive on the run keeps it, and its period lock, from being taken over; one that finds
   // them taken over stops, and its message comes back to read the run anew
   const times = leaseTimes(deps.leaseSeconds);
@@ -335,6 +355,7 @@ async function evaluateClaimed(
   const ctx: ShardContext = {
     store: deps.store,
     policy: deps.policy,
+    statusPolicy: deps.statusPolicy ?? deps.policy,
     data,
     runId: run.runId,
     dryRun: run.dryRun,

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -20,10 +21,13 @@ interface GraderOperatorProps {
   tables: Record<TableName, dynamodb.ITable>;
   shardQueue: sqs.IQueue;
   failedInvocations: sqs.IQueue;
+  /** the change-event bus: a policy publication is announced on it (PolicyPublished) */
+  bus: events.IEventBus;
 }
 
 /**
- * The operator function: re-runs, Good Seller grants, programs and explanations. It has no
+ * The operator function: re-runs, Good Seller grants, programs, explanations and policy versions
+ * (published into the runs table, announced on the bus). It has no
  * function URL and no resource policy, so the only way in is lambda:InvokeFunction through IAM;
  * InvokePolicy is the managed policy to attach to the operators' role.
  */
@@ -35,13 +39,15 @@ class GraderOperator extends Construct {
     super(scope, id);
     this.operator = new GraderFunction(this, 'Operator', {
       entry: 'functions/operator.ts',
-      description: 'Operator actions: rerun, approve/revoke Good Seller, set/end program, explain',
+      description: 'Operator actions: rerun, approve/revoke Good Seller, set/end program, explain, policy versions',
       timeout: Duration.minutes(5),
       memorySize: JOB_MEMORY_MB,
       onFailure: props.failedInvocations,
     });
     this.operator.bindTables(props.tables, OPERATOR_ACCESS);
     this.operator.sendsShardsTo(props.shardQueue);
+    this.operator.function.addEnvironment('EVENT_BUS_NAME', props.bus.eventBusName);
+    this.operator.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [props.bus.eventBusArn] }));
 
     this.invokePolicy = new iam.ManagedPolicy(this, 'InvokePolicy', {
       description: 'Lets an operator invoke the seller-grader operator function',

@@ -252,9 +252,12 @@ describe('the function roles', () => {
     );
   });
 
-  it('lets the operator do what the scheduled job does, plus change sellers and update grades', () => {
+  it('lets the operator do what the scheduled job does, plus change sellers, update grades and announce policy versions on the bus', () => {
     const { operator } = stack.operator;
     const { shardQueue, failedInvocations } = stack.jobs;
+    expect(resource('AWS::Lambda::Function', operator.function).Properties.Environment.Variables.EVENT_BUS_NAME).toEqual(
+      stack.resolve(stack.changeEvents.bus.eventBusName),
+    );
     expect(grantsOf(logicalId(operator.role))).toEqual(
       expectedGrants(
         operator,
@@ -267,6 +270,7 @@ describe('the function roles', () => {
         [
           [shardQueue.queueArn, ['sqs:SendMessage']],
           [failedInvocations.queueArn, ['sqs:SendMessage']],
+          [stack.changeEvents.bus.eventBusArn, ['events:PutEvents']],
         ],
       ),
     );
