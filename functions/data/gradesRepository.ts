@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { gradeRecordSchema, validateRecord, type GoodSellerGrantRecord, type GradeKind, type GradeRecord, type StatusRecord } from '../../lib/records';
 import { batchGet, batchPut, mapLimit, type Item } from './batch';
 import { queryAll } from './query';
@@ -97,10 +96,26 @@ function gradeItem(record: GradeRecord, serialized: { json: string; hash: string
   return item;
 }
 
-/** A stored item back to its record, checked against the schema (no casts at the boundary). */
+/**
+ * A stored item back to its record, checked against the schema and kept as stored: parsed, its
+ * keys would come back in schema order, and a record built from it (a finding carried forward, a
+ * grade in force) would hash differently from an equal one built fresh, and be written again.
+ */
 function recordOfItem(item: Item): GradeRecord {
+  const raw: unknown = JSON.parse(storedText(item));
+  gradeRecordSchema.parse(raw);
+  // validated above; kept as stored, key order included
+  return raw as GradeRecord;
+}
+
+/** A stored item's record in schema order: two items compare by content, whatever order each was written in. */
+function canonicalRecordOfItem(item: Item): GradeRecord {
+  return gradeRecordSchema.parse(JSON.parse(storedText(item)));
+}
+
+function storedText(item: Item): string {
   if (typeof item.record !== 'string') throw new Error(`grades item ${String(item.sellerId)} ${String(item.sk)} has no record`);
-  return gradeRecordSchema.parse(JSON.parse(item.record));
+  return item.record;
 }
 
 interface WriteOutcome {
@@ -152,37 +167,8 @@ class GradesRepository {
       changed.push(validateRecord(r));
       items.push(gradeItem(r, serialized[i]!, options.now));
     });
-    // Health checks change on few days and are written one by one, conditional on the stored hash:
-    // a write of an equal record (an attempt racing one that died with its write in flight) is no
-    // event. Every other kind goes in batches.
-    const health = items.filter((i) => i.kind === 'healthCheck');
-    const batched = health.length > 0 ? items.filter((i) => i.kind !== 'healthCheck') : items;
-    const equal = new Set<string>();
-    if (!options.dryRun && batched.length > 0) await batchPut(this.store.doc, this.table, batched, this.store.stats);
-    if (!options.dryRun && health.length > 0) {
-      await mapLimit(health, 16, async (item) => {
-        try {
-          await this.store.doc.send(
-            new PutCommand({
-              TableName: this.table,
-              Item: item,
-              ConditionExpression: 'attribute_not_exists(sk) OR contentHash <> :h',
-              ExpressionAttributeValues: { ':h': item.contentHash },
-            }),
-          );
-        } catch (e) {
-          if (!(e instanceof ConditionalCheckFailedException)) throw e;
-          equal.add(String(item.sellerId));
-        } finally {
-          this.store.stats.requests++;
-        }
-      });
-    }
+    if (!options.dryRun && items.length > 0) await batchPut(this.store.doc, this.table, items, this.store.stats);
     if (options.dryRun) return { written: 0, unchanged: records.length - changed.length, changed };
-    if (equal.size > 0) {
-      const landed = changed.filter((r) => !(r.kind === 'healthCheck' && equal.has(r.sellerId)));
-      return { written: landed.length + writtenEarlier, unchanged: records.length - landed.length - writtenEarlier, changed: landed };
-    }
     return { written: changed.length + writtenEarlier, unchanged: records.length - changed.length - writtenEarlier, changed };
   }
 
@@ -284,5 +270,5 @@ class GradesRepository {
   }
 }
 
-export { GradesRepository, contentHash, gradeItem, gradeSortKey, recordOfItem, serialize };
+export { GradesRepository, canonicalRecordOfItem, contentHash, gradeItem, gradeSortKey, recordOfItem, serialize };
 export type { WriteOutcome };
