@@ -182,8 +182,10 @@ class RunsRepository {
   }
 
   /**
-   * Claims shards of a run for one worker invocation until `leaseUntil` (its deadline): a shard
-   * delivered twice at once is evaluated by one of them, so its changes reach the stream once.
+   * Claims shards of a run for one worker invocation until `leaseUntil` (past its deadline, once
+   * its last writes have landed): a shard delivered twice at once is evaluated by one of them, and
+   * taken over only when nothing of the previous holder is still in flight, so that its changes
+   * reach the stream once.
    * Returns the shards this invocation holds; another live invocation holds the rest.
    */
   async claimShards(run: RunRecord, shardIds: string[], owner: string, leaseUntil: string, now: string): Promise<Set<string>> {
@@ -212,7 +214,7 @@ class RunsRepository {
     return new Set(held.filter((id): id is string => id !== null));
   }
 
-  /** Gives back the shards an invocation claimed and could not finish, so that their next delivery need not wait for its deadline. */
+  /** Gives back the shards an invocation claimed and could not finish (its writes settled), so that their next delivery need not wait for the claims to lapse. */
   async releaseShards(run: RunRecord, shardIds: string[], owner: string): Promise<void> {
     await Promise.all(
       shardIds.map((shardId) =>

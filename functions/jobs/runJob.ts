@@ -249,10 +249,10 @@ interface ShardsOutcome {
   busy: string[];
 }
 
-/** Who a worker invocation is and until when it can run (a Lambda's deadline). */
+/** Who a worker invocation is, and until when its shard claims hold (functions/jobs/invocationFence.ts). */
 interface Invocation {
   id: string;
-  deadline: string;
+  claimUntil: string;
 }
 
 /**
@@ -295,14 +295,14 @@ async function evaluateShards(
   const planned = new Map(shards.map((s) => [s.shardId, s]));
   const unknown = tasks.filter((t) => !planned.has(t.shardId)).map((t) => t.shardId);
   const open = [...new Set(tasks.map((t) => t.shardId))].filter((id) => planned.has(id) && !finished.has(id));
-  const claimed = open.length > 0 ? await runs.claimShards(run, open, invocation.id, invocation.deadline, deps.now()) : new Set<string>();
+  const claimed = open.length > 0 ? await runs.claimShards(run, open, invocation.id, invocation.claimUntil, deps.now()) : new Set<string>();
   const busy = open.filter((id) => !claimed.has(id));
   const todo = open.filter((id) => claimed.has(id)).map((id) => planned.get(id)!);
   let counts = tasks.map((t) => finished.get(t.shardId)).reduce<RunCounts>((a, c) => (c ? addCounts(a, c) : a), { ...ZERO_COUNTS });
   try {
     if (todo.length > 0) counts = addCounts(counts, await evaluateClaimed(todo, deps, runs, run, data, assertHeld));
   } catch (e) {
-    // a failed invocation gives its shards back (a killed one's claims lapse at its deadline)
+    // a failed invocation gives its shards back, its writes settled (a killed one's claims lapse)
     await runs.releaseShards(
       run,
       todo.map((s) => s.shardId),

@@ -7,10 +7,12 @@ import { gradeSortKey, serialize } from '../../functions/data/gradesRepository';
 import { scanAll } from '../../functions/data/query';
 import { RunsRepository } from '../../functions/data/runsRepository';
 import type { Store } from '../../functions/data/store';
+import { storeUntil } from '../../functions/data/storeUntil';
 import type { HandlerDependencies } from '../../functions/environment';
+import { claimSpanMs } from '../../functions/jobs/invocationFence';
 import type { ShardTask } from '../../functions/jobs/runJob';
 import { LocalQueue } from '../../functions/local/localQueue';
-import { localContext, storeUntil } from '../../functions/local/simulate';
+import { localContext } from '../../functions/local/simulate';
 import { scheduledJobHandler } from '../../functions/scheduledJob';
 import { shardWorkerHandler } from '../../functions/shardWorker';
 import { instantOf, type Job } from '../../lib/calendar';
@@ -134,10 +136,11 @@ describe('the fan-out path under faults', () => {
         const roll = rand();
         const fate = !early ? 'healthy' : roll < 0.6 ? 'kill' : roll < 0.75 ? 'throttle' : 'healthy';
         // past its deadline an invocation reaches the tables no more, as when Lambda stops it
-        const deps = { ...faulty.deps, store: fatedStore(storeUntil(faulty.store, deadline), rand, faults, fate) };
+        const deps = { ...faulty.deps, store: fatedStore(storeUntil(faulty.store, deadline, 'hang'), rand, faults, fate) };
         return shardWorkerHandler(() => deps)(event, { ...localContext('shardWorker'), getRemainingTimeInMillis: () => deadline - Date.now() });
       },
-      { batchSize: 2, concurrency: 3, maxReceiveCount, invocationTimeoutMs: 5_000, visibilityTimeoutMs: 5_500 },
+      // a redelivery comes once a timed-out invocation's claims have lapsed, as in infra/ (six timeouts)
+      { batchSize: 2, concurrency: 3, maxReceiveCount, invocationTimeoutMs: 5_000, visibilityTimeoutMs: claimSpanMs(5_000) + 500 },
     );
     // every shard sent twice, in shuffled order; and one message that is not a shard at all
     const dispatch = async (tasks: ShardTask[]) => {
@@ -165,7 +168,7 @@ describe('the fan-out path under faults', () => {
       const run = await new RunsRepository(faulty.store).get(job, planned.runId.slice(`schedule-${job}-`.length), planned.runId);
       expect(run?.status, `${job} ${date}`).toBe('succeeded');
       const changes = await stream.drain();
-      // within a run, each record changes at most once
+      // within a run, each record of every kind changes at most once
       const keys = changes.map((c) => c.key);
       const twice = keys.filter((k, i) => keys.indexOf(k) !== i);
       expect(
@@ -180,6 +183,16 @@ describe('the fan-out path under faults', () => {
     expect(faults.throttles).toBeGreaterThan(0);
     expect(faults.unprocessed).toBeGreaterThan(0);
     expect(events.filter((e) => e.noOp)).toEqual([]);
+    // the checks above met every kind a run writes
+    expect([...new Set(events.flatMap((e) => e.newRecord?.kind ?? e.oldRecord?.kind ?? []))].sort()).toEqual([
+      'dailyScore',
+      'goodSellerGrant',
+      'healthCheck',
+      'merchantAssessment',
+      'operationTier',
+      'serviceLevel',
+      'status',
+    ]);
     expect(queue.deadLetters.map((d) => d.body)).toEqual(['{"poison": true']);
     expect(queue.stats.deadLettered).toBe(1);
     expect(queue.stats.redeliveries).toBeGreaterThan(0);
