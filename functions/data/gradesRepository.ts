@@ -118,11 +118,19 @@ function storedText(item: Item): string {
   return item.record;
 }
 
+/** What is stored under a record's key: its content hash and the run that wrote it ('' for both when nothing is). */
+interface StoredVersion {
+  hash: string;
+  runId: string;
+}
+
 interface WriteOutcome {
   written: number;
   unchanged: number;
   /** the records that changed (written, or that a dry run would write) */
   changed: GradeRecord[];
+  /** equal records an earlier attempt of the same run wrote: counted as written by this run */
+  earlier: GradeRecord[];
 }
 
 /** Grade records on the grades table: change-only writes, reads by key, period and grant expiry. */
@@ -135,41 +143,39 @@ class GradesRepository {
 
   /**
    * Writes only the records whose content differs from what is stored. `knownAbsent` skips the
-   * read for records that cannot exist yet (a period never evaluated before).
+   * read for records that cannot exist yet (a period never evaluated before), `knownStored` for
+   * records whose stored version the caller has already read. An equal record an earlier attempt
+   * of the same run wrote counts as written, so that a resumed run counts what a clean one would.
    */
   async writeChanged(
     records: GradeRecord[],
-    options: { dryRun?: boolean; knownAbsent?: (r: GradeRecord) => boolean; knownHashes?: ReadonlyMap<string, string>; now: string },
+    options: { dryRun?: boolean; knownAbsent?: (r: GradeRecord) => boolean; knownStored?: ReadonlyMap<string, StoredVersion>; now: string },
   ): Promise<WriteOutcome> {
     const serialized = records.map(serialize);
-    const known = options.knownHashes ?? new Map<string, string>();
+    const known = options.knownStored ?? new Map<string, StoredVersion>();
     const toCheck = records.flatMap((r, i) => (options.knownAbsent?.(r) || known.has(`${r.sellerId}|${gradeSortKey(r)}`) ? [] : [i]));
-    const stored = new Map<string, string>(known);
-    // records an earlier attempt of the same run wrote before it died: written by this run
-    const ownEarlier = new Set<string>();
+    const stored = new Map<string, StoredVersion>(known);
     if (toCheck.length > 0) {
       const keys = toCheck.map((i) => ({ sellerId: records[i]!.sellerId, sk: gradeSortKey(records[i]!) }));
       for (const item of await batchGet(this.store.doc, this.table, keys, this.store.stats, { projection: ['sellerId', 'sk', 'contentHash', 'runId'] })) {
-        const key = `${String(item.sellerId)}|${String(item.sk)}`;
-        stored.set(key, String(item.contentHash));
-        if (item.runId === records[0]!.runId) ownEarlier.add(key);
+        stored.set(`${String(item.sellerId)}|${String(item.sk)}`, { hash: String(item.contentHash), runId: String(item.runId) });
       }
     }
     const changed: GradeRecord[] = [];
+    const earlier: GradeRecord[] = [];
     const items: Item[] = [];
-    let writtenEarlier = 0;
     records.forEach((r, i) => {
-      const key = `${r.sellerId}|${gradeSortKey(r)}`;
-      if (stored.get(key) === serialized[i]!.hash) {
-        if (ownEarlier.has(key)) writtenEarlier++;
+      const was = stored.get(`${r.sellerId}|${gradeSortKey(r)}`);
+      if (was?.hash === serialized[i]!.hash) {
+        if (was.runId === r.runId) earlier.push(r);
         return;
       }
       changed.push(validateRecord(r));
       items.push(gradeItem(r, serialized[i]!, options.now));
     });
     if (!options.dryRun && items.length > 0) await batchPut(this.store.doc, this.table, items, this.store.stats);
-    if (options.dryRun) return { written: 0, unchanged: records.length - changed.length, changed };
-    return { written: changed.length + writtenEarlier, unchanged: records.length - changed.length - writtenEarlier, changed };
+    if (options.dryRun) return { written: 0, unchanged: records.length - changed.length, changed, earlier: [] };
+    return { written: changed.length + earlier.length, unchanged: records.length - changed.length - earlier.length, changed, earlier };
   }
 
   async get(sellerId: string, sk: string): Promise<GradeRecord | null> {
@@ -183,7 +189,7 @@ class GradesRepository {
     return (await this.getManyWithHashes(keys)).map((x) => x.record);
   }
 
-  /** Records with their stored content hashes, keyed `${sellerId}|${sk}` for writeChanged's knownHashes. */
+  /** Records with their stored content hashes, keyed `${sellerId}|${sk}`. */
   async getManyWithHashes(keys: { sellerId: string; sk: string }[]): Promise<{ key: string; record: GradeRecord; hash: string }[]> {
     if (keys.length === 0) return [];
     return (await batchGet(this.store.doc, this.table, keys, this.store.stats)).map((item) => ({
@@ -271,4 +277,4 @@ class GradesRepository {
 }
 
 export { GradesRepository, canonicalRecordOfItem, contentHash, gradeItem, gradeSortKey, recordOfItem, serialize };
-export type { WriteOutcome };
+export type { StoredVersion, WriteOutcome };

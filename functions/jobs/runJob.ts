@@ -350,8 +350,7 @@ async function evaluateClaimed(
 
 /**
  * Builds a group of shards, writes their records in one change-only pass (full batches) while the
- * run is still held, and marks the shards finished (not on a dry run). The group's counts go on
- * its first marker, so a resumed run adds them up right.
+ * run is still held, and marks the shards finished (not on a dry run), each with its own counts.
  */
 async function evaluateGroup(ctx: ShardContext, group: Shard[], runs: RunsRepository, run: RunRecord, deps: RunDependencies, assertHeld: () => void) {
   const built = await mapLimit(group, deps.concurrency ?? 4, (shard) => buildShard(ctx, shard));
@@ -360,10 +359,7 @@ async function evaluateGroup(ctx: ShardContext, group: Shard[], runs: RunsReposi
   if (!ctx.dryRun) {
     await runs.finishShards(
       run,
-      group.map((shard, i) => ({
-        shardId: shard.shardId,
-        counts: i === 0 ? { ...outcome.counts, sellers: shard.sellers.length } : { ...ZERO_COUNTS, sellers: shard.sellers.length },
-      })),
+      group.map((shard) => ({ shardId: shard.shardId, counts: outcome.byShard.get(shard.shardId)! })),
       deps.now(),
     );
   }

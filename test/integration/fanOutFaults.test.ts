@@ -116,13 +116,9 @@ async function fire(handler: ReturnType<typeof scheduledJobHandler>, job: Job, d
 
 describe('the fan-out path under faults', () => {
   it('ends with the tables of a clean inline run: workers killed at 20+ points, duplicates, shuffled order, a poison message, throttling, unprocessed items', async () => {
-    for (const [job, date] of FIRED)
-      await fire(
-        scheduledJobHandler(() => clean.deps),
-        job,
-        date,
-        clean.deps,
-      );
+    const cleanCounts: unknown[] = [];
+    const cleanHandler = scheduledJobHandler(() => clean.deps);
+    for (const [job, date] of FIRED) cleanCounts.push((await fire(cleanHandler, job, date, clean.deps)).counts);
 
     const rand = random(SEED);
     const faults: Faults = { kills: 0, throttles: 0, unprocessed: 0 };
@@ -156,6 +152,7 @@ describe('the fan-out path under faults', () => {
     await stream.drain();
     queue.send(['{"poison": true']);
     const events: StreamChange[] = [];
+    const counts: unknown[] = [];
     for (const [job, date] of FIRED) {
       const planned = await fire(
         scheduledJobHandler(() => deps),
@@ -167,6 +164,7 @@ describe('the fan-out path under faults', () => {
       await queue.drain();
       const run = await new RunsRepository(faulty.store).get(job, planned.runId.slice(`schedule-${job}-`.length), planned.runId);
       expect(run?.status, `${job} ${date}`).toBe('succeeded');
+      counts.push(run?.counts);
       const changes = await stream.drain();
       // within a run, each record of every kind changes at most once
       const keys = changes.map((c) => c.key);
@@ -193,6 +191,8 @@ describe('the fan-out path under faults', () => {
       'serviceLevel',
       'status',
     ]);
+    // a run's counts take in what its dead workers wrote, once: those of a clean run
+    expect(counts).toEqual(cleanCounts);
     expect(queue.deadLetters.map((d) => d.body)).toEqual(['{"poison": true']);
     expect(queue.stats.deadLettered).toBe(1);
     expect(queue.stats.redeliveries).toBeGreaterThan(0);

@@ -127,6 +127,8 @@ describe('a shard redone after a worker that wrote its records and died before i
       const changes = await stream.drain();
       for (const c of changes) if (c.newRecord) kinds.add(c.newRecord.kind);
       expect(streamFaults(changes), `${job} ${date}`).toEqual({ repeated: [], noOps: [] });
+      // what the dead worker wrote counts as written by the run, once
+      expect(run?.counts.written, `${job} ${date}`).toBe(changes.length);
     }
     stream.close();
     expect([...kinds].sort()).toEqual(['dailyScore', 'goodSellerGrant', 'healthCheck', 'merchantAssessment', 'operationTier', 'serviceLevel', 'status']);
