@@ -12,7 +12,7 @@ import type { Store } from '../data/store';
 import { buildShard, loadActiveGrants, loadHealthInputs, writeShards, type ShardContext } from './evaluateShard';
 import { foldOrdersBeforeRun } from './orders';
 import { jobSpan, loadJobData, loadRunData, type JobData } from './jobData';
-import { heartbeat, LeaseLostError, leaseTimes, lockPeriod, RunBusyError, type LeaseTimes } from './runLease';
+import { heartbeat, LeaseLostError, leaseTimes, lockPeriod, RunBusyError, ShardsNotSentError, type LeaseTimes } from './runLease';
 
 /** A request to evaluate one job for one period (SPEC §8.2, §8.3). */
 interface RunRequest {
@@ -119,6 +119,10 @@ async function runJob(req: RunRequest, deps: RunDependencies): Promise<RunResult
     // a fanned-out run keeps the lock: its shard workers renew it, and the last one gives it back
     handedOver = result.state === 'dispatched';
     return result;
+  } catch (e) {
+    // so does a run whose shards went out in part: the workers of those hold it while they work
+    handedOver = e instanceof ShardsNotSentError;
+    throw e;
   } finally {
     if (writes && !handedOver) await runs.unlockPeriod(req.job, req.period, owner);
   }
@@ -199,7 +203,9 @@ async function evaluateRun(
     const pending = shards.filter((s) => !finished.has(s.shardId));
     if (deps.dispatch && pending.length > 0) {
       await runs.setShards(run, shards.length, data.referenceRevision);
-      await deps.dispatch(pending.map((s) => ({ runId: run.runId, job: req.job, period: req.period, shardId: s.shardId })));
+      await deps.dispatch(pending.map((s) => ({ runId: run.runId, job: req.job, period: req.period, shardId: s.shardId }))).catch((e: unknown) => {
+        throw new ShardsNotSentError(run, e);
+      });
       return { state: 'dispatched', run, changed: [] };
     }
     const ctx: ShardContext = {
@@ -235,6 +241,11 @@ async function evaluateRun(
     if (done.owner !== run.owner || done.status !== 'succeeded') throw new LeaseLostError(run);
     return { state: 'succeeded', run: done, changed };
   } catch (e) {
+    if (e instanceof ShardsNotSentError) {
+      // its lease ends now: the next delivery takes the run over as soon as no worker renews it
+      const left = await runs.release(run, e.message, deps.now()).catch(() => run);
+      throw Object.assign(e, { run: left });
+    }
     const failed = await runs.finish(run, { status: 'failed', counts: run.counts, error: (e as Error).message }, deps.now()).catch(() => run);
     throw Object.assign(e as Error, { run: failed });
   }
@@ -415,5 +426,5 @@ async function closeRun(runs: RunsRepository, run: RunRecord, data: JobData, sha
   if (!run.dryRun) await runs.unlockPeriod(run.job, run.period, run.owner);
 }
 
-export { failRunOfShards, LeaseLostError, planRun, RunBusyError, runJob, runShards, wantedOf };
+export { failRunOfShards, LeaseLostError, planRun, RunBusyError, runJob, runShards, ShardsNotSentError, wantedOf };
 export type { Invocation, RunDependencies, RunRequest, RunResult, ShardsOutcome, ShardTask };

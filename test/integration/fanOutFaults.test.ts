@@ -1,11 +1,13 @@
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import type { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordsOfGradeItem } from '../../functions/data/gradeStream';
 import { gradeSortKey, serialize } from '../../functions/data/gradesRepository';
 import { scanAll } from '../../functions/data/query';
-import { RunsRepository } from '../../functions/data/runsRepository';
+import { RunsRepository, scheduledRunId } from '../../functions/data/runsRepository';
+import { sqsDispatcher } from '../../functions/dispatch';
 import type { Store } from '../../functions/data/store';
 import { storeUntil } from '../../functions/data/storeUntil';
 import type { HandlerDependencies } from '../../functions/environment';
@@ -197,6 +199,77 @@ describe('the fan-out path under faults', () => {
     expect(queue.stats.deadLettered).toBe(1);
     expect(queue.stats.redeliveries).toBeGreaterThan(0);
     expect((await new RunsRepository(faulty.store).list()).filter((r) => r.status !== 'succeeded')).toEqual([]);
+    expect(await gradesOf(faulty.store)).toEqual(await gradesOf(clean.store));
+  }, 300_000);
+});
+
+describe('a planner whose sending of shards fails part-way', () => {
+  it('leaves the run running under the shards that went out, and its next delivery sends the rest: the tables, counts and stream of a clean run', async () => {
+    const [job, date] = ['daily', '2026-07-05'] as const;
+    const cleanRun = await fire(
+      scheduledJobHandler(() => clean.deps),
+      job,
+      date,
+      clean.deps,
+    );
+    // short leases: the next delivery takes the run over soon after the workers of the sent shards stop
+    const base = { ...faulty.deps, leaseSeconds: 3 };
+    const queue = new LocalQueue('shards', (event: SQSEvent, deadline: number) =>
+      shardWorkerHandler(() => ({ ...base, store: storeUntil(faulty.store, deadline, 'hang') }))(event, {
+        ...localContext('shardWorker'),
+        getRemainingTimeInMillis: () => deadline - Date.now(),
+      }),
+    );
+    // SQS takes the first two messages of the first batch and refuses the rest, as SendMessageBatch can
+    let batches = 0;
+    const sqs = {
+      send: async (command: SendMessageBatchCommand) => {
+        const entries = command.input.Entries ?? [];
+        const taken = ++batches === 1 ? entries.slice(0, 2) : entries;
+        queue.send(taken.map((e) => e.MessageBody!));
+        const failed = entries.slice(taken.length).map((e) => ({ Id: e.Id!, SenderFault: false, Code: 'InternalError', Message: 'service unavailable' }));
+        return { Successful: taken.map((e) => ({ Id: e.Id!, MessageId: e.Id!, MD5OfMessageBody: '' })), Failed: failed };
+      },
+    } as unknown as SQSClient;
+    const deps: HandlerDependencies = { ...base, dispatch: sqsDispatcher('local-shards', sqs) };
+    const stream = await gradesStream(faulty.store, faulty.embedded.endpoint);
+    await stream.drain();
+    const runs = new RunsRepository(faulty.store);
+    const runId = scheduledRunId(job, date);
+
+    await expect(
+      fire(
+        scheduledJobHandler(() => deps),
+        job,
+        date,
+        deps,
+      ),
+    ).rejects.toThrow(/sending its shards failed part-way .*could not enqueue/);
+    // the shards that went out are evaluated for a live run: it is never ended failed under them
+    const left = await runs.get(job, date, runId);
+    expect(left).toMatchObject({ status: 'running', attempts: 1 });
+    expect(left?.error).toMatch(/could not enqueue \d+ shard/);
+    await queue.drain();
+    expect((await runs.get(job, date, runId))?.status).toBe('running');
+    expect(queue.stats.sent).toBe(2);
+
+    const again = await fire(
+      scheduledJobHandler(() => deps),
+      job,
+      date,
+      deps,
+    );
+    expect(again.state).toBe('dispatched');
+    await queue.drain();
+    const run = await runs.get(job, date, runId);
+    expect(run).toMatchObject({ status: 'succeeded', attempts: 2, error: null });
+    expect(run?.counts).toEqual(cleanRun.counts);
+    const changes = await stream.drain();
+    const keys = changes.map((c) => c.key);
+    expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
+    expect(changes.filter((c) => c.noOp)).toEqual([]);
+    stream.close();
+    queue.close();
     expect(await gradesOf(faulty.store)).toEqual(await gradesOf(clean.store));
   }, 300_000);
 });
