@@ -4,6 +4,8 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { defaultDependencies, type HandlerDependencies } from './environment';
 import { SHARD_RECEIVES } from './dispatch';
+import { storeUntil } from './data/storeUntil';
+import { invocationFence } from './jobs/invocationFence';
 import { failRunOfShards, runShards, type ShardTask } from './jobs/runJob';
 import { logger, logInvocation } from './middleware';
 import { publishRunMetrics } from './runMetrics';
@@ -32,8 +34,9 @@ function shardWorkerHandler(deps: () => HandlerDependencies) {
   return middy<SQSEvent, SQSBatchResponse>()
     .use(logInvocation('shardWorker'))
     .handler(async (event, context) => {
-      // the invocation holds its shards until Lambda would stop it: a killed worker's claims lapse
-      const invocation = { id: randomUUID(), deadline: new Date(Date.now() + context.getRemainingTimeInMillis()).toISOString() };
+      // a killed worker's claims lapse once its last writes have landed; it sends none near its end
+      const fence = invocationFence(Date.now(), context.getRemainingTimeInMillis());
+      const invocation = { id: randomUUID(), claimUntil: new Date(fence.claimUntil).toISOString() };
       const failures: SQSBatchResponse['batchItemFailures'] = [];
       const byRun = new Map<string, { task: ShardTask; message: SQSRecord }[]>();
       for (const message of event.Records) {
@@ -51,9 +54,10 @@ function shardWorkerHandler(deps: () => HandlerDependencies) {
         const { job, period, runId } = items[0]!.task;
         const shardIds = items.map((i) => i.task.shardId);
         try {
+          const d = deps();
           const outcome = await runShards(
             items.map((i) => i.task),
-            deps(),
+            { ...d, store: storeUntil(d.store, fence.stopAt, 'refuse') },
             invocation,
           );
           // a shard another invocation holds comes back after the visibility timeout and finds it finished

@@ -130,7 +130,7 @@ class DailyScorePacks {
     }
     const changed: DailyScoreRecord[] = [];
     // scores an earlier attempt of the same run wrote before it died: written by this run
-    let writtenEarlier = 0;
+    const earlier: DailyScoreRecord[] = [];
     if (options.knownAbsent) {
       records.forEach((r) => validateRecord(r));
       changed.push(...records);
@@ -151,7 +151,7 @@ class DailyScorePacks {
           const changedHere = group.records.filter((r) => {
             const kept = previous?.records.get(r.sellerId);
             if (kept?.hash === serialize(r).hash) {
-              if (attempt === 0 && kept.record.runId === options.runId) writtenEarlier++;
+              if (attempt === 0 && kept.record.runId === options.runId) earlier.push(r);
               return false;
             }
             merged.set(r.sellerId, validateRecord(r));
@@ -189,8 +189,8 @@ class DailyScorePacks {
         }
       });
     }
-    if (options.dryRun) return { written: 0, unchanged: records.length - changed.length, changed };
-    return { written: changed.length + writtenEarlier, unchanged: records.length - changed.length - writtenEarlier, changed };
+    if (options.dryRun) return { written: 0, unchanged: records.length - changed.length, changed, earlier: [] };
+    return { written: changed.length + earlier.length, unchanged: records.length - changed.length - earlier.length, changed, earlier };
   }
 
   /** The daily scores of these sellers on a date; sellers without one are missing. */

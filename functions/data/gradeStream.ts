@@ -1,7 +1,7 @@
 import type { GradeRecord } from '../../lib/records';
 import type { Item } from './batch';
 import { isPackItem, recordsOfPack } from './dailyScorePacks';
-import { gradeSortKey, recordOfItem, serialize } from './gradesRepository';
+import { canonicalRecordOfItem, gradeSortKey, serialize } from './gradesRepository';
 
 /** One record's change, as a consumer of the grades stream sees it. */
 interface RecordChange {
@@ -11,9 +11,9 @@ interface RecordChange {
   newRecord: GradeRecord | null;
 }
 
-/** The records a grades item holds: one, or a daily-score pack's records (docs/data-model.md). */
+/** The records a grades item holds, in schema order: one, or a daily-score pack's records (docs/data-model.md). */
 function recordsOfGradeItem(item: Item): GradeRecord[] {
-  return isPackItem(item) ? recordsOfPack(item) : [recordOfItem(item)];
+  return isPackItem(item) ? recordsOfPack(item) : [canonicalRecordOfItem(item)];
 }
 
 /**

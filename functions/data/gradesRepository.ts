@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { gradeRecordSchema, validateRecord, type GoodSellerGrantRecord, type GradeKind, type GradeRecord, type StatusRecord } from '../../lib/records';
 import { batchGet, batchPut, mapLimit, type Item } from './batch';
 import { queryAll } from './query';
@@ -97,10 +96,32 @@ function gradeItem(record: GradeRecord, serialized: { json: string; hash: string
   return item;
 }
 
-/** A stored item back to its record, checked against the schema (no casts at the boundary). */
+/**
+ * A stored item back to its record, checked against the schema and kept as stored: parsed, its
+ * keys would come back in schema order, and a record built from it (a finding carried forward, a
+ * grade in force) would hash differently from an equal one built fresh, and be written again.
+ */
 function recordOfItem(item: Item): GradeRecord {
+  const raw: unknown = JSON.parse(storedText(item));
+  gradeRecordSchema.parse(raw);
+  // validated above; kept as stored, key order included
+  return raw as GradeRecord;
+}
+
+/** A stored item's record in schema order: two items compare by content, whatever order each was written in. */
+function canonicalRecordOfItem(item: Item): GradeRecord {
+  return gradeRecordSchema.parse(JSON.parse(storedText(item)));
+}
+
+function storedText(item: Item): string {
   if (typeof item.record !== 'string') throw new Error(`grades item ${String(item.sellerId)} ${String(item.sk)} has no record`);
-  return gradeRecordSchema.parse(JSON.parse(item.record));
+  return item.record;
+}
+
+/** What is stored under a record's key: its content hash and the run that wrote it ('' for both when nothing is). */
+interface StoredVersion {
+  hash: string;
+  runId: string;
 }
 
 interface WriteOutcome {
@@ -108,6 +129,8 @@ interface WriteOutcome {
   unchanged: number;
   /** the records that changed (written, or that a dry run would write) */
   changed: GradeRecord[];
+  /** equal records an earlier attempt of the same run wrote: counted as written by this run */
+  earlier: GradeRecord[];
 }
 
 /** Grade records on the grades table: change-only writes, reads by key, period and grant expiry. */
@@ -120,70 +143,39 @@ class GradesRepository {
 
   /**
    * Writes only the records whose content differs from what is stored. `knownAbsent` skips the
-   * read for records that cannot exist yet (a period never evaluated before).
+   * read for records that cannot exist yet (a period never evaluated before), `knownStored` for
+   * records whose stored version the caller has already read. An equal record an earlier attempt
+   * of the same run wrote counts as written, so that a resumed run counts what a clean one would.
    */
   async writeChanged(
     records: GradeRecord[],
-    options: { dryRun?: boolean; knownAbsent?: (r: GradeRecord) => boolean; knownHashes?: ReadonlyMap<string, string>; now: string },
+    options: { dryRun?: boolean; knownAbsent?: (r: GradeRecord) => boolean; knownStored?: ReadonlyMap<string, StoredVersion>; now: string },
   ): Promise<WriteOutcome> {
     const serialized = records.map(serialize);
-    const known = options.knownHashes ?? new Map<string, string>();
+    const known = options.knownStored ?? new Map<string, StoredVersion>();
     const toCheck = records.flatMap((r, i) => (options.knownAbsent?.(r) || known.has(`${r.sellerId}|${gradeSortKey(r)}`) ? [] : [i]));
-    const stored = new Map<string, string>(known);
-    // records an earlier attempt of the same run wrote before it died: written by this run
-    const ownEarlier = new Set<string>();
+    const stored = new Map<string, StoredVersion>(known);
     if (toCheck.length > 0) {
       const keys = toCheck.map((i) => ({ sellerId: records[i]!.sellerId, sk: gradeSortKey(records[i]!) }));
       for (const item of await batchGet(this.store.doc, this.table, keys, this.store.stats, { projection: ['sellerId', 'sk', 'contentHash', 'runId'] })) {
-        const key = `${String(item.sellerId)}|${String(item.sk)}`;
-        stored.set(key, String(item.contentHash));
-        if (item.runId === records[0]!.runId) ownEarlier.add(key);
+        stored.set(`${String(item.sellerId)}|${String(item.sk)}`, { hash: String(item.contentHash), runId: String(item.runId) });
       }
     }
     const changed: GradeRecord[] = [];
+    const earlier: GradeRecord[] = [];
     const items: Item[] = [];
-    let writtenEarlier = 0;
     records.forEach((r, i) => {
-      const key = `${r.sellerId}|${gradeSortKey(r)}`;
-      if (stored.get(key) === serialized[i]!.hash) {
-        if (ownEarlier.has(key)) writtenEarlier++;
+      const was = stored.get(`${r.sellerId}|${gradeSortKey(r)}`);
+      if (was?.hash === serialized[i]!.hash) {
+        if (was.runId === r.runId) earlier.push(r);
         return;
       }
       changed.push(validateRecord(r));
       items.push(gradeItem(r, serialized[i]!, options.now));
     });
-    // Health checks change on few days and are written one by one, conditional on the stored hash:
-    // a write of an equal record (an attempt racing one that died with its write in flight) is no
-    // event. Every other kind goes in batches.
-    const health = items.filter((i) => i.kind === 'healthCheck');
-    const batched = health.length > 0 ? items.filter((i) => i.kind !== 'healthCheck') : items;
-    const equal = new Set<string>();
-    if (!options.dryRun && batched.length > 0) await batchPut(this.store.doc, this.table, batched, this.store.stats);
-    if (!options.dryRun && health.length > 0) {
-      await mapLimit(health, 16, async (item) => {
-        try {
-          await this.store.doc.send(
-            new PutCommand({
-              TableName: this.table,
-              Item: item,
-              ConditionExpression: 'attribute_not_exists(sk) OR contentHash <> :h',
-              ExpressionAttributeValues: { ':h': item.contentHash },
-            }),
-          );
-        } catch (e) {
-          if (!(e instanceof ConditionalCheckFailedException)) throw e;
-          equal.add(String(item.sellerId));
-        } finally {
-          this.store.stats.requests++;
-        }
-      });
-    }
-    if (options.dryRun) return { written: 0, unchanged: records.length - changed.length, changed };
-    if (equal.size > 0) {
-      const landed = changed.filter((r) => !(r.kind === 'healthCheck' && equal.has(r.sellerId)));
-      return { written: landed.length + writtenEarlier, unchanged: records.length - landed.length - writtenEarlier, changed: landed };
-    }
-    return { written: changed.length + writtenEarlier, unchanged: records.length - changed.length - writtenEarlier, changed };
+    if (!options.dryRun && items.length > 0) await batchPut(this.store.doc, this.table, items, this.store.stats);
+    if (options.dryRun) return { written: 0, unchanged: records.length - changed.length, changed, earlier: [] };
+    return { written: changed.length + earlier.length, unchanged: records.length - changed.length - earlier.length, changed, earlier };
   }
 
   async get(sellerId: string, sk: string): Promise<GradeRecord | null> {
@@ -197,7 +189,7 @@ class GradesRepository {
     return (await this.getManyWithHashes(keys)).map((x) => x.record);
   }
 
-  /** Records with their stored content hashes, keyed `${sellerId}|${sk}` for writeChanged's knownHashes. */
+  /** Records with their stored content hashes, keyed `${sellerId}|${sk}`. */
   async getManyWithHashes(keys: { sellerId: string; sk: string }[]): Promise<{ key: string; record: GradeRecord; hash: string }[]> {
     if (keys.length === 0) return [];
     return (await batchGet(this.store.doc, this.table, keys, this.store.stats)).map((item) => ({
@@ -284,5 +276,5 @@ class GradesRepository {
   }
 }
 
-export { GradesRepository, contentHash, gradeItem, gradeSortKey, recordOfItem, serialize };
-export type { WriteOutcome };
+export { GradesRepository, canonicalRecordOfItem, contentHash, gradeItem, gradeSortKey, recordOfItem, serialize };
+export type { StoredVersion, WriteOutcome };

@@ -105,7 +105,8 @@ class RunsRepository {
           TableName: this.store.tables.runs,
           Key: key,
           UpdateExpression: 'SET attempts = attempts + :one, leaseUntil = :lease, #o = :owner, #s = :running, #e = :null',
-          ConditionExpression: 'leaseUntil = :seen',
+          // no other attempt took it over since it was read (workers of its shards may renew its lease meanwhile)
+          ConditionExpression: '#o = :seen',
           ExpressionAttributeNames: { '#s': 'status', '#e': 'error', '#o': 'owner' },
           ExpressionAttributeValues: {
             ':one': 1,
@@ -113,7 +114,7 @@ class RunsRepository {
             ':owner': draft.owner,
             ':running': 'running',
             ':null': null,
-            ':seen': existing.leaseUntil,
+            ':seen': existing.owner,
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -184,8 +185,10 @@ class RunsRepository {
   }
 
   /**
-   * Claims shards of a run for one worker invocation until `leaseUntil` (its deadline): a shard
-   * delivered twice at once is evaluated by one of them, so its changes reach the stream once.
+   * Claims shards of a run for one worker invocation until `leaseUntil` (past its deadline, once
+   * its last writes have landed): a shard delivered twice at once is evaluated by one of them, and
+   * taken over only when nothing of the previous holder is still in flight, so that its changes
+   * reach the stream once.
    * Returns the shards this invocation holds; another live invocation holds the rest.
    */
   async claimShards(run: RunRecord, shardIds: string[], owner: string, leaseUntil: string, now: string): Promise<Set<string>> {
@@ -214,7 +217,7 @@ class RunsRepository {
     return new Set(held.filter((id): id is string => id !== null));
   }
 
-  /** Gives back the shards an invocation claimed and could not finish, so that their next delivery need not wait for its deadline. */
+  /** Gives back the shards an invocation claimed and could not finish (its writes settled), so that their next delivery need not wait for the claims to lapse. */
   async releaseShards(run: RunRecord, shardIds: string[], owner: string): Promise<void> {
     await Promise.all(
       shardIds.map((shardId) =>
@@ -323,6 +326,39 @@ class RunsRepository {
       this.store.stats.requests++;
       return { locked: false, runId: String(current.Item?.runId ?? ''), leaseUntil: String(current.Item?.leaseUntil ?? '') };
     }
+  }
+
+  /**
+   * Ends an attempt's lease, not its run (its shards went out in part): the run stays running, with
+   * the reason, and the next delivery takes it and the period's lock over as soon as no worker of
+   * its shards renews them. Returns the run as stored.
+   */
+  async release(run: RunRecord, reason: string, now: string): Promise<RunRecord> {
+    const mine = { ConditionExpression: '#o = :mine', ExpressionAttributeNames: { '#o': 'owner' } };
+    const [out] = await Promise.all([
+      this.store.doc.send(
+        new UpdateCommand({
+          TableName: this.store.tables.runs,
+          Key: { jobPeriod: jobPeriodOf(run), item: `run#${run.runId}` },
+          UpdateExpression: 'SET #e = :reason, leaseUntil = :now',
+          ...mine,
+          ExpressionAttributeNames: { ...mine.ExpressionAttributeNames, '#e': 'error' },
+          ExpressionAttributeValues: { ':reason': reason, ':now': now, ':mine': run.owner },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+      this.store.doc.send(
+        new UpdateCommand({
+          TableName: this.store.tables.runs,
+          Key: { jobPeriod: jobPeriodOf(run), item: 'lock' },
+          UpdateExpression: 'SET leaseUntil = :now',
+          ...mine,
+          ExpressionAttributeValues: { ':now': now, ':mine': run.owner },
+        }),
+      ),
+    ]);
+    this.store.stats.requests += 2;
+    return runRecordSchema.parse(out.Attributes);
   }
 
   /** Gives the period's writing lock back, if this attempt still holds it. */

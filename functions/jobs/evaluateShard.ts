@@ -7,7 +7,7 @@ import { shardGrades, type Shard } from '../../lib/shards';
 import { goodSellerStateOn, statusOn, writesCurrentRecords } from '../../lib/status';
 import { ComplianceRepository, type SellerCompliance } from '../data/complianceRepository';
 import { DailyScorePacks } from '../data/dailyScorePacks';
-import { contentHash, GradesRepository, type WriteOutcome } from '../data/gradesRepository';
+import { contentHash, GradesRepository, type StoredVersion, type WriteOutcome } from '../data/gradesRepository';
 import { HealthStates, type HealthState } from '../data/healthStates';
 import { QuarantineRepository } from '../data/quarantineRepository';
 import { ReferenceRepository } from '../data/referenceRepository';
@@ -32,8 +32,8 @@ interface ShardContext {
   now: () => string;
   /** daily job: live Good Seller grants by seller */
   activeGrants: Map<string, GoodSellerGrant>;
-  /** daily job: the stored content hashes of those grants' records, keyed `${sellerId}|goodSellerGrant` */
-  activeGrantHashes?: Map<string, string>;
+  /** daily job: the stored versions of those grants' records, keyed `${sellerId}|goodSellerGrant` */
+  activeGrantVersions?: Map<string, StoredVersion>;
   /** daily job: the sellers (by index) whose status and grant are refreshed; all when absent */
   statusRefresh?: ((seller: number) => boolean) | undefined;
   /** daily job: what the health check reads besides the windows (SPEC §7.5) */
@@ -60,24 +60,26 @@ async function loadHealthInputs(store: Store, data: JobData): Promise<Pick<Shard
 interface ShardOutcome {
   counts: RunCounts;
   changed: GradeRecord[];
+  /** each shard's part of `counts` (none on a dry run) */
+  byShard: Map<string, RunCounts>;
 }
 
 const PERIOD_KINDS = new Set(['operationTier', 'serviceLevel', 'merchantAssessment']);
 
 /** Loads the live grants, and their records' stored hashes, once per daily run. */
-async function loadActiveGrants(store: Store): Promise<Pick<ShardContext, 'activeGrants' | 'activeGrantHashes'>> {
+async function loadActiveGrants(store: Store): Promise<Pick<ShardContext, 'activeGrants' | 'activeGrantVersions'>> {
   const live = await new GradesRepository(store).activeGrants();
   return {
     activeGrants: new Map(live.map(({ record }) => [record.sellerId, grantOfRecord(record)])),
-    activeGrantHashes: new Map(live.map(({ record, hash }) => [`${record.sellerId}|goodSellerGrant`, hash])),
+    activeGrantVersions: new Map(live.map(({ record, hash }) => [`${record.sellerId}|goodSellerGrant`, { hash, runId: record.runId }])),
   };
 }
 
-/** A shard's records, built and validated, with the stored hashes its reads already found. */
+/** A shard's records, built and validated, with the stored versions its reads already found. */
 interface BuiltShard {
   shard: Shard;
   records: GradeRecord[];
-  knownHashes: Map<string, string>;
+  knownStored: Map<string, StoredVersion>;
   /** daily job: the packs' health states after this run, to write with its records */
   healthStates?: Map<string, HealthState>;
 }
@@ -88,7 +90,7 @@ async function buildShard(ctx: ShardContext, shard: Shard): Promise<BuiltShard> 
   const jobCtx: JobContext = { sellers: data.jobSellers, policy, runId: ctx.runId };
   const scoring = data.totals.scoring;
   const records: GradeRecord[] = [];
-  let knownHashes = new Map<string, string>();
+  let knownStored = new Map<string, StoredVersion>();
   let healthStates: Map<string, HealthState> | undefined;
   if (data.job === 'quarterly') {
     records.push(...quarterlyRecords(jobCtx, data.period, { assessment: data.totals.assessment! }, shard.sellers));
@@ -108,7 +110,7 @@ async function buildShard(ctx: ShardContext, shard: Shard): Promise<BuiltShard> 
     const refreshedSellers = refreshed.map((s) => data.sellers[s]!);
     // a full refresh reads the shard's statuses by category (range reads), a partial one by key
     const categories = ctx.statusRefresh ? null : [...new Set(refreshed.map((s) => data.sellers[s]!.categoryId))];
-    const { inputs, statusHashes } = await currentStatusInputs(
+    const { inputs, statusVersions } = await currentStatusInputs(
       new GradesRepository(ctx.store),
       refreshedSellers,
       categories,
@@ -116,7 +118,7 @@ async function buildShard(ctx: ShardContext, shard: Shard): Promise<BuiltShard> 
       policy,
       ctx.activeGrants,
     );
-    knownHashes = new Map([...statusHashes, ...(ctx.activeGrantHashes ?? [])]);
+    knownStored = new Map([...statusVersions, ...(ctx.activeGrantVersions ?? [])]);
     const of = (s: number) => inputs.get(data.sellers[s]!.sellerId)!;
     const windowDays = windowLength(data.windows.scoring!);
     const health = ctx.health ? await shardHealth(ctx, ctx.health, shard) : undefined;
@@ -137,12 +139,12 @@ async function buildShard(ctx: ShardContext, shard: Shard): Promise<BuiltShard> 
     );
     if (health) {
       healthStates = health.next(records);
-      for (const [k, hash] of health.knownHashes(records)) knownHashes.set(k, hash);
+      for (const [k, version] of health.knownStored(records)) knownStored.set(k, version);
     }
   }
   const current = writesCurrentRecords(data.job, data.period, ctx.asOf);
-  if (!current) return { shard, records: records.filter((r) => r.kind === 'dailyScore'), knownHashes };
-  return { shard, records, knownHashes, ...(healthStates ? { healthStates } : {}) };
+  if (!current) return { shard, records: records.filter((r) => r.kind === 'dailyScore'), knownStored };
+  return { shard, records, knownStored, ...(healthStates ? { healthStates } : {}) };
 }
 
 /**
@@ -169,12 +171,12 @@ async function shardHealth(ctx: ShardContext, inputs: HealthInputs, shard: Shard
   // A record equal to the state's is what the table holds: the state follows the table, and a
   // dead attempt of this run that got ahead of the state wrote this same record. Any other record
   // is checked against the table.
-  const knownHashes = (records: GradeRecord[]) => {
-    const known = new Map<string, string>();
-    const heldHashes = new Map(shard.sellers.flatMap((s) => (held(s) ? [[data.sellers[s]!.sellerId, held(s)!.hash] as const] : [])));
+  const knownStored = (records: GradeRecord[]) => {
+    const known = new Map<string, StoredVersion>();
+    const heldRecords = new Map(shard.sellers.flatMap((s) => (held(s) ? [[data.sellers[s]!.sellerId, held(s)!] as const] : [])));
     for (const r of records) {
-      const was = r.kind === 'healthCheck' ? heldHashes.get(r.sellerId) : undefined;
-      if (was && was === contentHash(r)) known.set(`${r.sellerId}|healthCheck`, was);
+      const was = r.kind === 'healthCheck' ? heldRecords.get(r.sellerId) : undefined;
+      if (was && was.hash === contentHash(r)) known.set(`${r.sellerId}|healthCheck`, { hash: was.hash, runId: was.record.runId });
     }
     return known;
   };
@@ -205,11 +207,13 @@ async function shardHealth(ctx: ShardContext, inputs: HealthInputs, shard: Shard
       if (was && was.hash === hash && JSON.stringify(was.inForce) === JSON.stringify(inForce)) continue;
       let state = out.get(seller.pack);
       if (!state) out.set(seller.pack, (state = { asOf: data.period, sellers: { ...(states.get(seller.pack)?.sellers ?? {}) } }));
-      state.sellers[seller.sellerId] = { record, hash, inForce };
+      // an equal record is not written: the state keeps the stored one, and with it the run that wrote it
+      const stored = was?.record ?? healthRead.get(seller.sellerId);
+      state.sellers[seller.sellerId] = { record: stored && contentHash(stored) === hash ? stored : record, hash, inForce };
     }
     return out;
   };
-  return { context, knownHashes, next };
+  return { context, knownStored, next };
 }
 
 /**
@@ -218,7 +222,7 @@ async function shardHealth(ctx: ShardContext, inputs: HealthInputs, shard: Shard
  */
 async function writeShards(ctx: ShardContext, built: BuiltShard[]): Promise<ShardOutcome> {
   const records = built.flatMap((b) => b.records);
-  const knownHashes = new Map(built.flatMap((b) => [...b.knownHashes]));
+  const knownStored = new Map(built.flatMap((b) => [...b.knownStored]));
   const grades = new GradesRepository(ctx.store);
   // Monthly and quarterly runs rebuild their sellers' statuses from the records in hand; the other
   // grades in force are read while the records are written, and the statuses written after them.
@@ -232,7 +236,7 @@ async function writeShards(ctx: ShardContext, built: BuiltShard[]): Promise<Shar
       {
         dryRun: ctx.dryRun,
         knownAbsent: ctx.fresh ? (r) => PERIOD_KINDS.has(r.kind) : undefined,
-        knownHashes,
+        knownStored,
         now: ctx.now(),
       },
     ),
@@ -251,22 +255,44 @@ async function writeShards(ctx: ShardContext, built: BuiltShard[]): Promise<Shar
         )
       : Promise.resolve([]),
   );
-  const outcome: WriteOutcome = {
-    written: perSeller.written + packed.written,
-    unchanged: perSeller.unchanged + packed.unchanged,
-    changed: [...packed.changed, ...perSeller.changed],
-  };
-  let { written } = outcome;
-  const changed = [...outcome.changed];
-  if (statuses.length > 0) {
-    const refreshed = await grades.writeChanged(statuses, { now: ctx.now() });
-    written += refreshed.written;
-    changed.push(...refreshed.changed);
-  }
+  const refreshed = statuses.length > 0 ? await grades.writeChanged(statuses, { now: ctx.now() }) : null;
   // the health states follow the records they describe: a run that died before this point is redone whole
   const healthStates = new Map(built.flatMap((b) => [...(b.healthStates ?? [])]));
   if (!ctx.dryRun && healthStates.size > 0) await new HealthStates(ctx.store).put(healthStates);
-  return { counts: { sellers: sellers.size, written, unchanged: outcome.unchanged, quarantined: 0, failed: 0 }, changed };
+  return {
+    // a refreshed status counts as written when it changed, never as unchanged
+    counts: {
+      sellers: sellers.size,
+      written: perSeller.written + packed.written + (refreshed?.written ?? 0),
+      unchanged: perSeller.unchanged + packed.unchanged,
+      quarantined: 0,
+      failed: 0,
+    },
+    changed: [...packed.changed, ...perSeller.changed, ...(refreshed?.changed ?? [])],
+    byShard: ctx.dryRun ? new Map() : countsByShard(ctx.data, built, [perSeller, packed], refreshed),
+  };
+}
+
+/**
+ * Each shard's part of a group's counts, from the records it built and those written: a shard's
+ * finished marker carries its own counts, so that the markers of a group, written in several
+ * batches, add up right whichever of them a crash left behind.
+ */
+function countsByShard(data: JobData, built: BuiltShard[], outcomes: WriteOutcome[], refreshed: WriteOutcome | null): Map<string, RunCounts> {
+  const counts = new Map<string, RunCounts>();
+  const ofSeller = new Map<string, RunCounts>();
+  for (const b of built) {
+    const c: RunCounts = { sellers: b.shard.sellers.length, written: 0, unchanged: b.records.length, quarantined: 0, failed: 0 };
+    counts.set(b.shard.shardId, c);
+    for (const s of b.shard.sellers) ofSeller.set(data.sellers[s]!.sellerId, c);
+  }
+  for (const r of outcomes.flatMap((o) => [...o.changed, ...o.earlier])) {
+    const c = ofSeller.get(r.sellerId)!;
+    c.written++;
+    c.unchanged--;
+  }
+  for (const r of refreshed ? [...refreshed.changed, ...refreshed.earlier] : []) ofSeller.get(r.sellerId)!.written++;
+  return counts;
 }
 
 /** Every result, once all have settled: a failure propagates only when nothing is left in flight. */

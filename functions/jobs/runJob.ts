@@ -13,7 +13,7 @@ import { buildShard, loadActiveGrants, loadHealthInputs, writeShards, type Shard
 import { foldOrdersBeforeRun } from './orders';
 import { jobSpan, loadJobData, loadRunData, type JobData } from './jobData';
 import { policiesOfRun, policyForRun, type PolicySource } from './runPolicy';
-import { heartbeat, LeaseLostError, leaseTimes, lockPeriod, RunBusyError, type LeaseTimes } from './runLease';
+import { heartbeat, LeaseLostError, leaseTimes, lockPeriod, RunBusyError, ShardsNotSentError, type LeaseTimes } from './runLease';
 
 /** A request to evaluate one job for one period (SPEC §8.2, §8.3). */
 interface RunRequest {
@@ -132,6 +132,10 @@ async function runJob(req: RunRequest, base: RunDependencies): Promise<RunResult
     // a fanned-out run keeps the lock: its shard workers renew it, and the last one gives it back
     handedOver = result.state === 'dispatched';
     return result;
+  } catch (e) {
+    // so does a run whose shards went out in part: the workers of those hold it while they work
+    handedOver = e instanceof ShardsNotSentError;
+    throw e;
   } finally {
     if (writes && !handedOver) await runs.unlockPeriod(req.job, req.period, owner);
   }
@@ -216,7 +220,9 @@ async function evaluateRun(
     const pending = shards.filter((s) => !finished.has(s.shardId));
     if (deps.dispatch && pending.length > 0) {
       await runs.setShards(run, shards.length, data.referenceRevision);
-      await deps.dispatch(pending.map((s) => ({ runId: run.runId, job: req.job, period: req.period, shardId: s.shardId })));
+      await deps.dispatch(pending.map((s) => ({ runId: run.runId, job: req.job, period: req.period, shardId: s.shardId }))).catch((e: unknown) => {
+        throw new ShardsNotSentError(run, e);
+      });
       return { state: 'dispatched', run, changed: [] };
     }
     const ctx: ShardContext = {
@@ -253,6 +259,11 @@ async function evaluateRun(
     if (done.owner !== run.owner || done.status !== 'succeeded') throw new LeaseLostError(run);
     return { state: 'succeeded', run: done, changed };
   } catch (e) {
+    if (e instanceof ShardsNotSentError) {
+      // its lease ends now: the next delivery takes the run over as soon as no worker renews it
+      const left = await runs.release(run, e.message, deps.now()).catch(() => run);
+      throw Object.assign(e, { run: left });
+    }
     const failed = await runs.finish(run, { status: 'failed', counts: run.counts, error: (e as Error).message }, deps.now()).catch(() => run);
     throw Object.assign(e as Error, { run: failed });
   }
@@ -267,10 +278,10 @@ interface ShardsOutcome {
   busy: string[];
 }
 
-/** Who a worker invocation is and until when it can run (a Lambda's deadline). */
+/** Who a worker invocation is, and until when its shard claims hold (functions/jobs/invocationFence.ts). */
 interface Invocation {
   id: string;
-  deadline: string;
+  claimUntil: string;
 }
 
 /**
@@ -315,14 +326,14 @@ async function evaluateShards(
   const planned = new Map(shards.map((s) => [s.shardId, s]));
   const unknown = tasks.filter((t) => !planned.has(t.shardId)).map((t) => t.shardId);
   const open = [...new Set(tasks.map((t) => t.shardId))].filter((id) => planned.has(id) && !finished.has(id));
-  const claimed = open.length > 0 ? await runs.claimShards(run, open, invocation.id, invocation.deadline, deps.now()) : new Set<string>();
+  const claimed = open.length > 0 ? await runs.claimShards(run, open, invocation.id, invocation.claimUntil, deps.now()) : new Set<string>();
   const busy = open.filter((id) => !claimed.has(id));
   const todo = open.filter((id) => claimed.has(id)).map((id) => planned.get(id)!);
   let counts = tasks.map((t) => finished.get(t.shardId)).reduce<RunCounts>((a, c) => (c ? addCounts(a, c) : a), { ...ZERO_COUNTS });
   try {
     if (todo.length > 0) counts = addCounts(counts, await evaluateClaimed(todo, deps, runs, run, data, assertHeld));
   } catch (e) {
-    // a failed invocation gives its shards back (a killed one's claims lapse at its deadline)
+    // a failed invocation gives its shards back, its writes settled (a killed one's claims lapse)
     await runs.releaseShards(
       run,
       todo.map((s) => s.shardId),
@@ -371,8 +382,7 @@ async function evaluateClaimed(
 
 /**
  * Builds a group of shards, writes their records in one change-only pass (full batches) while the
- * run is still held, and marks the shards finished (not on a dry run). The group's counts go on
- * its first marker, so a resumed run adds them up right.
+ * run is still held, and marks the shards finished (not on a dry run), each with its own counts.
  */
 async function evaluateGroup(ctx: ShardContext, group: Shard[], runs: RunsRepository, run: RunRecord, deps: RunDependencies, assertHeld: () => void) {
   const built = await mapLimit(group, deps.concurrency ?? 4, (shard) => buildShard(ctx, shard));
@@ -381,10 +391,7 @@ async function evaluateGroup(ctx: ShardContext, group: Shard[], runs: RunsReposi
   if (!ctx.dryRun) {
     await runs.finishShards(
       run,
-      group.map((shard, i) => ({
-        shardId: shard.shardId,
-        counts: i === 0 ? { ...outcome.counts, sellers: shard.sellers.length } : { ...ZERO_COUNTS, sellers: shard.sellers.length },
-      })),
+      group.map((shard) => ({ shardId: shard.shardId, counts: outcome.byShard.get(shard.shardId)! })),
       deps.now(),
     );
   }
@@ -440,5 +447,5 @@ async function closeRun(runs: RunsRepository, run: RunRecord, data: JobData, sha
   if (!run.dryRun) await runs.unlockPeriod(run.job, run.period, run.owner);
 }
 
-export { failRunOfShards, LeaseLostError, planRun, RunBusyError, runJob, runShards, wantedOf };
+export { failRunOfShards, LeaseLostError, planRun, RunBusyError, runJob, runShards, ShardsNotSentError, wantedOf };
 export type { Invocation, RunDependencies, RunRequest, RunResult, ShardsOutcome, ShardTask };

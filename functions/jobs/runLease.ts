@@ -21,6 +21,20 @@ class LeaseLostError extends Error {
   }
 }
 
+/**
+ * Sending a run's shards failed part-way: those sent may be evaluated at any time, so the run is not
+ * ended; it stays running, held by the workers of the shards that went out, and its next delivery
+ * sends the rest (a shard sent twice is evaluated once).
+ */
+class ShardsNotSentError extends Error {
+  constructor(run: RunRecord, cause: unknown) {
+    super(`run ${run.runId}: sending its shards failed part-way (${(cause as Error).message}); it stays running, and its next delivery sends the rest`, {
+      cause,
+    });
+    this.name = 'ShardsNotSentError';
+  }
+}
+
 /** How long a run lives without renewing, and how long a delivery waits for a live run of its period. */
 interface LeaseTimes {
   leaseMs: number;
@@ -96,5 +110,5 @@ function heartbeat(runs: RunsRepository, run: RunRecord, times: LeaseTimes, now:
   };
 }
 
-export { heartbeat, LeaseLostError, leaseTimes, lockPeriod, RunBusyError };
+export { heartbeat, LeaseLostError, leaseTimes, lockPeriod, RunBusyError, ShardsNotSentError };
 export type { LeaseTimes };

@@ -4,7 +4,7 @@ import type { Policy } from '../../lib/policy';
 import type { GoodSellerGrantRecord, GradeRecord, StatusRecord } from '../../lib/records';
 import { gradesInForce, statusIsStale, type GoodSellerState, type GradesInForce } from '../../lib/status';
 import { mapLimit } from '../data/batch';
-import { gradeSortKey, type GradesRepository } from '../data/gradesRepository';
+import { gradeSortKey, type GradesRepository, type StoredVersion } from '../data/gradesRepository';
 
 /** What a seller's status is built from on a date. */
 interface StatusInputs {
@@ -129,10 +129,10 @@ async function currentStatusInputs(
   activeGrants: Map<string, GoodSellerGrant>,
   /** records the caller holds (a monthly or quarterly run's own), laid over the statuses' grades */
   known: GradeRecord[] = [],
-): Promise<{ inputs: Map<string, StatusInputs>; statusHashes: Map<string, string> }> {
+): Promise<{ inputs: Map<string, StatusInputs>; statusVersions: Map<string, StoredVersion> }> {
   const sellerIds = sellers.map((s) => s.sellerId);
   const previous = new Map<string, StatusRecord>();
-  const statusHashes = new Map<string, string>();
+  const statusVersions = new Map<string, StoredVersion>();
   const wanted = new Set(sellerIds);
   const stored = categoryIds
     ? await grades.statusesOf(categoryIds)
@@ -142,11 +142,11 @@ async function currentStatusInputs(
   for (const { record, hash } of stored) {
     if (!wanted.has(record.sellerId)) continue;
     previous.set(record.sellerId, record);
-    statusHashes.set(`${record.sellerId}|status`, hash);
+    statusVersions.set(`${record.sellerId}|status`, { hash, runId: record.runId });
   }
   // sellers with no status filed under their category yet: written without a read (a status filed
   // under a former category differs in its categoryId anyway)
-  for (const sellerId of sellerIds) if (!statusHashes.has(`${sellerId}|status`)) statusHashes.set(`${sellerId}|status`, '');
+  for (const sellerId of sellerIds) if (!statusVersions.has(`${sellerId}|status`)) statusVersions.set(`${sellerId}|status`, { hash: '', runId: '' });
   // a stale status's records are read again; the others are taken as the status shows them
   const stale = sellerIds.filter((id) => statusIsStale(previous.get(id), date, activeGrants.has(id), policy));
   const staleSet = new Set(stale);
@@ -181,7 +181,7 @@ async function currentStatusInputs(
       return [sellerId, { inForce, grant, goodSeller: p.goodSeller }];
     }),
   );
-  return { inputs, statusHashes };
+  return { inputs, statusVersions };
 }
 
 /**

@@ -19,7 +19,9 @@ interface LocalQueueOptions {
 /**
  * As in infra/constructs/jobs.ts (3 receives), with shorter times: a failed shard comes back after
  * a minute, not after AWS's six function timeouts. The visibility timeout stays above the
- * invocation timeout, so a live invocation's messages are never delivered twice. Batches of 10:
+ * invocation timeout plus the tenth its shard claims outlast it (functions/jobs/invocationFence.ts),
+ * so a live invocation's messages are never delivered twice, and a redelivery finds the shards of
+ * a timed-out one free. Batches of 10:
  * AWS's batch of 5 is sized for its timeout at a million sellers; local shards are small, and
  * each invocation costs a round of run bookkeeping.
  */

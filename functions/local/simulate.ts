@@ -1,10 +1,11 @@
 import { datesOf, instantOf, type Job } from '../../lib/calendar';
 import { RunsRepository } from '../data/runsRepository';
-import type { Store } from '../data/store';
 import type { HandlerDependencies } from '../environment';
 import { scheduledJobHandler } from '../scheduledJob';
 import { shardWorkerHandler } from '../shardWorker';
-import { LocalQueue, type LocalQueueOptions } from './localQueue';
+import { claimSpanMs } from '../jobs/invocationFence';
+import { storeUntil } from '../data/storeUntil';
+import { LOCAL_QUEUE_DEFAULTS, LocalQueue, type LocalQueueOptions } from './localQueue';
 
 /** One fired schedule and how it went. */
 interface FiredRun {
@@ -31,30 +32,23 @@ function schedulesOn(date: string): Job[] {
  * and the real shard-worker handler takes SQS-shaped batches of them, as in AWS.
  */
 function localFanOut(deps: HandlerDependencies, options: Partial<LocalQueueOptions> = {}): { deps: HandlerDependencies; queue: LocalQueue } {
+  const { visibilityTimeoutMs, invocationTimeoutMs } = { ...LOCAL_QUEUE_DEFAULTS, ...options };
+  if (visibilityTimeoutMs <= claimSpanMs(invocationTimeoutMs)) {
+    throw new Error(
+      `visibilityTimeoutMs (${visibilityTimeoutMs}) must exceed ${claimSpanMs(invocationTimeoutMs)} ms, how long an invocation of ${invocationTimeoutMs} ms holds its shards: a redelivery would find them still claimed`,
+    );
+  }
   const queue = new LocalQueue(
     'shards',
     (event, deadline) =>
-      shardWorkerHandler(() => ({ ...deps, store: storeUntil(deps.store, deadline) }))(event, {
+      // past its deadline nothing more of an invocation reaches the tables, as when Lambda stops it
+      shardWorkerHandler(() => ({ ...deps, store: storeUntil(deps.store, deadline, 'hang') }))(event, {
         ...localContext('shardWorker'),
         getRemainingTimeInMillis: () => deadline - Date.now(),
       }),
     options,
   );
   return { deps: { ...deps, dispatch: async (tasks) => queue.send(tasks.map((t) => JSON.stringify(t))) }, queue };
-}
-
-/**
- * The store as an invocation sees it: past its deadline nothing more reaches the tables, as when
- * Lambda stops a timed-out invocation (a local one cannot be stopped; its requests can).
- */
-function storeUntil(store: Store, deadline: number): Store {
-  const doc = new Proxy(store.doc, {
-    get(target, name, receiver) {
-      if (name !== 'send') return Reflect.get(target, name, receiver);
-      return (command: never) => (Date.now() > deadline ? new Promise(() => {}) : target.send(command));
-    },
-  });
-  return { ...store, doc };
 }
 
 interface SimulateOptions {
@@ -120,5 +114,5 @@ function localContext(name: string) {
   };
 }
 
-export { localContext, localFanOut, schedulesOn, simulate, storeUntil };
+export { localContext, localFanOut, schedulesOn, simulate };
 export type { FiredRun, SimulateOptions };

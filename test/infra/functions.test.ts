@@ -3,6 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TABLE_LIST, TABLES, type TableName } from '../../functions/data/tables';
+import { claimSpanMs } from '../../functions/jobs/invocationFence';
 import type { GraderFunction } from '../../infra/constructs/function';
 import { SellerGraderStack } from '../../infra/stack';
 import { SQS_QUEUE_ACTIONS } from '../../infra/constructs/jobs';
@@ -112,9 +113,11 @@ describe('the shard fan-out', () => {
     });
   });
 
-  it('hides a shard in flight for at least six times the worker timeout', () => {
+  it('hides a shard in flight for at least six times the worker timeout, past the time its claims outlast a timed-out worker', () => {
     const visibility = resource('AWS::SQS::Queue', stack.jobs.shardQueue).Properties.VisibilityTimeout as number;
-    expect(visibility).toBeGreaterThanOrEqual(6 * fnProperties(functions.shardWorker!).Timeout);
+    const timeout = fnProperties(functions.shardWorker!).Timeout as number;
+    expect(visibility).toBeGreaterThanOrEqual(6 * timeout);
+    expect(visibility * 1000).toBeGreaterThan(claimSpanMs(timeout * 1000));
   });
 
   it('moves a shard that failed three deliveries to the shard dead-letter queue', () => {

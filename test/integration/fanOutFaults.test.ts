@@ -1,16 +1,20 @@
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import type { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordsOfGradeItem } from '../../functions/data/gradeStream';
 import { gradeSortKey, serialize } from '../../functions/data/gradesRepository';
 import { scanAll } from '../../functions/data/query';
-import { RunsRepository } from '../../functions/data/runsRepository';
+import { RunsRepository, scheduledRunId } from '../../functions/data/runsRepository';
+import { sqsDispatcher } from '../../functions/dispatch';
 import type { Store } from '../../functions/data/store';
+import { storeUntil } from '../../functions/data/storeUntil';
 import type { HandlerDependencies } from '../../functions/environment';
+import { claimSpanMs } from '../../functions/jobs/invocationFence';
 import type { ShardTask } from '../../functions/jobs/runJob';
 import { LocalQueue } from '../../functions/local/localQueue';
-import { localContext, storeUntil } from '../../functions/local/simulate';
+import { localContext } from '../../functions/local/simulate';
 import { scheduledJobHandler } from '../../functions/scheduledJob';
 import { shardWorkerHandler } from '../../functions/shardWorker';
 import { instantOf, type Job } from '../../lib/calendar';
@@ -114,13 +118,9 @@ async function fire(handler: ReturnType<typeof scheduledJobHandler>, job: Job, d
 
 describe('the fan-out path under faults', () => {
   it('ends with the tables of a clean inline run: workers killed at 20+ points, duplicates, shuffled order, a poison message, throttling, unprocessed items', async () => {
-    for (const [job, date] of FIRED)
-      await fire(
-        scheduledJobHandler(() => clean.deps),
-        job,
-        date,
-        clean.deps,
-      );
+    const cleanCounts: unknown[] = [];
+    const cleanHandler = scheduledJobHandler(() => clean.deps);
+    for (const [job, date] of FIRED) cleanCounts.push((await fire(cleanHandler, job, date, clean.deps)).counts);
 
     const rand = random(SEED);
     const faults: Faults = { kills: 0, throttles: 0, unprocessed: 0 };
@@ -134,10 +134,11 @@ describe('the fan-out path under faults', () => {
         const roll = rand();
         const fate = !early ? 'healthy' : roll < 0.6 ? 'kill' : roll < 0.75 ? 'throttle' : 'healthy';
         // past its deadline an invocation reaches the tables no more, as when Lambda stops it
-        const deps = { ...faulty.deps, store: fatedStore(storeUntil(faulty.store, deadline), rand, faults, fate) };
+        const deps = { ...faulty.deps, store: fatedStore(storeUntil(faulty.store, deadline, 'hang'), rand, faults, fate) };
         return shardWorkerHandler(() => deps)(event, { ...localContext('shardWorker'), getRemainingTimeInMillis: () => deadline - Date.now() });
       },
-      { batchSize: 2, concurrency: 3, maxReceiveCount, invocationTimeoutMs: 5_000, visibilityTimeoutMs: 5_500 },
+      // a redelivery comes once a timed-out invocation's claims have lapsed, as in infra/ (six timeouts)
+      { batchSize: 2, concurrency: 3, maxReceiveCount, invocationTimeoutMs: 5_000, visibilityTimeoutMs: claimSpanMs(5_000) + 500 },
     );
     // every shard sent twice, in shuffled order; and one message that is not a shard at all
     const dispatch = async (tasks: ShardTask[]) => {
@@ -153,6 +154,7 @@ describe('the fan-out path under faults', () => {
     await stream.drain();
     queue.send(['{"poison": true']);
     const events: StreamChange[] = [];
+    const counts: unknown[] = [];
     for (const [job, date] of FIRED) {
       const planned = await fire(
         scheduledJobHandler(() => deps),
@@ -164,8 +166,9 @@ describe('the fan-out path under faults', () => {
       await queue.drain();
       const run = await new RunsRepository(faulty.store).get(job, planned.runId.slice(`schedule-${job}-`.length), planned.runId);
       expect(run?.status, `${job} ${date}`).toBe('succeeded');
+      counts.push(run?.counts);
       const changes = await stream.drain();
-      // within a run, each record changes at most once
+      // within a run, each record of every kind changes at most once
       const keys = changes.map((c) => c.key);
       const twice = keys.filter((k, i) => keys.indexOf(k) !== i);
       expect(
@@ -180,10 +183,93 @@ describe('the fan-out path under faults', () => {
     expect(faults.throttles).toBeGreaterThan(0);
     expect(faults.unprocessed).toBeGreaterThan(0);
     expect(events.filter((e) => e.noOp)).toEqual([]);
+    // the checks above met every kind a run writes
+    expect([...new Set(events.flatMap((e) => e.newRecord?.kind ?? e.oldRecord?.kind ?? []))].sort()).toEqual([
+      'dailyScore',
+      'goodSellerGrant',
+      'healthCheck',
+      'merchantAssessment',
+      'operationTier',
+      'serviceLevel',
+      'status',
+    ]);
+    // a run's counts take in what its dead workers wrote, once: those of a clean run
+    expect(counts).toEqual(cleanCounts);
     expect(queue.deadLetters.map((d) => d.body)).toEqual(['{"poison": true']);
     expect(queue.stats.deadLettered).toBe(1);
     expect(queue.stats.redeliveries).toBeGreaterThan(0);
     expect((await new RunsRepository(faulty.store).list()).filter((r) => r.status !== 'succeeded')).toEqual([]);
+    expect(await gradesOf(faulty.store)).toEqual(await gradesOf(clean.store));
+  }, 300_000);
+});
+
+describe('a planner whose sending of shards fails part-way', () => {
+  it('leaves the run running under the shards that went out, and its next delivery sends the rest: the tables, counts and stream of a clean run', async () => {
+    const [job, date] = ['daily', '2026-07-05'] as const;
+    const cleanRun = await fire(
+      scheduledJobHandler(() => clean.deps),
+      job,
+      date,
+      clean.deps,
+    );
+    // short leases: the next delivery takes the run over soon after the workers of the sent shards stop
+    const base = { ...faulty.deps, leaseSeconds: 3 };
+    const queue = new LocalQueue('shards', (event: SQSEvent, deadline: number) =>
+      shardWorkerHandler(() => ({ ...base, store: storeUntil(faulty.store, deadline, 'hang') }))(event, {
+        ...localContext('shardWorker'),
+        getRemainingTimeInMillis: () => deadline - Date.now(),
+      }),
+    );
+    // SQS takes the first two messages of the first batch and refuses the rest, as SendMessageBatch can
+    let batches = 0;
+    const sqs = {
+      send: async (command: SendMessageBatchCommand) => {
+        const entries = command.input.Entries ?? [];
+        const taken = ++batches === 1 ? entries.slice(0, 2) : entries;
+        queue.send(taken.map((e) => e.MessageBody!));
+        const failed = entries.slice(taken.length).map((e) => ({ Id: e.Id!, SenderFault: false, Code: 'InternalError', Message: 'service unavailable' }));
+        return { Successful: taken.map((e) => ({ Id: e.Id!, MessageId: e.Id!, MD5OfMessageBody: '' })), Failed: failed };
+      },
+    } as unknown as SQSClient;
+    const deps: HandlerDependencies = { ...base, dispatch: sqsDispatcher('local-shards', sqs) };
+    const stream = await gradesStream(faulty.store, faulty.embedded.endpoint);
+    await stream.drain();
+    const runs = new RunsRepository(faulty.store);
+    const runId = scheduledRunId(job, date);
+
+    await expect(
+      fire(
+        scheduledJobHandler(() => deps),
+        job,
+        date,
+        deps,
+      ),
+    ).rejects.toThrow(/sending its shards failed part-way .*could not enqueue/);
+    // the shards that went out are evaluated for a live run: it is never ended failed under them
+    const left = await runs.get(job, date, runId);
+    expect(left).toMatchObject({ status: 'running', attempts: 1 });
+    expect(left?.error).toMatch(/could not enqueue \d+ shard/);
+    await queue.drain();
+    expect((await runs.get(job, date, runId))?.status).toBe('running');
+    expect(queue.stats.sent).toBe(2);
+
+    const again = await fire(
+      scheduledJobHandler(() => deps),
+      job,
+      date,
+      deps,
+    );
+    expect(again.state).toBe('dispatched');
+    await queue.drain();
+    const run = await runs.get(job, date, runId);
+    expect(run).toMatchObject({ status: 'succeeded', attempts: 2, error: null });
+    expect(run?.counts).toEqual(cleanRun.counts);
+    const changes = await stream.drain();
+    const keys = changes.map((c) => c.key);
+    expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
+    expect(changes.filter((c) => c.noOp)).toEqual([]);
+    stream.close();
+    queue.close();
     expect(await gradesOf(faulty.store)).toEqual(await gradesOf(clean.store));
   }, 300_000);
 });

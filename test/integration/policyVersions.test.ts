@@ -313,7 +313,7 @@ describe('every shard and every attempt of a run', () => {
       ok: true,
       published: true,
     });
-    const outcome = await runShards(tasks, published(), { id: 'worker', deadline: '2099-01-01T00:00:00Z' });
+    const outcome = await runShards(tasks, published(), { id: 'worker', claimUntil: '2099-01-01T00:00:00Z' });
     expect(outcome.runFinished).toBe(true);
     const scores = await new DailyScorePacks(env.store).on(await new ReferenceRepository(env.store).sellers(), period);
     expect(scores).toHaveLength(m.market.sellers.length);

@@ -1,6 +1,8 @@
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import type { HandlerDependencies } from '../../functions/environment';
 import { LocalQueue } from '../../functions/local/localQueue';
+import { localFanOut } from '../../functions/local/simulate';
 
 const fast = { visibilityTimeoutMs: 60, invocationTimeoutMs: 50, maxReceiveCount: 3, batchSize: 3, concurrency: 2 };
 
@@ -87,5 +89,13 @@ describe('the local queue (SQS semantics)', () => {
     await queue.drain();
     expect(bodies).toEqual(['slow@1', 'slow@2']);
     expect(queue.stats).toMatchObject({ deleted: 1, redeliveries: 1 });
+  });
+
+  it("refuses, for the local fan-out, a visibility timeout that a timed-out worker's shard claims would outlast", () => {
+    const deps = {} as HandlerDependencies;
+    // a worker of 50 s holds its shards until 5 s past its deadline (functions/jobs/invocationFence.ts)
+    expect(() => localFanOut(deps, { invocationTimeoutMs: 50_000, visibilityTimeoutMs: 55_000 })).toThrow(/visibilityTimeoutMs \(55000\) must exceed 55000 ms/);
+    expect(() => localFanOut(deps, { invocationTimeoutMs: 5_000, visibilityTimeoutMs: 5_500 })).toThrow(/must exceed 9000 ms/);
+    localFanOut(deps).queue.close();
   });
 });
