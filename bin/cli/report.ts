@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { buildSync } from 'esbuild';
 import { join } from 'node:path';
 import { GradesRepository } from '../../functions/data/gradesRepository';
@@ -15,6 +15,7 @@ import { gradeRecordSchema, type GradeRecord } from '../../lib/records';
 import { compareModel, reportModel } from '../../lib/report';
 import { policyFromEnvironment } from '../../functions/environment';
 import { UsageError } from './errors';
+import { writeOutput } from './files';
 import { withStore } from './store';
 
 const here = import.meta.dirname;
@@ -144,7 +145,7 @@ async function report(options: { store?: Store; policy: Policy; period?: string;
     data = reportModel({ ...read, policy: options.policy });
   }
   const html = renderReport(data);
-  writeFileSync(options.out, html);
+  writeOutput(options.out, html);
   return `wrote ${options.out} (${(html.length / 1024).toFixed(0)} KB); open it in a browser, no network needed`;
 }
 
