@@ -24,7 +24,7 @@
   function table(name, head, rows) {
     var t = el('table', { 'data-table': name });
     t.appendChild(el('thead', {}, [el('tr', {}, head.map(function (h) { return el('th', { scope: 'col', text: h }); }))]));
-    t.appendChild(el('tbody', {}, rows.map(function (r) { return el('tr', {}, r.map(function (c, i) { return el(i === 0 ? 'th' : 'td', i === 0 ? { scope: 'row', text: fmt(c) } : { text: fmt(c) }); })); })));
+    t.appendChild(el('tbody', {}, rows.map(function (r) { return el('tr', {}, r.map(function (c, i) { return el(i === 0 ? 'th' : 'td', i === 0 ? { scope: 'row', text: fmt(c) } : typeof c === 'number' ? { class: 'num', text: fmt(c) } : { text: fmt(c) }); })); })));
     return t;
   }
 

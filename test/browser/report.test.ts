@@ -126,6 +126,19 @@ describe('the grading report in a browser', () => {
     await page.close();
   });
 
+  it('sets text columns flush left beside their row (the benefits of the next tier) and numbers flush right', async () => {
+    const { page } = await open(join(dir, 'report.html'));
+    await page.fill('#q', m.market.sellers[3]!.sellerId);
+    await page.click('#search button[type="submit"]');
+    await page.waitForSelector('table[data-table="benefits"]');
+    const align = (selector: string) => page.$$eval(selector, (cells) => cells.map((c) => getComputedStyle(c).textAlign));
+    const benefits = await align('table[data-table="benefits"] th, table[data-table="benefits"] td');
+    expect(benefits.length).toBeGreaterThan(2);
+    for (const a of benefits) expect(['left', 'start']).toContain(a);
+    expect(await align('table[data-table="tiersByMonth"] tbody td')).toContain('right');
+    await page.close();
+  });
+
   it('fits a phone screen without scrolling sideways', async () => {
     const { page, errors } = await open(join(dir, 'report.html'), { width: 390, height: 800 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
