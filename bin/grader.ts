@@ -18,6 +18,7 @@ import { UsageError } from './cli/errors';
 import { generate } from './cli/generate';
 import { toStderr } from './cli/notes';
 import { findingsCommand, watchCommand } from './cli/health';
+import { migrationCommand } from './cli/migration';
 import { reportCommand } from './cli/report';
 import { policyCommand, publishedPolicy } from './cli/policy';
 import { score, scoreOptions } from './cli/score';
@@ -47,7 +48,10 @@ const USAGE = `usage: grader <command> [options]      (npm run --silent grader -
   findings  [--severity critical|warning|info] [--area A] [--format text|jsonl|csv]
                                                             open health-check findings across sellers, gravest first
   watch     [--from-start] [--once]                         DynamoDB Local's grades stream as change events (JSON lines)
-  report    [--period M] [--records FILE] --out report.html  the grading report and seller views, one offline HTML file
+  report    [--period M] [--records FILE] --out report.html  the marketplace report, one offline HTML file of bounded size
+  report    --seller S [--period M] [--records FILE] [--out FILE]   one seller's page (default S.html)
+  migration --period M [--since M0] [--from T|none] [--to T] [--records FILE] [--format csv|jsonl] [--out FILE]
+                                                            the sellers of a cell of the report's tier migration
   report    --compare current.jsonl draft.jsonl --out whatif.html   who moves where under a draft policy
   order     exclude|reinstate --order O --reason TEXT --by NAME [--on D]
                                                             an appeal decision; re-run a period to see it in the grades
@@ -145,8 +149,15 @@ async function main(argv: string[]): Promise<number> {
       await watchCommand(parse(rest, { 'from-start': { boolean: true }, once: { boolean: true } }).values, print);
       return 0;
     case 'report': {
-      const { values, positionals } = parse(rest, { period: {}, records: {}, compare: {}, out: {}, ...STORE });
+      const { values, positionals } = parse(rest, { period: {}, records: {}, compare: {}, seller: {}, out: {}, ...STORE });
       print(await reportCommand(values, positionals));
+      return 0;
+    }
+    case 'migration': {
+      const values = parse(rest, { period: {}, since: {}, from: {}, to: {}, records: {}, format: {}, out: {}, ...STORE }).values;
+      const text = await migrationCommand(values);
+      if (typeof values.out === 'string') toStderr(text);
+      else print(text);
       return 0;
     }
     case 'show':

@@ -1,7 +1,6 @@
 import type { Policy } from './policy';
 import type {
   DailyScoreRecord,
-  GoodSellerGrantRecord,
   GradeRecord,
   HealthCheckRecord,
   MerchantAssessmentRecord,
@@ -15,15 +14,36 @@ const LEVELS = ['excellent', 'good', 'pass', 'fail', 'notAssessed'] as const;
 const MERCHANT = ['gold', 'silver', 'ordinary'] as const;
 const AREAS = ['service', 'merchant', 'operation', 'logistics', 'compliance', 'data'] as const;
 const SEVERITIES = ['critical', 'warning', 'info'] as const;
+const ABILITY_ORDER = ['product', 'channel', 'traffic', 'logistics', 'service', 'customerOps', 'growth'] as const;
+const RATES = ['badExperienceRate', 'sellerResponsibleArbitrationRate', 'positiveRatingRate'] as const;
+
+/** The sellers a migration cell names on the page; a command lists them all. */
+const CELL_SELLERS = 20;
+/** Up to this many sellers the marketplace page holds every seller's view; above, the views of the sellers it names. */
+const INLINE_SELLERS = 500;
+/** The categories the page lists, the largest first; a command lists them all. */
+const LISTED_CATEGORIES = 200;
+/** The months of tiers and service levels the report covers, up to its period. */
+const REPORT_MONTHS = 12;
+/** The bad-experience orders a seller's view lists; `grader orders` lists them all. */
+const VIEW_ORDERS = 100;
 
 type Counts = Record<string, number>;
-const count = <T>(items: T[], key: (t: T) => string): Counts => {
-  const out: Counts = {};
-  for (const i of items) out[key(i)] = (out[key(i)] ?? 0) + 1;
-  return out;
+/** Counts keyed by ids from the data: no prototype, so an id like `constructor` is only a key. */
+const counts = (): Counts => Object.create(null) as Counts;
+const bump = (c: Counts, key: string, by = 1) => {
+  c[key] = (c[key] ?? 0) + by;
 };
+const round = (v: number | null, digits: number) => (v === null ? null : Math.round(v * 10 ** digits) / 10 ** digits);
 
-/** A seller's page: where it stands, its gap, what to fix first (issue 13's seller view); compact, as a report holds thousands. */
+interface BadOrder {
+  orderId: string;
+  closedOn: string;
+  reasons: string[];
+  excluded: boolean;
+}
+
+/** A seller's page: where it stands, its gap, what to fix first (issue 13's seller view); compact, as a page holds hundreds. */
 interface SellerView {
   sellerId: string;
   categoryId: string;
@@ -36,6 +56,7 @@ interface SellerView {
     /** in the order of `constants.abilities` */
     abilities: number[] | null;
     poolAbilities: number[] | null;
+    pool: { poolId: string; members: number; sampled: number } | null;
     nextTier: { tier: string; scoreGap: number; focus: string[] } | null;
   } | null;
   service: { period: string; level: string; window: { start: string; end: string }; closedOrders: number; rates: (number | null)[] } | null;
@@ -44,25 +65,14 @@ interface SellerView {
   status: { operationTier: string | null; serviceLevel: string | null; merchantTier: string; frontBadge: string | null } | null;
   /** [id, severity, since, deadline, action] */
   findings: [string, string, string, string, string][];
-  /** [orderId, closedOn, reasons, excluded] */
+  /** [orderId, closedOn, reasons, excluded]: the first VIEW_ORDERS */
   badOrders: [string, string, string, boolean][];
+  /** how many bad-experience orders there are in all, when more than listed */
+  badOrdersTotal: number | null;
 }
 
-interface ReportModel {
-  title: string;
-  period: string;
-  months: string[];
-  tiersByMonth: { month: string; counts: Counts }[];
-  migration: { from: string; to: string; cells: Record<string, Record<string, string[]>> } | null;
-  serviceByMonth: { month: string; counts: Counts }[];
-  merchantByQuarter: { quarter: string; counts: Counts }[];
-  grants: { sellerId: string; approvedOn: string; expiresOn: string; status: string; endedOn: string | null }[];
-  labels: Counts;
-  categories: { categoryId: string; shares: Counts; thresholds: { month: string; top: number; highPotential: number; mid: number }[] }[];
-  findings: Record<string, Counts>;
-  quarantine: Counts;
-  sellers: SellerView[];
-  /** shared by every seller view */
+/** What every seller view shares: the policy's thresholds and benefits, the names of the series. */
+interface ViewConstants {
   serviceThresholds: Policy['serviceLevel']['levels'];
   benefits: Policy['tiers']['benefits'];
   constants: {
@@ -76,156 +86,283 @@ interface ReportModel {
   };
 }
 
-/** Who moved where between two sets of operation tiers: cells[from][to] lists the sellers. */
-function migrationCells(before: Map<string, string>, after: Map<string, string>): Record<string, Record<string, string[]>> {
-  const cells: Record<string, Record<string, string[]>> = {};
-  for (const [sellerId, to] of after) {
-    const from = before.get(sellerId) ?? 'none';
-    ((cells[from] ??= {})[to] ??= []).push(sellerId);
+interface MigrationCell {
+  from: string;
+  to: string;
+  count: number;
+  /** the first CELL_SELLERS sellers by id */
+  first: string[];
+}
+
+/** The marketplace page's data: aggregates and bounded lists, the same size at 1,000 sellers as at 1,000,000. */
+interface MarketplaceModel extends ViewConstants {
+  title: string;
+  period: string;
+  sellers: number;
+  months: string[];
+  tiersByMonth: { month: string; counts: Counts }[];
+  migration: { from: string; to: string; cells: MigrationCell[] } | null;
+  serviceByMonth: { month: string; counts: Counts }[];
+  merchantByQuarter: { quarter: string; counts: Counts }[];
+  grants: { month: string; active: number; expiring: number }[];
+  grantStatuses: Counts;
+  labels: Counts;
+  /** the LISTED_CATEGORIES largest categories by sellers graded in the last month */
+  categories: { categoryId: string; sellers: number; shares: Counts; thresholds: { month: string; top: number; highPotential: number; mid: number }[] }[];
+  categoryCount: number;
+  findings: Record<string, Counts>;
+  quarantine: Counts;
+}
+
+/** Pool means of the seven abilities on the latest date seen: sums per pool, whatever the number of sellers. */
+class PoolMeans {
+  date: string | null = null;
+  private sums = new Map<string, { members: number; sums: number[] }>();
+
+  add(r: DailyScoreRecord): void {
+    if (this.date === null || r.date > this.date) {
+      this.date = r.date;
+      this.sums = new Map();
+    } else if (r.date < this.date) return;
+    if (!r.abilities || !r.poolId) return;
+    let pool = this.sums.get(r.poolId);
+    if (!pool) this.sums.set(r.poolId, (pool = { members: 0, sums: ABILITY_ORDER.map(() => 0) }));
+    pool.members++;
+    ABILITY_ORDER.forEach((a, i) => {
+      pool.sums[i]! += r.abilities![a];
+    });
   }
-  return cells;
+
+  /** A pool's means in the order of ABILITY_ORDER, and how many members they are over; null for a pool not seen on `date`. */
+  of(poolId: string, date: string): { means: number[]; members: number } | null {
+    const pool = date === this.date ? this.sums.get(poolId) : undefined;
+    return pool ? { means: pool.sums.map((s) => round(s / pool.members, 1)!), members: pool.members } : null;
+  }
 }
 
 /**
- * The grading report's data (issue 13): everything the page draws, computed from grade records
- * (of the tables, or of `grader score` files). Pure: the records in, the model out.
+ * The grading report's marketplace aggregates (issue 22), fed one record at a time — from the
+ * tables page by page, or from a `grader score` file line by line — so that no list of every
+ * record is held. What it keeps per seller: its id, and its tier in the two latest months (for
+ * the migration). Everything else is a count, a sum or a bounded list.
  */
-function reportModel(input: {
-  records: GradeRecord[];
-  period: string;
-  policy: Policy;
-  quarantine?: Counts;
-  badOrders?: Map<string, { orderId: string; closedOn: string; reasons: string[]; excluded: boolean }[]>;
-}): ReportModel {
-  const { records, period, policy } = input;
-  const of = <K extends GradeRecord['kind']>(kind: K) => records.filter((r): r is Extract<GradeRecord, { kind: K }> => r.kind === kind);
-  const tiers = of('operationTier').filter((r) => r.period <= period);
-  const months = [...new Set(tiers.map((r) => r.period))].sort();
-  const tierOf = (month: string) => new Map(tiers.filter((r) => r.period === month).map((r) => [r.sellerId, r.tier]));
-  const last = months.at(-1);
-  const previous = months.at(-2);
-  const service = of('serviceLevel').filter((r) => r.period <= period);
-  const merchant = of('merchantAssessment');
-  const quarters = [...new Set(merchant.map((r) => r.quarter))].sort();
-  const statuses = of('status');
-  const health = of('healthCheck');
-  const latestDate = of('dailyScore')
-    .map((r) => r.date)
-    .sort()
-    .at(-1);
-  const daily = of('dailyScore').filter((r) => r.date === latestDate);
-  const poolMeans = new Map<string, Record<string, number>>();
-  for (const [poolId, members] of Object.entries(
-    groupBy(
-      daily.filter((d) => d.abilities && d.poolId),
-      (d) => d.poolId!,
-    ),
-  )) {
-    const sums: Record<string, number> = {};
-    for (const d of members) for (const [a, v] of Object.entries(d.abilities!)) sums[a] = (sums[a] ?? 0) + v;
-    poolMeans.set(poolId, Object.fromEntries(Object.entries(sums).map(([a, v]) => [a, v / members.length])));
+class ReportTally {
+  readonly pools = new PoolMeans();
+  private readonly sellerIds = new Set<string>();
+  private readonly tiers = new Map<string, Counts>();
+  /** month → seller → tier, for the two latest months only */
+  private readonly tierOf = new Map<string, Map<string, string>>();
+  private readonly service = new Map<string, Counts>();
+  private readonly merchant = new Map<string, Counts>();
+  private readonly grantsActive = counts();
+  private readonly grantsExpiring = counts();
+  private readonly grantStatuses = counts();
+  private readonly labels = counts();
+  private readonly categories = new Map<
+    string,
+    { byMonth: Map<string, Counts>; thresholds: Map<string, { own: boolean; t: { top: number; highPotential: number; mid: number } }> }
+  >();
+  private readonly findings: Record<string, Counts> = Object.fromEntries(AREAS.map((a) => [a, counts()]));
+
+  private readonly upTo: string;
+
+  /** `period`: the report's month, later monthly records left out; by default the latest month of operation tiers. */
+  constructor(private readonly period?: string) {
+    this.upTo = period ?? '9999-12';
   }
-  const byCategory = groupBy(tiers, (r) => r.categoryId);
-  const sellerIds = [...new Set(records.map((r) => r.sellerId))].sort();
-  const bySeller = groupBy(
-    records.filter((r) => 'sellerId' in r),
-    (r) => r.sellerId,
-  );
-  return {
-    title: `Seller grading report, ${period}`,
-    period,
-    months,
-    tiersByMonth: months.map((month) => ({ month, counts: count([...tierOf(month).values()], (t) => t) })),
-    migration: last && previous ? { from: previous, to: last, cells: migrationCells(tierOf(previous), tierOf(last)) } : null,
-    serviceByMonth: [...new Set(service.map((r) => r.period))].sort().map((month) => ({
-      month,
-      counts: count(
-        service.filter((r) => r.period === month),
-        (r) => r.level,
-      ),
-    })),
-    merchantByQuarter: quarters.map((quarter) => ({
-      quarter,
-      counts: count(
-        merchant.filter((r) => r.quarter === quarter),
-        (r) => r.assessedTier,
-      ),
-    })),
-    grants: of('goodSellerGrant').map((g: GoodSellerGrantRecord) => ({
-      sellerId: g.sellerId,
-      approvedOn: g.approvedOn,
-      expiresOn: g.expiresOn,
-      status: g.status,
-      endedOn: g.endedOn,
-    })),
-    labels: count(statuses, (s) => s.frontBadge ?? 'none'),
-    categories: Object.entries(byCategory)
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([categoryId, rs]) => ({
+
+  add(record: GradeRecord): void {
+    this.sellerIds.add(record.sellerId);
+    switch (record.kind) {
+      case 'operationTier':
+        this.addTier(record);
+        return;
+      case 'serviceLevel':
+        if (record.period <= this.upTo) bump(this.of(this.service, record.period), record.level);
+        return;
+      case 'merchantAssessment':
+        bump(this.of(this.merchant, record.quarter), record.assessedTier);
+        return;
+      case 'goodSellerGrant': {
+        bump(this.grantStatuses, record.status);
+        bump(this.grantsExpiring, record.expiresOn.slice(0, 7));
+        const last = (record.endedOn ?? record.expiresOn).slice(0, 7);
+        for (let m = record.approvedOn.slice(0, 7); m <= last; m = nextMonth(m)) bump(this.grantsActive, m);
+        return;
+      }
+      case 'status':
+        bump(this.labels, record.frontBadge ?? 'none');
+        return;
+      case 'healthCheck':
+        for (const f of record.findings) if (Object.hasOwn(this.findings, f.area)) bump(this.findings[f.area]!, f.severity);
+        return;
+      case 'dailyScore':
+        this.pools.add(record);
+        return;
+    }
+  }
+
+  private of<K>(map: Map<K, Counts>, key: K): Counts {
+    let c = map.get(key);
+    if (!c) map.set(key, (c = counts()));
+    return c;
+  }
+
+  private addTier(r: OperationTierRecord): void {
+    if (r.period > this.upTo) return;
+    bump(this.of(this.tiers, r.period), r.tier);
+    let category = this.categories.get(r.categoryId);
+    if (!category) this.categories.set(r.categoryId, (category = { byMonth: new Map(), thresholds: new Map() }));
+    bump(this.of(category.byMonth, r.period), r.tier);
+    if (r.thresholds) {
+      const own = r.poolId === `cat:${r.categoryId}`;
+      const kept = category.thresholds.get(r.period);
+      if (!kept || (own && !kept.own)) category.thresholds.set(r.period, { own, t: r.thresholds });
+    }
+    let sellers = this.tierOf.get(r.period);
+    if (!sellers) {
+      const kept = [...this.tierOf.keys()].sort();
+      if (kept.length >= 2 && r.period < kept[0]!) return;
+      this.tierOf.set(r.period, (sellers = new Map()));
+      if (kept.length >= 2) this.tierOf.delete(kept[0]!);
+    }
+    sellers.set(r.sellerId, r.tier);
+  }
+
+  /** The marketplace page's data. */
+  marketplace(input: { policy: Policy; quarantine?: Counts }): MarketplaceModel {
+    const months = [...this.tiers.keys()].sort().slice(-REPORT_MONTHS);
+    const kept = [...this.tierOf.keys()].sort();
+    const last = kept.at(-1);
+    const previous = kept.length > 1 ? kept[0] : undefined;
+    const period = this.period ?? months.at(-1) ?? 'no month';
+    const byMonth = <T>(map: Map<string, Counts>, label: 'month' | 'quarter') =>
+      [...map.keys()].sort().map((key) => ({ [label]: key, counts: map.get(key)! }) as T);
+    const categories = [...this.categories].map(([categoryId, c]) => {
+      const shares = (last && c.byMonth.get(last)) || counts();
+      return {
         categoryId,
-        shares: count(
-          rs.filter((r) => r.period === last),
-          (r) => r.tier,
-        ),
+        sellers: Object.values(shares).reduce((a, b) => a + b, 0),
+        shares,
         thresholds: months.flatMap((month) => {
-          const t =
-            rs.find((r) => r.period === month && r.thresholds && r.poolId === `cat:${categoryId}`)?.thresholds ??
-            rs.find((r) => r.period === month && r.thresholds)?.thresholds;
+          const t = c.thresholds.get(month)?.t;
           return t ? [{ month, ...t }] : [];
         }),
-      })),
-    findings: Object.fromEntries(
-      AREAS.map((area) => [
-        area,
-        count(
-          health.flatMap((h) => h.findings).filter((f) => f.area === area),
-          (f) => f.severity,
-        ),
-      ]),
-    ),
-    quarantine: input.quarantine ?? {},
-    sellers: sellerIds.map((sellerId) => sellerView(sellerId, bySeller[sellerId] ?? [], months, latestDate, poolMeans, input.badOrders?.get(sellerId) ?? [])),
+      };
+    });
+    categories.sort((a, b) => b.sellers - a.sellers || (a.categoryId < b.categoryId ? -1 : 1));
+    return {
+      title: `Seller grading report, ${period}`,
+      period,
+      sellers: this.sellerIds.size,
+      months,
+      tiersByMonth: months.map((month) => ({ month, counts: this.tiers.get(month)! })),
+      migration: previous && last ? { from: previous, to: last, cells: migrationCells(this.tierOf.get(previous)!, this.tierOf.get(last)!) } : null,
+      serviceByMonth: byMonth<{ month: string; counts: Counts }>(this.service, 'month').slice(-REPORT_MONTHS),
+      merchantByQuarter: byMonth<{ quarter: string; counts: Counts }>(this.merchant, 'quarter'),
+      grants: months.map((month) => ({ month, active: this.grantsActive[month] ?? 0, expiring: this.grantsExpiring[month] ?? 0 })),
+      grantStatuses: this.grantStatuses,
+      labels: this.labels,
+      categories: categories.slice(0, LISTED_CATEGORIES),
+      categoryCount: categories.length,
+      findings: this.findings,
+      quarantine: input.quarantine ?? counts(),
+      ...viewConstants(input.policy),
+    };
+  }
+
+  /** The sellers whose views the page holds: every seller up to INLINE_SELLERS, else those its migration cells name. */
+  inlined(model: MarketplaceModel): string[] {
+    if (this.sellerIds.size <= INLINE_SELLERS) return [...this.sellerIds].sort();
+    return [...new Set((model.migration?.cells ?? []).flatMap((c) => c.first))].sort().slice(0, INLINE_SELLERS);
+  }
+}
+
+function nextMonth(month: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+}
+
+/** Who moved where between two sets of operation tiers: a count per cell and its first sellers by id ('none': no tier before). */
+function migrationCells(before: Map<string, string>, after: Map<string, string>, listed = CELL_SELLERS): MigrationCell[] {
+  const cells = new Map<string, { from: string; to: string; ids: string[] }>();
+  for (const [sellerId, to] of after) {
+    const from = before.get(sellerId) ?? 'none';
+    const key = `${from}>${to}`;
+    let cell = cells.get(key);
+    if (!cell) cells.set(key, (cell = { from, to, ids: [] }));
+    cell.ids.push(sellerId);
+  }
+  const order = [...TIERS, 'none'];
+  return [...cells.values()]
+    .sort((a, b) => order.indexOf(a.from) - order.indexOf(b.from) || order.indexOf(a.to) - order.indexOf(b.to))
+    .map((c) => ({ from: c.from, to: c.to, count: c.ids.length, first: firstIds(c.ids, listed) }));
+}
+
+/** The `n` smallest ids, without sorting them all. */
+function firstIds(ids: string[], n: number): string[] {
+  if (ids.length <= n * 4) return ids.sort().slice(0, n);
+  const first: string[] = [];
+  for (const id of ids) {
+    if (first.length === n && id >= first[n - 1]!) continue;
+    let i = first.length;
+    while (i > 0 && first[i - 1]! > id) i--;
+    first.splice(i, 0, id);
+    if (first.length > n) first.pop();
+  }
+  return first;
+}
+
+function viewConstants(policy: Policy): ViewConstants {
+  return {
     serviceThresholds: policy.serviceLevel.levels,
     benefits: policy.tiers.benefits,
     constants: { tiers: TIERS, levels: LEVELS, merchant: MERCHANT, areas: AREAS, severities: SEVERITIES, abilities: ABILITY_ORDER, rates: RATES },
   };
 }
 
-const ABILITY_ORDER = ['product', 'channel', 'traffic', 'logistics', 'service', 'customerOps', 'growth'] as const;
-const RATES = ['badExperienceRate', 'sellerResponsibleArbitrationRate', 'positiveRatingRate'] as const;
-const round = (v: number | null, digits: number) => (v === null ? null : Math.round(v * 10 ** digits) / 10 ** digits);
-
+/**
+ * One seller's view from its own records (every kind, any periods): its tiers over the report's
+ * months up to `period`, its latest daily score against its pool's means, its latest service
+ * level, merchant assessment, status and health check, and its bad-experience orders.
+ */
 function sellerView(
   sellerId: string,
   records: GradeRecord[],
-  months: string[],
-  date: string | undefined,
-  poolMeans: Map<string, Record<string, number>>,
-  badOrders: { orderId: string; closedOn: string; reasons: string[]; excluded: boolean }[],
+  options: {
+    period: string;
+    pool?: { means: number[]; members: number; sampled?: number } | null;
+    badOrders?: BadOrder[];
+    badOrdersTotal?: number | null;
+  },
 ): SellerView {
-  const tiers = records.filter((r): r is OperationTierRecord => r.kind === 'operationTier');
-  const d = records.find((r): r is DailyScoreRecord => r.kind === 'dailyScore' && r.date === date) ?? null;
-  const latest = <T extends GradeRecord>(kind: T['kind'], keyOf: (r: T) => string) =>
-    (records.filter((r) => r.kind === kind) as T[]).sort((a, b) => (keyOf(a) < keyOf(b) ? 1 : -1))[0] ?? null;
+  const own = records.filter((r) => r.sellerId === sellerId);
+  const tiers = own
+    .filter((r): r is OperationTierRecord => r.kind === 'operationTier' && r.period <= options.period)
+    .sort((a, b) => (a.period < b.period ? -1 : 1))
+    .slice(-REPORT_MONTHS);
+  const latest = <T extends GradeRecord>(kind: T['kind'], keyOf: (r: T) => string, upTo?: string) =>
+    (own.filter((r) => r.kind === kind) as T[]).filter((r) => upTo === undefined || keyOf(r) <= upTo).sort((a, b) => (keyOf(a) < keyOf(b) ? 1 : -1))[0] ?? null;
+  const d = latest<DailyScoreRecord>('dailyScore', (r) => r.date);
   const status = latest<StatusRecord>('status', (r) => r.asOf);
-  const service = latest<ServiceLevelRecord>('serviceLevel', (r) => r.period);
+  const service = latest<ServiceLevelRecord>('serviceLevel', (r) => r.period, options.period);
   const merchant = latest<MerchantAssessmentRecord>('merchantAssessment', (r) => r.quarter);
+  const health = latest<HealthCheckRecord>('healthCheck', (r) => r.asOf);
   const next = d?.projectedTier?.nextTier ?? null;
-  const pool = d?.poolId ? poolMeans.get(d.poolId) : undefined;
+  const pool = d?.poolId && d.abilities ? (options.pool ?? null) : null;
+  const badOrders = options.badOrders ?? [];
   return {
     sellerId,
-    categoryId: records[0]?.categoryId ?? '',
-    tiers: months.flatMap((month) => {
-      const t = tiers.find((r) => r.period === month);
-      return t ? [[month, t.tier, round(t.composite, 1)] as [string, string, number | null]] : [];
-    }),
+    categoryId: (status ?? tiers.at(-1) ?? own[0])?.categoryId ?? '',
+    tiers: tiers.map((t) => [t.period, t.tier, round(t.composite, 1)]),
     daily: d
       ? {
           date: d.date,
           composite: round(d.composite, 1),
           tier: d.projectedTier.tier,
           abilities: d.abilities ? ABILITY_ORDER.map((a) => round(d.abilities![a], 1)!) : null,
-          poolAbilities: pool ? ABILITY_ORDER.map((a) => round(pool[a] ?? 0, 1)!) : null,
+          poolAbilities: pool ? pool.means : null,
+          pool: pool && d.poolId ? { poolId: d.poolId, members: pool.members, sampled: pool.sampled ?? pool.members } : null,
           nextTier: next ? { tier: next.tier, scoreGap: round(next.scoreGap, 1)!, focus: next.focus } : null,
         }
       : null,
@@ -258,22 +395,23 @@ function sellerView(
           frontBadge: status.frontBadge,
         }
       : null,
-    findings: (latest<HealthCheckRecord>('healthCheck', (r) => r.asOf)?.findings ?? []).map((f) => [f.id, f.severity, f.since, f.deadline ?? '', f.action]),
-    badOrders: badOrders.map((o) => [o.orderId, o.closedOn, o.reasons.join(', '), o.excluded]),
+    findings: (health?.findings ?? []).map((f) => [f.id, f.severity, f.since, f.deadline ?? '', f.action]),
+    badOrders: badOrders.slice(0, VIEW_ORDERS).map((o) => [o.orderId, o.closedOn, o.reasons.join(', '), o.excluded]),
+    badOrdersTotal: options.badOrdersTotal ?? (badOrders.length > VIEW_ORDERS ? badOrders.length : null),
   };
 }
 
-function groupBy<T>(items: T[], key: (t: T) => string): Record<string, T[]> {
-  const out: Record<string, T[]> = {};
-  for (const i of items) (out[key(i)] ??= []).push(i);
-  return out;
+/** The pool a seller view compares against, from a tally's pool means. */
+function poolOf(pools: PoolMeans, records: GradeRecord[]): { means: number[]; members: number } | null {
+  const d = records.filter((r): r is DailyScoreRecord => r.kind === 'dailyScore').sort((a, b) => (a.date < b.date ? 1 : -1))[0];
+  return d?.poolId ? pools.of(d.poolId, d.date) : null;
 }
 
 /**
  * What-if (issue 13): two `grader score` outputs of the same data under two policies — who moves
- * where, overall and per category, with the sellers behind each cell.
+ * where, overall and per category, with the first sellers behind each cell.
  */
-function compareModel(current: GradeRecord[], draft: GradeRecord[]) {
+function compareModel(current: GradeRecord[], draft: GradeRecord[], listed = 200) {
   const tiersOf = (records: GradeRecord[]) =>
     new Map(
       records.flatMap((r) =>
@@ -290,9 +428,23 @@ function compareModel(current: GradeRecord[], draft: GradeRecord[]) {
     migrationCells(
       new Map([...a].filter(([, v]) => !categoryId || v.categoryId === categoryId).map(([s, v]) => [s, v.tier])),
       new Map([...b].filter(([, v]) => !categoryId || v.categoryId === categoryId).map(([s, v]) => [s, v.tier])),
+      listed,
     );
-  return { overall: cellsFor(null), byCategory: Object.fromEntries(categories.map((c) => [c, cellsFor(c)])), tiers: TIERS };
+  return { overall: cellsFor(null), byCategory: categories.map((c) => ({ categoryId: c, cells: cellsFor(c) })), tiers: TIERS };
 }
 
-export { compareModel, migrationCells, reportModel };
-export type { ReportModel, SellerView };
+export {
+  ABILITY_ORDER,
+  CELL_SELLERS,
+  INLINE_SELLERS,
+  LISTED_CATEGORIES,
+  PoolMeans,
+  ReportTally,
+  VIEW_ORDERS,
+  compareModel,
+  migrationCells,
+  poolOf,
+  sellerView,
+  viewConstants,
+};
+export type { BadOrder, MarketplaceModel, MigrationCell, SellerView, ViewConstants };

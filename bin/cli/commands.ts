@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ReferenceRepository } from '../../functions/data/referenceRepository';
 import { DailyScorePacks } from '../../functions/data/dailyScorePacks';
@@ -17,7 +17,7 @@ import { csvColumns, csvHeader, csvLine, flatten } from '../../lib/csv';
 import { GRADE_KINDS, type GradeKind, type GradeRecord } from '../../lib/records';
 import { RunFailedError, UsageError } from './errors';
 import { periodOf } from './score';
-import { readJsonl, readJsonlAll } from './files';
+import { closeOutput, openOutput, readJsonl, readJsonlAll } from './files';
 import { type Note, toStderr } from './notes';
 import { progressBar } from './progress';
 import { dependencies, withStore } from './store';
@@ -317,7 +317,7 @@ async function exportCommand(v: Values): Promise<string> {
             )
           : await grades.getMany((await reference.sellers()).map((s) => ({ sellerId: s.sellerId, sk })))
     ).sort((a, b) => (a.sellerId < b.sellerId ? -1 : 1));
-    const file = createWriteStream(out);
+    const file = await openOutput(out);
     if (format === 'jsonl') for (const r of records) file.write(`${JSON.stringify(r)}\n`);
     else if (records.length > 0) {
       const rows = records.map((r) => flatten(r));
@@ -325,7 +325,7 @@ async function exportCommand(v: Values): Promise<string> {
       file.write(`${csvHeader(columns)}\n`);
       for (const row of rows) file.write(`${csvLine(columns, row)}\n`);
     }
-    await new Promise<void>((done, fail) => file.end((e?: Error | null) => (e ? fail(e) : done())));
+    await closeOutput(file);
     return `exported ${records.length} ${kind} records to ${out}`;
   });
 }

@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parseJsonLine, type InputLine } from '../../lib/jsonLines';
@@ -50,4 +50,27 @@ function readJsonFile(path: string): unknown {
   }
 }
 
-export { fileSize, readJsonFile, readJsonl, readJsonlAll };
+/** A file opened for writing, or one line naming it (a missing folder, no permission) rather than a stream's 'error' stack. */
+async function openOutput(path: string): Promise<WriteStream> {
+  const out = createWriteStream(path);
+  await new Promise<void>((resolve, reject) => out.once('open', () => resolve()).once('error', reject)).catch((e: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot write ${path}: ${e.code ?? e.message}`);
+  });
+  return out;
+}
+
+/** Writes a whole file, or one line naming it. */
+function writeOutput(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    throw new UsageError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** Ends a stream opened by openOutput once everything is flushed. */
+function closeOutput(out: WriteStream): Promise<void> {
+  return new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+}
+
+export { closeOutput, fileSize, openOutput, readJsonFile, readJsonl, readJsonlAll, writeOutput };

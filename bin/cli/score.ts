@@ -1,11 +1,10 @@
-import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { businessDateOf, isCalendarDate, isMonth, isQuarter, type Job } from '../../lib/calendar';
 import { prepareJob } from '../../lib/evaluateJob';
 import { DEFAULT_POLICY, parsePolicy, type Policy } from '../../lib/policy';
 import { validateRecord } from '../../lib/records';
 import { UsageError } from './errors';
-import { fileSize, readJsonFile, readJsonl, readJsonlAll } from './files';
+import { closeOutput, fileSize, openOutput, readJsonFile, readJsonl, readJsonlAll } from './files';
 import { progressBar } from './progress';
 
 interface ScoreOptions {
@@ -85,11 +84,7 @@ async function score(opts: ScoreOptions): Promise<{ records: number; quarantined
   }
   bar.stop();
 
-  const out = createWriteStream(opts.out);
-  const opened = new Promise<void>((resolve, reject) => out.once('open', () => resolve()).once('error', reject));
-  await opened.catch((e: NodeJS.ErrnoException) => {
-    throw new UsageError(`cannot write ${opts.out}: ${e.code ?? e.message}`);
-  });
+  const out = await openOutput(opts.out);
   const byKind: Record<string, number> = {};
   let records = 0;
   const write = async (line: string) => {
@@ -102,7 +97,7 @@ async function score(opts: ScoreOptions): Promise<{ records: number; quarantined
   }
   const quarantine = [...job.quarantined, ...job.metricQuarantine()];
   for (const q of quarantine) await write(JSON.stringify(q));
-  await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  await closeOutput(out);
   return { records, quarantined: quarantine.length, byKind };
 }
 

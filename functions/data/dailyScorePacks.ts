@@ -200,6 +200,24 @@ class DailyScorePacks {
     return [...packs.values()].flatMap((p) => [...p.records.values()].map((r) => r.record)).filter((r) => wanted.has(r.sellerId));
   }
 
+  /** Every daily score of some packs on a date. */
+  async ofPacks(packs: string[], date: string): Promise<DailyScoreRecord[]> {
+    const read = await this.read(packs.map((pack) => ({ pack, date })));
+    return [...read.values()].flatMap((p) => [...p.records.values()].map((r) => r.record));
+  }
+
+  /** How many sellers each of these packs holds on a date (packs not stored are missing): a read of keys and counts only. */
+  async sizes(packs: string[], date: string): Promise<Map<string, number>> {
+    const items = await batchGet(
+      this.store.doc,
+      this.table,
+      packs.map((pack) => packKey(pack, date)),
+      this.store.stats,
+      { projection: ['sellerId', 'count'] },
+    );
+    return new Map(items.map((i) => [String(i.sellerId).slice(PACK_PREFIX.length), Number(i.count)]));
+  }
+
   /** A seller's latest daily score on or before a date, within the last `days` stored dates of its pack. */
   async latest(seller: { sellerId: string; pack: string }, date: string, days = 7): Promise<DailyScoreRecord | null> {
     const out = await this.store.doc.send(

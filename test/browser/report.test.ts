@@ -1,19 +1,24 @@
 /// <reference lib="dom" />
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrationCommand } from '../../bin/cli/migration';
 import { report } from '../../bin/cli/report';
 import { score } from '../../bin/cli/score';
+import { DailyScorePacks } from '../../functions/data/dailyScorePacks';
 import { GradesRepository } from '../../functions/data/gradesRepository';
 import { ReferenceRepository } from '../../functions/data/referenceRepository';
+import { RunsRepository } from '../../functions/data/runsRepository';
 import { importData } from '../../functions/jobs/importData';
 import { syntheticCompliance } from '../../functions/local/syntheticCompliance';
 import { simulate } from '../../functions/local/simulate';
 import { DEFAULT_POLICY } from '../../lib/policy';
-import type { OperationTierRecord, StatusRecord } from '../../lib/records';
+import type { DailyScoreRecord, GradeRecord, HealthCheckRecord, OperationTierRecord, ServiceLevelRecord, StatusRecord } from '../../lib/records';
+import { ABILITY_ORDER, CELL_SELLERS, INLINE_SELLERS } from '../../lib/report';
 import { smallMarket } from '../helpers/fixtures';
+import { scoredRecords } from '../helpers/gradeRecords';
 import { jsonl } from '../helpers/jsonlFiles';
 import { localStore } from '../helpers/localStore';
 
@@ -126,6 +131,19 @@ describe('the grading report in a browser', () => {
     await page.close();
   });
 
+  it('sets text columns flush left beside their row (the benefits of the next tier) and numbers flush right', async () => {
+    const { page } = await open(join(dir, 'report.html'));
+    await page.fill('#q', m.market.sellers[3]!.sellerId);
+    await page.click('#search button[type="submit"]');
+    await page.waitForSelector('table[data-table="benefits"]');
+    const align = (selector: string) => page.$$eval(selector, (cells) => cells.map((c) => getComputedStyle(c).textAlign));
+    const benefits = await align('table[data-table="benefits"] th, table[data-table="benefits"] td');
+    expect(benefits.length).toBeGreaterThan(2);
+    for (const a of benefits) expect(['left', 'start']).toContain(a);
+    expect(await align('table[data-table="tiersByMonth"] tbody td')).toContain('right');
+    await page.close();
+  });
+
   it('fits a phone screen without scrolling sideways', async () => {
     const { page, errors } = await open(join(dir, 'report.html'), { width: 390, height: 800 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
@@ -152,6 +170,194 @@ describe('the grading report in a browser', () => {
       .reduce((a: number, n) => a + Number(n), 0);
     expect(total).toBe(m.market.sellers.length);
     expect(await page.$$eval('.chart[data-chart^="whatIf-"]', (e) => e.length)).toBeGreaterThan(1);
+    await page.close();
+  });
+});
+
+// Above the inline bound: 600 sellers scored offline, the report from their records file.
+const big = smallMarket(600, '2026-03-01', '2026-08-31', 23);
+const bigFile = join(dir, 'big.jsonl');
+let bigRecords: GradeRecord[] = [];
+const kindOf = <K extends GradeRecord['kind']>(records: GradeRecord[], kind: K) =>
+  records.filter((r): r is Extract<GradeRecord, { kind: K }> => r.kind === kind);
+/** A seller view's facts, by name. */
+const factsOf = (page: Page) => page.$$eval('[data-fact]', (dds) => Object.fromEntries(dds.map((d) => [(d as HTMLElement).dataset.fact!, d.textContent])));
+/** What the page must say of a seller, from its records. */
+function expectView(
+  view: { facts: Record<string, string | null>; tiers: Record<string, (string | null)[]>; abilities: Record<string, (string | null)[]> },
+  own: GradeRecord[],
+  poolDaily: DailyScoreRecord[],
+) {
+  const status = kindOf(own, 'status')[0]!;
+  expect(view.facts['operation tier']).toBe(status.operationTier?.tier ?? 'none');
+  expect(view.facts['service level']).toBe(status.serviceLevel?.level ?? 'none');
+  expect(view.facts['merchant tier']).toBe(status.merchantTier.effective);
+  const tiers = kindOf(own, 'operationTier').sort((a, b) => (a.period < b.period ? -1 : 1));
+  expect(Object.keys(view.tiers)).toEqual(tiers.map((t) => t.period));
+  for (const t of tiers) {
+    expect(view.tiers[t.period]![1]).toBe(t.tier);
+    if (t.composite === null) expect(view.tiers[t.period]![0]).toBe('n/a');
+    else expect(Number(view.tiers[t.period]![0])).toBeCloseTo(t.composite, 1);
+  }
+  const d = kindOf(own, 'dailyScore')[0]!;
+  const members = poolDaily.filter((r) => r.poolId === d.poolId && r.abilities);
+  expect(members.length).toBeGreaterThan(1);
+  for (const a of ABILITY_ORDER) {
+    const mean = members.reduce((s, r) => s + r.abilities![a], 0) / members.length;
+    expect(Number(view.abilities[a]![0])).toBeCloseTo(d.abilities![a], 1);
+    expect(Number(view.abilities[a]![1])).toBeCloseTo(mean, 1);
+  }
+}
+const viewOf = async (page: Page) => ({
+  facts: await factsOf(page),
+  tiers: await tableOf(page, 'sellerComposite'),
+  abilities: await tableOf(page, 'sellerAbilities'),
+});
+
+describe('the marketplace page above the inline bound', () => {
+  beforeAll(async () => {
+    bigRecords = scoredRecords(big, { months: ['2026-06', '2026-07', '2026-08'], quarter: '2026-Q2', day: '2026-08-31' });
+    writeFileSync(bigFile, jsonl(bigRecords));
+    await report({ policy: DEFAULT_POLICY, records: bigFile, out: join(dir, 'big.html') });
+  }, 300_000);
+
+  it('holds the counts of the records and, of each migration cell, its first sellers by id and the command that lists them all', async () => {
+    expect(big.market.sellers.length).toBeGreaterThan(INLINE_SELLERS);
+    expect(statSync(join(dir, 'big.html')).size).toBeLessThan(2 * 1024 * 1024);
+    const { page, errors } = await open(join(dir, 'big.html'));
+    const tiers = kindOf(bigRecords, 'operationTier');
+    const byMonth = await tableOf(page, 'tiersByMonth');
+    for (const month of ['2026-06', '2026-07', '2026-08'])
+      expect(byMonth[month]).toEqual(
+        ['top', 'highPotential', 'mid', 'basic'].map((t) => String(tiers.filter((r) => r.period === month && r.tier === t).length)),
+      );
+    const july = new Map(tiers.filter((r) => r.period === '2026-07').map((r) => [r.sellerId, r.tier]));
+    const cellOf = (r: OperationTierRecord) => `${july.get(r.sellerId) ?? 'none'}>${r.tier}`;
+    const august = tiers.filter((r) => r.period === '2026-08');
+    const matrix = await tableOf(page, 'migration');
+    for (const [from, counts] of Object.entries(matrix))
+      expect(counts).toEqual(['top', 'highPotential', 'mid', 'basic'].map((to) => String(august.filter((r) => cellOf(r) === `${from}>${to}`).length)));
+    const cells = await page.$$eval('[data-cell]', (els) =>
+      els.map((e) => ({
+        cell: (e as HTMLElement).dataset.cell!,
+        listed: Array.from(e.querySelectorAll('.who a')).map((a) => a.textContent!),
+        command: e.querySelector('.cmd')?.textContent ?? null,
+      })),
+    );
+    const held = new Set<string>();
+    for (const { cell, listed, command } of cells) {
+      const ids = august
+        .filter((r) => cellOf(r) === cell)
+        .map((r) => r.sellerId)
+        .sort();
+      expect(listed).toEqual(ids.slice(0, CELL_SELLERS));
+      for (const id of listed) held.add(id);
+      if (ids.length <= CELL_SELLERS) continue;
+      // the command the cell names lists every one of its sellers
+      expect(command).toBe(
+        `grader migration --since 2026-07 --period 2026-08 --from ${cell.split('>')[0]} --to ${cell.split('>')[1]} --records ${bigFile} --format csv`,
+      );
+      const csv = await migrationCommand({
+        since: '2026-07',
+        period: '2026-08',
+        from: cell.split('>')[0],
+        to: cell.split('>')[1],
+        records: bigFile,
+        format: 'csv',
+      });
+      expect(
+        csv
+          .split('\n')
+          .slice(1)
+          .map((l) => l.split(',')[0]),
+      ).toEqual(ids);
+    }
+    const views = await page.evaluate(() =>
+      (JSON.parse(document.getElementById('seller-data')!.textContent!) as { sellerId: string }[]).map((v) => v.sellerId),
+    );
+    expect(new Set(views)).toEqual(held);
+    expect(views.length).toBeLessThanOrEqual(INLINE_SELLERS);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('opens the view of a seller a cell lists, as its records say', async () => {
+    const { page, errors } = await open(join(dir, 'big.html'));
+    const sellerId = (await page.$eval('[data-cell] .who a', (a) => a.textContent))!;
+    await page.$eval('[data-cell]', (d) => ((d as HTMLDetailsElement).open = true));
+    await page.click(`a[data-seller="${sellerId}"]`);
+    await page.waitForSelector('[data-chart="sellerComposite"] svg');
+    expect(await page.textContent('#seller-title')).toContain(sellerId);
+    expectView(
+      await viewOf(page),
+      bigRecords.filter((r) => r.sellerId === sellerId),
+      kindOf(bigRecords, 'dailyScore'),
+    );
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('says how to open a seller it does not hold, and that command writes its page, as its records say', async () => {
+    const { page, errors } = await open(join(dir, 'big.html'));
+    const held = new Set(
+      await page.evaluate(() => (JSON.parse(document.getElementById('seller-data')!.textContent!) as { sellerId: string }[]).map((v) => v.sellerId)),
+    );
+    const daily = kindOf(bigRecords, 'dailyScore');
+    const sellerId = daily.find((d) => !held.has(d.sellerId) && d.abilities && d.poolId?.startsWith('cat:'))!.sellerId;
+    await page.fill('#q', sellerId);
+    await page.click('#search button[type="submit"]');
+    await page.waitForSelector(`[data-missing="${sellerId}"]`);
+    expect(await page.textContent('#seller .cmd')).toBe(`grader report --seller ${sellerId} --records ${bigFile} --out ${sellerId}.html`);
+    await page.close();
+    expect(errors).toEqual([]);
+    const out = join(dir, `${sellerId}.html`);
+    await report({ policy: DEFAULT_POLICY, records: bigFile, seller: sellerId, out });
+    const seller = await open(out);
+    expectView(
+      await viewOf(seller.page),
+      bigRecords.filter((r) => r.sellerId === sellerId),
+      daily,
+    );
+    expect(seller.errors).toEqual([]);
+    await seller.page.close();
+  });
+});
+
+describe('a seller’s page written on demand from the tables', () => {
+  it('shows what the tables hold of the seller: standing, tiers, abilities against its whole pool, rates, criteria, findings', async () => {
+    const grades = new GradesRepository(env.store);
+    const reference = new ReferenceRepository(env.store);
+    const sellers = await reference.sellers();
+    const lastDay = (await new RunsRepository(env.store).list({ job: 'daily' }))
+      .filter((r) => r.status === 'succeeded')
+      .map((r) => r.period)
+      .sort()
+      .at(-1)!;
+    const daily = await new DailyScorePacks(env.store).on(sellers, lastDay);
+    const health = (await grades.getMany(daily.map((d) => ({ sellerId: d.sellerId, sk: 'healthCheck' })))).filter(
+      (h): h is HealthCheckRecord => h.kind === 'healthCheck',
+    );
+    const withFindings = new Set(health.filter((h) => h.findings.length > 0).map((h) => h.sellerId));
+    const d = daily.find((r) => r.abilities && withFindings.has(r.sellerId)) ?? daily.find((r) => r.abilities)!;
+    const out = join(dir, 'seller.html');
+    await report({ store: env.store, policy: DEFAULT_POLICY, seller: d.sellerId, out });
+    const { page, errors } = await open(out);
+    expect(await page.textContent('#seller-title')).toContain(d.sellerId);
+    const own = [...(await grades.listSeller(d.sellerId)), d];
+    expectView(await viewOf(page), own, daily);
+    const service = kindOf(own, 'serviceLevel').sort((a, b) => (a.period < b.period ? 1 : -1))[0] as ServiceLevelRecord;
+    const rates = await tableOf(page, 'serviceRates');
+    expect(rates.badExperienceRate![0]).toBe(service.badExperienceRate === null ? 'n/a' : service.badExperienceRate.toFixed(3));
+    const merchant = kindOf(own, 'merchantAssessment').sort((a, b) => (a.quarter < b.quarter ? 1 : -1))[0]!;
+    expect(Object.keys(await tableOf(page, 'merchantCriteria'))).toHaveLength(merchant.criteria.gold.length + merchant.criteria.silver.length);
+    const findings = kindOf(own, 'healthCheck')[0]?.findings ?? [];
+    expect(
+      await page.$$eval('table[data-table="sellerFindings"] tbody tr', (rows) => rows.map((r) => (r as HTMLTableRowElement).cells[0]!.textContent)),
+    ).toEqual(findings.map((f) => f.id));
+    // drawn where it was written: the page needs no script to show its charts
+    expect(await page.$('#app-code')).toBeNull();
+    expect(readFileSync(out, 'utf8')).not.toContain('echarts');
+    expect(errors).toEqual([]);
     await page.close();
   });
 });

@@ -1,0 +1,266 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { chunks, mapLimit } from '../../functions/data/batch';
+import { DailyScorePacks } from '../../functions/data/dailyScorePacks';
+import { GradesRepository } from '../../functions/data/gradesRepository';
+import { OrdersRepository } from '../../functions/data/ordersRepository';
+import { QuarantineRepository } from '../../functions/data/quarantineRepository';
+import { ReferenceRepository, type StoredSeller } from '../../functions/data/referenceRepository';
+import { RunsRepository } from '../../functions/data/runsRepository';
+import type { Store } from '../../functions/data/store';
+import { addMonths, addQuarters, quarterOfMonth } from '../../lib/calendar';
+import type { Category } from '../../lib/inputs';
+import { parseJsonLine } from '../../lib/jsonLines';
+import { gradeRecordSchema, type DailyScoreRecord, type GradeRecord } from '../../lib/records';
+import { ABILITY_ORDER, type BadOrder, type ReportTally } from '../../lib/report';
+import { UsageError } from './errors';
+
+/** Requests in flight while the report reads the tables. */
+const CONCURRENCY = 16;
+/** Packs of daily scores read for a seller page's pool means: the whole pool up to this many, else as many spread evenly. */
+const POOL_PACKS = 16;
+
+interface Pool {
+  means: number[];
+  members: number;
+  sampled: number;
+}
+
+/** What a run of the tables says the report covers: its month, and the months, quarters and day that were graded. */
+async function coverage(store: Store, period: string | undefined) {
+  const runs = await new RunsRepository(store).list();
+  const done = (job: string) => new Set(runs.filter((r) => r.job === job && r.status === 'succeeded' && !r.dryRun).map((r) => r.period));
+  const monthly = done('monthly');
+  const month = period ?? [...monthly].sort().at(-1);
+  if (!month) throw new UsageError('no monthly run has succeeded yet: run one, or give --records FILE');
+  const months = Array.from({ length: 12 }, (_, i) => addMonths(month, i - 11)).filter((m) => monthly.has(m) || m === month);
+  const quarterly = done('quarterly');
+  const last = addQuarters(quarterOfMonth(month), -1);
+  const quarters = Array.from({ length: 4 }, (_, i) => addQuarters(last, i - 3)).filter((q) => quarterly.has(q));
+  const lastDay = [...done('daily')]
+    .filter((d) => d.slice(0, 7) <= month)
+    .sort()
+    .at(-1);
+  return { month, months, quarters, lastDay };
+}
+
+/**
+ * Feeds a tally every record the marketplace page counts, read from the tables in batches
+ * (queries by period and category, BatchGetItem of 100 keys, daily-score packs) with CONCURRENCY
+ * requests in flight; each answer is counted and dropped, so memory holds the tally, not the records.
+ */
+async function tallyStore(store: Store, tally: ReportTally, period: string | undefined) {
+  const [{ month, months, quarters, lastDay }, { categories, sellers }] = await Promise.all([
+    coverage(store, period),
+    new ReferenceRepository(store).snapshot(),
+  ]);
+  const grades = new GradesRepository(store);
+  const packs = new DailyScorePacks(store);
+  const add = (records: GradeRecord[]) => {
+    for (const r of records) tally.add(r);
+  };
+  const categoryIds = categories.map((c) => c.categoryId);
+  const tasks: (() => Promise<void>)[] = [];
+  for (const categoryId of categoryIds) {
+    for (const m of months)
+      for (const kind of ['operationTier', 'serviceLevel'] as const) tasks.push(async () => add(await grades.listPeriod(kind, m, categoryId)));
+    for (const q of quarters) tasks.push(async () => add(await grades.listPeriod('merchantAssessment', q, categoryId)));
+    tasks.push(async () => add((await grades.statusesOf([categoryId])).map((s) => s.record)));
+  }
+  for (const chunk of chunks(sellers, 50))
+    tasks.push(async () => add(await grades.getMany(chunk.flatMap((s) => ['goodSellerGrant', 'healthCheck'].map((sk) => ({ sellerId: s.sellerId, sk }))))));
+  if (lastDay) {
+    const byPack = [...new Set(sellers.map((s) => s.pack))];
+    for (const group of chunks(byPack, 4)) tasks.push(async () => add(await packs.ofPacks(group, lastDay)));
+  }
+  const [quarantine] = await Promise.all([new QuarantineRepository(store).countsBySource(), mapLimit(tasks, CONCURRENCY, (task) => task())]);
+  return { month, lastDay, quarantine, sellers, categories };
+}
+
+/** The records of the sellers a marketplace page holds, with their bad-experience orders, read concurrently. */
+async function sellersOfStore(store: Store, sellers: StoredSeller[], lastDay: string | undefined) {
+  const grades = new GradesRepository(store);
+  const [records, daily] = await Promise.all([
+    mapLimit(sellers, CONCURRENCY, (s) => grades.listSeller(s.sellerId)),
+    lastDay ? new DailyScorePacks(store).on(sellers, lastDay) : Promise.resolve([]),
+  ]);
+  const bySeller = new Map(sellers.map((s, i) => [s.sellerId, records[i]!]));
+  for (const d of daily) bySeller.get(d.sellerId)?.push(d);
+  return bySeller;
+}
+
+/** A seller's bad-experience orders behind its latest service level (the newest 100), and how many there are. */
+async function badOrdersOf(store: Store, records: GradeRecord[], month: string): Promise<{ orders: BadOrder[]; total: number | null }> {
+  const service = records
+    .filter((r) => r.kind === 'serviceLevel' && r.period <= month)
+    .sort((a, b) => ((a as { period: string }).period < (b as { period: string }).period ? 1 : -1))[0];
+  if (service?.kind !== 'serviceLevel' || !service.badExperienceRate) return { orders: [], total: null };
+  const page = await new OrdersRepository(store).page({
+    sellerId: service.sellerId,
+    from: service.window.start,
+    to: service.window.end,
+    badOnly: true,
+    limit: 100,
+  });
+  const orders = page.orders.map((o) => ({ orderId: o.orderId, closedOn: o.closedOn, reasons: o.reasons, excluded: o.excluded }));
+  return { orders, total: page.next ? Math.round(service.badExperienceRate * service.closedOrders) : null };
+}
+
+/**
+ * A seller's records from the tables, for its page: its own items (one query), its daily score
+ * (its pack), its pool's means (the pool's packs, POOL_PACKS of them at most) and its bad orders.
+ */
+async function sellerOfStore(store: Store, sellerId: string, period: string | undefined) {
+  const reference = new ReferenceRepository(store);
+  const [seller, runs, own] = await Promise.all([
+    reference.seller(sellerId),
+    new RunsRepository(store).list(),
+    new GradesRepository(store).listSeller(sellerId),
+  ]);
+  if (!seller) throw new UsageError(`--seller: no seller ${sellerId} in the tables`);
+  const done = (job: string) => runs.filter((r) => r.job === job && r.status === 'succeeded' && !r.dryRun).map((r) => r.period);
+  const month =
+    period ??
+    done('monthly').sort().at(-1) ??
+    own
+      .flatMap((r) => (r.kind === 'operationTier' ? [r.period] : []))
+      .sort()
+      .at(-1) ??
+    '9999-12';
+  const lastDay = done('daily')
+    .filter((d) => d.slice(0, 7) <= month)
+    .sort()
+    .at(-1);
+  const packs = new DailyScorePacks(store);
+  const [daily, orders] = await Promise.all([lastDay ? packs.on([seller], lastDay) : Promise.resolve([]), badOrdersOf(store, own, month)]);
+  const d = daily[0];
+  const pool = d?.poolId && d.abilities ? await poolOfPacks(store, d.poolId, d.date, await reference.categories()) : null;
+  return { records: [...own, ...daily], month, pool, orders };
+}
+
+/** The categories whose sellers a pool draws from (lib/pools.ts: `cat:`, `parent:`, `global`). */
+function categoriesOfPool(poolId: string, categories: Category[]): string[] {
+  if (poolId.startsWith('cat:')) return [poolId.slice(4)];
+  if (poolId.startsWith('parent:')) return categories.filter((c) => c.parentId === poolId.slice(7)).map((c) => c.categoryId);
+  return categories.map((c) => c.categoryId);
+}
+
+/**
+ * A pool's means of the seven abilities on a date, from its packs of daily scores (named
+ * `<categoryId>#<n>`, data-model.md): first their sizes (keys and counts only), then the records of
+ * the whole pool if it spans at most POOL_PACKS packs, else of POOL_PACKS packs spread evenly over
+ * it — a bounded read whatever the pool's size, the sample named on the page.
+ */
+async function poolOfPacks(store: Store, poolId: string, date: string, categories: Category[]): Promise<Pool | null> {
+  const packs = new DailyScorePacks(store);
+  const sizes = new Map<string, number>();
+  await mapLimit(categoriesOfPool(poolId, categories), CONCURRENCY, async (categoryId) => {
+    for (let from = 0; ; from += 100) {
+      const names = Array.from({ length: 100 }, (_, i) => `${categoryId}#${String(from + i).padStart(3, '0')}`);
+      const found = await packs.sizes(names, date);
+      for (const [pack, n] of found) sizes.set(pack, n);
+      if (!found.has(names.at(-1)!)) return;
+    }
+  });
+  const all = [...sizes.keys()].sort();
+  const picked = all.length <= POOL_PACKS ? all : Array.from({ length: POOL_PACKS }, (_, i) => all[Math.floor((i * all.length) / POOL_PACKS)]!);
+  const members = (await mapLimit(chunks(picked, 4), 4, (group) => packs.ofPacks(group, date))).flat().filter((r) => r.poolId === poolId && r.abilities);
+  if (members.length === 0) return null;
+  const read = picked.reduce((a, p) => a + sizes.get(p)!, 0);
+  const stored = all.reduce((a, p) => a + sizes.get(p)!, 0);
+  return {
+    means: meansOf(members),
+    sampled: members.length,
+    members: picked.length === all.length ? members.length : Math.round((members.length * stored) / read),
+  };
+}
+
+function meansOf(records: DailyScoreRecord[]): number[] {
+  return ABILITY_ORDER.map((a) => Math.round((records.reduce((s, r) => s + r.abilities![a], 0) / records.length) * 10) / 10);
+}
+
+/** A grade record of a `grader score` file, or a UsageError naming the file, the line and the field. */
+function gradeRecordOf(file: string, value: unknown, where: string): GradeRecord {
+  const parsed = gradeRecordSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(`${file} ${where} is not a grade record: ${issue?.path.join('.') || 'record'}: ${issue?.message}`);
+  }
+  return parsed.data;
+}
+
+/** Every record of a `grader score` file, line by line (quarantine lines counted by source): nothing held but what `each` keeps. */
+async function eachRecordOfFile(file: string, each: (r: GradeRecord) => void): Promise<Record<string, number>> {
+  const quarantine: Record<string, number> = Object.create(null) as Record<string, number>;
+  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  let n = 0;
+  for await (const text of lines) {
+    const line = parseJsonLine(text, ++n);
+    if (!line || !('value' in line)) continue;
+    const value = line.value as { kind?: unknown; source?: unknown };
+    if (value.kind === 'quarantine') quarantine[String(value.source)] = (quarantine[String(value.source)] ?? 0) + 1;
+    else each(gradeRecordOf(file, value, `line ${n}`));
+  }
+  return quarantine;
+}
+
+/**
+ * The lines of a file that hold a text, found in its bytes before anything is parsed: a seller's
+ * page reads a large `grader score` file at the speed of the disk, parsing only its own lines.
+ */
+async function linesHolding(file: string, text: string, each: (line: string) => void): Promise<void> {
+  const needle = Buffer.from(text);
+  const handle = await open(file, 'r');
+  try {
+    const size = 8 << 20;
+    let carry = Buffer.alloc(0);
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(size);
+      const { bytesRead } = await handle.read(chunk, 0, size, null);
+      const buf = carry.length ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+      const end = bytesRead === 0 ? buf.length : buf.lastIndexOf(10) + 1;
+      for (let at = buf.indexOf(needle); at !== -1 && at < end; at = buf.indexOf(needle, at + 1)) {
+        const start = buf.lastIndexOf(10, at) + 1;
+        let stop = buf.indexOf(10, at);
+        if (stop === -1) stop = buf.length;
+        each(buf.toString('utf8', start, stop));
+        at = stop;
+      }
+      if (bytesRead === 0) return;
+      carry = Buffer.from(buf.subarray(end));
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * One seller's records in a `grader score` file, and its pool's means on the date of its latest
+ * daily score: two scans of the bytes (its lines, then its pool's), parsing only the lines found.
+ */
+async function sellerOfFile(file: string, sellerId: string) {
+  const own: GradeRecord[] = [];
+  await linesHolding(file, `"sellerId":${JSON.stringify(sellerId)}`, (text) => {
+    const value: unknown = JSON.parse(text);
+    if ((value as { kind?: unknown }).kind !== 'quarantine' && (value as { sellerId?: unknown }).sellerId === sellerId)
+      own.push(gradeRecordOf(file, value, `a line of seller ${sellerId}`));
+  });
+  if (own.length === 0) throw new UsageError(`--seller: no record of ${sellerId} in ${file}`);
+  const d = own.filter((r): r is DailyScoreRecord => r.kind === 'dailyScore').sort((a, b) => (a.date < b.date ? 1 : -1))[0];
+  let pool: Pool | null = null;
+  if (d?.poolId && d.abilities) {
+    const members: DailyScoreRecord[] = [];
+    await linesHolding(file, `"poolId":${JSON.stringify(d.poolId)}`, (text) => {
+      const value = JSON.parse(text) as { kind?: unknown; date?: unknown; poolId?: unknown };
+      if (value.kind === 'dailyScore' && value.date === d.date && value.poolId === d.poolId) {
+        const r = gradeRecordOf(file, value, 'a daily score of its pool');
+        if (r.kind === 'dailyScore' && r.abilities) members.push(r);
+      }
+    });
+    pool = { means: meansOf(members), members: members.length, sampled: members.length };
+  }
+  return { records: own, pool };
+}
+
+export { eachRecordOfFile, gradeRecordOf, sellerOfFile, sellerOfStore, sellersOfStore, tallyStore, badOrdersOf };
