@@ -111,6 +111,7 @@ async function markRuns(store: Store): Promise<void> {
         reason: 'bench:report',
         asOf: DAY,
         policyVersion: DEFAULT_POLICY.version,
+        statusPolicyVersion: null,
         dryRun: false,
         sellers: null,
         categories: null,
