@@ -1,4 +1,6 @@
+import { windowLength } from './calendar';
 import type { Policy } from './policy';
+import { targetSentence } from './targetSentences';
 import type {
   DailyScoreRecord,
   GradeRecord,
@@ -57,7 +59,8 @@ interface SellerView {
     abilities: number[] | null;
     poolAbilities: number[] | null;
     pool: { poolId: string; members: number; sampled: number } | null;
-    nextTier: { tier: string; scoreGap: number; focus: string[] } | null;
+    /** `targets`: what any one indicator alone would have to become (SPEC §6), as sentences in the seller's units */
+    nextTier: { tier: string; scoreGap: number; focus: string[]; targets: string[] } | null;
   } | null;
   service: { period: string; level: string; window: { start: string; end: string }; closedOrders: number; rates: (number | null)[] } | null;
   /** [tier, criterion, actual, required, met] */
@@ -363,7 +366,14 @@ function sellerView(
           abilities: d.abilities ? ABILITY_ORDER.map((a) => round(d.abilities![a], 1)!) : null,
           poolAbilities: pool ? pool.means : null,
           pool: pool && d.poolId ? { poolId: d.poolId, members: pool.members, sampled: pool.sampled ?? pool.members } : null,
-          nextTier: next ? { tier: next.tier, scoreGap: round(next.scoreGap, 1)!, focus: next.focus } : null,
+          nextTier: next
+            ? {
+                tier: next.tier,
+                scoreGap: round(next.scoreGap, 1)!,
+                focus: next.focus,
+                targets: next.targets.map((t) => targetSentence(t, windowLength(d.window))),
+              }
+            : null,
         }
       : null,
     service: service
@@ -430,7 +440,19 @@ function compareModel(current: GradeRecord[], draft: GradeRecord[], listed = 200
       new Map([...b].filter(([, v]) => !categoryId || v.categoryId === categoryId).map(([s, v]) => [s, v.tier])),
       listed,
     );
-  return { overall: cellsFor(null), byCategory: categories.map((c) => ({ categoryId: c, cells: cellsFor(c) })), tiers: TIERS };
+  // SPEC §6: how many sellers below top could reach the next tier by moving one indicator, under each policy
+  const reachable = (records: GradeRecord[]) => {
+    const nexts = records.flatMap((r) =>
+      r.kind === 'operationTier' && r.nextTier ? [r.nextTier] : r.kind === 'dailyScore' && r.projectedTier.nextTier ? [r.projectedTier.nextTier] : [],
+    );
+    return { belowTop: nexts.length, withTarget: nexts.filter((n) => n.targets.length > 0).length };
+  };
+  return {
+    overall: cellsFor(null),
+    byCategory: categories.map((c) => ({ categoryId: c, cells: cellsFor(c) })),
+    tiers: TIERS,
+    targets: { current: reachable(current), draft: reachable(draft) },
+  };
 }
 
 export {

@@ -215,7 +215,13 @@ function sellerViewHtml(s: SellerView, V: ViewConstants, draw: Draw, commands: P
   ];
   if (s.daily) {
     facts.push([`composite (${s.daily.date})`, s.daily.composite]);
-    if (s.daily.nextTier) facts.push([`gap to ${s.daily.nextTier.tier}`, s.daily.nextTier.scoreGap], ['work on first', s.daily.nextTier.focus.join(', ')]);
+    if (s.daily.nextTier) {
+      facts.push([`gap to ${s.daily.nextTier.tier}`, s.daily.nextTier.scoreGap], ['work on first', s.daily.nextTier.focus.join(', ')]);
+      facts.push([
+        'targets (any one alone)',
+        s.daily.nextTier.targets.length > 0 ? s.daily.nextTier.targets.join('; ') : 'none reachable by one indicator alone',
+      ]);
+    }
   }
   const charts = sellerCharts(s, V);
   const out: string[] = [
@@ -324,7 +330,12 @@ function sellerViewHtml(s: SellerView, V: ViewConstants, draw: Draw, commands: P
 
 /** What-if: the overall matrix and the largest categories' matrices, each with the first sellers behind its cells. */
 function compareHtml(
-  C: { overall: MigrationCell[]; byCategory: { categoryId: string; cells: MigrationCell[] }[]; tiers: readonly string[] },
+  C: {
+    overall: MigrationCell[];
+    byCategory: { categoryId: string; cells: MigrationCell[] }[];
+    tiers: readonly string[];
+    targets: Record<'current' | 'draft', { belowTop: number; withTarget: number }>;
+  },
   draw: Draw,
   shownCategories = 12,
 ): string {
@@ -341,7 +352,11 @@ function compareHtml(
       { ...(note ? { note } : {}), after: cellLists(cells, esc, () => null) },
     );
   return [
-    '<h2>What-if: current → draft</h2><div class="grid">',
+    '<h2>What-if: current → draft</h2>',
+    `<p data-fact="targets">Sellers below top with a target one indicator alone reaches (SPEC §6): ${(['current', 'draft'] as const)
+      .map((p) => `${p} ${C.targets[p].withTarget} of ${C.targets[p].belowTop}`)
+      .join(', ')}.</p>`,
+    '<div class="grid">',
     matrix('whatIf', 'All sellers: tier under the current policy → under the draft', C.overall, 'Open a cell to see its sellers.'),
     ...shown.map((c) => matrix(`whatIf-${c.categoryId}`, c.categoryId, c.cells)),
     '</div>',

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
-import type { MarketplaceModel, MigrationCell, SellerView, ViewConstants } from '../../lib/report';
+import type { MarketplaceModel, SellerView, ViewConstants } from '../../lib/report';
 import { nodeDraw } from './draw';
 import { compareHtml, esc, marketplaceHtml, sellerViewHtml, type Commands } from './html';
 
@@ -50,10 +50,7 @@ function sellerPage(view: SellerView, shared: ViewConstants, commands: Pick<Comm
 }
 
 /** The what-if page (`grader report --compare`). */
-function comparePage(
-  title: string,
-  compare: { overall: MigrationCell[]; byCategory: { categoryId: string; cells: MigrationCell[] }[]; tiers: readonly string[] },
-): string {
+function comparePage(title: string, compare: Parameters<typeof compareHtml>[0]): string {
   return page({ title, overview: compareHtml(compare, nodeDraw()) });
 }
 

@@ -6,7 +6,6 @@ import { grantRecord } from '../../lib/jobs';
 import { inputLine } from '../../lib/jsonLines';
 import { OrderFeed, recordedKey } from '../../lib/orderFeed';
 import type { QuarantineRecord } from '../../lib/records';
-import type { MetricRow } from '../../lib/metrics';
 import type { Policy } from '../../lib/policy';
 import { validateRecord } from '../../lib/records';
 import { mapLimit } from '../data/batch';

@@ -14,12 +14,14 @@ import { RunsRepository } from '../../functions/data/runsRepository';
 import { importData } from '../../functions/jobs/importData';
 import { syntheticCompliance } from '../../functions/local/syntheticCompliance';
 import { simulate } from '../../functions/local/simulate';
+import { windowLength } from '../../lib/calendar';
 import { DEFAULT_POLICY } from '../../lib/policy';
 import type { DailyScoreRecord, GradeRecord, HealthCheckRecord, OperationTierRecord, ServiceLevelRecord, StatusRecord } from '../../lib/records';
 import { ABILITY_ORDER, CELL_SELLERS, INLINE_SELLERS } from '../../lib/report';
+import { targetSentence } from '../../lib/targetSentences';
 import { smallMarket } from '../helpers/fixtures';
 import { scoredRecords } from '../helpers/gradeRecords';
-import { jsonl } from '../helpers/jsonlFiles';
+import { jsonl, readRecords } from '../helpers/jsonlFiles';
 import { localStore } from '../helpers/localStore';
 
 // The report in a real browser: Debian's chromium, driven by playwright-core (.ci/run installs it).
@@ -119,6 +121,19 @@ describe('the grading report in a browser', () => {
     expect(await page.textContent('[data-fact="operation tier"]')).toBe(status.operationTier?.tier ?? 'none');
     expect(await page.textContent('[data-fact="merchant tier"]')).toBe(status.merchantTier.effective);
     expect(await page.textContent('[data-fact="storefront label"]')).toBe(status.frontBadge ?? 'none');
+    // the targets of the projection (SPEC §6), beside the gap, as the records hold them
+    const shownDate = Object.keys(await factsOf(page))
+      .find((k) => k.startsWith('composite ('))
+      ?.slice(11, 21);
+    expect(shownDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    const daily = (await new DailyScorePacks(env.store).on([(await new ReferenceRepository(env.store).seller(sellerId))!], shownDate!)) as DailyScoreRecord[];
+    const next = daily[0]?.projectedTier.nextTier;
+    if (next) {
+      const sentences = next.targets.map((t) => targetSentence(t, windowLength(daily[0]!.window)));
+      expect(await page.textContent('[data-fact="targets (any one alone)"]')).toBe(
+        sentences.length > 0 ? sentences.join('; ') : 'none reachable by one indicator alone',
+      );
+    }
     const service = await new GradesRepository(env.store).get(sellerId, 'serviceLevel#2026-08');
     if (service?.kind === 'serviceLevel') {
       const rates = await tableOf(page, 'serviceRates');
@@ -169,6 +184,13 @@ describe('the grading report in a browser', () => {
       .flat()
       .reduce((a: number, n) => a + Number(n), 0);
     expect(total).toBe(m.market.sellers.length);
+    const reachable = (file: string) => {
+      const tiers = readRecords(file).filter((r) => r.kind === 'operationTier' && r.nextTier) as unknown as OperationTierRecord[];
+      return `${tiers.filter((r) => r.nextTier!.targets.length > 0).length} of ${tiers.length}`;
+    };
+    expect(await page.textContent('[data-fact="targets"]')).toContain(
+      `current ${reachable(join(dir, 'current.jsonl'))}, draft ${reachable(join(dir, 'draft.jsonl'))}`,
+    );
     expect(await page.$$eval('.chart[data-chart^="whatIf-"]', (e) => e.length)).toBeGreaterThan(1);
     await page.close();
   });
