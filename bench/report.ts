@@ -16,7 +16,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
-import { report } from '../bin/cli/report';
 import { marketplacePage } from '../bin/report/render';
 import { batchPut, chunks } from '../functions/data/batch';
 import { DailyScorePacks } from '../functions/data/dailyScorePacks';
@@ -172,6 +171,28 @@ async function browserTimes(browser: Browser, file: string, loads: number, open?
   return { first: median(first), paint: median(paint), opened: opened.length ? median(opened) : null };
 }
 
+/**
+ * `grader report --seller …` as an operator runs it, three times (medians): the time the command
+ * reports (loading ECharts, reading, drawing, writing) and the wall time with Node's and tsx's start.
+ */
+async function sellerCommand(args: string[], endpoint?: string): Promise<{ command: number; wall: number; requests: number | null }> {
+  const runs: { command: number; wall: number; requests: number | null }[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', resolve(import.meta.dirname, '..', 'bin', 'grader.ts'), 'report', ...args],
+      {
+        env: { ...process.env, ...(endpoint ? { GRADER_DYNAMODB_ENDPOINT: endpoint } : {}) },
+      },
+    );
+    const wall = performance.now() - t;
+    const requests = /with (\d+) requests/.exec(stdout)?.[1];
+    runs.push({ command: Number(/ in ([\d.]+) s/.exec(stdout)![1]) * 1000, wall, requests: requests ? Number(requests) : null });
+  }
+  return { command: median(runs.map((r) => r.command)), wall: median(runs.map((r) => r.wall)), requests: runs[0]!.requests };
+}
+
 async function sizesBench(): Promise<void> {
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
   try {
@@ -231,27 +252,16 @@ async function sizesBench(): Promise<void> {
         await load(store, [...pool.sellers, chosen!.seller], [...chosen!.records.filter((r) => r.kind !== 'dailyScore'), ...pool.daily]);
         await markRuns(store);
         const sellerPath = join(dir, `seller-${n}.html`);
-        const fromTables: number[] = [];
-        for (let i = 0; i < 3; i++) {
-          store.stats.requests = 0;
-          const t = performance.now();
-          await report({ store, policy: DEFAULT_POLICY, seller: chosen!.seller.sellerId, out: sellerPath });
-          fromTables.push(performance.now() - t);
-        }
-        const requests = store.stats.requests;
-        const fromFile: number[] = [];
-        if (n <= 100_000)
-          for (let i = 0; i < 3; i++) {
-            const t = performance.now();
-            await report({ policy: DEFAULT_POLICY, records: recordsFile, seller: chosen!.seller.sellerId, out: join(dir, `seller-${n}-file.html`) });
-            fromFile.push(performance.now() - t);
-          }
+        const sellerId = chosen!.seller.sellerId;
+        const fromTables = await sellerCommand(['--seller', sellerId, '--out', sellerPath], embedded.endpoint);
+        const fromFile =
+          n <= 100_000 ? await sellerCommand(['--seller', sellerId, '--records', recordsFile, '--out', join(dir, `seller-${n}-file.html`)]) : null;
         const sellerShown = await browserTimes(browser, sellerPath, 5);
         console.log(
           `${n.toLocaleString('en-US')} sellers: page ${mb(Buffer.byteLength(html))} (${views.length} seller views inlined; tallied in ${ms(tallied)}, drawn in ${ms(rendered)}), ` +
             `first charts ${ms(shown.first)} (first paint ${ms(shown.paint)}), an inlined seller opened ${ms(shown.opened!)}; ` +
-            `a seller's page (${chosen!.seller.sellerId}, pool of ${pool.sellers.length.toLocaleString('en-US')}) from the tables ${ms(median(fromTables))} (${requests} requests), ` +
-            `${fromFile.length ? `from a ${mb(statSync(recordsFile).size)} records file ${ms(median(fromFile))}, ` : ''}` +
+            `grader report --seller ${sellerId} (pool of ${pool.sellers.length.toLocaleString('en-US')}) from the tables ${ms(fromTables.command)} in the command, ${ms(fromTables.wall)} with Node's start (${fromTables.requests} requests), ` +
+            `${fromFile ? `from a ${mb(statSync(recordsFile).size)} records file ${ms(fromFile.command)} (${ms(fromFile.wall)}), ` : ''}` +
             `its charts shown ${ms(sellerShown.first)}; peak RSS so far ${mb(peakRss())}`,
         );
       } finally {

@@ -73,4 +73,4 @@ function closeOutput(out: WriteStream): Promise<void> {
   return new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
 }
 
-export { closeOutput, fileSize, openOutput, readJsonFile, readJsonl, readJsonlAll, writeOutput };
+export { assertReadable, closeOutput, fileSize, openOutput, readJsonFile, readJsonl, readJsonlAll, writeOutput };

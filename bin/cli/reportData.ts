@@ -15,6 +15,7 @@ import { parseJsonLine } from '../../lib/jsonLines';
 import { gradeRecordSchema, type DailyScoreRecord, type GradeRecord } from '../../lib/records';
 import { ABILITY_ORDER, type BadOrder, type ReportTally } from '../../lib/report';
 import { UsageError } from './errors';
+import { assertReadable } from './files';
 
 /** Requests in flight while the report reads the tables. */
 const CONCURRENCY = 16;
@@ -132,11 +133,10 @@ async function sellerOfStore(store: Store, sellerId: string, period: string | un
     .filter((d) => d.slice(0, 7) <= month)
     .sort()
     .at(-1);
-  const packs = new DailyScorePacks(store);
-  const [daily, orders] = await Promise.all([lastDay ? packs.on([seller], lastDay) : Promise.resolve([]), badOrdersOf(store, own, month)]);
-  const d = daily[0];
-  const pool = d?.poolId && d.abilities ? await poolOfPacks(store, d.poolId, d.date, await reference.categories()) : null;
-  return { records: [...own, ...daily], month, pool, orders };
+  const [d, orders] = await Promise.all([lastDay ? new DailyScorePacks(store).of(seller, lastDay) : Promise.resolve(null), badOrdersOf(store, own, month)]);
+  const categories = d?.poolId?.startsWith('cat:') ? [] : await reference.categories();
+  const pool = d?.poolId && d.abilities ? await poolOfPacks(store, d.poolId, d.date, categories) : null;
+  return { records: d ? [...own, d] : own, month, pool, orders };
 }
 
 /** The categories whose sellers a pool draws from (lib/pools.ts: `cat:`, `parent:`, `global`). */
@@ -165,7 +165,7 @@ async function poolOfPacks(store: Store, poolId: string, date: string, categorie
   });
   const all = [...sizes.keys()].sort();
   const picked = all.length <= POOL_PACKS ? all : Array.from({ length: POOL_PACKS }, (_, i) => all[Math.floor((i * all.length) / POOL_PACKS)]!);
-  const members = (await mapLimit(chunks(picked, 4), 4, (group) => packs.ofPacks(group, date))).flat().filter((r) => r.poolId === poolId && r.abilities);
+  const members = (await mapLimit(chunks(picked, 4), 4, (group) => packs.poolMembersOf(group, date))).flat().filter((r) => r.poolId === poolId && r.abilities);
   if (members.length === 0) return null;
   const read = picked.reduce((a, p) => a + sizes.get(p)!, 0);
   const stored = all.reduce((a, p) => a + sizes.get(p)!, 0);
@@ -176,9 +176,11 @@ async function poolOfPacks(store: Store, poolId: string, date: string, categorie
   };
 }
 
-function meansOf(records: DailyScoreRecord[]): number[] {
+function meansOf(records: Pick<DailyScoreRecord, 'abilities'>[]): number[] {
   return ABILITY_ORDER.map((a) => Math.round((records.reduce((s, r) => s + r.abilities![a], 0) / records.length) * 10) / 10);
 }
+
+const SELLER_OF_LINE = /"sellerId":"([^"]*)"/;
 
 /** A grade record of a `grader score` file, or a UsageError naming the file, the line and the field. */
 function gradeRecordOf(file: string, value: unknown, where: string): GradeRecord {
@@ -190,13 +192,19 @@ function gradeRecordOf(file: string, value: unknown, where: string): GradeRecord
   return parsed.data;
 }
 
-/** Every record of a `grader score` file, line by line (quarantine lines counted by source): nothing held but what `each` keeps. */
-async function eachRecordOfFile(file: string, each: (r: GradeRecord) => void): Promise<Record<string, number>> {
+/**
+ * Every record of a `grader score` file, line by line (quarantine lines counted by source): nothing
+ * held but what `each` keeps. `sellers`: only the lines of these sellers are parsed.
+ */
+async function eachRecordOfFile(file: string, each: (r: GradeRecord) => void, sellers?: Set<string>): Promise<Record<string, number>> {
+  await assertReadable(file);
   const quarantine: Record<string, number> = Object.create(null) as Record<string, number>;
   const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
   let n = 0;
   for await (const text of lines) {
-    const line = parseJsonLine(text, ++n);
+    n++;
+    if (sellers && !sellers.has(SELLER_OF_LINE.exec(text)?.[1] ?? '')) continue;
+    const line = parseJsonLine(text, n);
     if (!line || !('value' in line)) continue;
     const value = line.value as { kind?: unknown; source?: unknown };
     if (value.kind === 'quarantine') quarantine[String(value.source)] = (quarantine[String(value.source)] ?? 0) + 1;
@@ -213,22 +221,23 @@ async function linesHolding(file: string, text: string, each: (line: string) => 
   const needle = Buffer.from(text);
   const handle = await open(file, 'r');
   try {
-    const size = 8 << 20;
-    let carry = Buffer.alloc(0);
+    // one buffer, reused: the part of a line a read cut off moves to its start
+    let buf = Buffer.allocUnsafe(16 << 20);
+    let kept = 0;
     for (;;) {
-      const chunk = Buffer.allocUnsafe(size);
-      const { bytesRead } = await handle.read(chunk, 0, size, null);
-      const buf = carry.length ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
-      const end = bytesRead === 0 ? buf.length : buf.lastIndexOf(10) + 1;
-      for (let at = buf.indexOf(needle); at !== -1 && at < end; at = buf.indexOf(needle, at + 1)) {
-        const start = buf.lastIndexOf(10, at) + 1;
-        let stop = buf.indexOf(10, at);
-        if (stop === -1) stop = buf.length;
-        each(buf.toString('utf8', start, stop));
+      if (kept === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(buf.length)]);
+      const { bytesRead } = await handle.read(buf, kept, buf.length - kept, null);
+      const view = buf.subarray(0, kept + bytesRead);
+      const end = bytesRead === 0 ? view.length : view.lastIndexOf(10) + 1;
+      for (let at = view.indexOf(needle); at !== -1 && at < end; at = view.indexOf(needle, at + 1)) {
+        const stop = view.indexOf(10, at);
+        each(view.toString('utf8', view.lastIndexOf(10, at) + 1, stop === -1 ? view.length : stop));
+        if (stop === -1) break;
         at = stop;
       }
       if (bytesRead === 0) return;
-      carry = Buffer.from(buf.subarray(end));
+      buf.copyWithin(0, end, view.length);
+      kept = view.length - end;
     }
   } finally {
     await handle.close();
@@ -240,6 +249,7 @@ async function linesHolding(file: string, text: string, each: (line: string) => 
  * daily score: two scans of the bytes (its lines, then its pool's), parsing only the lines found.
  */
 async function sellerOfFile(file: string, sellerId: string) {
+  await assertReadable(file);
   const own: GradeRecord[] = [];
   await linesHolding(file, `"sellerId":${JSON.stringify(sellerId)}`, (text) => {
     const value: unknown = JSON.parse(text);
@@ -263,4 +273,4 @@ async function sellerOfFile(file: string, sellerId: string) {
   return { records: own, pool };
 }
 
-export { eachRecordOfFile, gradeRecordOf, sellerOfFile, sellerOfStore, sellersOfStore, tallyStore, badOrdersOf };
+export { POOL_PACKS, badOrdersOf, eachRecordOfFile, gradeRecordOf, poolOfPacks, sellerOfFile, sellerOfStore, sellersOfStore, tallyStore };

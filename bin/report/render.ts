@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import type { MarketplaceModel, SellerView, ViewConstants } from '../../lib/report';
 import { nodeDraw } from './draw';
-import { compareHtml, esc, marketplaceHtml, sellerViewHtml, type Commands } from './html';
+import { compareHtml, esc, marketplaceHtml, sellerViewHtml, type Commands, type Draw } from './html';
 
 const here = import.meta.dirname;
 const template = () => readFileSync(join(here, 'page.html'), 'utf8');
@@ -45,8 +45,8 @@ function marketplacePage(model: MarketplaceModel, views: SellerView[], commands:
 }
 
 /** One seller's page (`grader report --seller`): the view the marketplace page opens, drawn here, no script needed. */
-function sellerPage(view: SellerView, shared: ViewConstants, commands: Pick<Commands, 'orders'>, period: string): string {
-  return page({ title: `Seller ${view.sellerId}, ${period}`, seller: sellerViewHtml(view, shared, nodeDraw(), commands) });
+function sellerPage(view: SellerView, shared: ViewConstants, commands: Pick<Commands, 'orders'>, period: string, draw: Draw = nodeDraw()): string {
+  return page({ title: `Seller ${view.sellerId}, ${period}`, seller: sellerViewHtml(view, shared, draw, commands) });
 }
 
 /** The what-if page (`grader report --compare`). */
