@@ -9,6 +9,7 @@ import { QuarantineRepository } from '../../functions/data/quarantineRepository'
 import { ReferenceRepository, type StoredSeller } from '../../functions/data/referenceRepository';
 import { RunsRepository } from '../../functions/data/runsRepository';
 import type { Store } from '../../functions/data/store';
+import { DAILY_SCORE_PACK_SIZE } from '../../functions/data/tables';
 import { addMonths, addQuarters, quarterOfMonth } from '../../lib/calendar';
 import type { Category } from '../../lib/inputs';
 import { parseJsonLine } from '../../lib/jsonLines';
@@ -19,8 +20,11 @@ import { assertReadable } from './files';
 
 /** Requests in flight while the report reads the tables. */
 const CONCURRENCY = 16;
-/** Packs of daily scores read for a seller page's pool means: the whole pool up to this many, else as many spread evenly. */
-const POOL_PACKS = 16;
+/**
+ * Packs of daily scores read for a seller page's pool means: the whole pool up to this many (2,048
+ * sellers), else as many spread evenly (the mean of 2,048 scores: within ~0.7 points of the pool's).
+ */
+const POOL_PACKS = 8;
 
 interface Pool {
   means: number[];
@@ -133,9 +137,12 @@ async function sellerOfStore(store: Store, sellerId: string, period: string | un
     .filter((d) => d.slice(0, 7) <= month)
     .sort()
     .at(-1);
-  const [d, orders] = await Promise.all([lastDay ? new DailyScorePacks(store).of(seller, lastDay) : Promise.resolve(null), badOrdersOf(store, own, month)]);
+  const packs = new DailyScorePacks(store);
+  // its category's packs are counted while its own score is read: most pools are one category
+  const counted = new Map(lastDay ? [[seller.categoryId, packCount(packs, seller.categoryId, lastDay)]] : []);
+  const [d, orders] = await Promise.all([lastDay ? packs.of(seller, lastDay) : Promise.resolve(null), badOrdersOf(store, own, month), ...counted.values()]);
   const categories = d?.poolId?.startsWith('cat:') ? [] : await reference.categories();
-  const pool = d?.poolId && d.abilities ? await poolOfPacks(store, d.poolId, d.date, categories) : null;
+  const pool = d?.poolId && d.abilities ? await poolOfPacks(store, d.poolId, d.date, categories, counted) : null;
   return { records: d ? [...own, d] : own, month, pool, orders };
 }
 
@@ -147,32 +154,57 @@ function categoriesOfPool(poolId: string, categories: Category[]): string[] {
 }
 
 /**
- * A pool's means of the seven abilities on a date, from its packs of daily scores (named
- * `<categoryId>#<n>`, data-model.md): first their sizes (keys and counts only), then the records of
- * the whole pool if it spans at most POOL_PACKS packs, else of POOL_PACKS packs spread evenly over
- * it — a bounded read whatever the pool's size, the sample named on the page.
+ * How many packs of daily scores a category has on a date, and how many scores they hold: packs are
+ * named `<categoryId>#<n>` from 0 up and filled to DAILY_SCORE_PACK_SIZE in turn (data-model.md), so
+ * a search of 16 probes a round finds the last one reading a few dozen items, not every pack (a read
+ * costs a whole item, projection or not).
  */
-async function poolOfPacks(store: Store, poolId: string, date: string, categories: Category[]): Promise<Pool | null> {
+async function packCount(packs: DailyScorePacks, categoryId: string, date: string): Promise<{ packs: number; scores: number }> {
+  const name = (n: number) => `${categoryId}#${String(n).padStart(3, '0')}`;
+  const counted = (last: number, size: number) => ({ packs: last + 1, scores: last * DAILY_SCORE_PACK_SIZE + size });
+  let base = 0;
+  let baseSize = 0;
+  let step = 64;
+  for (;;) {
+    const probes = Array.from({ length: 16 }, (_, i) => base + i * step);
+    const found = await packs.sizes(probes.map(name), date);
+    const last = probes.findLastIndex((n) => found.has(name(n)));
+    if (last === -1) return base === 0 ? { packs: 0, scores: 0 } : counted(base, baseSize);
+    [base, baseSize] = [probes[last]!, found.get(name(probes[last]!))!];
+    if (step === 1 && last < 15) return counted(base, baseSize);
+    if (last < 15) step = Math.max(1, step / 16);
+  }
+}
+
+/**
+ * A pool's means of the seven abilities on a date, from its packs of daily scores: the whole pool if
+ * it spans at most POOL_PACKS packs, else POOL_PACKS packs spread evenly over it — a bounded read
+ * whatever the pool's size, the sample and the pool's estimated size named on the page.
+ */
+async function poolOfPacks(
+  store: Store,
+  poolId: string,
+  date: string,
+  categories: Category[],
+  counted: Map<string, Promise<{ packs: number; scores: number }>> = new Map(),
+): Promise<Pool | null> {
   const packs = new DailyScorePacks(store);
-  const sizes = new Map<string, number>();
-  await mapLimit(categoriesOfPool(poolId, categories), CONCURRENCY, async (categoryId) => {
-    for (let from = 0; ; from += 100) {
-      const names = Array.from({ length: 100 }, (_, i) => `${categoryId}#${String(from + i).padStart(3, '0')}`);
-      const found = await packs.sizes(names, date);
-      for (const [pack, n] of found) sizes.set(pack, n);
-      if (!found.has(names.at(-1)!)) return;
-    }
-  });
-  const all = [...sizes.keys()].sort();
+  const counts = await mapLimit(
+    categoriesOfPool(poolId, categories),
+    CONCURRENCY,
+    async (c) => [c, await (counted.get(c) ?? packCount(packs, c, date))] as const,
+  );
+  const all = counts.flatMap(([c, n]) => Array.from({ length: n.packs }, (_, i) => `${c}#${String(i).padStart(3, '0')}`));
   const picked = all.length <= POOL_PACKS ? all : Array.from({ length: POOL_PACKS }, (_, i) => all[Math.floor((i * all.length) / POOL_PACKS)]!);
-  const members = (await mapLimit(chunks(picked, 4), 4, (group) => packs.poolMembersOf(group, date))).flat().filter((r) => r.poolId === poolId && r.abilities);
+  const read = (await mapLimit(chunks(picked, 4), 4, (group) => packs.poolMembersOf(group, date))).flat();
+  const members = read.filter((r) => r.poolId === poolId && r.abilities);
   if (members.length === 0) return null;
-  const read = picked.reduce((a, p) => a + sizes.get(p)!, 0);
-  const stored = all.reduce((a, p) => a + sizes.get(p)!, 0);
+  // the pool's share of the scores read, over all the scores its packs hold
+  const scores = counts.reduce((a, [, n]) => a + n.scores, 0);
   return {
     means: meansOf(members),
     sampled: members.length,
-    members: picked.length === all.length ? members.length : Math.round((members.length * stored) / read),
+    members: picked.length === all.length ? members.length : Math.round((members.length * scores) / read.length),
   };
 }
 
@@ -273,4 +305,4 @@ async function sellerOfFile(file: string, sellerId: string) {
   return { records: own, pool };
 }
 
-export { POOL_PACKS, badOrdersOf, eachRecordOfFile, gradeRecordOf, poolOfPacks, sellerOfFile, sellerOfStore, sellersOfStore, tallyStore };
+export { POOL_PACKS, badOrdersOf, packCount, eachRecordOfFile, gradeRecordOf, poolOfPacks, sellerOfFile, sellerOfStore, sellersOfStore, tallyStore };

@@ -139,7 +139,11 @@ function sellerCharts(s: SellerView, V: ViewConstants) {
             series: [
               {
                 type: 'radar',
-                data: [{ name: 'seller', value: s.daily.abilities }, ...(s.daily.poolAbilities ? [{ name: 'pool mean', value: s.daily.poolAbilities }] : [])],
+                data: [
+                  { name: 'seller', value: s.daily.abilities },
+                  // dashed, square points: told apart from the seller's line without colour
+                  ...(s.daily.poolAbilities ? [{ name: 'pool mean', value: s.daily.poolAbilities, symbol: 'rect', lineStyle: { type: 'dashed' } }] : []),
+                ],
               },
             ],
           }
