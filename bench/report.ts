@@ -6,8 +6,9 @@
  * up to 10,000 sellers; above, the 10,000 scored sellers copied (functions/local/syntheticRecords.ts).
  * Browser times are medians of 5 loads, seller pages of 3 writes.
  *
- * `npm run bench:report -- --tables 100000`: `grader report` from DynamoDB Local holding that many
- * sellers' records: wall time, requests and peak memory of the command.
+ * `npm run bench:report -- --tables 100000 [--keep]`: `grader report` from DynamoDB Local holding that
+ * many sellers' records: wall time, requests and peak memory of the command (`--keep`: the tables stay
+ * up afterwards, for profiling, until the bench is stopped).
  */
 import '../bin/cli/warnings';
 import { execFile } from 'node:child_process';
@@ -41,6 +42,11 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 const peakRss = () => process.resourceUsage().maxRSS * 1024;
+/** The heap in use after a full collection (npm run bench:report runs node --expose-gc). */
+const heapAfterGc = () => {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().heapUsed;
+};
 
 /** Scores a synthetic marketplace offline: the records `grader score` would write for three months, a quarter and a day. */
 function scored(sellers: number): GradeRecord[] {
@@ -199,6 +205,7 @@ async function sizesBench(): Promise<void> {
   try {
     for (const n of sizes.length ? sizes : [1000, 10_000, 100_000, 1_000_000]) {
       const market = marketplace(n);
+      const heapBefore = heapAfterGc();
       const t0 = performance.now();
       const tally = new ReportTally(PERIOD);
       market.each((_, rs) => {
@@ -206,6 +213,7 @@ async function sizesBench(): Promise<void> {
       });
       const model = tally.marketplace({ policy: DEFAULT_POLICY });
       const tallied = performance.now() - t0;
+      const tallyHeap = heapAfterGc() - heapBefore;
       const named = new Set(tally.inlined(model));
       // the second pass: the named sellers' records; the largest category's sellers and daily scores
       // (the pool a seller page reads); a seller of it not named on the page; the records file
@@ -259,7 +267,7 @@ async function sizesBench(): Promise<void> {
           n <= 100_000 ? await sellerCommand(['--seller', sellerId, '--records', recordsFile, '--out', join(dir, `seller-${n}-file.html`)]) : null;
         const sellerShown = await browserTimes(browser, sellerPath, 5);
         console.log(
-          `${n.toLocaleString('en-US')} sellers: page ${mb(Buffer.byteLength(html))} (${views.length} seller views inlined; tallied in ${ms(tallied)}, drawn in ${ms(rendered)}), ` +
+          `${n.toLocaleString('en-US')} sellers: page ${mb(Buffer.byteLength(html))} (${views.length} seller views inlined; tallied in ${ms(tallied)}, the tally holding ${mb(tallyHeap)}, drawn in ${ms(rendered)}), ` +
             `first charts ${ms(shown.first)} (first paint ${ms(shown.paint)}), an inlined seller opened ${ms(shown.opened!)}; ` +
             `grader report --seller ${sellerId} (pool of ${pool.sellers.length.toLocaleString('en-US')}) from the tables ${ms(fromTables.command)} in the command, ${ms(fromTables.wall)} with Node's start (${fromTables.requests} requests), ` +
             `${fromFile ? `from a ${mb(statSync(recordsFile).size)} records file ${ms(fromFile.command)} (${ms(fromFile.wall)}), ` : ''}` +
@@ -320,6 +328,10 @@ async function tablesBench(n: number): Promise<void> {
         { env: { ...process.env, GRADER_DYNAMODB_ENDPOINT: embedded.endpoint }, maxBuffer: 1 << 24 },
       );
       console.log(`grader report at ${n.toLocaleString('en-US')} sellers: ${stdout.trim()}; ${stderr.trim().split('\n').at(-1)}`);
+    }
+    if (args.includes('--keep')) {
+      console.log(`DynamoDB Local stays up at ${embedded.endpoint} (GRADER_DYNAMODB_ENDPOINT) until this process is stopped`);
+      await new Promise((stop) => process.once('SIGTERM', stop).once('SIGINT', stop));
     }
   } finally {
     store.client.destroy();

@@ -122,7 +122,7 @@ class PoolMeans {
   date: string | null = null;
   private sums = new Map<string, { members: number; sums: number[] }>();
 
-  add(r: DailyScoreRecord): void {
+  add(r: Pick<DailyScoreRecord, 'date' | 'poolId' | 'abilities'>): void {
     if (this.date === null || r.date > this.date) {
       this.date = r.date;
       this.sums = new Map();
@@ -203,6 +203,12 @@ class ReportTally {
         this.pools.add(record);
         return;
     }
+  }
+
+  /** A daily score of which the page uses only the seller, its pool and abilities (the pools' means). */
+  addDaily(r: Pick<DailyScoreRecord, 'sellerId' | 'date' | 'poolId' | 'abilities'>): void {
+    this.sellerIds.add(r.sellerId);
+    this.pools.add(r);
   }
 
   private of<K>(map: Map<K, Counts>, key: K): Counts {

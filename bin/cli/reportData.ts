@@ -77,7 +77,11 @@ async function tallyStore(store: Store, tally: ReportTally, period: string | und
     tasks.push(async () => add(await grades.getMany(chunk.flatMap((s) => ['goodSellerGrant', 'healthCheck'].map((sk) => ({ sellerId: s.sellerId, sk }))))));
   if (lastDay) {
     const byPack = [...new Set(sellers.map((s) => s.pack))];
-    for (const group of chunks(byPack, 4)) tasks.push(async () => add(await packs.ofPacks(group, lastDay)));
+    // the page counts daily scores only for the pools' means: only pool and abilities are read of them
+    for (const group of chunks(byPack, 4))
+      tasks.push(async () => {
+        for (const m of await packs.poolMembersOf(group, lastDay)) tally.addDaily(m);
+      });
   }
   const [quarantine] = await Promise.all([new QuarantineRepository(store).countsBySource(), mapLimit(tasks, CONCURRENCY, (task) => task())]);
   return { month, lastDay, quarantine, sellers, categories };
@@ -88,7 +92,7 @@ async function sellersOfStore(store: Store, sellers: StoredSeller[], lastDay: st
   const grades = new GradesRepository(store);
   const [records, daily] = await Promise.all([
     mapLimit(sellers, CONCURRENCY, (s) => grades.listSeller(s.sellerId)),
-    lastDay ? new DailyScorePacks(store).on(sellers, lastDay) : Promise.resolve([]),
+    lastDay ? new DailyScorePacks(store).ofSellers(sellers, lastDay) : Promise.resolve([]),
   ]);
   const bySeller = new Map(sellers.map((s, i) => [s.sellerId, records[i]!]));
   for (const d of daily) bySeller.get(d.sellerId)?.push(d);
@@ -140,10 +144,15 @@ async function sellerOfStore(store: Store, sellerId: string, period: string | un
   const packs = new DailyScorePacks(store);
   // its category's packs are counted while its own score is read: most pools are one category
   const counted = new Map(lastDay ? [[seller.categoryId, packCount(packs, seller.categoryId, lastDay)]] : []);
-  const [d, orders] = await Promise.all([lastDay ? packs.of(seller, lastDay) : Promise.resolve(null), badOrdersOf(store, own, month), ...counted.values()]);
+  const [daily, orders] = await Promise.all([
+    lastDay ? packs.ofSellers([seller], lastDay) : Promise.resolve([]),
+    badOrdersOf(store, own, month),
+    ...counted.values(),
+  ]);
+  const d = daily[0];
   const categories = d?.poolId?.startsWith('cat:') ? [] : await reference.categories();
   const pool = d?.poolId && d.abilities ? await poolOfPacks(store, d.poolId, d.date, categories, counted) : null;
-  return { records: d ? [...own, d] : own, month, pool, orders };
+  return { records: [...own, ...daily], month, pool, orders };
 }
 
 /** The categories whose sellers a pool draws from (lib/pools.ts: `cat:`, `parent:`, `global`). */

@@ -31,15 +31,20 @@ interface StoredRecord {
   hash: string;
 }
 
+/** A stored pack's records as parsed JSON, each still to be checked. */
+function rawRecordsOfPack(item: Item): unknown[] {
+  if (!(item.records instanceof Uint8Array)) throw new Error(`daily-score pack ${String(item.sellerId)} ${String(item.sk)} has no records`);
+  const parsed: unknown = JSON.parse(gunzipSync(item.records).toString('utf8'));
+  if (!Array.isArray(parsed)) throw new Error(`daily-score pack ${String(item.sellerId)} ${String(item.sk)} does not hold a list`);
+  return parsed;
+}
+
 /**
  * The records of a stored pack, each checked against the schema, with its content hash taken from
  * the stored text (a parsed record's keys come back in schema order, which would hash differently).
  */
 function storedRecordsOfPack(item: Item): StoredRecord[] {
-  if (!(item.records instanceof Uint8Array)) throw new Error(`daily-score pack ${String(item.sellerId)} ${String(item.sk)} has no records`);
-  const parsed: unknown = JSON.parse(gunzipSync(item.records).toString('utf8'));
-  if (!Array.isArray(parsed)) throw new Error(`daily-score pack ${String(item.sellerId)} ${String(item.sk)} does not hold a list`);
-  return parsed.map((raw: unknown) => {
+  return rawRecordsOfPack(item).map((raw: unknown) => {
     const record = gradeRecordSchema.parse(raw);
     if (record.kind !== 'dailyScore') throw new Error(`daily-score pack ${String(item.sellerId)} ${String(item.sk)} holds a ${record.kind} record`);
     // validated above; kept as stored so that a rewritten pack keeps its text
@@ -204,24 +209,28 @@ class DailyScorePacks {
     return [...packs.values()].flatMap((p) => [...p.records.values()].map((r) => r.record)).filter((r) => wanted.has(r.sellerId));
   }
 
-  /** Every daily score of some packs on a date. */
-  async ofPacks(packs: string[], date: string): Promise<DailyScoreRecord[]> {
-    const read = await this.read(packs.map((pack) => ({ pack, date })));
-    return [...read.values()].flatMap((p) => [...p.records.values()].map((r) => r.record));
-  }
-
-  /** A seller's daily score on a date, from its pack: only its own record is checked, not its 255 neighbours'. */
-  async of(seller: { sellerId: string; pack: string }, date: string): Promise<DailyScoreRecord | null> {
-    const [item] = await batchGet(this.store.doc, this.table, [packKey(seller.pack, date)], this.store.stats);
-    if (!item) return null;
-    if (!(item.records instanceof Uint8Array)) throw new Error(`daily-score pack ${String(item.sellerId)} ${String(item.sk)} has no records`);
-    const parsed: unknown = JSON.parse(gunzipSync(item.records).toString('utf8'));
-    if (!Array.isArray(parsed)) throw new Error(`daily-score pack ${String(item.sellerId)} ${String(item.sk)} does not hold a list`);
-    const raw: unknown = parsed.find((r: { sellerId?: unknown }) => r?.sellerId === seller.sellerId);
-    if (raw === undefined) return null;
-    const record = gradeRecordSchema.parse(raw);
-    if (record.kind !== 'dailyScore') throw new Error(`daily-score pack ${String(item.sellerId)} ${String(item.sk)} holds a ${record.kind} record`);
-    return record;
+  /**
+   * Some sellers' daily scores on a date, each pack read once: only their own records are checked,
+   * not their neighbours' (a page of a few sellers reads packs of 256).
+   */
+  async ofSellers(sellers: { sellerId: string; pack: string }[], date: string): Promise<DailyScoreRecord[]> {
+    const wanted = new Set(sellers.map((s) => s.sellerId));
+    const packs = [...new Set(sellers.map((s) => s.pack))];
+    const items = await batchGet(
+      this.store.doc,
+      this.table,
+      packs.map((pack) => packKey(pack, date)),
+      this.store.stats,
+    );
+    return items.flatMap((item) =>
+      rawRecordsOfPack(item)
+        .filter((raw) => wanted.has(String((raw as { sellerId?: unknown } | null)?.sellerId)))
+        .map((raw) => {
+          const record = gradeRecordSchema.parse(raw);
+          if (record.kind !== 'dailyScore') throw new Error(`daily-score pack ${String(item.sellerId)} ${String(item.sk)} holds a ${record.kind} record`);
+          return record;
+        }),
+    );
   }
 
   /**
@@ -235,12 +244,7 @@ class DailyScorePacks {
       packs.map((pack) => packKey(pack, date)),
       this.store.stats,
     );
-    return items.flatMap((item) => {
-      if (!(item.records instanceof Uint8Array)) throw new Error(`daily-score pack ${String(item.sellerId)} ${String(item.sk)} has no records`);
-      const parsed: unknown = JSON.parse(gunzipSync(item.records).toString('utf8'));
-      if (!Array.isArray(parsed)) throw new Error(`daily-score pack ${String(item.sellerId)} ${String(item.sk)} does not hold a list`);
-      return parsed.map((raw: unknown) => poolMemberSchema.parse(raw));
-    });
+    return items.flatMap((item) => rawRecordsOfPack(item).map((raw) => poolMemberSchema.parse(raw)));
   }
 
   /** How many sellers each of these packs holds on a date (packs not stored are missing): a read of keys and counts only. */
