@@ -24,7 +24,7 @@ import { policyCommand, publishedPolicy } from './cli/policy';
 import { score, scoreOptions } from './cli/score';
 
 const USAGE = `usage: grader <command> [options]      (npm run --silent grader -- <command> ...)
-  score     --job daily --date D | --job monthly --period M | --job quarterly --quarter Q --data DIR
+  score     --job daily|growth --date D | --job monthly --period M | --job quarterly --quarter Q --data DIR
             [--policy FILE | --policy-version V] --out FILE   (a version is read from the tables)
   generate  [--sellers N] --from D --to D --out DIR          a synthetic marketplace as JSON Lines
   local     [--port P] [--persist]                          run DynamoDB Local until stopped; print the endpoint

@@ -13,7 +13,9 @@ import {
   type Registration,
   type SellerProfile,
 } from './inputs';
+import { INCENTIVE_STAGES, INCENTIVE_STATUSES, LISTING_STAGES } from './growthIndicators';
 import { writtenValue, type InputLine } from './jsonLines';
+import { checkListingRow, listingSchema, type Listing, type ListingMetricRow } from './listings';
 import { checkMetricRow, METRIC_FIELDS, type MetricRow } from './metrics';
 import { appealDecisionSchema, orderFeedSchema, type AppealDecisionInput, type OrderFeedLine } from './orderOutcomes';
 import type { Policy } from './policy';
@@ -22,6 +24,12 @@ import { SeenSellerDays } from './seenSellerDays';
 import { boundedKeyValue, shown } from './shown';
 
 type Source = QuarantineRecord['source'];
+
+/** The days a listing is listed: rows outside them are invalid (SPEC §3.5). */
+interface ListedSpan {
+  listedOn: string;
+  delistedOn: string | null;
+}
 
 /** A valid seller profile with the parent of its category: the pool keys a job needs. */
 interface AcceptedSeller {
@@ -34,6 +42,7 @@ interface KnownInputs {
   categories?: Iterable<Category>;
   sellers?: Iterable<{ sellerId: string; categoryId: string }>;
   grants?: Iterable<GoodSellerGrant>;
+  listings?: Iterable<Pick<Listing, 'listingId' | 'listedOn' | 'delistedOn'>>;
 }
 
 interface BoundaryOptions {
@@ -55,6 +64,8 @@ const KEY_FIELDS: Record<Source, readonly string[]> = {
   exclusions: ['orderId', 'on'],
   exposure: ['sellerId', 'categoryId', 'market', 'asOf'],
   registrations: ['sellerId', 'scheme', 'market', 'scope', 'registrationId'],
+  listings: ['listingId'],
+  listingMetrics: ['listingId', 'date'],
 };
 
 /**
@@ -72,6 +83,9 @@ class InputBoundary {
   private readonly grants = new Map<string, GoodSellerGrant>();
   private readonly knownGrants: ReadonlyMap<string, GoodSellerGrant>;
   private readonly metricKeys = new SeenSellerDays();
+  private readonly listings = new Map<string, ListedSpan>();
+  private readonly knownListings: ReadonlyMap<string, ListedSpan>;
+  private readonly listingMetricKeys = new SeenSellerDays();
   private readonly exposureKeys = new Set<string>();
   private readonly registrationKeys = new Set<string>();
   private readonly earliestDate: string;
@@ -83,6 +97,7 @@ class InputBoundary {
     this.knownCategories = new Map([...(known.categories ?? [])].map((c) => [c.categoryId, c]));
     this.knownSellers = new Set([...(known.sellers ?? [])].map((s) => s.sellerId));
     this.knownGrants = new Map([...(known.grants ?? [])].map((g) => [g.sellerId, g]));
+    this.knownListings = new Map([...(known.listings ?? [])].map((l) => [l.listingId, { listedOn: l.listedOn, delistedOn: l.delistedOn ?? null }]));
   }
 
   /** A category row (SPEC §3.1). */
@@ -226,6 +241,55 @@ class InputBoundary {
     return r;
   }
 
+  /** A listing (SPEC §3.5): known seller and category, dates in range and in order, the first of a repeated id. */
+  listing(input: InputLine): Listing | null {
+    const value = this.readable('listings', input);
+    if (value === undefined) return null;
+    const parsed = listingSchema.safeParse(value);
+    if (!parsed.success) return this.refuse('listings', input, `listing ${shown(value.listingId)}: ${describeIssues(parsed.error)}`);
+    const l = parsed.data;
+    const who = `listing ${l.listingId}, seller ${l.sellerId}`;
+    for (const field of ['listedOn', 'delistedOn'] as const) {
+      const d = l[field];
+      const outOfRange = d ? (this.beforeEarliest(d) ?? this.afterIngestion(d)) : null;
+      if (outOfRange) return this.refuse('listings', input, `${who}: ${field} ${outOfRange}`);
+    }
+    if (!this.isSeller(l.sellerId)) return this.refuse('listings', input, `${who}: unknown seller`);
+    if (!this.isCategory(l.categoryId)) return this.refuse('listings', input, `${who}: categoryId ${l.categoryId} is not a known category`);
+    if (this.listings.has(l.listingId)) return this.refuse('listings', input, `${who}: repeats an earlier row; the first one stands`);
+    this.listings.set(l.listingId, { listedOn: l.listedOn, delistedOn: l.delistedOn ?? null });
+    return l;
+  }
+
+  /**
+   * A listing's daily row (SPEC §3.5). `inScope` limits a job to the rows it reads, like `metric`:
+   * a row dated in range outside it is neither used nor checked.
+   */
+  listingMetric(input: InputLine, inScope?: (date: string) => boolean): ListingMetricRow | null {
+    const value = this.readable('listingMetrics', input);
+    if (value === undefined) return null;
+    const { listingId, date } = fieldsOf(value);
+    const dated = typeof date === 'string' && isCalendarDate(date);
+    const inRange = dated && !this.beforeEarliest(date) && !this.afterIngestion(date);
+    if (inRange && inScope && !inScope(date)) return null;
+    const label = `listing ${shown(listingId)}, ${shown(date)}`;
+    if (dated && typeof listingId === 'string') {
+      if (!this.listingMetricKeys.add(listingId, date))
+        return this.refuse('listingMetrics', input, `${label}: repeats the key (listingId, date) of an earlier row; the first one stands`);
+    }
+    const verdict = checkListingRow(value);
+    if (!verdict.valid) return this.refuse('listingMetrics', input, verdict.reason);
+    const { row } = verdict;
+    const outOfRange = this.beforeEarliest(row.date) ?? this.afterIngestion(row.date);
+    if (outOfRange) return this.refuse('listingMetrics', input, `${label}: date ${outOfRange}`);
+    const span = this.listings.get(row.listingId) ?? this.knownListings.get(row.listingId);
+    if (!span) return this.refuse('listingMetrics', input, `${label}: unknown listing`);
+    if (row.date < span.listedOn) return this.refuse('listingMetrics', input, `${label}: date is before the listing's listedOn (${span.listedOn})`);
+    if (span.delistedOn && row.date > span.delistedOn)
+      return this.refuse('listingMetrics', input, `${label}: date is after the listing's delistedOn (${span.delistedOn})`);
+    return row;
+  }
+
   isCategory(categoryId: string): boolean {
     return this.categories.has(categoryId) || this.knownCategories.has(categoryId);
   }
@@ -317,6 +381,27 @@ const earlierRecordSchema = z.discriminatedUnion('kind', [
     sellerId: z.string(),
     asOf: z.iso.date(),
     findings: z.array(z.looseObject({ id: z.string(), severity: z.string(), since: z.iso.date(), evidence: z.record(z.string(), z.unknown()) })),
+  }),
+  z.looseObject({
+    kind: z.literal('listingStage'),
+    listingId: z.string(),
+    sellerId: z.string(),
+    categoryId: z.string(),
+    asOf: z.iso.date(),
+    stage: z.enum(LISTING_STAGES),
+    since: z.iso.date(),
+    next: z.looseObject({ stage: z.string(), suggestions: z.array(z.looseObject({ indicator: z.string() })) }).nullable(),
+  }),
+  z.looseObject({
+    kind: z.literal('listingIncentive'),
+    listingId: z.string(),
+    sellerId: z.string(),
+    categoryId: z.string(),
+    stage: z.enum(INCENTIVE_STAGES),
+    grantedOn: z.iso.date(),
+    expiresOn: z.iso.date(),
+    status: z.enum(INCENTIVE_STATUSES),
+    endedOn: z.iso.date().nullable(),
   }),
   z.looseObject({ kind: z.literal('dailyScore'), sellerId: z.string() }),
   z.looseObject({ kind: z.literal('status'), sellerId: z.string() }),

@@ -1,6 +1,7 @@
 import { InputError } from './errors';
 import { z } from 'zod';
 import { ABILITIES, type Ability } from './abilities';
+import { growthPolicySchema } from './growthPolicy';
 import { INDICATOR_IDS, INDICATORS, type IndicatorId } from './indicators';
 
 const probability = z.number().min(0).max(1);
@@ -135,6 +136,8 @@ const policySchema = z
     dailyScoreRetentionDays: z.number().int().min(1),
     /** The health-check rules (SPEC §7.5); optional in older documents, which get the defaults. */
     healthCheck: healthCheckSchema.prefault({}),
+    /** The product growth centre (SPEC §7.6); optional in older documents, which get the defaults. */
+    growth: growthPolicySchema.prefault({}),
     /** Input bounds (SPEC §3.3): rows dated before `earliestDate` are invalid; optional in older documents. */
     data: z.strictObject({ earliestDate: z.iso.date() }).default({ earliestDate: '2015-01-01' }),
   })

@@ -207,7 +207,7 @@ const gradeRecordSchema = z.discriminatedUnion('kind', [
 const quarantineSchema = z
   .object({
     kind: z.literal('quarantine'),
-    source: z.enum(['metrics', 'sellers', 'categories', 'grants', 'grades', 'orders', 'exclusions', 'exposure', 'registrations']),
+    source: z.enum(['metrics', 'sellers', 'categories', 'grants', 'grades', 'orders', 'exclusions', 'exposure', 'registrations', 'listings', 'listingMetrics']),
     key: z.record(z.string(), z.unknown()),
     reason: z.string().min(1),
   })

@@ -1,14 +1,20 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { businessDateOf, isCalendarDate, isMonth, isQuarter, type Job } from '../../lib/calendar';
+import { prepareGrowth } from '../../lib/evaluateGrowth';
 import { prepareJob } from '../../lib/evaluateJob';
+import { validateListingRecord } from '../../lib/listingRecords';
 import { DEFAULT_POLICY, parsePolicy, type Policy } from '../../lib/policy';
 import { validateRecord } from '../../lib/records';
 import { UsageError } from './errors';
 import { closeOutput, fileSize, openOutput, readJsonFile, readJsonl, readJsonlAll } from './files';
 import { progressBar } from './progress';
 
+/** The jobs `grader score` runs offline: the seller jobs and the product growth centre. */
+type ScoreJob = Job | 'growth';
+
 interface ScoreOptions {
-  job: Job;
+  job: ScoreJob;
   period: string;
   data: string;
   policy?: string | undefined;
@@ -21,7 +27,8 @@ interface ScoreOptions {
 /** Checks `--job` and its period flag, naming the bad one. */
 function scoreOptions(values: Record<string, string | boolean | undefined>): ScoreOptions {
   const job = values.job;
-  if (job !== 'daily' && job !== 'monthly' && job !== 'quarterly') throw new UsageError(`--job must be daily, monthly or quarterly (got ${String(job)})`);
+  if (job !== 'daily' && job !== 'monthly' && job !== 'quarterly' && job !== 'growth')
+    throw new UsageError(`--job must be daily, monthly, quarterly or growth (got ${String(job)})`);
   const period = periodOf(job, values);
   const data = values.data;
   if (typeof data !== 'string') throw new UsageError('--data DIR is required');
@@ -33,10 +40,10 @@ function scoreOptions(values: Record<string, string | boolean | undefined>): Sco
   return { job, period, data, out, policy, policyVersion };
 }
 
-/** The period flag of a job: --date for daily, --period for monthly, --quarter for quarterly. */
-function periodOf(job: Job, values: Record<string, string | boolean | undefined>): string {
+/** The period flag of a job: --date for daily and growth, --period for monthly, --quarter for quarterly. */
+function periodOf(job: ScoreJob, values: Record<string, string | boolean | undefined>): string {
   const [flag, valid, shape] =
-    job === 'daily'
+    job === 'daily' || job === 'growth'
       ? (['date', isCalendarDate, 'YYYY-MM-DD'] as const)
       : job === 'monthly'
         ? (['period', isMonth, 'YYYY-MM'] as const)
@@ -58,6 +65,7 @@ function loadPolicy(opts: ScoreOptions): Policy {
 /** `grader score`: evaluates one job offline on a data folder and writes its records as JSON Lines. */
 async function score(opts: ScoreOptions): Promise<{ records: number; quarantined: number; byKind: Record<string, number> }> {
   const policy = loadPolicy(opts);
+  if (opts.job === 'growth') return scoreGrowth(opts, policy);
   const file = (name: string) => join(opts.data, name);
   const job = prepareJob(
     opts.job,
@@ -101,4 +109,46 @@ async function score(opts: ScoreOptions): Promise<{ records: number; quarantined
   return { records, quarantined: quarantine.length, byKind };
 }
 
+/** `grader score --job growth`: the product growth centre on a data folder (SPEC §3.5, §7.6). */
+async function scoreGrowth(opts: ScoreOptions, policy: Policy) {
+  const file = (name: string) => join(opts.data, name);
+  const growth = prepareGrowth(
+    opts.period,
+    {
+      categories: await readJsonlAll(file('categories.jsonl')),
+      sellers: await readJsonlAll(file('sellers.jsonl')),
+      listings: await readJsonlAll(file('listings.jsonl'), { optional: true }),
+      grades: await readJsonlAll(file('grades.jsonl'), { optional: true }),
+      ingestedOn: businessDateOf(new Date().toISOString(), policy.timeZone),
+    },
+    policy,
+    `offline-growth-${opts.period}`,
+  );
+  const rowsPath = file('listingMetrics.jsonl');
+  const bar = progressBar('listing rows', Math.round((await fileSize(rowsPath).catch(() => 0)) / 160));
+  if (existsSync(rowsPath)) {
+    for await (const row of readJsonl(rowsPath)) {
+      growth.addListingRow(row);
+      bar.tick(1);
+    }
+  }
+  bar.stop();
+  const out = await openOutput(opts.out);
+  const byKind: Record<string, number> = {};
+  let records = 0;
+  const write = async (line: string) => {
+    if (!out.write(`${line}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
+  };
+  for (const record of growth.records()) {
+    await write(JSON.stringify(validateListingRecord(record)));
+    byKind[record.kind] = (byKind[record.kind] ?? 0) + 1;
+    records++;
+  }
+  const quarantine = growth.quarantine();
+  for (const q of quarantine) await write(JSON.stringify(q));
+  await closeOutput(out);
+  return { records, quarantined: quarantine.length, byKind };
+}
+
 export { periodOf, score, scoreOptions };
+export type { ScoreJob };

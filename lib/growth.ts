@@ -1,0 +1,488 @@
+import { addDays, epochDay, type DateWindow } from './calendar';
+import { GROWTH_INDICATORS, STAGE_RANK, rateParts, volumeSum, type GrowthIndicatorId, type IncentiveStage, type ListingStage } from './growthIndicators';
+import type { ListingIncentiveRecord, ListingStageRecord, Suggestion } from './listingRecords';
+import { LF, LISTING_FIELD_COUNT } from './listings';
+import type { Policy } from './policy';
+import { quantileSorted } from './quantile';
+
+/** A listing as the growth job sees it: identity, its pool keys and its listed days (SPEC §3.5). */
+interface GrowthListing {
+  listingId: string;
+  sellerId: string;
+  categoryId: string;
+  parentId: string;
+  listedOn: string;
+  delistedOn: string | null;
+}
+
+/**
+ * What was in force for a listing before date D: its latest `listingStage` dated before D and its
+ * incentives as they stood before D (SPEC §7.6). A re-run of D sees the same state as the first run.
+ */
+interface GrowthInForce {
+  stage: ListingStageRecord | null;
+  /** the incentives active before D */
+  incentives: readonly ListingIncentiveRecord[];
+}
+
+interface GrowthDay {
+  /** the job's date D */
+  date: string;
+  listings: readonly GrowthListing[];
+  /** each listing's sums over the window D-30..D-1, LISTING_FIELD_COUNT per listing (lib/listings.ts order) */
+  sums: Float64Array;
+  policy: Policy;
+  runId: string;
+  inForce: (listing: number) => GrowthInForce;
+  /** the listings whose records are built (SPEC §8.3: pools are still computed in full); all when absent */
+  wanted?: ((listing: number) => boolean) | undefined;
+}
+
+/** A pool of active listings (SPEC §7.6 "Pools"): every member feeds its statistics; `assigned` take their stage from it. */
+interface GrowthPool {
+  poolId: string;
+  members: number[];
+  assigned: number[];
+}
+
+interface GrowthPlan {
+  window: DateWindow;
+  pools: GrowthPool[];
+  /** evaluated listings that are not active, and listings delisted before D-1: no pool */
+  idle: number[];
+}
+
+type ListingRecordOut = ListingStageRecord | ListingIncentiveRecord;
+
+const FLAT_SPAN = 1e-12;
+const UNINFORMATIVE = 50;
+const INDICATOR_COUNT = GROWTH_INDICATORS.length;
+
+/** The growth job's window for date D: the 30 days D-30..D-1 (SPEC §2). */
+function growthWindow(date: string): DateWindow {
+  return { start: addDays(date, -30), end: addDays(date, -1) };
+}
+
+/** Whether the job of D evaluates the listing, or only closes it as delisted (SPEC §7.6 "Evaluated listings"). */
+function listingStateOn(listing: GrowthListing, date: string): 'notListed' | 'evaluated' | 'delisted' {
+  const dayBefore = addDays(date, -1);
+  if (listing.listedOn > dayBefore) return 'notListed';
+  if (listing.delistedOn !== null && listing.delistedOn < dayBefore) return 'delisted';
+  return 'evaluated';
+}
+
+/** Plans the pools of D over the active listings, as SPEC §5.1 does over scorable sellers. */
+function planGrowth(day: Pick<GrowthDay, 'date' | 'listings' | 'sums' | 'policy'>): GrowthPlan {
+  const { listings, sums, date } = day;
+  const minSize = day.policy.growth.pool.minSize;
+  const byCategory = new Map<string, number[]>();
+  const byParent = new Map<string, number[]>();
+  const everyone: number[] = [];
+  const idle: number[] = [];
+  for (let i = 0; i < listings.length; i++) {
+    const l = listings[i]!;
+    const state = listingStateOn(l, date);
+    if (state === 'notListed') continue;
+    if (state === 'delisted' || sums[i * LISTING_FIELD_COUNT + LF.visitors]! <= 0) {
+      idle.push(i);
+      continue;
+    }
+    push(byCategory, l.categoryId, i);
+    push(byParent, l.parentId, i);
+    everyone.push(i);
+  }
+  const pools = new Map<string, GrowthPool>();
+  for (const i of everyone) {
+    const l = listings[i]!;
+    const category = byCategory.get(l.categoryId)!;
+    const parent = byParent.get(l.parentId)!;
+    const [poolId, members] =
+      category.length >= minSize ? [`cat:${l.categoryId}`, category] : parent.length >= minSize ? [`parent:${l.parentId}`, parent] : ['global', everyone];
+    let pool = pools.get(poolId);
+    if (!pool) pools.set(poolId, (pool = { poolId, members, assigned: [] }));
+    pool.assigned.push(i);
+  }
+  return { window: growthWindow(date), pools: [...pools.values()], idle };
+}
+
+function push(map: Map<string, number[]>, key: string, value: number): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** One indicator over a pool: raw values, smoothed and normalized values, and the scale that maps any raw value. */
+interface IndicatorColumn {
+  raw: Float64Array;
+  value: Float64Array;
+  /** N of SPEC §7.6: a raw value in the indicator's own unit mapped to 0–100 with the pool's lo and hi */
+  normalizeRaw: (raw: number) => number;
+}
+
+function scaled(x: number, lo: number, hi: number, higherIsBetter: boolean): number {
+  const span = hi - lo;
+  if (span <= FLAT_SPAN) return UNINFORMATIVE;
+  const c = x < lo ? lo : Math.min(x, hi);
+  const v = higherIsBetter ? (100 * (c - lo)) / span : (100 * (hi - c)) / span;
+  return v < 0 ? 0 : Math.min(v, 100);
+}
+
+/** SPEC §5.2 and §5.3 for one indicator over the pool's members. */
+function indicatorColumn(def: (typeof GROWTH_INDICATORS)[number], members: readonly number[], sums: Float64Array, policy: Policy): IndicatorColumn {
+  const n = members.length;
+  const raw = new Float64Array(n);
+  const smoothed = new Float64Array(n);
+  const value = new Float64Array(n);
+  if (def.kind === 'volume') {
+    for (let k = 0; k < n; k++) smoothed[k] = raw[k] = Math.log1p(volumeSum(def, sums, members[k]! * LISTING_FIELD_COUNT));
+  } else {
+    let totalNum = 0;
+    let totalDen = 0;
+    const nums = new Float64Array(n);
+    const dens = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      const [num, den] = rateParts(def, sums, members[k]! * LISTING_FIELD_COUNT);
+      nums[k] = num;
+      dens[k] = den;
+      totalNum += num;
+      totalDen += den;
+      raw[k] = den === 0 ? Number.NaN : num / den;
+    }
+    if (totalDen === 0) {
+      value.fill(UNINFORMATIVE);
+      return { raw, value, normalizeRaw: () => UNINFORMATIVE };
+    }
+    const mu = totalNum / totalDen;
+    const m = policy.smoothing.rate;
+    for (let k = 0; k < n; k++) smoothed[k] = dens[k] === 0 ? mu : (nums[k]! + m * mu) / (dens[k]! + m);
+  }
+  const sorted = Float64Array.from(smoothed).sort();
+  const lo = quantileSorted(sorted, policy.normalization.lower);
+  const hi = quantileSorted(sorted, policy.normalization.upper);
+  for (let k = 0; k < n; k++) value[k] = scaled(smoothed[k]!, lo, hi, def.higherIsBetter);
+  const normalizeRaw =
+    def.kind === 'volume' ? (x: number) => scaled(Math.log1p(x), lo, hi, def.higherIsBetter) : (x: number) => scaled(x, lo, hi, def.higherIsBetter);
+  return { raw, value, normalizeRaw };
+}
+
+/** The raw value a suggestion quotes (SPEC §7.6): a rate as is, a volume as its window sum in its unit; NaN when undefined. */
+function suggestionRaw(def: (typeof GROWTH_INDICATORS)[number], sums: Float64Array, listing: number): number {
+  const at = listing * LISTING_FIELD_COUNT;
+  if (def.kind === 'volume') return volumeSum(def, sums, at);
+  const [num, den] = rateParts(def, sums, at);
+  return den === 0 ? Number.NaN : num / den;
+}
+
+interface PoolLines {
+  superHot: number;
+  hot: number;
+  newPotential: number;
+}
+
+/** Each stage's line in the pool on D (SPEC §7.6 "Stages"). */
+function poolLines(members: readonly number[], growthScore: Float64Array, isNew: Uint8Array, sums: Float64Array, policy: Policy): PoolLines {
+  const g = policy.growth;
+  const orders = Float64Array.from(members, (i) => sums[i * LISTING_FIELD_COUNT + LF.orders]!).sort();
+  const newScores: number[] = [];
+  for (let k = 0; k < members.length; k++) if (isNew[k]) newScores.push(growthScore[k]!);
+  const scores = newScores.length >= g.newPotential.minNewListings ? Float64Array.from(newScores) : Float64Array.from(growthScore);
+  return {
+    superHot: Math.max(quantileSorted(orders, g.superHot.quantile), g.superHot.minOrders),
+    hot: Math.max(quantileSorted(orders, g.hot.quantile), g.hot.minOrders),
+    newPotential: quantileSorted(scores.sort(), g.newPotential.quantile),
+  };
+}
+
+/**
+ * A listing's stage on D: the first rule that matches, then hysteresis against the stage in force
+ * (SPEC §7.6). `positive` is S(positiveRatings)/S(ratings), NaN without ratings (which fails).
+ */
+function stageOf(
+  facts: { orders: number; positive: number; isNew: boolean; growthScore: number },
+  lines: PoolLines,
+  inForce: ListingStage | null,
+  policy: Policy,
+): ListingStage {
+  const g = policy.growth;
+  const positiveEnough = facts.positive >= g.minPositiveRate;
+  const meets = (line: number) => positiveEnough && facts.orders >= line;
+  const fresh: ListingStage = meets(lines.superHot)
+    ? 'superHot'
+    : meets(lines.hot)
+      ? 'hot'
+      : facts.isNew && facts.growthScore >= lines.newPotential
+        ? 'newPotential'
+        : 'standard';
+  if (fresh === 'superHot') return fresh;
+  const keeps = (line: number) => meets(g.keepFactor * line);
+  if (inForce === 'superHot' && keeps(lines.superHot)) return 'superHot';
+  if ((inForce === 'superHot' || inForce === 'hot') && keeps(lines.hot)) return 'hot';
+  return fresh;
+}
+
+/** The stage a listing is advised toward (SPEC §7.6 "Suggestions"); null for superHot. */
+function nextStageOf(stage: ListingStage, isNew: boolean): IncentiveStage | null {
+  switch (stage) {
+    case 'standard':
+      return isNew ? 'newPotential' : 'hot';
+    case 'newPotential':
+      return 'hot';
+    case 'hot':
+      return 'superHot';
+    default:
+      return null;
+  }
+}
+
+/** Whether two stage records say the same thing: their stage, next stage and suggested indicators (SPEC §7.6 "Records"). */
+function sameStageRecord(a: Pick<ListingStageRecord, 'stage' | 'next'>, b: Pick<ListingStageRecord, 'stage' | 'next'>): boolean {
+  if (a.stage !== b.stage || (a.next?.stage ?? null) !== (b.next?.stage ?? null)) return false;
+  const ids = (r: Pick<ListingStageRecord, 'next'>) => (r.next?.suggestions ?? []).map((s) => s.indicator).join(',');
+  return ids(a) === ids(b);
+}
+
+/** The stage record as it stood, with only the fields of SPEC §10 (an earlier record may come from elsewhere). */
+function keptRecord(r: ListingStageRecord): ListingStageRecord {
+  return {
+    kind: 'listingStage',
+    listingId: r.listingId,
+    sellerId: r.sellerId,
+    categoryId: r.categoryId,
+    asOf: r.asOf,
+    stage: r.stage,
+    since: r.since,
+    poolId: r.poolId,
+    window: r.window,
+    growthScore: r.growthScore,
+    lines: r.lines,
+    indicators: r.indicators,
+    next: r.next,
+    policyVersion: r.policyVersion,
+    runId: r.runId,
+  };
+}
+
+/**
+ * The records of one pool's assigned listings on D: stage, growth score, lines, indicators,
+ * suggestions toward the next stage, and the incentives that change (SPEC §7.6).
+ */
+function* poolRecords(day: GrowthDay, pool: GrowthPool, window: DateWindow = growthWindow(day.date)): Generator<ListingRecordOut> {
+  const { listings, sums, policy, date } = day;
+  const g = policy.growth;
+  const { members } = pool;
+  const n = members.length;
+  const columns = GROWTH_INDICATORS.map((def) => indicatorColumn(def, members, sums, policy));
+  const growthScore = new Float64Array(n);
+  const isNew = new Uint8Array(n);
+  const today = epochDay(date);
+  for (let k = 0; k < n; k++) {
+    let gs = 0;
+    for (let j = 0; j < INDICATOR_COUNT; j++) gs += g.weights[GROWTH_INDICATORS[j]!.id] * columns[j]!.value[k]!;
+    growthScore[k] = Math.min(gs, 100);
+    isNew[k] = today - epochDay(listings[members[k]!]!.listedOn) <= g.newDays ? 1 : 0;
+  }
+  const lines = poolLines(members, growthScore, isNew, sums, policy);
+  // every member's stage: the benchmarks of a stage are taken over the pool's listings in it on D
+  const stages: ListingStage[] = new Array(n);
+  for (let k = 0; k < n; k++) {
+    const at = members[k]! * LISTING_FIELD_COUNT;
+    const ratings = sums[at + LF.ratings]!;
+    stages[k] = stageOf(
+      {
+        orders: sums[at + LF.orders]!,
+        positive: ratings > 0 ? sums[at + LF.positiveRatings]! / ratings : Number.NaN,
+        isNew: isNew[k] === 1,
+        growthScore: growthScore[k]!,
+      },
+      lines,
+      day.inForce(members[k]!).stage?.stage ?? null,
+      policy,
+    );
+  }
+  const benchmarks = new Map<IncentiveStage, (number | null)[]>();
+  const benchmarksOf = (stage: IncentiveStage) => {
+    let found = benchmarks.get(stage);
+    if (!found) benchmarks.set(stage, (found = stageBenchmarks(stage, members, stages, sums, policy)));
+    return found;
+  };
+  const positionOf = new Map(members.map((i, k) => [i, k]));
+  for (const i of pool.assigned) {
+    if (day.wanted && !day.wanted(i)) continue;
+    const k = positionOf.get(i)!;
+    const listing = listings[i]!;
+    const inForce = day.inForce(i);
+    const stage = stages[k]!;
+    const nextStage = nextStageOf(stage, isNew[k] === 1);
+    const suggestions = nextStage ? suggestionsFor(i, k, benchmarksOf(nextStage), columns, sums, policy) : [];
+    const fresh: ListingStageRecord = {
+      kind: 'listingStage',
+      listingId: listing.listingId,
+      sellerId: listing.sellerId,
+      categoryId: listing.categoryId,
+      asOf: date,
+      stage,
+      since: inForce.stage?.stage === stage ? inForce.stage.since : date,
+      poolId: pool.poolId,
+      window,
+      growthScore: growthScore[k]!,
+      lines: { hot: lines.hot, superHot: lines.superHot, newPotential: lines.newPotential },
+      indicators: Object.fromEntries(
+        GROWTH_INDICATORS.map((def, j) => {
+          const raw = columns[j]!.raw[k]!;
+          return [def.id, { raw: Number.isNaN(raw) ? null : raw, value: columns[j]!.value[k]! }];
+        }),
+      ) as ListingStageRecord['indicators'],
+      next: nextStage ? { stage: nextStage, suggestions } : null,
+      policyVersion: policy.version,
+      runId: day.runId,
+    };
+    yield inForce.stage && sameStageRecord(inForce.stage, fresh) ? keptRecord(inForce.stage) : fresh;
+    yield* incentiveChanges(day, listing, inForce, stage);
+  }
+}
+
+/** Per indicator, the benchmark of a stage in the pool (SPEC §7.6 "Suggestions"); null when no raw value is defined. */
+function stageBenchmarks(
+  stage: IncentiveStage,
+  members: readonly number[],
+  stages: readonly ListingStage[],
+  sums: Float64Array,
+  policy: Policy,
+): (number | null)[] {
+  const inStage: number[] = [];
+  for (let k = 0; k < members.length; k++) if (stages[k] === stage) inStage.push(members[k]!);
+  const few = inStage.length < policy.growth.benchmark.minListings;
+  const over = few ? members : inStage;
+  return GROWTH_INDICATORS.map((def) => {
+    const values: number[] = [];
+    for (const i of over) {
+      const v = suggestionRaw(def, sums, i);
+      if (!Number.isNaN(v)) values.push(v);
+    }
+    if (values.length === 0) return null;
+    const sorted = Float64Array.from(values).sort();
+    if (!few) return quantileSorted(sorted, 0.5);
+    const q = policy.growth.benchmark.quantile;
+    return quantileSorted(sorted, def.higherIsBetter ? q : 1 - q);
+  });
+}
+
+/** The indicators on which a listing trails the next stage's benchmark, the largest weighted gaps first (SPEC §7.6). */
+function suggestionsFor(
+  listing: number,
+  k: number,
+  benchmarks: readonly (number | null)[],
+  columns: readonly IndicatorColumn[],
+  sums: Float64Array,
+  policy: Policy,
+): Suggestion[] {
+  const g = policy.growth;
+  const found: { indicator: GrowthIndicatorId; actual: number; benchmark: number; gap: number }[] = [];
+  GROWTH_INDICATORS.forEach((def, j) => {
+    const benchmark = benchmarks[j];
+    const actual = suggestionRaw(def, sums, listing);
+    if (benchmark === null || benchmark === undefined || Number.isNaN(actual)) return;
+    const worse = def.higherIsBetter ? actual < benchmark : actual > benchmark;
+    if (!worse) return;
+    found.push({ indicator: def.id, actual, benchmark, gap: g.weights[def.id] * (columns[j]!.normalizeRaw(benchmark) - columns[j]!.value[k]!) });
+  });
+  found.sort((a, b) => b.gap - a.gap || (a.indicator < b.indicator ? -1 : a.indicator > b.indicator ? 1 : 0));
+  return found.slice(0, g.maxSuggestions).map(({ indicator, actual, benchmark }) => ({ indicator, actual, benchmark, action: g.actions[indicator] }));
+}
+
+/**
+ * The incentives of a listing that change on D (SPEC §7.6 "Traffic incentives"): those that expire,
+ * those a delisting ends, those a move up supersedes, and the grant of the move up.
+ */
+function* incentiveChanges(
+  day: Pick<GrowthDay, 'date' | 'policy' | 'runId'>,
+  listing: GrowthListing,
+  inForce: GrowthInForce,
+  stage: ListingStage,
+): Generator<ListingIncentiveRecord> {
+  const { date, policy } = day;
+  const movedUp = STAGE_RANK[stage] > STAGE_RANK[inForce.stage?.stage ?? 'standard'];
+  const active = inForce.incentives.filter((r) => r.status === 'active' || (r.endedOn !== null && r.endedOn >= date));
+  for (const r of [...active].sort((a, b) => (a.grantedOn < b.grantedOn ? -1 : a.grantedOn > b.grantedOn ? 1 : 0))) {
+    const base: ListingIncentiveRecord = {
+      kind: 'listingIncentive',
+      listingId: r.listingId,
+      sellerId: r.sellerId,
+      categoryId: r.categoryId,
+      stage: r.stage,
+      grantedOn: r.grantedOn,
+      expiresOn: r.expiresOn,
+      benefit: r.benefit,
+      status: 'active',
+      endedOn: null,
+      policyVersion: r.policyVersion,
+      runId: r.runId,
+    };
+    if (r.expiresOn <= date) yield { ...base, status: 'expired', endedOn: r.expiresOn, runId: day.runId };
+    else if (stage === 'delisted') yield { ...base, status: 'ended', endedOn: date, runId: day.runId };
+    else if (movedUp) yield { ...base, status: 'superseded', endedOn: date, runId: day.runId };
+    else if (r.status !== 'active') yield { ...base, runId: day.runId };
+  }
+  if (movedUp && (stage === 'newPotential' || stage === 'hot' || stage === 'superHot')) {
+    yield {
+      kind: 'listingIncentive',
+      listingId: listing.listingId,
+      sellerId: listing.sellerId,
+      categoryId: listing.categoryId,
+      stage,
+      grantedOn: date,
+      expiresOn: addDays(date, policy.growth.incentiveDays[stage]),
+      benefit: policy.growth.benefits[stage],
+      status: 'active',
+      endedOn: null,
+      policyVersion: policy.version,
+      runId: day.runId,
+    };
+  }
+}
+
+/** The records of listings without a pool on D: dormant ones, and those delisted before D-1 (SPEC §7.6). */
+function* idleRecords(day: GrowthDay, idle: readonly number[], window: DateWindow = growthWindow(day.date)): Generator<ListingRecordOut> {
+  const { listings, date, policy } = day;
+  for (const i of idle) {
+    if (day.wanted && !day.wanted(i)) continue;
+    const listing = listings[i]!;
+    const inForce = day.inForce(i);
+    const delisted = listingStateOn(listing, date) === 'delisted';
+    // a delisted listing never staged gets nothing; one already closed as delisted keeps its record
+    if (delisted && (inForce.stage === null || inForce.stage.stage === 'delisted')) {
+      yield* incentiveChanges(day, listing, inForce, 'delisted');
+      continue;
+    }
+    const stage: ListingStage = delisted ? 'delisted' : 'dormant';
+    const fresh: ListingStageRecord = {
+      kind: 'listingStage',
+      listingId: listing.listingId,
+      sellerId: listing.sellerId,
+      categoryId: listing.categoryId,
+      asOf: date,
+      stage,
+      since: inForce.stage?.stage === stage ? inForce.stage.since : date,
+      poolId: null,
+      window,
+      growthScore: null,
+      lines: null,
+      indicators: null,
+      next: null,
+      policyVersion: policy.version,
+      runId: day.runId,
+    };
+    yield inForce.stage && sameStageRecord(inForce.stage, fresh) ? keptRecord(inForce.stage) : fresh;
+    yield* incentiveChanges(day, listing, inForce, stage);
+  }
+}
+
+/** Every record of the growth job on D, pool by pool, then the listings without a pool. */
+function* growthRecords(day: GrowthDay): Generator<ListingRecordOut> {
+  const plan = planGrowth(day);
+  for (const pool of plan.pools) yield* poolRecords(day, pool, plan.window);
+  yield* idleRecords(day, plan.idle, plan.window);
+}
+
+export { growthRecords, growthWindow, idleRecords, listingStateOn, nextStageOf, planGrowth, poolRecords, sameStageRecord, stageOf };
+export type { GrowthDay, GrowthInForce, GrowthListing, GrowthPlan, GrowthPool, PoolLines };
