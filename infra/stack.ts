@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { GraderAlarms } from './constructs/alarms';
 import { GraderChangeEvents } from './constructs/changeEvents';
 import { GraderJobs } from './constructs/jobs';
+import { GraderListingFeed } from './constructs/listingFeed';
 import { GraderOperator } from './constructs/operator';
 import { GraderOrderFeed } from './constructs/orderFeed';
 import { GraderSchedules, JOB_SCHEDULES } from './constructs/schedules';
@@ -19,6 +20,7 @@ class SellerGraderStack extends Stack {
   readonly jobs: GraderJobs;
   readonly operator: GraderOperator;
   readonly orderFeed: GraderOrderFeed;
+  readonly listingFeed: GraderListingFeed;
   readonly changeEvents: GraderChangeEvents;
   readonly schedules: GraderSchedules;
   readonly alarms: GraderAlarms;
@@ -37,6 +39,7 @@ class SellerGraderStack extends Stack {
       bus: this.changeEvents.bus,
     });
     this.orderFeed = new GraderOrderFeed(this, 'OrderFeed', { tables: this.tables.byName, shardQueue: this.jobs.shardQueue });
+    this.listingFeed = new GraderListingFeed(this, 'ListingFeed', { tables: this.tables.byName, shardQueue: this.jobs.shardQueue });
     this.schedules = new GraderSchedules(this, 'Schedules', { scheduledJob: this.jobs.scheduledJob.function });
     this.alarms = new GraderAlarms(this, 'Alarms', {
       functions: {
@@ -44,6 +47,7 @@ class SellerGraderStack extends Stack {
         ShardWorker: this.jobs.shardWorker.function,
         Operator: this.operator.operator.function,
         OrderIngest: this.orderFeed.ingest.function,
+        ListingIngest: this.listingFeed.ingest.function,
         ChangeEvents: this.changeEvents.consumer.function,
       },
       deadLetterQueues: {
@@ -51,9 +55,10 @@ class SellerGraderStack extends Stack {
         ShardDeadLetters: this.jobs.shardDeadLetters,
         FailedInvocations: this.jobs.failedInvocations,
         OrderDeadLetters: this.orderFeed.deadLetters,
+        ListingDeadLetters: this.listingFeed.deadLetters,
         StreamDeadLetters: this.changeEvents.deadLetters,
       },
-      backlogs: { OrderOutcomes: this.orderFeed.queue },
+      backlogs: { OrderOutcomes: this.orderFeed.queue, Listings: this.listingFeed.queue },
       jobs: JOB_SCHEDULES.map(({ job }) => job),
       email: props.alarmEmail,
     });
@@ -74,6 +79,8 @@ class SellerGraderStack extends Stack {
       OrderFeedQueueUrl: this.orderFeed.queue.queueUrl,
       OrderFeedSendPolicyArn: this.orderFeed.sendPolicy.managedPolicyArn,
       OrdersTableName: this.tables.byName.orders.tableName,
+      ListingFeedQueueUrl: this.listingFeed.queue.queueUrl,
+      ListingFeedSendPolicyArn: this.listingFeed.sendPolicy.managedPolicyArn,
       ChangeEventBusName: this.changeEvents.bus.eventBusName,
       ChangeEventBusArn: this.changeEvents.bus.eventBusArn,
     };

@@ -1,9 +1,9 @@
 import { parseJsonLine, quote, type InputLine } from './jsonLines';
 import type { QuarantineRecord } from './records';
 
-type FeedSource = Extract<QuarantineRecord['source'], 'orders' | 'exposure' | 'registrations'>;
+type FeedSource = Extract<QuarantineRecord['source'], 'orders' | 'exposure' | 'registrations' | 'listings' | 'listingMetrics'>;
 
-/** One message of the input feed in AWS (SPEC §3.4, §7.5): JSON Lines of one kind, delivered at least once. */
+/** One message of an input feed in AWS (SPEC §3.4, §3.5, §7.5): JSON Lines of one kind, delivered at least once. */
 interface FeedMessage {
   messageId: string;
   body: string;

@@ -1,6 +1,8 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { eventId } from './eventIds';
 import type { Finding } from './healthCheck';
+import type { ListingRecord } from './listingRecords';
+import { LISTING_DETAIL_TYPES, LISTING_EVENT_DETAIL_SCHEMAS, listingEvents } from './listingEvents';
 import type { GoodSellerGrantRecord, GradeRecord, HealthCheckRecord, StatusRecord } from './records';
 
 /**
@@ -18,6 +20,7 @@ const DETAIL_TYPES = [
   'GoodSellerGrantRevoked',
   'CriticalFindingOpened',
   'CriticalFindingClosed',
+  ...LISTING_DETAIL_TYPES,
 ] as const;
 type DetailType = (typeof DETAIL_TYPES)[number];
 
@@ -62,15 +65,12 @@ const EVENT_DETAIL_SCHEMAS = {
   GoodSellerGrantRevoked: z.object({ ...common, before: z.string().nullable(), after: z.literal('revoked'), revokedOn: z.string().nullable() }).strict(),
   CriticalFindingOpened: z.object({ ...common, before: z.null(), after: findingSummary }).strict(),
   CriticalFindingClosed: z.object({ ...common, before: findingSummary, after: z.null() }).strict(),
+  ...LISTING_EVENT_DETAIL_SCHEMAS,
 } satisfies Record<DetailType, z.ZodType>;
 
 type GradeEvent = { [T in DetailType]: { detailType: T; detail: z.infer<(typeof EVENT_DETAIL_SCHEMAS)[T]> } }[DetailType];
 
 const TIER_RANK = { top: 3, highPotential: 2, mid: 1, basic: 0 } as const;
-
-function eventId(source: string, detailType: DetailType, subject: string): string {
-  return createHash('sha256').update(`${source}|${detailType}|${subject}`).digest('base64url').slice(0, 32);
-}
 
 function statusEvents(before: StatusRecord | null, after: StatusRecord, id: string): GradeEvent[] {
   const base = { sellerId: after.sellerId, categoryId: after.categoryId, asOf: after.asOf, policyVersion: after.policyVersion, runId: after.runId };
@@ -215,16 +215,23 @@ function healthEvents(before: HealthCheckRecord | null, after: HealthCheckRecord
  * The events of one record-level change of the grades stream; `changeId` names the change (the
  * stream record's id and the record's key), so the same change always gives the same event ids.
  * Daily scores, monthly and quarterly records publish nothing of their own: the status they
- * change does.
+ * change does. Listing records publish the growth centre's events (lib/listingEvents.ts).
  */
-function gradeEvents(change: { oldRecord: GradeRecord | null; newRecord: GradeRecord | null }, changeId: string): GradeEvent[] {
+function gradeEvents(change: { oldRecord: GradeRecord | ListingRecord | null; newRecord: GradeRecord | ListingRecord | null }, changeId: string): GradeEvent[] {
   const { oldRecord, newRecord } = change;
+  if (isListingRecord(newRecord) || isListingRecord(oldRecord)) {
+    return listingEvents({ oldRecord: isListingRecord(oldRecord) ? oldRecord : null, newRecord: isListingRecord(newRecord) ? newRecord : null }, changeId);
+  }
   if (newRecord?.kind === 'status') return statusEvents(oldRecord?.kind === 'status' ? oldRecord : null, newRecord, changeId);
   if (newRecord?.kind === 'goodSellerGrant') return grantEvents(oldRecord?.kind === 'goodSellerGrant' ? oldRecord : null, newRecord, changeId);
   if (newRecord?.kind === 'healthCheck' || oldRecord?.kind === 'healthCheck') {
     return healthEvents(oldRecord?.kind === 'healthCheck' ? oldRecord : null, newRecord?.kind === 'healthCheck' ? newRecord : null, changeId);
   }
   return [];
+}
+
+function isListingRecord(record: GradeRecord | ListingRecord | null): record is ListingRecord {
+  return record?.kind === 'listingStage' || record?.kind === 'listingIncentive';
 }
 
 export { DETAIL_TYPES, EVENT_DETAIL_SCHEMAS, EVENT_SOURCE, gradeEvents };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EVENT_DETAIL_SCHEMAS, type DetailType } from './gradeEvents';
+import { listingIncentiveSchema, listingStageSchema } from './listingRecords';
 import { POLICY_PUBLISHED, policyPublishedSchema } from './policyEvents';
 import {
   dailyScoreSchema,
@@ -22,6 +23,8 @@ const RECORD_SCHEMAS = {
   status: statusSchema,
   healthCheck: healthCheckRecordSchema,
   quarantine: quarantineSchema,
+  listingStage: listingStageSchema,
+  listingIncentive: listingIncentiveSchema,
 } as const;
 
 const withId = (id: string, title: string, schema: z.ZodType) => ({

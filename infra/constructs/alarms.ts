@@ -106,16 +106,18 @@ class GraderAlarms extends Construct {
       });
     }
 
-    // Hourly periods, all of them breaching: "no completion in the last N hours".
-    this.add('dailyRunMissing', {
-      alarmDescription: `No daily run completed in ${DAILY_COMPLETION_WINDOW_HOURS} hours (SellerGrader RunsCompleted, service=seller-grader, job=daily). docs/operations.md#runbook.`,
-      metric: runMetric('RunsCompleted', 'daily', Duration.hours(1)),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: DAILY_COMPLETION_WINDOW_HOURS,
-      datapointsToAlarm: DAILY_COMPLETION_WINDOW_HOURS,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-    });
+    // Hourly periods, all of them breaching: "no completion in the last N hours", for each daily job.
+    for (const job of (['daily', 'growth'] as const).filter((j) => props.jobs.includes(j))) {
+      this.add(`${job}RunMissing`, {
+        alarmDescription: `No ${job} run completed in ${DAILY_COMPLETION_WINDOW_HOURS} hours (SellerGrader RunsCompleted, service=seller-grader, job=${job}). docs/operations.md#runbook.`,
+        metric: runMetric('RunsCompleted', job, Duration.hours(1)),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: DAILY_COMPLETION_WINDOW_HOURS,
+        datapointsToAlarm: DAILY_COMPLETION_WINDOW_HOURS,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      });
+    }
   }
 
   private add(id: string, props: Omit<cloudwatch.AlarmProps, 'evaluationPeriods'> & { evaluationPeriods?: number }): void {

@@ -7,13 +7,14 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { deadLetterQueue } from './jobs';
 
-type JobName = 'daily' | 'monthly' | 'quarterly';
+type JobName = 'daily' | 'monthly' | 'quarterly' | 'growth';
 
-/** SPEC §2: each job at 03:00 business time; the scheduler handles daylight saving. */
+/** SPEC §2: each job at 03:00 business time, `growth` at 04:00; the scheduler handles daylight saving. */
 const JOB_SCHEDULES: { job: JobName; expression: string; description: string }[] = [
   { job: 'daily', expression: 'cron(0 3 * * ? *)', description: 'Daily scores, projected tiers, Good Seller expiries, status (SPEC §2)' },
   { job: 'monthly', expression: 'cron(0 3 2 * ? *)', description: 'Operation tier and service level for the month (SPEC §6, §7.1)' },
   { job: 'quarterly', expression: 'cron(0 3 10 1,4,7,10 ? *)', description: 'Merchant tier for the previous quarter (SPEC §7.2)' },
+  { job: 'growth', expression: 'cron(0 4 * * ? *)', description: "Product growth centre: every listing's stage, suggestions, incentives (SPEC §7.6)" },
 ];
 const BUSINESS_TIME_ZONE = TimeZone.AMERICA_LOS_ANGELES;
 /** Scheduler's retries when Lambda refuses the invocation (throttling, service errors). */
@@ -26,7 +27,7 @@ interface GraderSchedulesProps {
   scheduledJob: lambda.IFunction;
 }
 
-/** The three EventBridge Scheduler schedules, with retries and a dead-letter queue. */
+/** The EventBridge Scheduler schedules of the jobs, with retries and a dead-letter queue. */
 class GraderSchedules extends Construct {
   readonly deadLetters: sqs.Queue;
   readonly schedules: Record<JobName, Schedule>;

@@ -30,6 +30,7 @@ beforeAll(() => {
     shardWorker: stack.jobs.shardWorker,
     operator: stack.operator.operator,
     orderIngest: stack.orderFeed.ingest,
+    listingIngest: stack.listingFeed.ingest,
   };
   // the stream consumer gets a minute: a batch of 100 stream records is a few PutEvents calls
 });
@@ -44,8 +45,8 @@ const resource = (type: string, construct: IConstruct) => {
 const fnProperties = (fn: GraderFunction) => resource('AWS::Lambda::Function', fn.function).Properties;
 
 describe('the functions', () => {
-  it('are exactly five', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 5);
+  it('are exactly six', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 6);
   });
 
   it('run on the latest Node.js runtime on arm64', () => {
@@ -102,7 +103,7 @@ describe('the functions', () => {
 
 describe('the shard fan-out', () => {
   it('feeds the shard worker batches of up to 5 shards, reporting failures per message, at most 20 batches at once', () => {
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 4);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.jobs.shardQueue), 'Arn'] },
       FunctionName: { Ref: logicalId(functions.shardWorker!.function) },
@@ -129,7 +130,7 @@ describe('the shard fan-out', () => {
 
   it('encrypts every queue and keeps failures for 14 days', () => {
     for (const queue of Object.values(template.findResources('AWS::SQS::Queue'))) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
-    for (const queue of [stack.jobs.shardDeadLetters, stack.jobs.failedInvocations, stack.schedules.deadLetters]) {
+    for (const queue of [stack.jobs.shardDeadLetters, stack.jobs.failedInvocations, stack.schedules.deadLetters, stack.listingFeed.deadLetters]) {
       expect(resource('AWS::SQS::Queue', queue).Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
     }
   });
@@ -318,6 +319,38 @@ describe('the function roles', () => {
     expect(grants[`${runs} if leading key ${JSON.stringify(INGEST_RUNS_KEYS)}`]).toEqual(INGEST_RUNS_ACTIONS.map((a) => `dynamodb:${a}`));
   });
 
+  it('lets the listing ingestion read categories, sellers and the reference revision, quarantine bad lines, and consume its queue, and nothing else', () => {
+    const { ingest, queue, deadLetters, sendPolicy } = stack.listingFeed;
+    expect(grantsOf(logicalId(ingest.role))).toEqual(
+      expectedGrants(
+        ingest,
+        {
+          categories: { table: ['Scan'] },
+          sellers: { table: ['Scan'] },
+          quarantine: { table: ['BatchWriteItem'] },
+          runs: { table: [], keyed: { actions: ['GetItem'], leadingKeys: ['reference'] } },
+        },
+        [[queue.queueArn, ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage']]],
+      ),
+    );
+    const mapping = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).find(
+      (m) => JSON.stringify(m.Properties.FunctionName) === JSON.stringify({ Ref: logicalId(ingest.function) }),
+    )!;
+    expect(mapping.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(queue), 'Arn'] },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 10 },
+    });
+    const properties = resource('AWS::SQS::Queue', queue).Properties;
+    expect(properties.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(deadLetters), 'Arn'] }, maxReceiveCount: 5 });
+    // AWS's rule for SQS event sources: at least six times the function timeout
+    expect(properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * fnProperties(ingest).Timeout);
+    expect(resource('AWS::IAM::ManagedPolicy', sendPolicy).Properties.PolicyDocument.Statement).toEqual([
+      { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: stack.resolve(queue.queueArn) },
+    ]);
+  });
+
   it('lets the change-event consumer read the grades stream, put events on the bus and record failed batches, and nothing else', () => {
     const { consumer, bus, deadLetters } = stack.changeEvents;
     const stream = stack.tables.byName.grades.tableStreamArn!;
@@ -342,7 +375,7 @@ describe('the function roles', () => {
   });
 
   it('attaches no managed policy to any function role, so AWSLambdaBasicExecutionRole is not used', () => {
-    for (const fn of [stack.jobs.scheduledJob, stack.jobs.shardWorker, stack.operator.operator, stack.orderFeed.ingest]) {
+    for (const fn of [stack.jobs.scheduledJob, stack.jobs.shardWorker, stack.operator.operator, stack.orderFeed.ingest, stack.listingFeed.ingest]) {
       const role = template.findResources('AWS::IAM::Role')[logicalId(fn.role)];
       expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
       expect(role?.Properties.AssumeRolePolicyDocument.Statement).toEqual([

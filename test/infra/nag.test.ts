@@ -55,6 +55,8 @@ describe('cdk-nag AwsSolutions checks', () => {
       ['SellerGrader/Jobs/FailedInvocations', 'AwsSolutions-SQS4'],
       ['SellerGrader/Jobs/ShardDeadLetters', 'AwsSolutions-SQS4'],
       ['SellerGrader/Jobs/Shards', 'AwsSolutions-SQS4'],
+      ['SellerGrader/ListingFeed/ListingDeadLetters', 'AwsSolutions-SQS4'],
+      ['SellerGrader/ListingFeed/Listings', 'AwsSolutions-SQS4'],
       ['SellerGrader/OrderFeed/OrderDeadLetters', 'AwsSolutions-SQS4'],
       ['SellerGrader/OrderFeed/OrderOutcomes', 'AwsSolutions-SQS4'],
       ['SellerGrader/Schedules/DeadLetters', 'AwsSolutions-SQS3'],

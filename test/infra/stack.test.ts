@@ -107,15 +107,16 @@ describe('the tables', () => {
   });
 });
 
-/** SPEC §2, at 03:00 business time. */
+/** SPEC §2, at 03:00 business time; growth at 04:00. */
 const EXPECTED = [
   { job: 'daily', expression: 'cron(0 3 * * ? *)' },
   { job: 'monthly', expression: 'cron(0 3 2 * ? *)' },
   { job: 'quarterly', expression: 'cron(0 3 10 1,4,7,10 ? *)' },
+  { job: 'growth', expression: 'cron(0 4 * * ? *)' },
 ] as const;
 
 describe('the schedules', () => {
-  it('are exactly the daily, monthly and quarterly jobs', () => {
+  it('are exactly the daily, monthly, quarterly and growth jobs', () => {
     template.resourceCountIs('AWS::Scheduler::Schedule', EXPECTED.length);
   });
 
@@ -176,8 +177,8 @@ describe('the alarms', () => {
     }
   });
 
-  it('fire as soon as the schedule, shard or failed-invocation dead-letter queue holds a message', () => {
-    for (const queue of [stack.schedules.deadLetters, stack.jobs.shardDeadLetters, stack.jobs.failedInvocations]) {
+  it('fire as soon as the schedule, shard, failed-invocation or listing-feed dead-letter queue holds a message', () => {
+    for (const queue of [stack.schedules.deadLetters, stack.jobs.shardDeadLetters, stack.jobs.failedInvocations, stack.listingFeed.deadLetters]) {
       const [alarm, ...others] = alarmsOn('ApproximateNumberOfMessagesVisible', {
         Name: 'QueueName',
         Value: { 'Fn::GetAtt': [logicalId(queue), 'QueueName'] },
@@ -193,8 +194,26 @@ describe('the alarms', () => {
     }
   });
 
+  it('fire on any error of the listing ingestion, and when the listing feed has held a message for over an hour', () => {
+    const [errors, ...moreErrors] = alarmsOn('Errors', { Name: 'FunctionName', Value: { Ref: logicalId(stack.listingFeed.ingest.function) } });
+    expect(moreErrors).toEqual([]);
+    expect(errors).toMatchObject({ Namespace: 'AWS/Lambda', Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    const [age, ...moreAges] = alarmsOn('ApproximateAgeOfOldestMessage', {
+      Name: 'QueueName',
+      Value: { 'Fn::GetAtt': [logicalId(stack.listingFeed.queue), 'QueueName'] },
+    });
+    expect(moreAges).toEqual([]);
+    expect(age).toMatchObject({
+      Namespace: 'AWS/SQS',
+      Statistic: 'Maximum',
+      Threshold: 3600,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
   it('fire when a run of any job ends as failed', () => {
-    for (const job of ['daily', 'monthly', 'quarterly']) {
+    for (const job of ['daily', 'monthly', 'quarterly', 'growth']) {
       const [alarm, ...others] = alarmsOn('RunsFailed', SERVICE, { Name: 'job', Value: job });
       expect(others).toEqual([]);
       expect(alarm).toMatchObject({
@@ -207,8 +226,8 @@ describe('the alarms', () => {
     }
   });
 
-  it('fire when no daily run completed for a day and its slack, counting missing data as breaching', () => {
-    const [alarm, ...others] = alarmsOn('RunsCompleted', SERVICE, { Name: 'job', Value: 'daily' });
+  it.each(['daily', 'growth'])('fire when no %s run completed for a day and its slack, counting missing data as breaching', (job) => {
+    const [alarm, ...others] = alarmsOn('RunsCompleted', SERVICE, { Name: 'job', Value: job });
     expect(others).toEqual([]);
     expect(alarm).toMatchObject({
       Namespace: 'SellerGrader',
@@ -240,8 +259,8 @@ describe('the alarms', () => {
   });
 
   it('all notify the alarm topic', () => {
-    // errors of 5 functions, 5 dead-letter queues, the order feed's backlog, 3 failed-run, 2 overdue and the daily-missing alarm
-    expect(alarms.length).toBe(17);
+    // errors of 6 functions, 6 dead-letter queues, the order and listing feeds' backlogs, 4 failed-run, 2 overdue, the daily- and growth-missing alarms
+    expect(alarms.length).toBe(22);
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: logicalId(stack.alarms.topic) }]);
   });
 
