@@ -45,7 +45,8 @@ interface GrowthSection {
   /** the GROWTH_CATEGORIES largest categories by listings */
   categories: { categoryId: string; listings: number; counts: Counts }[];
   categoryCount: number;
-  moves: { up: number; down: number; entered: number; cells: MoveCell[] };
+  /** `from`: the stages moved from, in the order of `stages`, then NO_EARLIER */
+  moves: { up: number; down: number; entered: number; from: string[]; noEarlier: string; cells: MoveCell[] };
   /** per incentive stage: in force on `date`, granted on it, expiring within EXPIRING_DAYS, ended on it */
   incentives: { stage: string; inForce: number; granted: number; expiringSoon: number; ended: number }[];
   expiringDays: number;
@@ -240,7 +241,14 @@ class GrowthTally {
       byStage,
       categories: categories.slice(0, GROWTH_CATEGORIES),
       categoryCount: categories.length,
-      moves: { up: total('up'), down: total('down'), entered: total('entered'), cells: moves },
+      moves: {
+        up: total('up'),
+        down: total('down'),
+        entered: total('entered'),
+        from: order.filter((s) => moves.some((m) => m.from === s)),
+        noEarlier: NO_EARLIER,
+        cells: moves,
+      },
       incentives,
       expiringDays: EXPIRING_DAYS,
       incentiveStatuses: Object.fromEntries(INCENTIVE_STATUSES.flatMap((s) => (statuses[s] ? [[s, statuses[s]]] : []))),

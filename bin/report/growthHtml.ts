@@ -1,16 +1,20 @@
 // The product growth centre in the report (issue 19): the marketplace page's section and a seller's listings.
-import { NO_EARLIER, type GrowthSection, type MoveCell, type SellerGrowth } from '../../lib/growthReport';
-import { heatmap, stackedBars, type Option } from './options';
+import type { GrowthSection, MoveCell, SellerGrowth } from '../../lib/growthReport';
+import { heatmap, type Option } from './options';
 import { code, esc, fill, num, panel, table, type Commands, type Draw } from './parts';
 
-const moveRows = (G: GrowthSection) => [...G.stages, NO_EARLIER].filter((s) => G.moves.cells.some((c) => c.from === s));
 const moveCount = (cells: MoveCell[], from: string, to: string) => cells.find((c) => c.from === from && c.to === to)?.count ?? 0;
 
 /** The growth section's charts: stages, stages per category (the 20 largest), moves, incentives. */
 function growthCharts(G: GrowthSection): Record<'stages' | 'categories' | 'moves' | 'incentives', Option> {
   const shown = G.categories.slice(0, 20);
   return {
-    stages: stackedBars([...G.stages], [{ name: 'listings', data: G.stages.map((s) => G.byStage[s] ?? 0) }]),
+    stages: {
+      grid: { left: 40, right: 10, top: 20, bottom: 30, containLabel: true },
+      xAxis: { type: 'category', data: G.stages, axisLabel: { interval: 0 } },
+      yAxis: { type: 'value' },
+      series: [{ type: 'bar', data: G.stages.map((s) => G.byStage[s] ?? 0), label: { show: true, position: 'top' } }],
+    },
     categories: {
       legend: { top: 0 },
       grid: { left: 60, right: 10, top: 40, bottom: 30, containLabel: true },
@@ -18,11 +22,15 @@ function growthCharts(G: GrowthSection): Record<'stages' | 'categories' | 'moves
       xAxis: { type: 'value' },
       series: G.stages.map((s) => ({ name: s, type: 'bar', stack: 'all', data: shown.map((c) => c.counts[s] ?? 0) })),
     },
-    moves: heatmap(moveRows(G), G.stages, (from, to) => moveCount(G.moves.cells, from, to), ['#f3f8f1', '#2f7d32'], ['from', 'to']),
-    incentives: stackedBars(
-      G.incentives.map((i) => i.stage),
-      (['inForce', 'granted', 'expiringSoon'] as const).map((k) => ({ name: k, data: G.incentives.map((i) => i[k]) })),
-    ),
+    moves: heatmap(G.moves.from, G.stages, (from, to) => moveCount(G.moves.cells, from, to), ['#f3f8f1', '#2f7d32'], ['from', 'to']),
+    // side by side, not stacked: the ones granted or expiring soon are among those in force
+    incentives: {
+      legend: { top: 0 },
+      grid: { left: 40, right: 10, top: 40, bottom: 30, containLabel: true },
+      xAxis: { type: 'category', data: G.incentives.map((i) => i.stage) },
+      yAxis: { type: 'value', minInterval: 1 },
+      series: (['inForce', 'granted', 'expiringSoon'] as const).map((k) => ({ name: k, type: 'bar', data: G.incentives.map((i) => i[k]) })),
+    },
   };
 }
 
@@ -74,12 +82,12 @@ function growthSectionHtml(G: GrowthSection, draw: Draw, commands: Commands, lin
       `Listings that moved on ${G.date}: ${num(m.up)} up, ${num(m.down)} down, ${num(m.entered)} entered`,
       charts.moves,
       ['from \\ to', ...G.stages],
-      moveRows(G).map((f) => [f, ...G.stages.map((t) => moveCount(m.cells, f, t))]),
+      G.moves.from.map((f) => [f, ...G.stages.map((t) => moveCount(m.cells, f, t))]),
       {
         note:
           `A move is a listing whose stage record of ${esc(G.date)} starts its stay there (<code>since</code> = <code>asOf</code>).` +
           ' It came from the stage of its latest earlier record in this file;' +
-          ` “${NO_EARLIER}” when the file holds none (a new listing, or a file that starts on that date): those count as entered. Open a cell to see its listings.`,
+          ` “${esc(G.moves.noEarlier)}” when the file holds none (a new listing, or a file that starts on that date): those count as entered. Open a cell to see its listings.`,
         after: moveLists(G, link, commands.moves),
       },
     ),

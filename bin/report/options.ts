@@ -151,5 +151,5 @@ function sellerCharts(s: SellerView, V: ViewConstants) {
   };
 }
 
-export { CHART_SIZE, cellCount, drawn, heatmap, marketplaceCharts, migrationOption, migrationRows, sellerCharts, stackedBars };
+export { CHART_SIZE, cellCount, drawn, heatmap, marketplaceCharts, migrationOption, migrationRows, sellerCharts };
 export type { Option };

@@ -36,7 +36,8 @@ function growthMarket(seed: number, range: { from: string; to: string }) {
   for (const c of categories)
     for (let k = 0; k < sizes[c.categoryId]!; k++) {
       const listingId = `l-${String(++n).padStart(4, '0')}`;
-      const sellerId = sellers[int(0, sellers.length - 1)]!.sellerId;
+      // one seller lists far more than the others: its page is bounded
+      const sellerId = sellers[rand() < 0.2 ? 0 : int(0, sellers.length - 1)]!.sellerId;
       const roll = rand();
       const profile = roll < 0.3 ? 'ramp' : roll < 0.45 ? 'fade' : roll < 0.5 ? 'delisted' : roll < 0.53 ? 'star' : 'steady';
       const listedOn = profile === 'ramp' ? addDays(range.from, int(10, 55)) : addDays(range.from, -int(100, 400));
