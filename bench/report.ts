@@ -246,6 +246,8 @@ async function sizesBench(): Promise<void> {
         cell: 'grader migration --since {since} --period {period} --from {from} --to {to} --format csv',
         categories: 'grader export --kind operationTier --period {period} --format csv --out tiers-{period}.csv',
         orders: 'grader orders --seller {id} --from {from} --to {to} --bad-only --format csv',
+        listings: null,
+        moves: null,
       });
       const rendered = performance.now() - t1;
       const pagePath = join(dir, `report-${n}.html`);

@@ -18,6 +18,7 @@ import { UsageError } from './cli/errors';
 import { generate } from './cli/generate';
 import { toStderr } from './cli/notes';
 import { findingsCommand, watchCommand } from './cli/health';
+import { listingsCommand } from './cli/listings';
 import { migrationCommand } from './cli/migration';
 import { reportCommand } from './cli/report';
 import { policyCommand, publishedPolicy } from './cli/policy';
@@ -52,6 +53,9 @@ const USAGE = `usage: grader <command> [options]      (npm run --silent grader -
   report    --seller S [--period M] [--records FILE] [--out FILE]   one seller's page (default S.html)
   migration --period M [--since M0] [--from T|none] [--to T] [--records FILE] [--format csv|jsonl] [--out FILE]
                                                             the sellers of a cell of the report's tier migration
+  listings  (--seller S [--stage X] | --moved-on D [--from X|none] [--to X]) --records FILE [--format csv|jsonl] [--out FILE]
+                                                            a seller's listings with their suggestions, or the
+                                                            listings that moved on D (a grader score --job growth file)
   report    --compare current.jsonl draft.jsonl --out whatif.html   who moves where under a draft policy
   order     exclude|reinstate --order O --reason TEXT --by NAME [--on D]
                                                             an appeal decision; re-run a period to see it in the grades
@@ -156,6 +160,13 @@ async function main(argv: string[]): Promise<number> {
     case 'migration': {
       const values = parse(rest, { period: {}, since: {}, from: {}, to: {}, records: {}, format: {}, out: {}, ...STORE }).values;
       const text = await migrationCommand(values);
+      if (typeof values.out === 'string') toStderr(text);
+      else print(text);
+      return 0;
+    }
+    case 'listings': {
+      const values = parse(rest, { seller: {}, stage: {}, 'moved-on': {}, from: {}, to: {}, records: {}, format: {}, out: {} }).values;
+      const text = await listingsCommand(values);
       if (typeof values.out === 'string') toStderr(text);
       else print(text);
       return 0;

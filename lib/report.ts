@@ -1,4 +1,6 @@
 import { windowLength } from './calendar';
+import { GrowthTally, sellerGrowth, type GrowthSection, type SellerGrowth } from './growthReport';
+import type { ListingRecord } from './listingRecords';
 import type { Policy } from './policy';
 import { targetSentence } from './targetSentences';
 import type {
@@ -72,6 +74,8 @@ interface SellerView {
   badOrders: [string, string, string, boolean][];
   /** how many bad-experience orders there are in all, when more than listed */
   badOrdersTotal: number | null;
+  /** its listings in the product growth centre, when the records hold them */
+  growth: SellerGrowth | null;
 }
 
 /** What every seller view shares: the policy's thresholds and benefits, the names of the series. */
@@ -115,6 +119,8 @@ interface MarketplaceModel extends ViewConstants {
   categoryCount: number;
   findings: Record<string, Counts>;
   quarantine: Counts;
+  /** the product growth section, when the records hold listing records */
+  growth: GrowthSection | null;
 }
 
 /** Pool means of the seven abilities on the latest date seen: sums per pool, whatever the number of sellers. */
@@ -151,6 +157,7 @@ class PoolMeans {
  */
 class ReportTally {
   readonly pools = new PoolMeans();
+  private readonly growth = new GrowthTally();
   private readonly sellerIds = new Set<string>();
   private readonly tiers = new Map<string, Counts>();
   /** month → seller → tier, for the two latest months only */
@@ -203,6 +210,11 @@ class ReportTally {
         this.pools.add(record);
         return;
     }
+  }
+
+  /** A listing record (SPEC §7.6): counted in the product growth section only. */
+  addListing(r: ListingRecord): void {
+    this.growth.add(r);
   }
 
   /** A daily score of which the page uses only the seller, its pool and abilities (the pools' means). */
@@ -276,6 +288,7 @@ class ReportTally {
       categoryCount: categories.length,
       findings: this.findings,
       quarantine: input.quarantine ?? counts(),
+      growth: this.growth.section(),
       ...viewConstants(input.policy),
     };
   }
@@ -343,6 +356,9 @@ function sellerView(
     pool?: { means: number[]; members: number; sampled?: number } | null;
     badOrders?: BadOrder[];
     badOrdersTotal?: number | null;
+    /** its listing records, and how many of its listings the view lists with their suggestions */
+    listings?: ListingRecord[];
+    listedListings?: number;
   },
 ): SellerView {
   const own = records.filter((r) => r.sellerId === sellerId);
@@ -414,6 +430,7 @@ function sellerView(
     findings: (health?.findings ?? []).map((f) => [f.id, f.severity, f.since, f.deadline ?? '', f.action]),
     badOrders: badOrders.slice(0, VIEW_ORDERS).map((o) => [o.orderId, o.closedOn, o.reasons.join(', '), o.excluded]),
     badOrdersTotal: options.badOrdersTotal ?? (badOrders.length > VIEW_ORDERS ? badOrders.length : null),
+    growth: options.listings ? sellerGrowth(options.listings, options.listedListings) : null,
   };
 }
 

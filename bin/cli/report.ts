@@ -3,6 +3,7 @@ import type { Store } from '../../functions/data/store';
 import { policyFromEnvironment } from '../../functions/environment';
 import { isMonth } from '../../lib/calendar';
 import type { Policy } from '../../lib/policy';
+import type { ListingRecord } from '../../lib/listingRecords';
 import type { GradeRecord } from '../../lib/records';
 import { compareModel, poolOf, ReportTally, sellerView, viewConstants } from '../../lib/report';
 import { nodeDraw } from '../report/draw';
@@ -24,6 +25,8 @@ function commandsFor(records: string | undefined): Commands {
     cell: `grader migration --since {since} --period {period} --from {from} --to {to}${from} --format csv`,
     categories: records ? null : 'grader export --kind operationTier --period {period} --format csv --out tiers-{period}.csv',
     orders: 'grader orders --seller {id} --from {from} --to {to} --bad-only --format csv',
+    listings: records ? `grader listings --seller {id}${from} --format csv` : null,
+    moves: records ? `grader listings --moved-on {date} --from {from} --to {to}${from} --format csv` : null,
   };
 }
 
@@ -36,12 +39,30 @@ async function marketplace(options: { store?: Store; policy: Policy; period?: st
   if (options.records) {
     const file = options.records;
     const tally = new ReportTally(options.period);
-    const quarantine = await eachRecordOfFile(file, (r) => tally.add(r));
+    const quarantine = await eachRecordOfFile(
+      file,
+      (r) => tally.add(r),
+      undefined,
+      (r) => tally.addListing(r),
+    );
     const model = tally.marketplace({ policy: options.policy, quarantine });
     const named = new Set(tally.inlined(model));
     const bySeller = new Map<string, GradeRecord[]>([...named].map((id) => [id, []]));
-    await eachRecordOfFile(file, (r) => bySeller.get(r.sellerId)?.push(r), named);
-    const views = [...bySeller].map(([id, records]) => sellerView(id, records, { period: model.period, pool: poolOf(tally.pools, records) }));
+    const listingsOf = new Map<string, ListingRecord[]>();
+    await eachRecordOfFile(
+      file,
+      (r) => bySeller.get(r.sellerId)?.push(r),
+      named,
+      model.growth ? (r) => (listingsOf.get(r.sellerId) ?? listingsOf.set(r.sellerId, []).get(r.sellerId)!).push(r) : undefined,
+    );
+    // the views the page holds count their listings by stage; the seller's own page lists them
+    const views = [...bySeller].map(([id, records]) =>
+      sellerView(id, records, {
+        period: model.period,
+        pool: poolOf(tally.pools, records),
+        ...(model.growth ? { listings: listingsOf.get(id) ?? [], listedListings: 0 } : {}),
+      }),
+    );
     return marketplacePage(model, views, commands);
   }
   const store = options.store!;
@@ -72,15 +93,19 @@ async function sellerReport(options: { store?: Store; policy: Policy; period?: s
   // ECharts loads (~0.2-0.4 s) while the file or the tables are read
   const drawing = new Promise<Draw>((resolve) => setTimeout(() => resolve(nodeDraw()), 0));
   if (options.records) {
-    const [draw, { records, pool }] = await Promise.all([drawing, sellerOfFile(options.records, options.seller)]);
+    const [draw, { records, listings, pool }] = await Promise.all([drawing, sellerOfFile(options.records, options.seller)]);
     const period =
       options.period ??
       records
         .flatMap((r) => (r.kind === 'operationTier' ? [r.period] : []))
         .sort()
         .at(-1) ??
+      listings
+        .flatMap((r) => (r.kind === 'listingStage' ? [r.asOf.slice(0, 7)] : []))
+        .sort()
+        .at(-1) ??
       '9999-12';
-    return sellerPage(sellerView(options.seller, records, { period, pool }), shared, commands, period, draw);
+    return sellerPage(sellerView(options.seller, records, { period, pool, ...(listings.length > 0 ? { listings } : {}) }), shared, commands, period, draw);
   }
   const [draw, read] = await Promise.all([drawing, sellerOfStore(options.store!, options.seller, options.period)]);
   const view = sellerView(options.seller, read.records, {

@@ -13,6 +13,7 @@ import { DAILY_SCORE_PACK_SIZE } from '../../functions/data/tables';
 import { addMonths, addQuarters, quarterOfMonth } from '../../lib/calendar';
 import type { Category } from '../../lib/inputs';
 import { parseJsonLine } from '../../lib/jsonLines';
+import { listingRecordSchema, type ListingRecord } from '../../lib/listingRecords';
 import { gradeRecordSchema, type DailyScoreRecord, type GradeRecord } from '../../lib/records';
 import { ABILITY_ORDER, type BadOrder, type ReportTally } from '../../lib/report';
 import { UsageError } from './errors';
@@ -233,11 +234,29 @@ function gradeRecordOf(file: string, value: unknown, where: string): GradeRecord
   return parsed.data;
 }
 
+const LISTING_KINDS = new Set(['listingStage', 'listingIncentive']);
+
+/** A listing record of a `grader score --job growth` file, or a UsageError naming the file, the line and the field. */
+function listingRecordOf(file: string, value: unknown, where: string): ListingRecord {
+  const parsed = listingRecordSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(`${file} ${where} is not a listing record: ${issue?.path.join('.') || 'record'}: ${issue?.message}`);
+  }
+  return parsed.data;
+}
+
 /**
  * Every record of a `grader score` file, line by line (quarantine lines counted by source): nothing
- * held but what `each` keeps. `sellers`: only the lines of these sellers are parsed.
+ * held but what `each` keeps. `sellers`: only the lines of these sellers are parsed. Listing records
+ * (`grader score --job growth`) go to `eachListing`, and are skipped without it.
  */
-async function eachRecordOfFile(file: string, each: (r: GradeRecord) => void, sellers?: Set<string>): Promise<Record<string, number>> {
+async function eachRecordOfFile(
+  file: string,
+  each: (r: GradeRecord) => void,
+  sellers?: Set<string>,
+  eachListing?: (r: ListingRecord) => void,
+): Promise<Record<string, number>> {
   await assertReadable(file);
   const quarantine: Record<string, number> = Object.create(null) as Record<string, number>;
   const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
@@ -249,6 +268,7 @@ async function eachRecordOfFile(file: string, each: (r: GradeRecord) => void, se
     if (!line || !('value' in line)) continue;
     const value = line.value as { kind?: unknown; source?: unknown };
     if (value.kind === 'quarantine') quarantine[String(value.source)] = (quarantine[String(value.source)] ?? 0) + 1;
+    else if (LISTING_KINDS.has(value.kind as string)) eachListing?.(listingRecordOf(file, value, `line ${n}`));
     else each(gradeRecordOf(file, value, `line ${n}`));
   }
   return quarantine;
@@ -292,12 +312,14 @@ async function linesHolding(file: string, text: string, each: (line: string) => 
 async function sellerOfFile(file: string, sellerId: string) {
   await assertReadable(file);
   const own: GradeRecord[] = [];
+  const listings: ListingRecord[] = [];
   await linesHolding(file, `"sellerId":${JSON.stringify(sellerId)}`, (text) => {
-    const value: unknown = JSON.parse(text);
-    if ((value as { kind?: unknown }).kind !== 'quarantine' && (value as { sellerId?: unknown }).sellerId === sellerId)
-      own.push(gradeRecordOf(file, value, `a line of seller ${sellerId}`));
+    const value = JSON.parse(text) as { kind?: unknown; sellerId?: unknown };
+    if (value.kind === 'quarantine' || value.sellerId !== sellerId) return;
+    if (LISTING_KINDS.has(value.kind as string)) listings.push(listingRecordOf(file, value, `a line of seller ${sellerId}`));
+    else own.push(gradeRecordOf(file, value, `a line of seller ${sellerId}`));
   });
-  if (own.length === 0) throw new UsageError(`--seller: no record of ${sellerId} in ${file}`);
+  if (own.length === 0 && listings.length === 0) throw new UsageError(`--seller: no record of ${sellerId} in ${file}`);
   const d = own.filter((r): r is DailyScoreRecord => r.kind === 'dailyScore').sort((a, b) => (a.date < b.date ? 1 : -1))[0];
   let pool: Pool | null = null;
   if (d?.poolId && d.abilities) {
@@ -311,7 +333,7 @@ async function sellerOfFile(file: string, sellerId: string) {
     });
     pool = { means: meansOf(members), members: members.length, sampled: members.length };
   }
-  return { records: own, pool };
+  return { records: own, listings, pool };
 }
 
 export { POOL_PACKS, badOrdersOf, packCount, eachRecordOfFile, gradeRecordOf, poolOfPacks, sellerOfFile, sellerOfStore, sellersOfStore, tallyStore };

@@ -1,58 +1,9 @@
 // The report's pages as HTML text, charts drawn by `draw` (ECharts to SVG): Node writes the
 // marketplace and seller pages with it, and the page builds the seller views it holds with it.
 import type { MarketplaceModel, MigrationCell, SellerView, ViewConstants } from '../../lib/report';
-import { cellCount, heatmap, marketplaceCharts, migrationOption, migrationRows, sellerCharts, type Option } from './options';
-
-/** Draws one chart: an ECharts option to an SVG element's text. */
-type Draw = (option: Option) => string;
-
-/**
- * The commands a page names for what it does not hold, as templates: `{id}` a seller, `{from}`
- * `{to}` a migration cell or a window. They say where the data came from (`--records FILE`).
- */
-interface Commands {
-  seller: string;
-  cell: string | null;
-  categories: string | null;
-  orders: string;
-}
-
-const esc = (v: unknown) => String(v).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-const fill = (template: string, vars: Record<string, string>) => template.replace(/\{(\w+)\}/g, (_, k: string) => vars[k] ?? `{${k}}`);
-const num = (n: number) => n.toLocaleString('en-US');
-const fmt = (v: unknown, digits = 3) =>
-  v === null || v === undefined ? 'n/a' : typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(digits)) : String(v);
-const code = (text: string) => `<code class="cmd">${esc(text)}</code>`;
-
-/** A table of rows, for those who prefer numbers (and for screen readers); numbers flush right, text flush left. */
-function table(name: string, head: string[], rows: unknown[][]): string {
-  // a column is of numbers when any of its cells is one: its "n/a" line up with them
-  const numeric = head.map((_, i) => rows.some((r) => typeof r[i] === 'number'));
-  const cell = (c: unknown, i: number) =>
-    i === 0 ? `<th scope="row">${esc(fmt(c))}</th>` : numeric[i] ? `<td class="num">${esc(fmt(c))}</td>` : `<td>${esc(fmt(c))}</td>`;
-  return (
-    `<table data-table="${esc(name)}"><thead><tr>${head.map((h, i) => `<th scope="col"${numeric[i] && i > 0 ? ' class="num"' : ''}>${esc(h)}</th>`).join('')}</tr></thead>` +
-    `<tbody>${rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('')}</tbody></table>`
-  );
-}
-
-/** A section with a chart and its table. */
-function panel(
-  draw: Draw,
-  name: string,
-  title: string,
-  option: Option,
-  head: string[],
-  rows: unknown[][],
-  options: { note?: string; after?: string } = {},
-): string {
-  return (
-    `<section class="panel" aria-labelledby="h-${esc(name)}"><h3 id="h-${esc(name)}">${esc(title)}</h3>` +
-    (options.note ? `<p class="note">${options.note}</p>` : '') +
-    `<div class="chart" data-chart="${esc(name)}" role="img" aria-label="${esc(`${title}; the numbers are in the table below`)}">${draw(option)}</div>` +
-    `<details><summary>Table</summary>${table(name, head, rows)}</details>${options.after ?? ''}</section>`
-  );
-}
+import { cellCount, heatmap, marketplaceCharts, migrationOption, migrationRows, sellerCharts } from './options';
+import { growthSectionHtml, sellerGrowthHtml } from './growthHtml';
+import { code, esc, fill, fmt, num, panel, table, type Commands, type Draw } from './parts';
 
 const countsRows = (rows: { counts: Record<string, number> }[], label: (r: never) => string, keys: readonly string[]) =>
   rows.map((r) => [label(r as never), ...keys.map((k) => r.counts[k] ?? 0)]);
@@ -201,11 +152,12 @@ function marketplaceHtml(R: MarketplaceModel, draw: Draw, commands: Commands, in
       ),
     );
   out.push('</div>');
+  if (R.growth) out.push(growthSectionHtml(R.growth, draw, commands, link));
   return out.join('');
 }
 
 /** One seller's view: standing, gap, charts, benefits, rates, criteria, findings, bad orders. */
-function sellerViewHtml(s: SellerView, V: ViewConstants, draw: Draw, commands: Pick<Commands, 'orders'>): string {
+function sellerViewHtml(s: SellerView, V: ViewConstants, draw: Draw, commands: Pick<Commands, 'orders' | 'listings' | 'seller'>): string {
   const st = s.status;
   const facts: [string, unknown][] = [
     ['operation tier', st?.operationTier ?? 'none'],
@@ -225,7 +177,7 @@ function sellerViewHtml(s: SellerView, V: ViewConstants, draw: Draw, commands: P
   }
   const charts = sellerCharts(s, V);
   const out: string[] = [
-    `<h2 id="seller-title">Seller ${esc(s.sellerId)} (${esc(s.categoryId)})</h2>`,
+    `<h2 id="seller-title">Seller ${esc(s.sellerId)}${s.categoryId ? ` (${esc(s.categoryId)})` : ''}</h2>`,
     `<dl class="facts" data-facts="seller">${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd data-fact="${esc(k)}">${esc(fmt(v, 1))}</dd>`).join('')}</dl>`,
     '<div class="grid">',
     panel(
@@ -305,6 +257,7 @@ function sellerViewHtml(s: SellerView, V: ViewConstants, draw: Draw, commands: P
         s.merchant.criteria.map((c) => [`${c[0]} ${c[1]}`, c[2], c[3], c[4] ? 'met' : 'missed']),
       ),
     );
+  if (s.growth) out.push(sellerGrowthHtml(s.growth, s.sellerId, commands));
   out.push(
     `<h3>Health-check findings (${s.findings.length})</h3>`,
     table('sellerFindings', ['finding', 'severity', 'since', 'deadline', 'action'], s.findings),

@@ -45,7 +45,13 @@ function marketplacePage(model: MarketplaceModel, views: SellerView[], commands:
 }
 
 /** One seller's page (`grader report --seller`): the view the marketplace page opens, drawn here, no script needed. */
-function sellerPage(view: SellerView, shared: ViewConstants, commands: Pick<Commands, 'orders'>, period: string, draw: Draw = nodeDraw()): string {
+function sellerPage(
+  view: SellerView,
+  shared: ViewConstants,
+  commands: Pick<Commands, 'orders' | 'listings' | 'seller'>,
+  period: string,
+  draw: Draw = nodeDraw(),
+): string {
   return page({ title: `Seller ${view.sellerId}, ${period}`, seller: sellerViewHtml(view, shared, draw, commands) });
 }
 
