@@ -57,6 +57,7 @@ type ListingRecordOut = ListingStageRecord | ListingIncentiveRecord;
 const FLAT_SPAN = 1e-12;
 const UNINFORMATIVE = 50;
 const INDICATOR_COUNT = GROWTH_INDICATORS.length;
+const NO_SUGGESTIONS: readonly Suggestion[] = [];
 
 /** The growth job's window for date D: the 30 days D-30..D-1 (SPEC §2). */
 function growthWindow(date: string): DateWindow {
@@ -65,7 +66,10 @@ function growthWindow(date: string): DateWindow {
 
 /** Whether the job of D evaluates the listing, or only closes it as delisted (SPEC §7.6 "Evaluated listings"). */
 function listingStateOn(listing: GrowthListing, date: string): 'notListed' | 'evaluated' | 'delisted' {
-  const dayBefore = addDays(date, -1);
+  return stateBefore(listing, addDays(date, -1));
+}
+
+function stateBefore(listing: GrowthListing, dayBefore: string): 'notListed' | 'evaluated' | 'delisted' {
   if (listing.listedOn > dayBefore) return 'notListed';
   if (listing.delistedOn !== null && listing.delistedOn < dayBefore) return 'delisted';
   return 'evaluated';
@@ -79,9 +83,10 @@ function planGrowth(day: Pick<GrowthDay, 'date' | 'listings' | 'sums' | 'policy'
   const byParent = new Map<string, number[]>();
   const everyone: number[] = [];
   const idle: number[] = [];
+  const dayBefore = addDays(date, -1);
   for (let i = 0; i < listings.length; i++) {
     const l = listings[i]!;
-    const state = listingStateOn(l, date);
+    const state = stateBefore(l, dayBefore);
     if (state === 'notListed') continue;
     if (state === 'delisted' || sums[i * LISTING_FIELD_COUNT + LF.visitors]! <= 0) {
       idle.push(i);
@@ -140,8 +145,13 @@ function indicatorColumn(def: (typeof GROWTH_INDICATORS)[number], members: reado
     let totalDen = 0;
     const nums = new Float64Array(n);
     const dens = new Float64Array(n);
+    const numAt = LF[def.num];
+    const denAt = LF[def.den];
+    const cap = 'capAtDen' in def && def.capAtDen;
     for (let k = 0; k < n; k++) {
-      const [num, den] = rateParts(def, sums, members[k]! * LISTING_FIELD_COUNT);
+      const at = members[k]! * LISTING_FIELD_COUNT;
+      const den = sums[at + denAt]!;
+      const num = cap ? Math.min(sums[at + numAt]!, den) : sums[at + numAt]!;
       nums[k] = num;
       dens[k] = den;
       totalNum += num;
@@ -169,8 +179,10 @@ function indicatorColumn(def: (typeof GROWTH_INDICATORS)[number], members: reado
 function suggestionRaw(def: (typeof GROWTH_INDICATORS)[number], sums: Float64Array, listing: number): number {
   const at = listing * LISTING_FIELD_COUNT;
   if (def.kind === 'volume') return volumeSum(def, sums, at);
-  const [num, den] = rateParts(def, sums, at);
-  return den === 0 ? Number.NaN : num / den;
+  const den = sums[at + LF[def.den]]!;
+  if (den === 0) return Number.NaN;
+  const num = sums[at + LF[def.num]]!;
+  return ('capAtDen' in def && def.capAtDen ? Math.min(num, den) : num) / den;
 }
 
 interface PoolLines {
@@ -203,20 +215,31 @@ function stageOf(
   inForce: ListingStage | null,
   policy: Policy,
 ): ListingStage {
+  return stageFrom(facts.orders, facts.positive, facts.isNew, facts.growthScore, lines, inForce, policy);
+}
+
+function stageFrom(
+  orders: number,
+  positive: number,
+  isNew: boolean,
+  growthScore: number,
+  lines: PoolLines,
+  inForce: ListingStage | null,
+  policy: Policy,
+): ListingStage {
   const g = policy.growth;
-  const positiveEnough = facts.positive >= g.minPositiveRate;
-  const meets = (line: number) => positiveEnough && facts.orders >= line;
-  const fresh: ListingStage = meets(lines.superHot)
-    ? 'superHot'
-    : meets(lines.hot)
-      ? 'hot'
-      : facts.isNew && facts.growthScore >= lines.newPotential
-        ? 'newPotential'
-        : 'standard';
-  if (fresh === 'superHot') return fresh;
-  const keeps = (line: number) => meets(g.keepFactor * line);
-  if (inForce === 'superHot' && keeps(lines.superHot)) return 'superHot';
-  if ((inForce === 'superHot' || inForce === 'hot') && keeps(lines.hot)) return 'hot';
+  const positiveEnough = positive >= g.minPositiveRate;
+  const fresh: ListingStage =
+    positiveEnough && orders >= lines.superHot
+      ? 'superHot'
+      : positiveEnough && orders >= lines.hot
+        ? 'hot'
+        : isNew && growthScore >= lines.newPotential
+          ? 'newPotential'
+          : 'standard';
+  if (fresh === 'superHot' || !positiveEnough) return fresh;
+  if (inForce === 'superHot' && orders >= g.keepFactor * lines.superHot) return 'superHot';
+  if ((inForce === 'superHot' || inForce === 'hot') && orders >= g.keepFactor * lines.hot) return 'hot';
   return fresh;
 }
 
@@ -237,8 +260,12 @@ function nextStageOf(stage: ListingStage, isNew: boolean): IncentiveStage | null
 /** Whether two stage records say the same thing: their stage, next stage and suggested indicators (SPEC §7.6 "Records"). */
 function sameStageRecord(a: Pick<ListingStageRecord, 'stage' | 'next'>, b: Pick<ListingStageRecord, 'stage' | 'next'>): boolean {
   if (a.stage !== b.stage || (a.next?.stage ?? null) !== (b.next?.stage ?? null)) return false;
-  const ids = (r: Pick<ListingStageRecord, 'next'>) => (r.next?.suggestions ?? []).map((s) => s.indicator).join(',');
-  return ids(a) === ids(b);
+  // indicator ids hold no comma: the lists are the same when their ids are, one by one
+  const x = a.next?.suggestions ?? NO_SUGGESTIONS;
+  const y = b.next?.suggestions ?? NO_SUGGESTIONS;
+  if (x.length !== y.length) return false;
+  for (let k = 0; k < x.length; k++) if (x[k]!.indicator !== y[k]!.indicator) return false;
+  return true;
 }
 
 /** The stage record as it stood, with only the fields of SPEC §10 (an earlier record may come from elsewhere). */
@@ -275,9 +302,11 @@ function* poolRecords(day: GrowthDay, pool: GrowthPool, window: DateWindow = gro
   const growthScore = new Float64Array(n);
   const isNew = new Uint8Array(n);
   const today = epochDay(date);
+  const weights = GROWTH_INDICATORS.map((def) => g.weights[def.id]);
+  const values = columns.map((c) => c.value);
   for (let k = 0; k < n; k++) {
     let gs = 0;
-    for (let j = 0; j < INDICATOR_COUNT; j++) gs += g.weights[GROWTH_INDICATORS[j]!.id] * columns[j]!.value[k]!;
+    for (let j = 0; j < INDICATOR_COUNT; j++) gs += weights[j]! * values[j]![k]!;
     growthScore[k] = Math.min(gs, 100);
     isNew[k] = today - epochDay(listings[members[k]!]!.listedOn) <= g.newDays ? 1 : 0;
   }
@@ -287,17 +316,8 @@ function* poolRecords(day: GrowthDay, pool: GrowthPool, window: DateWindow = gro
   for (let k = 0; k < n; k++) {
     const at = members[k]! * LISTING_FIELD_COUNT;
     const ratings = sums[at + LF.ratings]!;
-    stages[k] = stageOf(
-      {
-        orders: sums[at + LF.orders]!,
-        positive: ratings > 0 ? sums[at + LF.positiveRatings]! / ratings : Number.NaN,
-        isNew: isNew[k] === 1,
-        growthScore: growthScore[k]!,
-      },
-      lines,
-      day.inForce(members[k]!).stage?.stage ?? null,
-      policy,
-    );
+    const positive = ratings > 0 ? sums[at + LF.positiveRatings]! / ratings : Number.NaN;
+    stages[k] = stageFrom(sums[at + LF.orders]!, positive, isNew[k] === 1, growthScore[k]!, lines, day.inForce(members[k]!).stage?.stage ?? null, policy);
   }
   const benchmarks = new Map<IncentiveStage, (number | null)[]>();
   const benchmarksOf = (stage: IncentiveStage) => {
@@ -305,39 +325,46 @@ function* poolRecords(day: GrowthDay, pool: GrowthPool, window: DateWindow = gro
     if (!found) benchmarks.set(stage, (found = stageBenchmarks(stage, members, stages, sums, policy)));
     return found;
   };
-  const positionOf = new Map(members.map((i, k) => [i, k]));
+  let positionOf: Map<number, number> | undefined;
+  let k = 0;
   for (const i of pool.assigned) {
     if (day.wanted && !day.wanted(i)) continue;
-    const k = positionOf.get(i)!;
+    // assigned and members ascend (planGrowth); any other order is looked up
+    while (k < n && members[k]! < i) k++;
+    if (members[k] !== i) k = (positionOf ??= new Map(members.map((m, at) => [m, at]))).get(i)!;
     const listing = listings[i]!;
     const inForce = day.inForce(i);
     const stage = stages[k]!;
     const nextStage = nextStageOf(stage, isNew[k] === 1);
-    const suggestions = nextStage ? suggestionsFor(i, k, benchmarksOf(nextStage), columns, sums, policy) : [];
-    const fresh: ListingStageRecord = {
-      kind: 'listingStage',
-      listingId: listing.listingId,
-      sellerId: listing.sellerId,
-      categoryId: listing.categoryId,
-      asOf: date,
-      stage,
-      since: inForce.stage?.stage === stage ? inForce.stage.since : date,
-      poolId: pool.poolId,
-      window,
-      growthScore: growthScore[k]!,
-      lines: { hot: lines.hot, superHot: lines.superHot, newPotential: lines.newPotential },
-      indicators: Object.fromEntries(
-        GROWTH_INDICATORS.map((def, j) => {
-          const raw = columns[j]!.raw[k]!;
-          return [def.id, { raw: Number.isNaN(raw) ? null : raw, value: columns[j]!.value[k]! }];
-        }),
-      ) as ListingStageRecord['indicators'],
-      next: nextStage ? { stage: nextStage, suggestions } : null,
-      policyVersion: policy.version,
-      runId: day.runId,
-    };
-    yield inForce.stage && sameStageRecord(inForce.stage, fresh) ? keptRecord(inForce.stage) : fresh;
-    yield* incentiveChanges(day, listing, inForce, stage);
+    const next = nextStage ? { stage: nextStage, suggestions: suggestionsFor(i, k, benchmarksOf(nextStage), columns, sums, policy) } : null;
+    if (inForce.stage && sameStageRecord(inForce.stage, { stage, next })) {
+      yield keptRecord(inForce.stage);
+    } else {
+      const indicators = {} as Record<GrowthIndicatorId, { raw: number | null; value: number }>;
+      for (let j = 0; j < INDICATOR_COUNT; j++) {
+        const raw = columns[j]!.raw[k]!;
+        indicators[GROWTH_INDICATORS[j]!.id] = { raw: Number.isNaN(raw) ? null : raw, value: values[j]![k]! };
+      }
+      yield {
+        kind: 'listingStage',
+        listingId: listing.listingId,
+        sellerId: listing.sellerId,
+        categoryId: listing.categoryId,
+        asOf: date,
+        stage,
+        since: inForce.stage?.stage === stage ? inForce.stage.since : date,
+        poolId: pool.poolId,
+        window,
+        growthScore: growthScore[k]!,
+        lines: { hot: lines.hot, superHot: lines.superHot, newPotential: lines.newPotential },
+        indicators,
+        next,
+        policyVersion: policy.version,
+        runId: day.runId,
+      };
+    }
+    if (inForce.incentives.length > 0 || STAGE_RANK[stage] > STAGE_RANK[inForce.stage?.stage ?? 'standard'])
+      yield* incentiveChanges(day, listing, inForce, stage);
   }
 }
 
@@ -378,15 +405,17 @@ function suggestionsFor(
 ): Suggestion[] {
   const g = policy.growth;
   const found: { indicator: GrowthIndicatorId; actual: number; benchmark: number; gap: number }[] = [];
-  GROWTH_INDICATORS.forEach((def, j) => {
+  for (let j = 0; j < INDICATOR_COUNT; j++) {
+    const def = GROWTH_INDICATORS[j]!;
     const benchmark = benchmarks[j];
+    if (benchmark === null || benchmark === undefined) continue;
     const actual = suggestionRaw(def, sums, listing);
-    if (benchmark === null || benchmark === undefined || Number.isNaN(actual)) return;
+    if (Number.isNaN(actual)) continue;
     const worse = def.higherIsBetter ? actual < benchmark : actual > benchmark;
-    if (!worse) return;
+    if (!worse) continue;
     found.push({ indicator: def.id, actual, benchmark, gap: g.weights[def.id] * (columns[j]!.normalizeRaw(benchmark) - columns[j]!.value[k]!) });
-  });
-  found.sort((a, b) => b.gap - a.gap || (a.indicator < b.indicator ? -1 : a.indicator > b.indicator ? 1 : 0));
+  }
+  if (found.length > 1) found.sort((a, b) => b.gap - a.gap || (a.indicator < b.indicator ? -1 : a.indicator > b.indicator ? 1 : 0));
   return found.slice(0, g.maxSuggestions).map(({ indicator, actual, benchmark }) => ({ indicator, actual, benchmark, action: g.actions[indicator] }));
 }
 
@@ -444,17 +473,24 @@ function* incentiveChanges(
 /** The records of listings without a pool on D: dormant ones, and those delisted before D-1 (SPEC §7.6). */
 function* idleRecords(day: GrowthDay, idle: readonly number[], window: DateWindow = growthWindow(day.date)): Generator<ListingRecordOut> {
   const { listings, date, policy } = day;
+  const dayBefore = addDays(date, -1);
   for (const i of idle) {
     if (day.wanted && !day.wanted(i)) continue;
     const listing = listings[i]!;
     const inForce = day.inForce(i);
-    const delisted = listingStateOn(listing, date) === 'delisted';
+    const delisted = stateBefore(listing, dayBefore) === 'delisted';
     // a delisted listing never staged gets nothing; one already closed as delisted keeps its record
     if (delisted && (inForce.stage === null || inForce.stage.stage === 'delisted')) {
-      yield* incentiveChanges(day, listing, inForce, 'delisted');
+      if (inForce.incentives.length > 0) yield* incentiveChanges(day, listing, inForce, 'delisted');
       continue;
     }
     const stage: ListingStage = delisted ? 'delisted' : 'dormant';
+    // a dormant or delisted listing never moves up: only the incentives it has can change
+    if (inForce.stage && sameStageRecord(inForce.stage, { stage, next: null })) {
+      yield keptRecord(inForce.stage);
+      if (inForce.incentives.length > 0) yield* incentiveChanges(day, listing, inForce, stage);
+      continue;
+    }
     const fresh: ListingStageRecord = {
       kind: 'listingStage',
       listingId: listing.listingId,
@@ -472,8 +508,8 @@ function* idleRecords(day: GrowthDay, idle: readonly number[], window: DateWindo
       policyVersion: policy.version,
       runId: day.runId,
     };
-    yield inForce.stage && sameStageRecord(inForce.stage, fresh) ? keptRecord(inForce.stage) : fresh;
-    yield* incentiveChanges(day, listing, inForce, stage);
+    yield fresh;
+    if (inForce.incentives.length > 0) yield* incentiveChanges(day, listing, inForce, stage);
   }
 }
 
