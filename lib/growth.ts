@@ -1,5 +1,5 @@
 import { addDays, epochDay, type DateWindow } from './calendar';
-import { GROWTH_INDICATORS, STAGE_RANK, rateParts, volumeSum, type GrowthIndicatorId, type IncentiveStage, type ListingStage } from './growthIndicators';
+import { GROWTH_INDICATORS, STAGE_RANK, volumeSum, type GrowthIndicatorId, type IncentiveStage, type ListingStage } from './growthIndicators';
 import type { ListingIncentiveRecord, ListingStageRecord, Suggestion } from './listingRecords';
 import { LF, LISTING_FIELD_COUNT } from './listings';
 import type { Policy } from './policy';
