@@ -136,15 +136,13 @@ function scaled(x: number, lo: number, hi: number, higherIsBetter: boolean): num
 function indicatorColumn(def: (typeof GROWTH_INDICATORS)[number], members: readonly number[], sums: Float64Array, policy: Policy): IndicatorColumn {
   const n = members.length;
   const raw = new Float64Array(n);
-  const smoothed = new Float64Array(n);
+  // the smoothed values first, then the normalized ones in their place
   const value = new Float64Array(n);
   if (def.kind === 'volume') {
-    for (let k = 0; k < n; k++) smoothed[k] = raw[k] = Math.log1p(volumeSum(def, sums, members[k]! * LISTING_FIELD_COUNT));
+    for (let k = 0; k < n; k++) value[k] = raw[k] = Math.log1p(volumeSum(def, sums, members[k]! * LISTING_FIELD_COUNT));
   } else {
     let totalNum = 0;
     let totalDen = 0;
-    const nums = new Float64Array(n);
-    const dens = new Float64Array(n);
     const numAt = LF[def.num];
     const denAt = LF[def.den];
     const cap = 'capAtDen' in def && def.capAtDen;
@@ -152,8 +150,6 @@ function indicatorColumn(def: (typeof GROWTH_INDICATORS)[number], members: reado
       const at = members[k]! * LISTING_FIELD_COUNT;
       const den = sums[at + denAt]!;
       const num = cap ? Math.min(sums[at + numAt]!, den) : sums[at + numAt]!;
-      nums[k] = num;
-      dens[k] = den;
       totalNum += num;
       totalDen += den;
       raw[k] = den === 0 ? Number.NaN : num / den;
@@ -164,15 +160,75 @@ function indicatorColumn(def: (typeof GROWTH_INDICATORS)[number], members: reado
     }
     const mu = totalNum / totalDen;
     const m = policy.smoothing.rate;
-    for (let k = 0; k < n; k++) smoothed[k] = dens[k] === 0 ? mu : (nums[k]! + m * mu) / (dens[k]! + m);
+    for (let k = 0; k < n; k++) {
+      const at = members[k]! * LISTING_FIELD_COUNT;
+      const den = sums[at + denAt]!;
+      const num = cap ? Math.min(sums[at + numAt]!, den) : sums[at + numAt]!;
+      value[k] = den === 0 ? mu : (num + m * mu) / (den + m);
+    }
   }
-  const sorted = Float64Array.from(smoothed).sort();
-  const lo = quantileSorted(sorted, policy.normalization.lower);
-  const hi = quantileSorted(sorted, policy.normalization.upper);
-  for (let k = 0; k < n; k++) value[k] = scaled(smoothed[k]!, lo, hi, def.higherIsBetter);
+  const work = scratchOf(n);
+  work.set(value);
+  const lo = selectQuantile(work, policy.normalization.lower);
+  const hi = selectQuantile(work, policy.normalization.upper);
+  for (let k = 0; k < n; k++) value[k] = scaled(value[k]!, lo, hi, def.higherIsBetter);
   const normalizeRaw =
     def.kind === 'volume' ? (x: number) => scaled(Math.log1p(x), lo, hi, def.higherIsBetter) : (x: number) => scaled(x, lo, hi, def.higherIsBetter);
   return { raw, value, normalizeRaw };
+}
+
+let scratch = new Float64Array(1024);
+
+/** A work array of n values, reused: its holder must be done with it before the next call. */
+function scratchOf(n: number): Float64Array {
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, 2 * scratch.length));
+  return scratch.subarray(0, n);
+}
+
+/**
+ * quantileSorted of the values as if sorted, found by selection in O(n): the order statistics at
+ * ⌊h⌋ and ⌊h⌋+1 are exactly those of the sorted values. Reorders `values`.
+ */
+function selectQuantile(values: Float64Array, q: number): number {
+  const n = values.length;
+  if (n === 0) throw new RangeError('quantile of an empty sample');
+  const h = (n - 1) * q;
+  const at = Math.floor(h);
+  const below = selectKth(values, at);
+  if (at + 1 >= n) return below;
+  const fraction = h - at;
+  if (fraction === 0) return below;
+  // after the selection every value past `at` is at least `below`: the next order statistic is their least
+  let next = values[at + 1]!;
+  for (let k = at + 2; k < n; k++) if (values[k]! < next) next = values[k]!;
+  return below + fraction * (next - below);
+}
+
+/** The k-th smallest value (0-based) by Hoare's selection; values before k end up <= it and after k >= it. */
+function selectKth(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const x = a[lo]!;
+    const y = a[(lo + hi) >>> 1]!;
+    const z = a[hi]!;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i++] = a[j]!;
+        a[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
 }
 
 /** The raw value a suggestion quotes (SPEC §7.6): a rate as is, a volume as its window sum in its unit; NaN when undefined. */
@@ -194,15 +250,19 @@ interface PoolLines {
 /** Each stage's line in the pool on D (SPEC §7.6 "Stages"). */
 function poolLines(members: readonly number[], growthScore: Float64Array, isNew: Uint8Array, sums: Float64Array, policy: Policy): PoolLines {
   const g = policy.growth;
-  const orders = Float64Array.from(members, (i) => sums[i * LISTING_FIELD_COUNT + LF.orders]!).sort();
-  const newScores: number[] = [];
-  for (let k = 0; k < members.length; k++) if (isNew[k]) newScores.push(growthScore[k]!);
-  const scores = newScores.length >= g.newPotential.minNewListings ? Float64Array.from(newScores) : Float64Array.from(growthScore);
-  return {
-    superHot: Math.max(quantileSorted(orders, g.superHot.quantile), g.superHot.minOrders),
-    hot: Math.max(quantileSorted(orders, g.hot.quantile), g.hot.minOrders),
-    newPotential: quantileSorted(scores.sort(), g.newPotential.quantile),
-  };
+  const n = members.length;
+  const orders = scratchOf(n);
+  for (let k = 0; k < n; k++) orders[k] = sums[members[k]! * LISTING_FIELD_COUNT + LF.orders]!;
+  const superHot = Math.max(selectQuantile(orders, g.superHot.quantile), g.superHot.minOrders);
+  const hot = Math.max(selectQuantile(orders, g.hot.quantile), g.hot.minOrders);
+  let newCount = 0;
+  for (let k = 0; k < n; k++) if (isNew[k]) newCount++;
+  const scores = scratchOf(n);
+  if (newCount >= g.newPotential.minNewListings) {
+    for (let k = 0, at = 0; k < n; k++) if (isNew[k]) scores[at++] = growthScore[k]!;
+  } else scores.set(growthScore);
+  const used = newCount >= g.newPotential.minNewListings ? newCount : n;
+  return { superHot, hot, newPotential: selectQuantile(scores.subarray(0, used), g.newPotential.quantile) };
 }
 
 /**
@@ -319,10 +379,14 @@ function* poolRecords(day: GrowthDay, pool: GrowthPool, window: DateWindow = gro
     const positive = ratings > 0 ? sums[at + LF.positiveRatings]! / ratings : Number.NaN;
     stages[k] = stageFrom(sums[at + LF.orders]!, positive, isNew[k] === 1, growthScore[k]!, lines, day.inForce(members[k]!).stage?.stage ?? null, policy);
   }
-  const benchmarks = new Map<IncentiveStage, (number | null)[]>();
+  const benchmarks = new Map<IncentiveStage, Benchmarks>();
   const benchmarksOf = (stage: IncentiveStage) => {
     let found = benchmarks.get(stage);
-    if (!found) benchmarks.set(stage, (found = stageBenchmarks(stage, members, stages, sums, policy)));
+    if (!found) {
+      const raw = stageBenchmarks(stage, members, stages, sums, policy);
+      const normalized = raw.map((b, j) => (b === null ? Number.NaN : columns[j]!.normalizeRaw(b)));
+      benchmarks.set(stage, (found = { raw, normalized }));
+    }
     return found;
   };
   let positionOf: Map<number, number> | undefined;
@@ -394,11 +458,17 @@ function stageBenchmarks(
   });
 }
 
+/** A stage's benchmark per indicator (null when undefined) and its normalized value N(benchmark) in the pool. */
+interface Benchmarks {
+  raw: (number | null)[];
+  normalized: number[];
+}
+
 /** The indicators on which a listing trails the next stage's benchmark, the largest weighted gaps first (SPEC §7.6). */
 function suggestionsFor(
   listing: number,
   k: number,
-  benchmarks: readonly (number | null)[],
+  benchmarks: Benchmarks,
   columns: readonly IndicatorColumn[],
   sums: Float64Array,
   policy: Policy,
@@ -407,13 +477,13 @@ function suggestionsFor(
   const found: { indicator: GrowthIndicatorId; actual: number; benchmark: number; gap: number }[] = [];
   for (let j = 0; j < INDICATOR_COUNT; j++) {
     const def = GROWTH_INDICATORS[j]!;
-    const benchmark = benchmarks[j];
+    const benchmark = benchmarks.raw[j];
     if (benchmark === null || benchmark === undefined) continue;
     const actual = suggestionRaw(def, sums, listing);
     if (Number.isNaN(actual)) continue;
     const worse = def.higherIsBetter ? actual < benchmark : actual > benchmark;
     if (!worse) continue;
-    found.push({ indicator: def.id, actual, benchmark, gap: g.weights[def.id] * (columns[j]!.normalizeRaw(benchmark) - columns[j]!.value[k]!) });
+    found.push({ indicator: def.id, actual, benchmark, gap: g.weights[def.id] * (benchmarks.normalized[j]! - columns[j]!.value[k]!) });
   }
   if (found.length > 1) found.sort((a, b) => b.gap - a.gap || (a.indicator < b.indicator ? -1 : a.indicator > b.indicator ? 1 : 0));
   return found.slice(0, g.maxSuggestions).map(({ indicator, actual, benchmark }) => ({ indicator, actual, benchmark, action: g.actions[indicator] }));
