@@ -1,9 +1,19 @@
-import { addDays, epochDay, type DateWindow } from './calendar';
-import { GROWTH_INDICATORS, STAGE_RANK, volumeSum, type GrowthIndicatorId, type IncentiveStage, type ListingStage } from './growthIndicators';
+import { addDays, type DateWindow } from './calendar';
+import { GROWTH_INDICATORS, STAGE_RANK, type GrowthIndicatorId, type IncentiveStage, type ListingStage } from './growthIndicators';
 import type { ListingIncentiveRecord, ListingStageRecord, Suggestion } from './listingRecords';
 import { LF, LISTING_FIELD_COUNT } from './listings';
 import type { Policy } from './policy';
 import { quantileSorted } from './quantile';
+
+// Module-local copies of imported constants read in the hottest loops: a loader may turn import
+// bindings into getters (tsx does).
+const FIELDS = LISTING_FIELD_COUNT;
+const ORDERS = LF.orders;
+const VISITORS = LF.visitors;
+const RATINGS = LF.ratings;
+const POSITIVE_RATINGS = LF.positiveRatings;
+const INDICATORS = GROWTH_INDICATORS;
+const RANK = STAGE_RANK;
 
 /** A listing as the growth job sees it: identity, its pool keys and its listed days (SPEC §3.5). */
 interface GrowthListing {
@@ -29,7 +39,7 @@ interface GrowthDay {
   /** the job's date D */
   date: string;
   listings: readonly GrowthListing[];
-  /** each listing's sums over the window D-30..D-1, LISTING_FIELD_COUNT per listing (lib/listings.ts order) */
+  /** each listing's sums over the window D-30..D-1, FIELDS per listing (lib/listings.ts order) */
   sums: Float64Array;
   policy: Policy;
   runId: string;
@@ -56,7 +66,7 @@ type ListingRecordOut = ListingStageRecord | ListingIncentiveRecord;
 
 const FLAT_SPAN = 1e-12;
 const UNINFORMATIVE = 50;
-const INDICATOR_COUNT = GROWTH_INDICATORS.length;
+const INDICATOR_COUNT = INDICATORS.length;
 const NO_SUGGESTIONS: readonly Suggestion[] = [];
 
 /** The growth job's window for date D: the 30 days D-30..D-1 (SPEC §2). */
@@ -88,7 +98,7 @@ function planGrowth(day: Pick<GrowthDay, 'date' | 'listings' | 'sums' | 'policy'
     const l = listings[i]!;
     const state = stateBefore(l, dayBefore);
     if (state === 'notListed') continue;
-    if (state === 'delisted' || sums[i * LISTING_FIELD_COUNT + LF.visitors]! <= 0) {
+    if (state === 'delisted' || sums[i * FIELDS + VISITORS]! <= 0) {
       idle.push(i);
       continue;
     }
@@ -97,14 +107,22 @@ function planGrowth(day: Pick<GrowthDay, 'date' | 'listings' | 'sums' | 'policy'
     everyone.push(i);
   }
   const pools = new Map<string, GrowthPool>();
+  // a category's listings share their parent: its pool is found once
+  const poolOf = new Map<string, { parentId: string; pool: GrowthPool }>();
   for (const i of everyone) {
     const l = listings[i]!;
+    const known = poolOf.get(l.categoryId);
+    if (known && known.parentId === l.parentId) {
+      known.pool.assigned.push(i);
+      continue;
+    }
     const category = byCategory.get(l.categoryId)!;
     const parent = byParent.get(l.parentId)!;
     const [poolId, members] =
       category.length >= minSize ? [`cat:${l.categoryId}`, category] : parent.length >= minSize ? [`parent:${l.parentId}`, parent] : ['global', everyone];
     let pool = pools.get(poolId);
     if (!pool) pools.set(poolId, (pool = { poolId, members, assigned: [] }));
+    if (!known) poolOf.set(l.categoryId, { parentId: l.parentId, pool });
     pool.assigned.push(i);
   }
   return { window: growthWindow(date), pools: [...pools.values()], idle };
@@ -139,7 +157,9 @@ function indicatorColumn(def: (typeof GROWTH_INDICATORS)[number], members: reado
   // the smoothed values first, then the normalized ones in their place
   const value = new Float64Array(n);
   if (def.kind === 'volume') {
-    for (let k = 0; k < n; k++) value[k] = raw[k] = Math.log1p(volumeSum(def, sums, members[k]! * LISTING_FIELD_COUNT));
+    const field = LF[def.field];
+    const perUnit = 'perUnit' in def ? def.perUnit : 1;
+    for (let k = 0; k < n; k++) value[k] = raw[k] = Math.log1p(sums[members[k]! * FIELDS + field]! / perUnit);
   } else {
     let totalNum = 0;
     let totalDen = 0;
@@ -147,7 +167,7 @@ function indicatorColumn(def: (typeof GROWTH_INDICATORS)[number], members: reado
     const denAt = LF[def.den];
     const cap = 'capAtDen' in def && def.capAtDen;
     for (let k = 0; k < n; k++) {
-      const at = members[k]! * LISTING_FIELD_COUNT;
+      const at = members[k]! * FIELDS;
       const den = sums[at + denAt]!;
       const num = cap ? Math.min(sums[at + numAt]!, den) : sums[at + numAt]!;
       totalNum += num;
@@ -161,7 +181,7 @@ function indicatorColumn(def: (typeof GROWTH_INDICATORS)[number], members: reado
     const mu = totalNum / totalDen;
     const m = policy.smoothing.rate;
     for (let k = 0; k < n; k++) {
-      const at = members[k]! * LISTING_FIELD_COUNT;
+      const at = members[k]! * FIELDS;
       const den = sums[at + denAt]!;
       const num = cap ? Math.min(sums[at + numAt]!, den) : sums[at + numAt]!;
       value[k] = den === 0 ? mu : (num + m * mu) / (den + m);
@@ -233,8 +253,8 @@ function selectKth(a: Float64Array, k: number): number {
 
 /** The raw value a suggestion quotes (SPEC §7.6): a rate as is, a volume as its window sum in its unit; NaN when undefined. */
 function suggestionRaw(def: (typeof GROWTH_INDICATORS)[number], sums: Float64Array, listing: number): number {
-  const at = listing * LISTING_FIELD_COUNT;
-  if (def.kind === 'volume') return volumeSum(def, sums, at);
+  const at = listing * FIELDS;
+  if (def.kind === 'volume') return sums[at + LF[def.field]]! / ('perUnit' in def ? def.perUnit : 1);
   const den = sums[at + LF[def.den]]!;
   if (den === 0) return Number.NaN;
   const num = sums[at + LF[def.num]]!;
@@ -252,7 +272,7 @@ function poolLines(members: readonly number[], growthScore: Float64Array, isNew:
   const g = policy.growth;
   const n = members.length;
   const orders = scratchOf(n);
-  for (let k = 0; k < n; k++) orders[k] = sums[members[k]! * LISTING_FIELD_COUNT + LF.orders]!;
+  for (let k = 0; k < n; k++) orders[k] = sums[members[k]! * FIELDS + ORDERS]!;
   const superHot = Math.max(selectQuantile(orders, g.superHot.quantile), g.superHot.minOrders);
   const hot = Math.max(selectQuantile(orders, g.hot.quantile), g.hot.minOrders);
   let newCount = 0;
@@ -358,26 +378,27 @@ function* poolRecords(day: GrowthDay, pool: GrowthPool, window: DateWindow = gro
   const g = policy.growth;
   const { members } = pool;
   const n = members.length;
-  const columns = GROWTH_INDICATORS.map((def) => indicatorColumn(def, members, sums, policy));
+  const columns = INDICATORS.map((def) => indicatorColumn(def, members, sums, policy));
   const growthScore = new Float64Array(n);
   const isNew = new Uint8Array(n);
-  const today = epochDay(date);
-  const weights = GROWTH_INDICATORS.map((def) => g.weights[def.id]);
+  // new when D − listedOn <= newDays: ISO dates compare as the days they name
+  const newSince = addDays(date, -g.newDays);
+  const weights = INDICATORS.map((def) => g.weights[def.id]);
   const values = columns.map((c) => c.value);
   for (let k = 0; k < n; k++) {
     let gs = 0;
     for (let j = 0; j < INDICATOR_COUNT; j++) gs += weights[j]! * values[j]![k]!;
     growthScore[k] = Math.min(gs, 100);
-    isNew[k] = today - epochDay(listings[members[k]!]!.listedOn) <= g.newDays ? 1 : 0;
+    isNew[k] = listings[members[k]!]!.listedOn >= newSince ? 1 : 0;
   }
   const lines = poolLines(members, growthScore, isNew, sums, policy);
   // every member's stage: the benchmarks of a stage are taken over the pool's listings in it on D
   const stages: ListingStage[] = new Array(n);
   for (let k = 0; k < n; k++) {
-    const at = members[k]! * LISTING_FIELD_COUNT;
-    const ratings = sums[at + LF.ratings]!;
-    const positive = ratings > 0 ? sums[at + LF.positiveRatings]! / ratings : Number.NaN;
-    stages[k] = stageFrom(sums[at + LF.orders]!, positive, isNew[k] === 1, growthScore[k]!, lines, day.inForce(members[k]!).stage?.stage ?? null, policy);
+    const at = members[k]! * FIELDS;
+    const ratings = sums[at + RATINGS]!;
+    const positive = ratings > 0 ? sums[at + POSITIVE_RATINGS]! / ratings : Number.NaN;
+    stages[k] = stageFrom(sums[at + ORDERS]!, positive, isNew[k] === 1, growthScore[k]!, lines, day.inForce(members[k]!).stage?.stage ?? null, policy);
   }
   const benchmarks = new Map<IncentiveStage, Benchmarks>();
   const benchmarksOf = (stage: IncentiveStage) => {
@@ -407,7 +428,7 @@ function* poolRecords(day: GrowthDay, pool: GrowthPool, window: DateWindow = gro
       const indicators = {} as Record<GrowthIndicatorId, { raw: number | null; value: number }>;
       for (let j = 0; j < INDICATOR_COUNT; j++) {
         const raw = columns[j]!.raw[k]!;
-        indicators[GROWTH_INDICATORS[j]!.id] = { raw: Number.isNaN(raw) ? null : raw, value: values[j]![k]! };
+        indicators[INDICATORS[j]!.id] = { raw: Number.isNaN(raw) ? null : raw, value: values[j]![k]! };
       }
       yield {
         kind: 'listingStage',
@@ -427,8 +448,7 @@ function* poolRecords(day: GrowthDay, pool: GrowthPool, window: DateWindow = gro
         runId: day.runId,
       };
     }
-    if (inForce.incentives.length > 0 || STAGE_RANK[stage] > STAGE_RANK[inForce.stage?.stage ?? 'standard'])
-      yield* incentiveChanges(day, listing, inForce, stage);
+    if (inForce.incentives.length > 0 || RANK[stage] > RANK[inForce.stage?.stage ?? 'standard']) yield* incentiveChanges(day, listing, inForce, stage);
   }
 }
 
@@ -444,7 +464,7 @@ function stageBenchmarks(
   for (let k = 0; k < members.length; k++) if (stages[k] === stage) inStage.push(members[k]!);
   const few = inStage.length < policy.growth.benchmark.minListings;
   const over = few ? members : inStage;
-  return GROWTH_INDICATORS.map((def) => {
+  return INDICATORS.map((def) => {
     const values: number[] = [];
     for (const i of over) {
       const v = suggestionRaw(def, sums, i);
@@ -476,7 +496,7 @@ function suggestionsFor(
   const g = policy.growth;
   const found: { indicator: GrowthIndicatorId; actual: number; benchmark: number; gap: number }[] = [];
   for (let j = 0; j < INDICATOR_COUNT; j++) {
-    const def = GROWTH_INDICATORS[j]!;
+    const def = INDICATORS[j]!;
     const benchmark = benchmarks.raw[j];
     if (benchmark === null || benchmark === undefined) continue;
     const actual = suggestionRaw(def, sums, listing);
@@ -500,7 +520,7 @@ function* incentiveChanges(
   stage: ListingStage,
 ): Generator<ListingIncentiveRecord> {
   const { date, policy } = day;
-  const movedUp = STAGE_RANK[stage] > STAGE_RANK[inForce.stage?.stage ?? 'standard'];
+  const movedUp = RANK[stage] > RANK[inForce.stage?.stage ?? 'standard'];
   const active = inForce.incentives.filter((r) => r.status === 'active' || (r.endedOn !== null && r.endedOn >= date));
   for (const r of [...active].sort((a, b) => (a.grantedOn < b.grantedOn ? -1 : a.grantedOn > b.grantedOn ? 1 : 0))) {
     const base: ListingIncentiveRecord = {
