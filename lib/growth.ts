@@ -410,6 +410,7 @@ function* poolRecords(day: GrowthDay, pool: GrowthPool, window: DateWindow = gro
     }
     return found;
   };
+  const picked: Picked = { order: new Int32Array(INDICATOR_COUNT), gap: new Float64Array(INDICATOR_COUNT), actual: new Float64Array(INDICATOR_COUNT) };
   let positionOf: Map<number, number> | undefined;
   let k = 0;
   for (const i of pool.assigned) {
@@ -421,8 +422,9 @@ function* poolRecords(day: GrowthDay, pool: GrowthPool, window: DateWindow = gro
     const inForce = day.inForce(i);
     const stage = stages[k]!;
     const nextStage = nextStageOf(stage, isNew[k] === 1);
-    const next = nextStage ? { stage: nextStage, suggestions: suggestionsFor(i, k, benchmarksOf(nextStage), columns, sums, policy) } : null;
-    if (inForce.stage && sameStageRecord(inForce.stage, { stage, next })) {
+    const benchmarksNext = nextStage ? benchmarksOf(nextStage) : null;
+    const count = benchmarksNext ? suggestionsFor(i, k, benchmarksNext, columns, sums, policy, picked) : 0;
+    if (inForce.stage && keepsRecord(inForce.stage, stage, nextStage, picked, count)) {
       yield keptRecord(inForce.stage);
     } else {
       const indicators = {} as Record<GrowthIndicatorId, { raw: number | null; value: number }>;
@@ -443,7 +445,7 @@ function* poolRecords(day: GrowthDay, pool: GrowthPool, window: DateWindow = gro
         growthScore: growthScore[k]!,
         lines: { hot: lines.hot, superHot: lines.superHot, newPotential: lines.newPotential },
         indicators,
-        next,
+        next: nextStage && benchmarksNext ? { stage: nextStage, suggestions: suggestionsOf(picked, count, benchmarksNext, policy) } : null,
         policyVersion: policy.version,
         runId: day.runId,
       };
@@ -492,9 +494,10 @@ function suggestionsFor(
   columns: readonly IndicatorColumn[],
   sums: Float64Array,
   policy: Policy,
-): Suggestion[] {
+  picked: Picked,
+): number {
   const g = policy.growth;
-  const found: { indicator: GrowthIndicatorId; actual: number; benchmark: number; gap: number }[] = [];
+  let found = 0;
   for (let j = 0; j < INDICATOR_COUNT; j++) {
     const def = INDICATORS[j]!;
     const benchmark = benchmarks.raw[j];
@@ -503,10 +506,47 @@ function suggestionsFor(
     if (Number.isNaN(actual)) continue;
     const worse = def.higherIsBetter ? actual < benchmark : actual > benchmark;
     if (!worse) continue;
-    found.push({ indicator: def.id, actual, benchmark, gap: g.weights[def.id] * (benchmarks.normalized[j]! - columns[j]!.value[k]!) });
+    const gap = g.weights[def.id] * (benchmarks.normalized[j]! - columns[j]!.value[k]!);
+    picked.actual[j] = actual;
+    picked.gap[j] = gap;
+    // insertion by gap, largest first, ties by indicator id: the order of the comparator of SPEC §7.6
+    let at = found++;
+    for (; at > 0; at--) {
+      const before = picked.order[at - 1]!;
+      const first = gap - picked.gap[before]! || (INDICATORS[before]!.id < def.id ? -1 : 1);
+      if (first < 0) break;
+      picked.order[at] = before;
+    }
+    picked.order[at] = j;
   }
-  if (found.length > 1) found.sort((a, b) => b.gap - a.gap || (a.indicator < b.indicator ? -1 : a.indicator > b.indicator ? 1 : 0));
-  return found.slice(0, g.maxSuggestions).map(({ indicator, actual, benchmark }) => ({ indicator, actual, benchmark, action: g.actions[indicator] }));
+  return Math.min(found, g.maxSuggestions);
+}
+
+/** The suggestions picked for a listing, as its record lists them. */
+function suggestionsOf(picked: Picked, count: number, benchmarks: Benchmarks, policy: Policy): Suggestion[] {
+  const out: Suggestion[] = [];
+  for (let p = 0; p < count; p++) {
+    const j = picked.order[p]!;
+    const indicator = INDICATORS[j]!.id;
+    out.push({ indicator, actual: picked.actual[j]!, benchmark: benchmarks.raw[j]!, action: policy.growth.actions[indicator] });
+  }
+  return out;
+}
+
+/** Whether a listing's stage record in force says what its record of D would (sameStageRecord), before that record is built. */
+function keepsRecord(r: ListingStageRecord, stage: ListingStage, nextStage: IncentiveStage | null, picked: Picked, count: number): boolean {
+  if (r.stage !== stage || (r.next?.stage ?? null) !== nextStage) return false;
+  const ids = r.next?.suggestions ?? NO_SUGGESTIONS;
+  if (ids.length !== (nextStage ? count : 0)) return false;
+  for (let p = 0; p < ids.length; p++) if (ids[p]!.indicator !== INDICATORS[picked.order[p]!]!.id) return false;
+  return true;
+}
+
+/** Work arrays of suggestionsFor, per indicator: filled and read between two records, never across a yield. */
+interface Picked {
+  order: Int32Array;
+  gap: Float64Array;
+  actual: Float64Array;
 }
 
 /**
