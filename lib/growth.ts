@@ -1,9 +1,19 @@
-import { addDays, epochDay, type DateWindow } from './calendar';
-import { GROWTH_INDICATORS, STAGE_RANK, rateParts, volumeSum, type GrowthIndicatorId, type IncentiveStage, type ListingStage } from './growthIndicators';
+import { addDays, type DateWindow } from './calendar';
+import { GROWTH_INDICATORS, STAGE_RANK, type GrowthIndicatorId, type IncentiveStage, type ListingStage } from './growthIndicators';
 import type { ListingIncentiveRecord, ListingStageRecord, Suggestion } from './listingRecords';
 import { LF, LISTING_FIELD_COUNT } from './listings';
 import type { Policy } from './policy';
 import { quantileSorted } from './quantile';
+
+// Module-local copies of imported constants read in the hottest loops: a loader may turn import
+// bindings into getters (tsx does).
+const FIELDS = LISTING_FIELD_COUNT;
+const ORDERS = LF.orders;
+const VISITORS = LF.visitors;
+const RATINGS = LF.ratings;
+const POSITIVE_RATINGS = LF.positiveRatings;
+const INDICATORS = GROWTH_INDICATORS;
+const RANK = STAGE_RANK;
 
 /** A listing as the growth job sees it: identity, its pool keys and its listed days (SPEC §3.5). */
 interface GrowthListing {
@@ -29,7 +39,7 @@ interface GrowthDay {
   /** the job's date D */
   date: string;
   listings: readonly GrowthListing[];
-  /** each listing's sums over the window D-30..D-1, LISTING_FIELD_COUNT per listing (lib/listings.ts order) */
+  /** each listing's sums over the window D-30..D-1, FIELDS per listing (lib/listings.ts order) */
   sums: Float64Array;
   policy: Policy;
   runId: string;
@@ -56,7 +66,8 @@ type ListingRecordOut = ListingStageRecord | ListingIncentiveRecord;
 
 const FLAT_SPAN = 1e-12;
 const UNINFORMATIVE = 50;
-const INDICATOR_COUNT = GROWTH_INDICATORS.length;
+const INDICATOR_COUNT = INDICATORS.length;
+const NO_SUGGESTIONS: readonly Suggestion[] = [];
 
 /** The growth job's window for date D: the 30 days D-30..D-1 (SPEC §2). */
 function growthWindow(date: string): DateWindow {
@@ -65,7 +76,10 @@ function growthWindow(date: string): DateWindow {
 
 /** Whether the job of D evaluates the listing, or only closes it as delisted (SPEC §7.6 "Evaluated listings"). */
 function listingStateOn(listing: GrowthListing, date: string): 'notListed' | 'evaluated' | 'delisted' {
-  const dayBefore = addDays(date, -1);
+  return stateBefore(listing, addDays(date, -1));
+}
+
+function stateBefore(listing: GrowthListing, dayBefore: string): 'notListed' | 'evaluated' | 'delisted' {
   if (listing.listedOn > dayBefore) return 'notListed';
   if (listing.delistedOn !== null && listing.delistedOn < dayBefore) return 'delisted';
   return 'evaluated';
@@ -79,11 +93,12 @@ function planGrowth(day: Pick<GrowthDay, 'date' | 'listings' | 'sums' | 'policy'
   const byParent = new Map<string, number[]>();
   const everyone: number[] = [];
   const idle: number[] = [];
+  const dayBefore = addDays(date, -1);
   for (let i = 0; i < listings.length; i++) {
     const l = listings[i]!;
-    const state = listingStateOn(l, date);
+    const state = stateBefore(l, dayBefore);
     if (state === 'notListed') continue;
-    if (state === 'delisted' || sums[i * LISTING_FIELD_COUNT + LF.visitors]! <= 0) {
+    if (state === 'delisted' || sums[i * FIELDS + VISITORS]! <= 0) {
       idle.push(i);
       continue;
     }
@@ -92,14 +107,22 @@ function planGrowth(day: Pick<GrowthDay, 'date' | 'listings' | 'sums' | 'policy'
     everyone.push(i);
   }
   const pools = new Map<string, GrowthPool>();
+  // a category's listings share their parent: its pool is found once
+  const poolOf = new Map<string, { parentId: string; pool: GrowthPool }>();
   for (const i of everyone) {
     const l = listings[i]!;
+    const known = poolOf.get(l.categoryId);
+    if (known && known.parentId === l.parentId) {
+      known.pool.assigned.push(i);
+      continue;
+    }
     const category = byCategory.get(l.categoryId)!;
     const parent = byParent.get(l.parentId)!;
     const [poolId, members] =
       category.length >= minSize ? [`cat:${l.categoryId}`, category] : parent.length >= minSize ? [`parent:${l.parentId}`, parent] : ['global', everyone];
     let pool = pools.get(poolId);
     if (!pool) pools.set(poolId, (pool = { poolId, members, assigned: [] }));
+    if (!known) poolOf.set(l.categoryId, { parentId: l.parentId, pool });
     pool.assigned.push(i);
   }
   return { window: growthWindow(date), pools: [...pools.values()], idle };
@@ -131,19 +154,22 @@ function scaled(x: number, lo: number, hi: number, higherIsBetter: boolean): num
 function indicatorColumn(def: (typeof GROWTH_INDICATORS)[number], members: readonly number[], sums: Float64Array, policy: Policy): IndicatorColumn {
   const n = members.length;
   const raw = new Float64Array(n);
-  const smoothed = new Float64Array(n);
+  // the smoothed values first, then the normalized ones in their place
   const value = new Float64Array(n);
   if (def.kind === 'volume') {
-    for (let k = 0; k < n; k++) smoothed[k] = raw[k] = Math.log1p(volumeSum(def, sums, members[k]! * LISTING_FIELD_COUNT));
+    const field = LF[def.field];
+    const perUnit = 'perUnit' in def ? def.perUnit : 1;
+    for (let k = 0; k < n; k++) value[k] = raw[k] = Math.log1p(sums[members[k]! * FIELDS + field]! / perUnit);
   } else {
     let totalNum = 0;
     let totalDen = 0;
-    const nums = new Float64Array(n);
-    const dens = new Float64Array(n);
+    const numAt = LF[def.num];
+    const denAt = LF[def.den];
+    const cap = 'capAtDen' in def && def.capAtDen;
     for (let k = 0; k < n; k++) {
-      const [num, den] = rateParts(def, sums, members[k]! * LISTING_FIELD_COUNT);
-      nums[k] = num;
-      dens[k] = den;
+      const at = members[k]! * FIELDS;
+      const den = sums[at + denAt]!;
+      const num = cap ? Math.min(sums[at + numAt]!, den) : sums[at + numAt]!;
       totalNum += num;
       totalDen += den;
       raw[k] = den === 0 ? Number.NaN : num / den;
@@ -154,23 +180,85 @@ function indicatorColumn(def: (typeof GROWTH_INDICATORS)[number], members: reado
     }
     const mu = totalNum / totalDen;
     const m = policy.smoothing.rate;
-    for (let k = 0; k < n; k++) smoothed[k] = dens[k] === 0 ? mu : (nums[k]! + m * mu) / (dens[k]! + m);
+    for (let k = 0; k < n; k++) {
+      const at = members[k]! * FIELDS;
+      const den = sums[at + denAt]!;
+      const num = cap ? Math.min(sums[at + numAt]!, den) : sums[at + numAt]!;
+      value[k] = den === 0 ? mu : (num + m * mu) / (den + m);
+    }
   }
-  const sorted = Float64Array.from(smoothed).sort();
-  const lo = quantileSorted(sorted, policy.normalization.lower);
-  const hi = quantileSorted(sorted, policy.normalization.upper);
-  for (let k = 0; k < n; k++) value[k] = scaled(smoothed[k]!, lo, hi, def.higherIsBetter);
+  const work = scratchOf(n);
+  work.set(value);
+  const lo = selectQuantile(work, policy.normalization.lower);
+  const hi = selectQuantile(work, policy.normalization.upper);
+  for (let k = 0; k < n; k++) value[k] = scaled(value[k]!, lo, hi, def.higherIsBetter);
   const normalizeRaw =
     def.kind === 'volume' ? (x: number) => scaled(Math.log1p(x), lo, hi, def.higherIsBetter) : (x: number) => scaled(x, lo, hi, def.higherIsBetter);
   return { raw, value, normalizeRaw };
 }
 
+let scratch = new Float64Array(1024);
+
+/** A work array of n values, reused: its holder must be done with it before the next call. */
+function scratchOf(n: number): Float64Array {
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, 2 * scratch.length));
+  return scratch.subarray(0, n);
+}
+
+/**
+ * quantileSorted of the values as if sorted, found by selection in O(n): the order statistics at
+ * ⌊h⌋ and ⌊h⌋+1 are exactly those of the sorted values. Reorders `values`.
+ */
+function selectQuantile(values: Float64Array, q: number): number {
+  const n = values.length;
+  if (n === 0) throw new RangeError('quantile of an empty sample');
+  const h = (n - 1) * q;
+  const at = Math.floor(h);
+  const below = selectKth(values, at);
+  if (at + 1 >= n) return below;
+  const fraction = h - at;
+  if (fraction === 0) return below;
+  // after the selection every value past `at` is at least `below`: the next order statistic is their least
+  let next = values[at + 1]!;
+  for (let k = at + 2; k < n; k++) if (values[k]! < next) next = values[k]!;
+  return below + fraction * (next - below);
+}
+
+/** The k-th smallest value (0-based) by Hoare's selection; values before k end up <= it and after k >= it. */
+function selectKth(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const x = a[lo]!;
+    const y = a[(lo + hi) >>> 1]!;
+    const z = a[hi]!;
+    const pivot = Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i++] = a[j]!;
+        a[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
+}
+
 /** The raw value a suggestion quotes (SPEC §7.6): a rate as is, a volume as its window sum in its unit; NaN when undefined. */
 function suggestionRaw(def: (typeof GROWTH_INDICATORS)[number], sums: Float64Array, listing: number): number {
-  const at = listing * LISTING_FIELD_COUNT;
-  if (def.kind === 'volume') return volumeSum(def, sums, at);
-  const [num, den] = rateParts(def, sums, at);
-  return den === 0 ? Number.NaN : num / den;
+  const at = listing * FIELDS;
+  if (def.kind === 'volume') return sums[at + LF[def.field]]! / ('perUnit' in def ? def.perUnit : 1);
+  const den = sums[at + LF[def.den]]!;
+  if (den === 0) return Number.NaN;
+  const num = sums[at + LF[def.num]]!;
+  return ('capAtDen' in def && def.capAtDen ? Math.min(num, den) : num) / den;
 }
 
 interface PoolLines {
@@ -182,15 +270,19 @@ interface PoolLines {
 /** Each stage's line in the pool on D (SPEC §7.6 "Stages"). */
 function poolLines(members: readonly number[], growthScore: Float64Array, isNew: Uint8Array, sums: Float64Array, policy: Policy): PoolLines {
   const g = policy.growth;
-  const orders = Float64Array.from(members, (i) => sums[i * LISTING_FIELD_COUNT + LF.orders]!).sort();
-  const newScores: number[] = [];
-  for (let k = 0; k < members.length; k++) if (isNew[k]) newScores.push(growthScore[k]!);
-  const scores = newScores.length >= g.newPotential.minNewListings ? Float64Array.from(newScores) : Float64Array.from(growthScore);
-  return {
-    superHot: Math.max(quantileSorted(orders, g.superHot.quantile), g.superHot.minOrders),
-    hot: Math.max(quantileSorted(orders, g.hot.quantile), g.hot.minOrders),
-    newPotential: quantileSorted(scores.sort(), g.newPotential.quantile),
-  };
+  const n = members.length;
+  const orders = scratchOf(n);
+  for (let k = 0; k < n; k++) orders[k] = sums[members[k]! * FIELDS + ORDERS]!;
+  const superHot = Math.max(selectQuantile(orders, g.superHot.quantile), g.superHot.minOrders);
+  const hot = Math.max(selectQuantile(orders, g.hot.quantile), g.hot.minOrders);
+  let newCount = 0;
+  for (let k = 0; k < n; k++) if (isNew[k]) newCount++;
+  const scores = scratchOf(n);
+  if (newCount >= g.newPotential.minNewListings) {
+    for (let k = 0, at = 0; k < n; k++) if (isNew[k]) scores[at++] = growthScore[k]!;
+  } else scores.set(growthScore);
+  const used = newCount >= g.newPotential.minNewListings ? newCount : n;
+  return { superHot, hot, newPotential: selectQuantile(scores.subarray(0, used), g.newPotential.quantile) };
 }
 
 /**
@@ -203,20 +295,31 @@ function stageOf(
   inForce: ListingStage | null,
   policy: Policy,
 ): ListingStage {
+  return stageFrom(facts.orders, facts.positive, facts.isNew, facts.growthScore, lines, inForce, policy);
+}
+
+function stageFrom(
+  orders: number,
+  positive: number,
+  isNew: boolean,
+  growthScore: number,
+  lines: PoolLines,
+  inForce: ListingStage | null,
+  policy: Policy,
+): ListingStage {
   const g = policy.growth;
-  const positiveEnough = facts.positive >= g.minPositiveRate;
-  const meets = (line: number) => positiveEnough && facts.orders >= line;
-  const fresh: ListingStage = meets(lines.superHot)
-    ? 'superHot'
-    : meets(lines.hot)
-      ? 'hot'
-      : facts.isNew && facts.growthScore >= lines.newPotential
-        ? 'newPotential'
-        : 'standard';
-  if (fresh === 'superHot') return fresh;
-  const keeps = (line: number) => meets(g.keepFactor * line);
-  if (inForce === 'superHot' && keeps(lines.superHot)) return 'superHot';
-  if ((inForce === 'superHot' || inForce === 'hot') && keeps(lines.hot)) return 'hot';
+  const positiveEnough = positive >= g.minPositiveRate;
+  const fresh: ListingStage =
+    positiveEnough && orders >= lines.superHot
+      ? 'superHot'
+      : positiveEnough && orders >= lines.hot
+        ? 'hot'
+        : isNew && growthScore >= lines.newPotential
+          ? 'newPotential'
+          : 'standard';
+  if (fresh === 'superHot' || !positiveEnough) return fresh;
+  if (inForce === 'superHot' && orders >= g.keepFactor * lines.superHot) return 'superHot';
+  if ((inForce === 'superHot' || inForce === 'hot') && orders >= g.keepFactor * lines.hot) return 'hot';
   return fresh;
 }
 
@@ -237,8 +340,12 @@ function nextStageOf(stage: ListingStage, isNew: boolean): IncentiveStage | null
 /** Whether two stage records say the same thing: their stage, next stage and suggested indicators (SPEC §7.6 "Records"). */
 function sameStageRecord(a: Pick<ListingStageRecord, 'stage' | 'next'>, b: Pick<ListingStageRecord, 'stage' | 'next'>): boolean {
   if (a.stage !== b.stage || (a.next?.stage ?? null) !== (b.next?.stage ?? null)) return false;
-  const ids = (r: Pick<ListingStageRecord, 'next'>) => (r.next?.suggestions ?? []).map((s) => s.indicator).join(',');
-  return ids(a) === ids(b);
+  // indicator ids hold no comma: the lists are the same when their ids are, one by one
+  const x = a.next?.suggestions ?? NO_SUGGESTIONS;
+  const y = b.next?.suggestions ?? NO_SUGGESTIONS;
+  if (x.length !== y.length) return false;
+  for (let k = 0; k < x.length; k++) if (x[k]!.indicator !== y[k]!.indicator) return false;
+  return true;
 }
 
 /** The stage record as it stood, with only the fields of SPEC §10 (an earlier record may come from elsewhere). */
@@ -271,73 +378,79 @@ function* poolRecords(day: GrowthDay, pool: GrowthPool, window: DateWindow = gro
   const g = policy.growth;
   const { members } = pool;
   const n = members.length;
-  const columns = GROWTH_INDICATORS.map((def) => indicatorColumn(def, members, sums, policy));
+  const columns = INDICATORS.map((def) => indicatorColumn(def, members, sums, policy));
   const growthScore = new Float64Array(n);
   const isNew = new Uint8Array(n);
-  const today = epochDay(date);
+  // new when D − listedOn <= newDays: ISO dates compare as the days they name
+  const newSince = addDays(date, -g.newDays);
+  const weights = INDICATORS.map((def) => g.weights[def.id]);
+  const values = columns.map((c) => c.value);
   for (let k = 0; k < n; k++) {
     let gs = 0;
-    for (let j = 0; j < INDICATOR_COUNT; j++) gs += g.weights[GROWTH_INDICATORS[j]!.id] * columns[j]!.value[k]!;
+    for (let j = 0; j < INDICATOR_COUNT; j++) gs += weights[j]! * values[j]![k]!;
     growthScore[k] = Math.min(gs, 100);
-    isNew[k] = today - epochDay(listings[members[k]!]!.listedOn) <= g.newDays ? 1 : 0;
+    isNew[k] = listings[members[k]!]!.listedOn >= newSince ? 1 : 0;
   }
   const lines = poolLines(members, growthScore, isNew, sums, policy);
   // every member's stage: the benchmarks of a stage are taken over the pool's listings in it on D
   const stages: ListingStage[] = new Array(n);
   for (let k = 0; k < n; k++) {
-    const at = members[k]! * LISTING_FIELD_COUNT;
-    const ratings = sums[at + LF.ratings]!;
-    stages[k] = stageOf(
-      {
-        orders: sums[at + LF.orders]!,
-        positive: ratings > 0 ? sums[at + LF.positiveRatings]! / ratings : Number.NaN,
-        isNew: isNew[k] === 1,
-        growthScore: growthScore[k]!,
-      },
-      lines,
-      day.inForce(members[k]!).stage?.stage ?? null,
-      policy,
-    );
+    const at = members[k]! * FIELDS;
+    const ratings = sums[at + RATINGS]!;
+    const positive = ratings > 0 ? sums[at + POSITIVE_RATINGS]! / ratings : Number.NaN;
+    stages[k] = stageFrom(sums[at + ORDERS]!, positive, isNew[k] === 1, growthScore[k]!, lines, day.inForce(members[k]!).stage?.stage ?? null, policy);
   }
-  const benchmarks = new Map<IncentiveStage, (number | null)[]>();
+  const benchmarks = new Map<IncentiveStage, Benchmarks>();
   const benchmarksOf = (stage: IncentiveStage) => {
     let found = benchmarks.get(stage);
-    if (!found) benchmarks.set(stage, (found = stageBenchmarks(stage, members, stages, sums, policy)));
+    if (!found) {
+      const raw = stageBenchmarks(stage, members, stages, sums, policy);
+      const normalized = raw.map((b, j) => (b === null ? Number.NaN : columns[j]!.normalizeRaw(b)));
+      benchmarks.set(stage, (found = { raw, normalized }));
+    }
     return found;
   };
-  const positionOf = new Map(members.map((i, k) => [i, k]));
+  const picked: Picked = { order: new Int32Array(INDICATOR_COUNT), gap: new Float64Array(INDICATOR_COUNT), actual: new Float64Array(INDICATOR_COUNT) };
+  let positionOf: Map<number, number> | undefined;
+  let k = 0;
   for (const i of pool.assigned) {
     if (day.wanted && !day.wanted(i)) continue;
-    const k = positionOf.get(i)!;
+    // assigned and members ascend (planGrowth); any other order is looked up
+    while (k < n && members[k]! < i) k++;
+    if (members[k] !== i) k = (positionOf ??= new Map(members.map((m, at) => [m, at]))).get(i)!;
     const listing = listings[i]!;
     const inForce = day.inForce(i);
     const stage = stages[k]!;
     const nextStage = nextStageOf(stage, isNew[k] === 1);
-    const suggestions = nextStage ? suggestionsFor(i, k, benchmarksOf(nextStage), columns, sums, policy) : [];
-    const fresh: ListingStageRecord = {
-      kind: 'listingStage',
-      listingId: listing.listingId,
-      sellerId: listing.sellerId,
-      categoryId: listing.categoryId,
-      asOf: date,
-      stage,
-      since: inForce.stage?.stage === stage ? inForce.stage.since : date,
-      poolId: pool.poolId,
-      window,
-      growthScore: growthScore[k]!,
-      lines: { hot: lines.hot, superHot: lines.superHot, newPotential: lines.newPotential },
-      indicators: Object.fromEntries(
-        GROWTH_INDICATORS.map((def, j) => {
-          const raw = columns[j]!.raw[k]!;
-          return [def.id, { raw: Number.isNaN(raw) ? null : raw, value: columns[j]!.value[k]! }];
-        }),
-      ) as ListingStageRecord['indicators'],
-      next: nextStage ? { stage: nextStage, suggestions } : null,
-      policyVersion: policy.version,
-      runId: day.runId,
-    };
-    yield inForce.stage && sameStageRecord(inForce.stage, fresh) ? keptRecord(inForce.stage) : fresh;
-    yield* incentiveChanges(day, listing, inForce, stage);
+    const benchmarksNext = nextStage ? benchmarksOf(nextStage) : null;
+    const count = benchmarksNext ? suggestionsFor(i, k, benchmarksNext, columns, sums, policy, picked) : 0;
+    if (inForce.stage && keepsRecord(inForce.stage, stage, nextStage, picked, count)) {
+      yield keptRecord(inForce.stage);
+    } else {
+      const indicators = {} as Record<GrowthIndicatorId, { raw: number | null; value: number }>;
+      for (let j = 0; j < INDICATOR_COUNT; j++) {
+        const raw = columns[j]!.raw[k]!;
+        indicators[INDICATORS[j]!.id] = { raw: Number.isNaN(raw) ? null : raw, value: values[j]![k]! };
+      }
+      yield {
+        kind: 'listingStage',
+        listingId: listing.listingId,
+        sellerId: listing.sellerId,
+        categoryId: listing.categoryId,
+        asOf: date,
+        stage,
+        since: inForce.stage?.stage === stage ? inForce.stage.since : date,
+        poolId: pool.poolId,
+        window,
+        growthScore: growthScore[k]!,
+        lines: { hot: lines.hot, superHot: lines.superHot, newPotential: lines.newPotential },
+        indicators,
+        next: nextStage && benchmarksNext ? { stage: nextStage, suggestions: suggestionsOf(picked, count, benchmarksNext, policy) } : null,
+        policyVersion: policy.version,
+        runId: day.runId,
+      };
+    }
+    if (inForce.incentives.length > 0 || RANK[stage] > RANK[inForce.stage?.stage ?? 'standard']) yield* incentiveChanges(day, listing, inForce, stage);
   }
 }
 
@@ -353,7 +466,7 @@ function stageBenchmarks(
   for (let k = 0; k < members.length; k++) if (stages[k] === stage) inStage.push(members[k]!);
   const few = inStage.length < policy.growth.benchmark.minListings;
   const over = few ? members : inStage;
-  return GROWTH_INDICATORS.map((def) => {
+  return INDICATORS.map((def) => {
     const values: number[] = [];
     for (const i of over) {
       const v = suggestionRaw(def, sums, i);
@@ -367,27 +480,73 @@ function stageBenchmarks(
   });
 }
 
+/** A stage's benchmark per indicator (null when undefined) and its normalized value N(benchmark) in the pool. */
+interface Benchmarks {
+  raw: (number | null)[];
+  normalized: number[];
+}
+
 /** The indicators on which a listing trails the next stage's benchmark, the largest weighted gaps first (SPEC §7.6). */
 function suggestionsFor(
   listing: number,
   k: number,
-  benchmarks: readonly (number | null)[],
+  benchmarks: Benchmarks,
   columns: readonly IndicatorColumn[],
   sums: Float64Array,
   policy: Policy,
-): Suggestion[] {
+  picked: Picked,
+): number {
   const g = policy.growth;
-  const found: { indicator: GrowthIndicatorId; actual: number; benchmark: number; gap: number }[] = [];
-  GROWTH_INDICATORS.forEach((def, j) => {
-    const benchmark = benchmarks[j];
+  let found = 0;
+  for (let j = 0; j < INDICATOR_COUNT; j++) {
+    const def = INDICATORS[j]!;
+    const benchmark = benchmarks.raw[j];
+    if (benchmark === null || benchmark === undefined) continue;
     const actual = suggestionRaw(def, sums, listing);
-    if (benchmark === null || benchmark === undefined || Number.isNaN(actual)) return;
+    if (Number.isNaN(actual)) continue;
     const worse = def.higherIsBetter ? actual < benchmark : actual > benchmark;
-    if (!worse) return;
-    found.push({ indicator: def.id, actual, benchmark, gap: g.weights[def.id] * (columns[j]!.normalizeRaw(benchmark) - columns[j]!.value[k]!) });
-  });
-  found.sort((a, b) => b.gap - a.gap || (a.indicator < b.indicator ? -1 : a.indicator > b.indicator ? 1 : 0));
-  return found.slice(0, g.maxSuggestions).map(({ indicator, actual, benchmark }) => ({ indicator, actual, benchmark, action: g.actions[indicator] }));
+    if (!worse) continue;
+    const gap = g.weights[def.id] * (benchmarks.normalized[j]! - columns[j]!.value[k]!);
+    picked.actual[j] = actual;
+    picked.gap[j] = gap;
+    // insertion by gap, largest first, ties by indicator id: the order of the comparator of SPEC §7.6
+    let at = found++;
+    for (; at > 0; at--) {
+      const before = picked.order[at - 1]!;
+      const first = gap - picked.gap[before]! || (INDICATORS[before]!.id < def.id ? -1 : 1);
+      if (first < 0) break;
+      picked.order[at] = before;
+    }
+    picked.order[at] = j;
+  }
+  return Math.min(found, g.maxSuggestions);
+}
+
+/** The suggestions picked for a listing, as its record lists them. */
+function suggestionsOf(picked: Picked, count: number, benchmarks: Benchmarks, policy: Policy): Suggestion[] {
+  const out: Suggestion[] = [];
+  for (let p = 0; p < count; p++) {
+    const j = picked.order[p]!;
+    const indicator = INDICATORS[j]!.id;
+    out.push({ indicator, actual: picked.actual[j]!, benchmark: benchmarks.raw[j]!, action: policy.growth.actions[indicator] });
+  }
+  return out;
+}
+
+/** Whether a listing's stage record in force says what its record of D would (sameStageRecord), before that record is built. */
+function keepsRecord(r: ListingStageRecord, stage: ListingStage, nextStage: IncentiveStage | null, picked: Picked, count: number): boolean {
+  if (r.stage !== stage || (r.next?.stage ?? null) !== nextStage) return false;
+  const ids = r.next?.suggestions ?? NO_SUGGESTIONS;
+  if (ids.length !== (nextStage ? count : 0)) return false;
+  for (let p = 0; p < ids.length; p++) if (ids[p]!.indicator !== INDICATORS[picked.order[p]!]!.id) return false;
+  return true;
+}
+
+/** Work arrays of suggestionsFor, per indicator: filled and read between two records, never across a yield. */
+interface Picked {
+  order: Int32Array;
+  gap: Float64Array;
+  actual: Float64Array;
 }
 
 /**
@@ -401,7 +560,7 @@ function* incentiveChanges(
   stage: ListingStage,
 ): Generator<ListingIncentiveRecord> {
   const { date, policy } = day;
-  const movedUp = STAGE_RANK[stage] > STAGE_RANK[inForce.stage?.stage ?? 'standard'];
+  const movedUp = RANK[stage] > RANK[inForce.stage?.stage ?? 'standard'];
   const active = inForce.incentives.filter((r) => r.status === 'active' || (r.endedOn !== null && r.endedOn >= date));
   for (const r of [...active].sort((a, b) => (a.grantedOn < b.grantedOn ? -1 : a.grantedOn > b.grantedOn ? 1 : 0))) {
     const base: ListingIncentiveRecord = {
@@ -444,17 +603,24 @@ function* incentiveChanges(
 /** The records of listings without a pool on D: dormant ones, and those delisted before D-1 (SPEC §7.6). */
 function* idleRecords(day: GrowthDay, idle: readonly number[], window: DateWindow = growthWindow(day.date)): Generator<ListingRecordOut> {
   const { listings, date, policy } = day;
+  const dayBefore = addDays(date, -1);
   for (const i of idle) {
     if (day.wanted && !day.wanted(i)) continue;
     const listing = listings[i]!;
     const inForce = day.inForce(i);
-    const delisted = listingStateOn(listing, date) === 'delisted';
+    const delisted = stateBefore(listing, dayBefore) === 'delisted';
     // a delisted listing never staged gets nothing; one already closed as delisted keeps its record
     if (delisted && (inForce.stage === null || inForce.stage.stage === 'delisted')) {
-      yield* incentiveChanges(day, listing, inForce, 'delisted');
+      if (inForce.incentives.length > 0) yield* incentiveChanges(day, listing, inForce, 'delisted');
       continue;
     }
     const stage: ListingStage = delisted ? 'delisted' : 'dormant';
+    // a dormant or delisted listing never moves up: only the incentives it has can change
+    if (inForce.stage && sameStageRecord(inForce.stage, { stage, next: null })) {
+      yield keptRecord(inForce.stage);
+      if (inForce.incentives.length > 0) yield* incentiveChanges(day, listing, inForce, stage);
+      continue;
+    }
     const fresh: ListingStageRecord = {
       kind: 'listingStage',
       listingId: listing.listingId,
@@ -472,8 +638,8 @@ function* idleRecords(day: GrowthDay, idle: readonly number[], window: DateWindo
       policyVersion: policy.version,
       runId: day.runId,
     };
-    yield inForce.stage && sameStageRecord(inForce.stage, fresh) ? keptRecord(inForce.stage) : fresh;
-    yield* incentiveChanges(day, listing, inForce, stage);
+    yield fresh;
+    if (inForce.incentives.length > 0) yield* incentiveChanges(day, listing, inForce, stage);
   }
 }
 

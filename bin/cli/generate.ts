@@ -1,6 +1,7 @@
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isCalendarDate } from '../../lib/calendar';
+import { listingRowsOver, syntheticListings } from '../../functions/local/syntheticListings';
 import { rowsOver, syntheticMarketplace } from '../../functions/local/syntheticMarketplace';
 import { UsageError } from './errors';
 
@@ -22,14 +23,24 @@ async function generate(values: Record<string, string | boolean | undefined>): P
   writeFileSync(join(dir, 'categories.jsonl'), jsonl(market.categories));
   writeFileSync(join(dir, 'sellers.jsonl'), jsonl(market.sellers));
   writeFileSync(join(dir, 'grants.jsonl'), jsonl(market.grants));
-  const out = createWriteStream(join(dir, 'metrics.jsonl'));
-  let rows = 0;
-  for (const row of rowsOver(market, { start: from, end: to })) {
+  const listings = syntheticListings(market, { from, to });
+  writeFileSync(join(dir, 'listings.jsonl'), jsonl(listings.listings));
+  const window = { start: from, end: to };
+  const rows = await writeJsonl(join(dir, 'metrics.jsonl'), rowsOver(market, window));
+  const listingRows = await writeJsonl(join(dir, 'listingMetrics.jsonl'), listingRowsOver(listings, window));
+  return `wrote ${market.categories.length} categories, ${market.sellers.length} sellers, ${market.grants.length} grants, ${rows} metric rows, ${listings.listings.length} listings and ${listingRows} listing rows to ${dir}`;
+}
+
+/** Writes the rows as JSON lines, waiting on the stream when it is full; returns their number. */
+async function writeJsonl(path: string, rows: Iterable<unknown>): Promise<number> {
+  const out = createWriteStream(path);
+  let count = 0;
+  for (const row of rows) {
     if (!out.write(`${JSON.stringify(row)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
-    rows++;
+    count++;
   }
   await new Promise<void>((resolve) => out.end(() => resolve()));
-  return `wrote ${market.categories.length} categories, ${market.sellers.length} sellers, ${market.grants.length} grants and ${rows} metric rows to ${dir}`;
+  return count;
 }
 
 export { generate };

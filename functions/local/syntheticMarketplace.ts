@@ -209,5 +209,5 @@ function* rowsOver(market: Marketplace, window: DateWindow): Generator<MetricRow
   for (const date of datesOf(window)) yield* market.rowsOn(date);
 }
 
-export { prng, rowsOver, syntheticMarketplace };
+export { binomial, normal, poisson, prng, rowsOver, syntheticMarketplace };
 export type { Marketplace, MarketplaceOptions };
