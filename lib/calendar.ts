@@ -217,13 +217,17 @@ function periodsDueBy(date: string): { monthly: string; quarterly: string } {
   return { monthly: day >= 3 ? month : addMonths(month, -1), quarterly: addQuarters(current, quarterFired ? -1 : -2) };
 }
 
-type Job = 'daily' | 'monthly' | 'quarterly';
+/** The scheduled jobs: the seller jobs and the product growth centre (whose period is a date, like the daily job's). */
+type Job = 'daily' | 'monthly' | 'quarterly' | 'growth';
+/** The jobs that grade sellers from their metric windows. */
+type SellerJob = Exclude<Job, 'growth'>;
 
 /** The period a scheduled time evaluates, from the business date of that time, never the clock (SPEC §2). */
 function periodOfScheduledTime(job: Job, scheduledTime: string, timeZone: string): string {
   const date = businessDateOf(scheduledTime, timeZone);
   switch (job) {
     case 'daily':
+    case 'growth':
       return date;
     case 'monthly':
       return monthOf(date);
@@ -271,4 +275,4 @@ export {
   windowEndingOn,
   windowLength,
 };
-export type { DateWindow, Job };
+export type { DateWindow, Job, SellerJob };

@@ -83,7 +83,7 @@ async function local(v: Values): Promise<void> {
   });
 }
 
-/** `grader import --data DIR`: categories, sellers, metrics and grants JSON Lines into the tables. */
+/** `grader import --data DIR`: categories, sellers, metrics, grants, listings and their rows (JSON Lines) into the tables. */
 async function importCommand(v: Values): Promise<string> {
   const dir = str(v, 'data', 'DIR');
   const path = (f: string) => join(dir, f);
@@ -95,6 +95,7 @@ async function importCommand(v: Values): Promise<string> {
   const grants = await readJsonlAll(path('grants.jsonl'), { optional: true });
   const exposure = await readJsonlAll(path('exposure.jsonl'), { optional: true });
   const registrations = await readJsonlAll(path('registrations.jsonl'), { optional: true });
+  const listings = existsSync(path('listings.jsonl')) ? await readJsonlAll(path('listings.jsonl')) : undefined;
   return withStore({ aws: v.aws === true }, async (store, where) => {
     const bar = progressBar('metrics', 0);
     async function* lines(file: string) {
@@ -111,6 +112,7 @@ async function importCommand(v: Values): Promise<string> {
         exposure,
         registrations,
         metrics: lines('metrics.jsonl'),
+        ...(listings || existsSync(path('listingMetrics.jsonl')) ? { listings: listings ?? [], listingMetrics: lines('listingMetrics.jsonl') } : {}),
         ...(feed ? { orders: lines('orders.jsonl'), exclusions: lines('exclusions.jsonl') } : {}),
       },
       {
@@ -126,7 +128,7 @@ async function importCommand(v: Values): Promise<string> {
     const orders = o
       ? `, ${o.outcomes} order outcomes (${o.corrected} corrected, ${o.moved} moved, ${o.repeats} repeats, ${o.conflicts} conflicts; ${o.sellerDaysFolded} seller-days folded), ${o.decisions} appeal decisions`
       : '';
-    return `imported into ${where}: ${summary.categories} categories, ${summary.sellers} sellers, ${summary.metricRows} metric rows (${summary.blocksWritten} block-days)${orders}, ${summary.grants} grants, compliance inputs of ${summary.compliance} sellers; ${summary.quarantined} rows quarantined`;
+    return `imported into ${where}: ${summary.categories} categories, ${summary.sellers} sellers, ${summary.metricRows} metric rows (${summary.blocksWritten} block-days)${orders}, ${summary.listings} listings (${summary.listingRows} listing rows), ${summary.grants} grants, compliance inputs of ${summary.compliance} sellers; ${summary.quarantined} rows quarantined`;
   });
 }
 
