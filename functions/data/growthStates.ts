@@ -38,7 +38,12 @@ const partition = (block: string) => `growth#${block}`;
 const itemOf = (date: string) => `state#${date}`;
 
 function stageInForce(r: ListingStageRecord): StageInForce {
-  return { stage: r.stage, since: r.since, asOf: r.asOf, next: r.next ? { stage: r.next.stage, indicators: r.next.suggestions.map((s) => s.indicator) } : null };
+  return {
+    stage: r.stage,
+    since: r.since,
+    asOf: r.asOf,
+    next: r.next ? { stage: r.next.stage, indicators: r.next.suggestions.map((s) => s.indicator) } : null,
+  };
 }
 
 /**

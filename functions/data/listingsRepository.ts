@@ -58,7 +58,15 @@ class ListingsRepository {
       .flatMap((item) => {
         const block = String(item.block).slice('ref#'.length);
         const rows = JSON.parse(inflateRawSync(item.listings as Uint8Array).toString('utf8')) as Row[];
-        return rows.map(([listingId, sellerId, categoryId, listedOn, delistedOn], slot) => ({ listingId, sellerId, categoryId, listedOn, delistedOn, block, slot }));
+        return rows.map(([listingId, sellerId, categoryId, listedOn, delistedOn], slot) => ({
+          listingId,
+          sellerId,
+          categoryId,
+          listedOn,
+          delistedOn,
+          block,
+          slot,
+        }));
       })
       .sort((a, b) => (a.block < b.block ? -1 : a.block > b.block ? 1 : a.slot - b.slot));
     if (revision !== undefined) copies.set(this.store.client, { revision, listings });
@@ -72,7 +80,8 @@ class ListingsRepository {
     const items = [...byBlock].map(([block, members]) => {
       const rows: Row[] = [];
       for (const l of members) rows[l.slot] = [l.listingId, l.sellerId, l.categoryId, l.listedOn, l.delistedOn];
-      if (rows.some((r) => r === undefined) || rows.length !== members.length) throw new Error(`listing block ${block}: its slots are not 0..${members.length - 1}`);
+      if (rows.some((r) => r === undefined) || rows.length !== members.length)
+        throw new Error(`listing block ${block}: its slots are not 0..${members.length - 1}`);
       return { ...refKey(block), count: rows.length, listings: deflateRawSync(JSON.stringify(rows)) };
     });
     await batchPut(this.store.doc, this.store.tables.metrics, items, this.store.stats);
