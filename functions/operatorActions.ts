@@ -50,7 +50,8 @@ const rerunSchema = z
   })
   .strict()
   .superRefine((r, ctx) => {
-    const [valid, shape] = r.job === 'daily' || r.job === 'growth' ? [isCalendarDate, 'YYYY-MM-DD'] : r.job === 'monthly' ? [isMonth, 'YYYY-MM'] : [isQuarter, 'YYYY-Qn'];
+    const [valid, shape] =
+      r.job === 'daily' || r.job === 'growth' ? [isCalendarDate, 'YYYY-MM-DD'] : r.job === 'monthly' ? [isMonth, 'YYYY-MM'] : [isQuarter, 'YYYY-Qn'];
     if (!valid(r.period)) ctx.addIssue({ code: 'custom', path: ['period'], message: `must be ${shape} for the ${r.job} job, got "${r.period}"` });
   });
 const approveSchema = z

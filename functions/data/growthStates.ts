@@ -74,7 +74,8 @@ class GrowthStates {
       const found = await this.store.doc.send(
         new QueryCommand({
           TableName: this.store.tables.runs,
-          KeyConditionExpression: 'jobPeriod = :p AND item BETWEEN :from AND :to',
+          KeyConditionExpression: 'jobPeriod = :p AND #i BETWEEN :from AND :to',
+          ExpressionAttributeNames: { '#i': 'item' },
           ExpressionAttributeValues: { ':p': partition(block), ':from': 'state#', ':to': itemOf(date) },
           ScanIndexForward: false,
           Limit: 2,

@@ -40,8 +40,9 @@ class ListingsRepository {
       {
         TableName: this.store.tables.runs,
         KeyConditionExpression: 'jobPeriod = :p',
+        ExpressionAttributeNames: { '#i': 'item' },
         ExpressionAttributeValues: { ':p': INDEX },
-        ProjectionExpression: 'item',
+        ProjectionExpression: '#i',
       },
       this.store.stats,
     );

@@ -142,7 +142,9 @@ async function buildGrowthShard(ctx: GrowthContext, shard: GrowthShard): Promise
   const { data } = ctx;
   const date = data.period;
   const members = [...shard.assigned, ...shard.idle];
-  const blocks = [...new Set(members.map((i) => data.stored[i]!.block))];
+  // every member's stage in force counts (the benchmarks of a stage are taken over the pool's
+  // listings in it): a parent's or the global pool reads the states of other shards' blocks too
+  const blocks = [...new Set([...(shard.pool?.members ?? []), ...members].map((i) => data.stored[i]!.block))];
   const around = await new GrowthStates(ctx.store).around(blocks, date);
   const stateOf = (i: number): ListingState | null => around.get(data.stored[i]!.block)?.before?.listings[data.listings[i]!.listingId] ?? null;
   const inForce = new Map<number, GrowthInForce>();
