@@ -34,7 +34,7 @@ interface StatesAround {
   on: GrowthState | null;
 }
 
-const partition = (block: string) => `growth#${block}`;
+const partition = (block: string) => `growthState#${block}`;
 const itemOf = (date: string) => `state#${date}`;
 
 function stageInForce(r: ListingStageRecord): StageInForce {
