@@ -222,6 +222,9 @@ type Job = 'daily' | 'monthly' | 'quarterly' | 'growth';
 /** The jobs that grade sellers from their metric windows. */
 type SellerJob = Exclude<Job, 'growth'>;
 
+/** The business-time hour each schedule fires at (SPEC §2): the growth job after the seller jobs. */
+const SCHEDULE_HOUR: Record<Job, number> = { daily: 3, monthly: 3, quarterly: 3, growth: 4 };
+
 /** The period a scheduled time evaluates, from the business date of that time, never the clock (SPEC §2). */
 function periodOfScheduledTime(job: Job, scheduledTime: string, timeZone: string): string {
   const date = businessDateOf(scheduledTime, timeZone);
@@ -244,6 +247,7 @@ function datesOf(w: DateWindow): string[] {
 }
 
 export {
+  SCHEDULE_HOUR,
   addDays,
   addMonths,
   addQuarters,

@@ -134,4 +134,20 @@ describe('the growth job on the tables: grader import + run + export against gra
     expect(runs).toHaveLength(1);
     expect(runs[0]!.counts.written).toBe(changes.length);
   });
+
+  it('a dry run reports what a run would write, and writes nothing', async () => {
+    await stream.drain();
+    const date = DAYS[2]!;
+    const summary = await runCommand('growth', { date, 'dry-run': true, reason: 'what the other seller would get', 'as-of': date });
+    expect(summary).toMatch(/would write listingStage of s2/);
+    expect(summary).not.toMatch(/ of s1$/m);
+    expect(await stream.drain()).toEqual([]);
+  });
+
+  it('a re-run of a past date writes nothing: every growth record is current', async () => {
+    await stream.drain();
+    const summary = await runCommand('growth', { date: DAYS[0]!, reason: 'past date', 'as-of': DAYS[2]! });
+    expect(summary).toMatch(/ 0 written/);
+    expect(await stream.drain()).toEqual([]);
+  });
 });
