@@ -6,6 +6,8 @@ import { exportCommand, importCommand, runCommand } from '../../bin/cli/commands
 import { score } from '../../bin/cli/score';
 import { scanAll } from '../../functions/data/query';
 import { RunsRepository } from '../../functions/data/runsRepository';
+import { runJob } from '../../functions/jobs/runJob';
+import { beforeSends } from '../helpers/faultyStore';
 import { dirtyListingLines, growthMarket } from '../helpers/growthMarket';
 import { jsonl, readRecords } from '../helpers/jsonlFiles';
 import { gradesStream, localStore } from '../helpers/localStore';
@@ -149,5 +151,30 @@ describe('the growth job on the tables: grader import + run + export against gra
     const summary = await runCommand('growth', { date: DAYS[0]!, reason: 'past date', 'as-of': DAYS[2]! });
     expect(summary).toMatch(/ 0 written/);
     expect(await stream.drain()).toEqual([]);
+  });
+
+  it('a run that died between its records and its states is redone without writing a record twice', async () => {
+    const date = '2026-06-13';
+    const request = { job: 'growth' as const, period: date, trigger: 'operator' as const, requestedBy: 'test', reason: 'fault', asOf: date };
+    const dying = beforeSends(env.store, (command) => {
+      const item = command.input?.Item as Record<string, unknown> | undefined;
+      if (command.constructor.name === 'PutCommand' && String(item?.jobPeriod).startsWith('growthState#')) throw new Error('killed before its states');
+    });
+    await stream.drain();
+    await expect(runJob({ ...request, runId: 'growth-dies' }, { ...env.deps, store: dying })).rejects.toThrow(/killed before its states/);
+    const first = await stream.drain();
+    expect(first.length).toBeGreaterThan(0);
+    const redone = await runJob({ ...request, runId: 'growth-redone' }, env.deps);
+    expect(redone.run.counts.written).toBe(0);
+    expect(await stream.drain()).toEqual([]);
+    // the states are written now: the next day sees the changes of this one as in force
+    const next = await runJob({ ...request, period: '2026-06-14', asOf: '2026-06-14', runId: 'growth-next' }, env.deps);
+    expect(next.run.status).toBe('succeeded');
+    // had the states not followed, a listing granted on D would be granted the same stage again on D+1
+    const incentives = [...(await exported()).values()].filter((r) => r.kind === 'listingIncentive');
+    const grantedOn = (d: string) => new Set(incentives.filter((r) => r.grantedOn === d).map((r) => `${String(r.listingId)}|${String(r.stage)}`));
+    const [onD, onNext] = [grantedOn(date), grantedOn('2026-06-14')];
+    expect(onD.size).toBeGreaterThan(0);
+    expect([...onNext].filter((k) => onD.has(k))).toEqual([]);
   });
 });
