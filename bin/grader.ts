@@ -30,8 +30,8 @@ const USAGE = `usage: grader <command> [options]      (npm run --silent grader -
   generate  [--sellers N] --from D --to D --out DIR          a synthetic marketplace as JSON Lines
   local     [--port P] [--persist]                          run DynamoDB Local until stopped; print the endpoint
   import    --data DIR                                      categories, sellers, metrics, grants, orders, exclusions,
-                                                            exposure, registrations JSONL
-  run       daily --date D | monthly --period M | quarterly --quarter Q
+                                                            exposure, registrations, listings, listingMetrics JSONL
+  run       daily --date D | monthly --period M | quarterly --quarter Q | growth --date D
             [--sellers a,b] [--categories c,d] [--dry-run] [--policy-version V] --reason TEXT [--by NAME]
                                                             the version in force for the period, unless named
                                                             (another than the one in force: --dry-run only)

@@ -34,7 +34,7 @@ const asOf = date.optional();
 const rerunSchema = z
   .object({
     action: z.literal('rerun'),
-    job: z.enum(['daily', 'monthly', 'quarterly']),
+    job: z.enum(['daily', 'monthly', 'quarterly', 'growth']),
     period: z.string().max(16, 'must be a date, month or quarter'),
     sellers: z.array(sellerIdSchema).max(LIST_LIMITS.sellers, `may name at most ${LIST_LIMITS.sellers} sellers: re-run their categories instead`).optional(),
     categories: z
@@ -50,7 +50,8 @@ const rerunSchema = z
   })
   .strict()
   .superRefine((r, ctx) => {
-    const [valid, shape] = r.job === 'daily' ? [isCalendarDate, 'YYYY-MM-DD'] : r.job === 'monthly' ? [isMonth, 'YYYY-MM'] : [isQuarter, 'YYYY-Qn'];
+    const [valid, shape] =
+      r.job === 'daily' || r.job === 'growth' ? [isCalendarDate, 'YYYY-MM-DD'] : r.job === 'monthly' ? [isMonth, 'YYYY-MM'] : [isQuarter, 'YYYY-Qn'];
     if (!valid(r.period)) ctx.addIssue({ code: 'custom', path: ['period'], message: `must be ${shape} for the ${r.job} job, got "${r.period}"` });
   });
 const approveSchema = z

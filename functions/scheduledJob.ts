@@ -10,7 +10,7 @@ import { publishOverdueRun, publishRunMetrics } from './runMetrics';
 
 /** The EventBridge Scheduler payload: `{ "job": ..., "scheduledTime": "<aws.scheduler.scheduled-time>" }`. */
 const scheduledEventSchema = z.object({
-  job: z.enum(['daily', 'monthly', 'quarterly']),
+  job: z.enum(['daily', 'monthly', 'quarterly', 'growth']),
   scheduledTime: z.iso.datetime({ offset: true }),
 });
 type ScheduledEvent = z.infer<typeof scheduledEventSchema>;

@@ -12,7 +12,7 @@ import { publishRunMetrics } from './runMetrics';
 
 const shardTaskSchema = z.object({
   runId: z.string().min(1),
-  job: z.enum(['daily', 'monthly', 'quarterly']),
+  job: z.enum(['daily', 'monthly', 'quarterly', 'growth']),
   period: z.string().min(1),
   shardId: z.string().min(1),
 });

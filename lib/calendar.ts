@@ -217,13 +217,20 @@ function periodsDueBy(date: string): { monthly: string; quarterly: string } {
   return { monthly: day >= 3 ? month : addMonths(month, -1), quarterly: addQuarters(current, quarterFired ? -1 : -2) };
 }
 
-type Job = 'daily' | 'monthly' | 'quarterly';
+/** The scheduled jobs: the seller jobs and the product growth centre (whose period is a date, like the daily job's). */
+type Job = 'daily' | 'monthly' | 'quarterly' | 'growth';
+/** The jobs that grade sellers from their metric windows. */
+type SellerJob = Exclude<Job, 'growth'>;
+
+/** The business-time hour each schedule fires at (SPEC §2): the growth job after the seller jobs. */
+const SCHEDULE_HOUR: Record<Job, number> = { daily: 3, monthly: 3, quarterly: 3, growth: 4 };
 
 /** The period a scheduled time evaluates, from the business date of that time, never the clock (SPEC §2). */
 function periodOfScheduledTime(job: Job, scheduledTime: string, timeZone: string): string {
   const date = businessDateOf(scheduledTime, timeZone);
   switch (job) {
     case 'daily':
+    case 'growth':
       return date;
     case 'monthly':
       return monthOf(date);
@@ -240,6 +247,7 @@ function datesOf(w: DateWindow): string[] {
 }
 
 export {
+  SCHEDULE_HOUR,
   addDays,
   addMonths,
   addQuarters,
@@ -271,4 +279,4 @@ export {
   windowEndingOn,
   windowLength,
 };
-export type { DateWindow, Job };
+export type { DateWindow, Job, SellerJob };

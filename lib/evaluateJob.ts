@@ -1,5 +1,5 @@
 import { WindowAggregator } from './aggregate';
-import { isCalendarDate, type Job } from './calendar';
+import { isCalendarDate, type SellerJob } from './calendar';
 import { grantOfRecord, type GoodSellerGrant } from './goodSeller';
 import type { TotalsMatrix } from './grading';
 import { earlierRecord, InputBoundary, type EarlierRecord } from './inputBoundary';
@@ -98,7 +98,7 @@ function validateReference(data: JobReferenceData, policy: Policy) {
 }
 
 /** Prepares a job for its period: validates the reference data and opens its windows (SPEC §2–§3). */
-function prepareJob(job: Job, period: string, data: JobReferenceData, policy: Policy, runId: string, filter: SellerFilter = {}): PreparedJob {
+function prepareJob(job: SellerJob, period: string, data: JobReferenceData, policy: Policy, runId: string, filter: SellerFilter = {}): PreparedJob {
   const { boundary, quarantined, sellers, sellerIndex, grants, grades, orderDays, compliance } = validateReference(data, policy);
   const aggregator = new WindowAggregator(sellerIndex, jobWindows(job, period, policy), boundary);
   for (const [key, values] of orderDays) {

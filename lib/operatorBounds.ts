@@ -18,6 +18,7 @@ function scheduledRunDate(job: Job, period: string): string | null {
   if (Number(period.slice(0, 4)) > LAST_YEAR) return null;
   switch (job) {
     case 'daily':
+    case 'growth':
       return period;
     case 'monthly':
       return `${period}-02`;
@@ -28,7 +29,7 @@ function scheduledRunDate(job: Job, period: string): string | null {
 
 /** The last date a period evaluates, for the `data.earliestDate` bound. */
 function periodEnd(job: Job, period: string): string {
-  return job === 'daily' ? period : job === 'monthly' ? monthWindow(period).end : quarterWindow(period).end;
+  return job === 'daily' || job === 'growth' ? period : job === 'monthly' ? monthWindow(period).end : quarterWindow(period).end;
 }
 
 /**

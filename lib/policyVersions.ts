@@ -55,7 +55,7 @@ const DEFAULT_PUBLICATION: Publication = {
 
 /** The month a period's policy is chosen by: a daily date's month, the month itself, a quarter's first month. */
 function policyMonthOf(job: Job, period: string): string {
-  return job === 'daily' ? monthOf(period) : job === 'monthly' ? period : firstMonthOfQuarter(period);
+  return job === 'daily' || job === 'growth' ? monthOf(period) : job === 'monthly' ? period : firstMonthOfQuarter(period);
 }
 
 /**

@@ -143,8 +143,8 @@ function statusIsStale(
  * a daily re-run of a past date, which rebuilds that date's daily scores only — a past date must not
  * overwrite what is current.
  */
-function writesCurrentRecords(job: 'daily' | 'monthly' | 'quarterly', period: string, asOf: string): boolean {
-  return job !== 'daily' || asOf <= period;
+function writesCurrentRecords(job: 'daily' | 'monthly' | 'quarterly' | 'growth', period: string, asOf: string): boolean {
+  return (job !== 'daily' && job !== 'growth') || asOf <= period;
 }
 
 /** What a daily run knows of itself and of the scheduled run of the day before. */

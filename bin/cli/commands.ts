@@ -14,7 +14,10 @@ import type { OperatorResponse } from '../../functions/operatorActions';
 import { isCalendarDate, isMonth, isQuarter, type Job } from '../../lib/calendar';
 import type { OrderView } from '../../lib/orderOutcomes';
 import { csvColumns, csvHeader, csvLine, flatten } from '../../lib/csv';
+import type { ListingRecord } from '../../lib/listingRecords';
 import { GRADE_KINDS, type GradeKind, type GradeRecord } from '../../lib/records';
+import { ListingRecordsRepository } from '../../functions/data/listingRecordsRepository';
+import { ListingsRepository } from '../../functions/data/listingsRepository';
 import { RunFailedError, UsageError } from './errors';
 import { periodOf } from './score';
 import { closeOutput, openOutput, readJsonl, readJsonlAll } from './files';
@@ -83,7 +86,7 @@ async function local(v: Values): Promise<void> {
   });
 }
 
-/** `grader import --data DIR`: categories, sellers, metrics and grants JSON Lines into the tables. */
+/** `grader import --data DIR`: categories, sellers, metrics, grants, listings and their rows (JSON Lines) into the tables. */
 async function importCommand(v: Values): Promise<string> {
   const dir = str(v, 'data', 'DIR');
   const path = (f: string) => join(dir, f);
@@ -95,6 +98,7 @@ async function importCommand(v: Values): Promise<string> {
   const grants = await readJsonlAll(path('grants.jsonl'), { optional: true });
   const exposure = await readJsonlAll(path('exposure.jsonl'), { optional: true });
   const registrations = await readJsonlAll(path('registrations.jsonl'), { optional: true });
+  const listings = existsSync(path('listings.jsonl')) ? await readJsonlAll(path('listings.jsonl')) : undefined;
   return withStore({ aws: v.aws === true }, async (store, where) => {
     const bar = progressBar('metrics', 0);
     async function* lines(file: string) {
@@ -111,6 +115,7 @@ async function importCommand(v: Values): Promise<string> {
         exposure,
         registrations,
         metrics: lines('metrics.jsonl'),
+        ...(listings || existsSync(path('listingMetrics.jsonl')) ? { listings: listings ?? [], listingMetrics: lines('listingMetrics.jsonl') } : {}),
         ...(feed ? { orders: lines('orders.jsonl'), exclusions: lines('exclusions.jsonl') } : {}),
       },
       {
@@ -126,14 +131,14 @@ async function importCommand(v: Values): Promise<string> {
     const orders = o
       ? `, ${o.outcomes} order outcomes (${o.corrected} corrected, ${o.moved} moved, ${o.repeats} repeats, ${o.conflicts} conflicts; ${o.sellerDaysFolded} seller-days folded), ${o.decisions} appeal decisions`
       : '';
-    return `imported into ${where}: ${summary.categories} categories, ${summary.sellers} sellers, ${summary.metricRows} metric rows (${summary.blocksWritten} block-days)${orders}, ${summary.grants} grants, compliance inputs of ${summary.compliance} sellers; ${summary.quarantined} rows quarantined`;
+    return `imported into ${where}: ${summary.categories} categories, ${summary.sellers} sellers, ${summary.metricRows} metric rows (${summary.blocksWritten} block-days)${orders}, ${summary.listings} listings (${summary.listingRows} listing rows), ${summary.grants} grants, compliance inputs of ${summary.compliance} sellers; ${summary.quarantined} rows quarantined`;
   });
 }
 
-/** `grader run daily --date D | monthly --period M | quarterly --quarter Q ... --reason TEXT`. */
+/** `grader run daily --date D | monthly --period M | quarterly --quarter Q | growth --date D ... --reason TEXT`. */
 async function runCommand(job: string | undefined, v: Values): Promise<string> {
-  if (job !== 'daily' && job !== 'monthly' && job !== 'quarterly')
-    throw new UsageError(`run needs a job: daily, monthly or quarterly (got ${String(job ?? 'nothing')})`);
+  if (job !== 'daily' && job !== 'monthly' && job !== 'quarterly' && job !== 'growth')
+    throw new UsageError(`run needs a job: daily, monthly, quarterly or growth (got ${String(job ?? 'nothing')})`);
   const period = periodOf(job, v);
   const response = await invokeOperator(v, {
     action: 'rerun',
@@ -149,7 +154,7 @@ async function runCommand(job: string | undefined, v: Values): Promise<string> {
   });
   const counts = response.counts as Record<string, number>;
   const lines = [
-    `${response.dryRun ? 'dry run' : 'run'} ${String(response.runId)} (policy ${String(response.policyVersion)}): ${String(response.state)}; ${counts.sellers} sellers, ${counts.written} written, ${counts.unchanged} unchanged, ${counts.quarantined} quarantined rows`,
+    `${response.dryRun ? 'dry run' : 'run'} ${String(response.runId)} (policy ${String(response.policyVersion)}): ${String(response.state)}; ${counts.sellers} ${job === 'growth' ? 'listings' : 'sellers'}, ${counts.written} written, ${counts.unchanged} unchanged, ${counts.quarantined} quarantined rows`,
   ];
   if (response.dryRun) {
     for (const r of (response.wouldChange as GradeRecord[]).slice(0, 50)) lines.push(`  would write ${r.kind} of ${r.sellerId}`);
@@ -287,11 +292,13 @@ async function ordersCommand(v: Values, note: Note = toStderr): Promise<string> 
 
 /** `grader export --kind K (--date D | --period M | --quarter Q) [--format jsonl|csv] --out FILE`; answers with a summary for stderr. */
 async function exportCommand(v: Values): Promise<string> {
-  const kind = str(v, 'kind', GRADE_KINDS.join('|')) as GradeKind;
-  if (!GRADE_KINDS.includes(kind)) throw new UsageError(`--kind must be one of ${GRADE_KINDS.join(', ')} (got ${kind})`);
+  const kinds = [...GRADE_KINDS, ...LISTING_KINDS];
+  const kind = str(v, 'kind', kinds.join('|'));
+  if (!kinds.includes(kind as GradeKind)) throw new UsageError(`--kind must be one of ${kinds.join(', ')} (got ${kind})`);
   const format = typeof v.format === 'string' ? v.format : 'jsonl';
   if (format !== 'jsonl' && format !== 'csv') throw new UsageError(`--format must be jsonl or csv (got ${format})`);
   const out = str(v, 'out', 'FILE');
+  if (kind === 'listingStage' || kind === 'listingIncentive') return exportListingRecords(v, kind, format, out);
   const sk =
     kind === 'dailyScore'
       ? `dailyScore#${dateFlag(v, 'date')}`
@@ -317,6 +324,27 @@ async function exportCommand(v: Values): Promise<string> {
             )
           : await grades.getMany((await reference.sellers()).map((s) => ({ sellerId: s.sellerId, sk })))
     ).sort((a, b) => (a.sellerId < b.sellerId ? -1 : 1));
+    const file = await openOutput(out);
+    if (format === 'jsonl') for (const r of records) file.write(`${JSON.stringify(r)}\n`);
+    else if (records.length > 0) {
+      const rows = records.map((r) => flatten(r));
+      const columns = csvColumns(rows);
+      file.write(`${csvHeader(columns)}\n`);
+      for (const row of rows) file.write(`${csvLine(columns, row)}\n`);
+    }
+    await closeOutput(file);
+    return `exported ${records.length} ${kind} records to ${out}`;
+  });
+}
+
+const LISTING_KINDS = ['listingStage', 'listingIncentive'] as const;
+
+/** The current listing records of one kind: each listing's stage, or every incentive granted with its latest status. */
+async function exportListingRecords(v: Values, kind: ListingRecord['kind'], format: 'jsonl' | 'csv', out: string): Promise<string> {
+  return withStore({ aws: v.aws === true }, async (store) => {
+    const sellers = [...new Set((await new ListingsRepository(store).all()).map((l) => l.sellerId))];
+    const key = (r: ListingRecord) => `${r.listingId}|${r.kind === 'listingIncentive' ? r.grantedOn : ''}`;
+    const records = (await new ListingRecordsRepository(store).ofSellers(sellers, kind)).sort((a, b) => (key(a) < key(b) ? -1 : 1));
     const file = await openOutput(out);
     if (format === 'jsonl') for (const r of records) file.write(`${JSON.stringify(r)}\n`);
     else if (records.length > 0) {
@@ -383,8 +411,8 @@ const RUN_STATES = ['running', 'failed', 'succeeded'] as const;
  */
 async function runsCommand(v: Values): Promise<string> {
   const job = typeof v.job === 'string' ? v.job : undefined;
-  if (job !== undefined && job !== 'daily' && job !== 'monthly' && job !== 'quarterly')
-    throw new UsageError(`--job must be daily, monthly or quarterly (got ${job})`);
+  if (job !== undefined && job !== 'daily' && job !== 'monthly' && job !== 'quarterly' && job !== 'growth')
+    throw new UsageError(`--job must be daily, monthly, quarterly or growth (got ${job})`);
   const state = typeof v.state === 'string' ? v.state : undefined;
   if (state !== undefined && !(RUN_STATES as readonly string[]).includes(state))
     throw new UsageError(`--state must be one of ${RUN_STATES.join(', ')} (got ${state})`);

@@ -11,7 +11,7 @@ import { closeOutput, fileSize, openOutput, readJsonFile, readJsonl, readJsonlAl
 import { progressBar } from './progress';
 
 /** The jobs `grader score` runs offline: the seller jobs and the product growth centre. */
-type ScoreJob = Job | 'growth';
+type ScoreJob = Job;
 
 interface ScoreOptions {
   job: ScoreJob;

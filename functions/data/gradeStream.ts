@@ -2,6 +2,7 @@ import type { GradeRecord } from '../../lib/records';
 import type { Item } from './batch';
 import { isPackItem, recordsOfPack } from './dailyScorePacks';
 import { canonicalRecordOfItem, gradeSortKey, serialize } from './gradesRepository';
+import { isListingItem } from './listingRecordsRepository';
 
 /** One record's change, as a consumer of the grades stream sees it. */
 interface RecordChange {
@@ -11,8 +12,9 @@ interface RecordChange {
   newRecord: GradeRecord | null;
 }
 
-/** The records a grades item holds, in schema order: one, or a daily-score pack's records (docs/data-model.md). */
+/** The grade records a grades item holds, in schema order: one, or a daily-score pack's records (docs/data-model.md); none in a listing's item. */
 function recordsOfGradeItem(item: Item): GradeRecord[] {
+  if (isListingItem(item)) return [];
   return isPackItem(item) ? recordsOfPack(item) : [canonicalRecordOfItem(item)];
 }
 

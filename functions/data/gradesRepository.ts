@@ -4,6 +4,7 @@ import { gradeRecordSchema, validateRecord, type GoodSellerGrantRecord, type Gra
 import { batchGet, batchPut, mapLimit, type Item } from './batch';
 import { queryAll } from './query';
 import type { Store } from './store';
+import { isListingItem } from './listingRecordsRepository';
 import { GRADES_LOOKUP_INDEX } from './tables';
 
 /** The sort key of a record: its kind and period (SPEC §8.1). */
@@ -210,7 +211,8 @@ class GradesRepository {
       },
       this.store.stats,
     );
-    return items.map(recordOfItem);
+    // a seller's partition also holds its listings' records (functions/data/listingRecordsRepository.ts)
+    return items.filter((i) => !isListingItem(i)).map(recordOfItem);
   }
 
   /** A period's records of one kind and category, through the sparse period index. */

@@ -96,14 +96,14 @@ class MetricsRepository {
     return items.map(decode);
   }
 
-  async put(blocks: CumulativeBlock[]): Promise<void> {
+  async put(blocks: CumulativeBlock[], fieldCount: number = FIELD_COUNT): Promise<void> {
     await batchPut(
       this.store.doc,
       this.table,
       blocks.map((b) => ({
         block: b.block,
         date: b.date,
-        slots: b.cum.length / FIELD_COUNT,
+        slots: b.cum.length / fieldCount,
         encoding: ENCODING,
         cum: encode(b.cum, `${b.block} ${b.date}`),
         ...(b.daily ? { daily: encode(b.daily, `${b.block} ${b.date}`) } : {}),

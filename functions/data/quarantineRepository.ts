@@ -23,10 +23,10 @@ class QuarantineRepository {
     const items = records.map((r) => {
       const dated = typeof r.key.date === 'string' && isCalendarDate(r.key.date) && inRange(r.key.date);
       return {
-        source: dated || r.source !== 'metrics' ? r.source : 'metrics-undated',
+        source: dated || (r.source !== 'metrics' && r.source !== 'listingMetrics') ? r.source : `${r.source}-undated`,
         // keyed by the row's key and reason, not the import: re-importing the same file quarantines nothing twice
         // the key fields come bounded from the input boundary; the cut here keeps any caller's key under DynamoDB's 1 KB
-        rowKey: `${String(r.key.date ?? '').slice(0, 100)}#${String(r.key.sellerId ?? r.key.categoryId ?? r.key.orderId ?? '').slice(0, 200)}#${createHash(
+        rowKey: `${String(r.key.date ?? '').slice(0, 100)}#${String(r.key.sellerId ?? r.key.listingId ?? r.key.categoryId ?? r.key.orderId ?? '').slice(0, 200)}#${createHash(
           'sha256',
         )
           .update(`${JSON.stringify(r.key)}|${r.reason}`)
@@ -63,6 +63,12 @@ class QuarantineRepository {
       copies.set(this.store.client, copy);
     }
     return copy.dates.filter((d) => d >= span.start && d <= span.end).length + copy.undated;
+  }
+
+  /** Quarantined listing rows the growth job over `span` reads: those dated inside it, and every undated one (SPEC §3.5). */
+  async countListingRowsForWindow(span: DateWindow): Promise<number> {
+    const [dated, undated] = await Promise.all(['listingMetrics', 'listingMetrics-undated'].map((source) => this.rowKeys(source)));
+    return dated!.filter((k) => k.slice(0, 10) >= span.start && k.slice(0, 10) <= span.end).length + undated!.length;
   }
 
   /** Each seller's quarantined metric rows dated inside `span` (the health check's dataQuality, SPEC §7.5). */

@@ -17,7 +17,7 @@ type RunCounts = z.infer<typeof countsSchema>;
 /** The run record of SPEC §8.2. */
 const runRecordSchema = z.object({
   runId: z.string(),
-  job: z.enum(['daily', 'monthly', 'quarterly']),
+  job: z.enum(['daily', 'monthly', 'quarterly', 'growth']),
   period: z.string(),
   trigger: z.enum(['schedule', 'operator']),
   requestedBy: z.string(),

@@ -119,5 +119,12 @@ const METRIC_BLOCK_SIZE = 256;
 /** Sellers per daily-score pack, of one category: ~780 KB of JSON records gzipped to ~210 KB (npm run bench:packs), under the 400 KB item limit. */
 const DAILY_SCORE_PACK_SIZE = 256;
 
-export { DAILY_SCORE_PACK_SIZE, GRADES_LOOKUP_INDEX, ORDERS_BY_SELLER_INDEX, METRIC_BLOCK_SIZE, TABLES, TABLE_LIST };
+/**
+ * Listings per listing block, of one category: a block's reference item (~40 B a listing deflated)
+ * and each date's running totals of the 9 daily fields (~15–30 B a listing) stay far under 400 KB;
+ * its growth state (~40 B a listing deflated) too. See data-model.md, "Listings".
+ */
+const LISTING_BLOCK_SIZE = 1024;
+
+export { DAILY_SCORE_PACK_SIZE, LISTING_BLOCK_SIZE, GRADES_LOOKUP_INDEX, ORDERS_BY_SELLER_INDEX, METRIC_BLOCK_SIZE, TABLES, TABLE_LIST };
 export type { AttributeType, IndexDefinition, TableDefinition, TableName };

@@ -16,6 +16,8 @@ import { ReferenceRepository, type StoredSeller } from '../data/referenceReposit
 import type { Store } from '../data/store';
 import { DAILY_SCORE_PACK_SIZE, METRIC_BLOCK_SIZE } from '../data/tables';
 import { MetricSpill } from './metricSpill';
+import { assignListingBlocks, ListingsRepository } from '../data/listingsRepository';
+import { LISTING_FIELDS, type ListingValues } from '../../lib/listings';
 import { rebuildBlock } from './rebuildBlock';
 import { foldPendingOrders, settleSeconds, storeOrderFeed, withOrdersLock, type OrderIngestSummary } from './orders';
 
@@ -30,6 +32,9 @@ interface ImportInput {
   /** compliance inputs (SPEC §7.5) */
   exposure?: Iterable<unknown>;
   registrations?: Iterable<unknown>;
+  /** listings and their daily rows (SPEC §3.5) */
+  listings?: Iterable<unknown>;
+  listingMetrics?: Iterable<unknown> | AsyncIterable<unknown>;
 }
 
 interface ImportSummary {
@@ -41,6 +46,9 @@ interface ImportSummary {
   /** sellers whose compliance inputs changed */
   compliance: number;
   quarantined: number;
+  /** listings added or updated, and their valid daily rows */
+  listings: number;
+  listingRows: number;
   /** what the order feed changed, when the import carried one */
   orders: (OrderIngestSummary & { sellerDaysFolded: number }) | null;
 }
@@ -103,7 +111,21 @@ async function importData(
 ): Promise<ImportSummary> {
   const reference = new ReferenceRepository(store);
   const grades = new GradesRepository(store);
-  const summary: ImportSummary = { categories: 0, sellers: 0, metricRows: 0, blocksWritten: 0, grants: 0, compliance: 0, quarantined: 0, orders: null };
+  const summary: ImportSummary = {
+    categories: 0,
+    sellers: 0,
+    metricRows: 0,
+    blocksWritten: 0,
+    grants: 0,
+    compliance: 0,
+    quarantined: 0,
+    listings: 0,
+    listingRows: 0,
+    orders: null,
+  };
+  const withListings = input.listings !== undefined || input.listingMetrics !== undefined;
+  const listingStore = new ListingsRepository(store);
+  const storedListings = withListings ? await listingStore.all() : [];
   const [storedCategories, existing] = await Promise.all([reference.categories(), reference.sellers()]);
   const grantLines = (input.grants ?? []).map(inputLine);
   const grantSellers = new Set(grantLines.map((l) => ('value' in l ? (l.value as { sellerId?: unknown } | null)?.sellerId : null)));
@@ -113,15 +135,25 @@ async function importData(
     )
   ).flatMap((r) => (r.kind === 'goodSellerGrant' ? [grantOfRecord(r)] : []));
   const ingestedOn = businessDateOf(options.now, options.policy.timeZone);
-  const boundary = new InputBoundary({ policy: options.policy, ingestedOn }, { categories: storedCategories, sellers: existing, grants: storedGrants });
+  const boundary = new InputBoundary(
+    { policy: options.policy, ingestedOn },
+    { categories: storedCategories, sellers: existing, grants: storedGrants, listings: storedListings },
+  );
 
   const newCategories = (input.categories ?? []).flatMap((raw) => boundary.category(inputLine(raw)) ?? []);
   const incoming = (input.sellers ?? []).flatMap((raw) => boundary.seller(inputLine(raw))?.profile ?? []);
   const stored = assignBlocks(existing, incoming);
   const sellers = new Map<string, StoredSeller>([...existing, ...stored].map((s) => [s.sellerId, s]));
 
+  const acceptedListings = [...(input.listings ?? [])].flatMap((raw) => boundary.listing(inputLine(raw)) ?? []);
+  const touchedListings = assignListingBlocks(storedListings, acceptedListings);
+  const listingPlace = new Map([...storedListings, ...touchedListings].map((l) => [l.listingId, l]));
+  const listingSlots = new Map<string, number>();
+  for (const l of listingPlace.values()) listingSlots.set(l.block, Math.max(listingSlots.get(l.block) ?? 0, l.slot + 1));
+
   // valid metric rows wait on disk, not in memory, until every line is judged
   const spill = new MetricSpill();
+  const listingSpill = new MetricSpill<ListingValues>(LISTING_FIELDS);
   try {
     for await (const raw of input.metrics ?? []) {
       options.onRows?.(1);
@@ -130,6 +162,14 @@ async function importData(
       const seller = sellers.get(row.sellerId)!;
       spill.add(seller.block, seller.slot, row);
       summary.metricRows++;
+    }
+    for await (const raw of input.listingMetrics ?? []) {
+      options.onRows?.(1);
+      const row = boundary.listingMetric(inputLine(raw));
+      if (!row) continue;
+      const place = listingPlace.get(row.listingId)!;
+      listingSpill.add(place.block, place.slot, row);
+      summary.listingRows++;
     }
     const grantRecords = grantLines.flatMap((line) => {
       const g = boundary.grant(line);
@@ -180,6 +220,12 @@ async function importData(
     for (const s of sellers.values()) slotsOf.set(s.block, Math.max(slotsOf.get(s.block) ?? 0, s.slot + 1));
     const written = await mapLimit(spill.blocks(), 4, (block) => rebuildBlock(store, block, slotsOf.get(block)!, spill.rows(block)));
     summary.blocksWritten = written.reduce((a, b) => a + b, 0);
+    if (touchedListings.length > 0) await listingStore.putBlocks(touchedListings);
+    summary.listings = acceptedListings.length;
+    const listingDays = await mapLimit(listingSpill.blocks(), 4, (block) =>
+      rebuildBlock(store, block, listingSlots.get(block)!, listingSpill.rows(block), LISTING_FIELDS),
+    );
+    summary.blocksWritten += listingDays.reduce((a, b) => a + b, 0);
     summary.grants = (await grades.writeChanged(grantRecords, { now: options.now })).written;
     if (compliance.size > 0) summary.compliance = await new ComplianceRepository(store).merge(compliance);
 
@@ -196,6 +242,7 @@ async function importData(
     return summary;
   } finally {
     spill.close();
+    listingSpill.close();
   }
 }
 

@@ -1,4 +1,4 @@
-import { spanOf, type DateWindow, type Job } from '../../lib/calendar';
+import { spanOf, type DateWindow, type SellerJob } from '../../lib/calendar';
 import type { JobSeller } from '../../lib/jobs';
 import { jobWindows } from '../../lib/jobs';
 import { matrixOf, type TotalsMatrix } from '../../lib/grading';
@@ -10,7 +10,7 @@ import type { Store } from '../data/store';
 
 /** What a job reads once: its sellers and their sums over each of its windows. */
 interface JobData {
-  job: Job;
+  job: SellerJob;
   period: string;
   windows: Record<string, DateWindow>;
   sellers: StoredSeller[];
@@ -22,7 +22,7 @@ interface JobData {
 }
 
 /** Loads the categories, sellers and window sums of a job: two block lookups per window (see docs/data-model.md). */
-async function loadJobData(store: Store, job: Job, period: string, policy: Policy): Promise<JobData> {
+async function loadJobData(store: Store, job: SellerJob, period: string, policy: Policy): Promise<JobData> {
   const reference = new ReferenceRepository(store);
   const { revision: referenceRevision, categories, sellers } = await reference.snapshot();
   const parentOf = new Map(categories.map((c) => [c.categoryId, c.parentId]));
@@ -61,7 +61,7 @@ const RUN_DATA_KEPT = 2;
  * like a warm Lambda container, then evaluates the run's other shards without reading every
  * seller's window sums again.
  */
-async function loadRunData(store: Store, run: { runId: string; job: Job; period: string }, policy: Policy): Promise<JobData> {
+async function loadRunData(store: Store, run: { runId: string; job: SellerJob; period: string }, policy: Policy): Promise<JobData> {
   const { revision } = await new ReferenceRepository(store).snapshot();
   const key = `${run.runId}|${run.job}|${run.period}|${revision}`;
   let kept = runDataCache.get(store.client);

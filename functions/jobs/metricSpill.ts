@@ -2,30 +2,35 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dateOfEpochDay, epochDay } from '../../lib/calendar';
-import { FIELD_COUNT, METRIC_FIELDS, type MetricRow, type MetricValues } from '../../lib/metrics';
+import { METRIC_FIELDS, type MetricValues } from '../../lib/metrics';
 
 /** Bytes a block gathers before they go to its file: a million sellers' 3,900 blocks hold 62 MB. */
 const BUFFER_BYTES = 16 * 1024;
-/** The most a row takes: its day, its slot and every field as an 8-byte varint (values are safe integers). */
-const ROW_BYTES_MAX = (FIELD_COUNT + 2) * 8;
 
 /**
  * The valid metric rows of an import, gathered per metric block in temporary files, so that an
  * import's memory does not grow with its rows (a 12-million-row folder): each row is written as
  * unsigned varints (its epoch day, its slot, its fields in storage order), and a block's rows are
- * read back one block at a time when the block is rebuilt.
+ * read back one block at a time when the block is rebuilt. The fields are the sellers' metric
+ * fields, or a listing's daily fields (lib/listings.ts) for listing blocks.
  */
-class MetricSpill {
+class MetricSpill<V extends Record<string, number> = MetricValues> {
   private readonly dir = mkdtempSync(join(tmpdir(), 'grader-import-'));
   private readonly buffers = new Map<string, { bytes: Uint8Array; used: number; file: string }>();
+  /** the most a row takes: its day, its slot and every field as an 8-byte varint (values are safe integers) */
+  private readonly rowBytesMax: number;
 
-  add(block: string, slot: number, row: MetricRow): void {
+  constructor(private readonly fields: readonly (keyof V & string)[] = METRIC_FIELDS as unknown as (keyof V & string)[]) {
+    this.rowBytesMax = (fields.length + 2) * 8;
+  }
+
+  add(block: string, slot: number, row: V & { date: string }): void {
     let buffer = this.buffers.get(block);
     if (!buffer) this.buffers.set(block, (buffer = { bytes: new Uint8Array(BUFFER_BYTES), used: 0, file: join(this.dir, `${this.buffers.size}.bin`) }));
-    if (buffer.used + ROW_BYTES_MAX > BUFFER_BYTES) this.flush(buffer);
+    if (buffer.used + this.rowBytesMax > BUFFER_BYTES) this.flush(buffer);
     let p = writeVarint(buffer.bytes, buffer.used, epochDay(row.date) - DAY_BASE);
     p = writeVarint(buffer.bytes, p, slot);
-    for (let f = 0; f < FIELD_COUNT; f++) p = writeVarint(buffer.bytes, p, row[METRIC_FIELDS[f]!]);
+    for (const field of this.fields) p = writeVarint(buffer.bytes, p, row[field]);
     buffer.used = p;
   }
 
@@ -34,9 +39,9 @@ class MetricSpill {
   }
 
   /** A block's rows by date, as slot and values, in the order they were added. */
-  rows(block: string): Map<string, [number, MetricValues][]> {
+  rows(block: string): Map<string, [number, V][]> {
     const buffer = this.buffers.get(block);
-    const byDate = new Map<string, [number, MetricValues][]>();
+    const byDate = new Map<string, [number, V][]>();
     if (!buffer) return byDate;
     this.flush(buffer);
     const bytes = readFileSync(buffer.file);
@@ -44,11 +49,11 @@ class MetricSpill {
     while (cursor.p < bytes.length) {
       const date = dateOfEpochDay(readVarint(bytes, cursor) + DAY_BASE);
       const slot = readVarint(bytes, cursor);
-      const values = {} as MetricValues;
-      for (let f = 0; f < FIELD_COUNT; f++) values[METRIC_FIELDS[f]!] = readVarint(bytes, cursor);
+      const values = {} as Record<string, number>;
+      for (const field of this.fields) values[field] = readVarint(bytes, cursor);
       const list = byDate.get(date);
-      if (list) list.push([slot, values]);
-      else byDate.set(date, [[slot, values]]);
+      if (list) list.push([slot, values as V]);
+      else byDate.set(date, [[slot, values as V]]);
     }
     return byDate;
   }

@@ -1,6 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { addDays, datesOf } from '../../lib/calendar';
-import { FIELD_COUNT, METRIC_FIELDS, type MetricValues } from '../../lib/metrics';
+import { METRIC_FIELDS } from '../../lib/metrics';
 import { MetricsRepository, type CumulativeBlock } from '../data/metricsRepository';
 import type { Store } from '../data/store';
 
@@ -8,9 +8,17 @@ import type { Store } from '../data/store';
  * Folds new rows into one block: takes each stored day's own values, replaces the imported
  * (seller, date) rows, and rewrites the running totals from the first new date on. A marker in the
  * runs table brackets the writes; a block whose last rebuild died part-way (marker still there) is
- * rebuilt from its first date, so a failed import never leaves wrong totals behind.
+ * rebuilt from its first date, so a failed import never leaves wrong totals behind. The fields are
+ * the sellers' metric fields, or a listing's daily fields for listing blocks.
  */
-async function rebuildBlock(store: Store, block: string, slots: number, rows: Map<string, [number, MetricValues][]>): Promise<number> {
+async function rebuildBlock(
+  store: Store,
+  block: string,
+  slots: number,
+  rows: Map<string, [number, Record<string, number>][]>,
+  fields: readonly string[] = METRIC_FIELDS,
+): Promise<number> {
+  const FIELD_COUNT = fields.length;
   const metrics = new MetricsRepository(store);
   const marker = { TableName: store.tables.runs, Key: { jobPeriod: `import#${block}`, item: 'pending' } };
   const interrupted = (await store.doc.send(new GetCommand({ ...marker, ConsistentRead: true }))).Item !== undefined;
@@ -44,14 +52,14 @@ async function rebuildBlock(store: Store, block: string, slots: number, rows: Ma
     }
     if (item) previousStored = pad(item.cum);
     for (const [slot, row] of rows.get(date) ?? []) {
-      for (let f = 0; f < FIELD_COUNT; f++) daily[slot * FIELD_COUNT + f] = row[METRIC_FIELDS[f]!];
+      for (let f = 0; f < FIELD_COUNT; f++) daily[slot * FIELD_COUNT + f] = row[fields[f]!]!;
     }
     const cum = new Float64Array(width);
     for (let i = 0; i < width; i++) cum[i] = previous[i]! + daily[i]!;
     out.push({ block, date, cum, daily });
     previous = cum;
   }
-  await metrics.put(out);
+  await metrics.put(out, FIELD_COUNT);
   await store.doc.send(new DeleteCommand(marker));
   return out.length;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { addDays, type Job } from '../../lib/calendar';
+import { addDays, type Job, type SellerJob } from '../../lib/calendar';
+import type { ListingRecord } from '../../lib/listingRecords';
 import type { GoodSellerGrant } from '../../lib/goodSeller';
 import { followsDayBefore, refreshesPartially, statusMayChangeOn } from '../../lib/status';
 import type { Policy } from '../../lib/policy';
@@ -10,6 +11,7 @@ import { QuarantineRepository } from '../data/quarantineRepository';
 import { RunsRepository, scheduledRunId, ZERO_COUNTS, type RunClaim, type RunCounts, type RunRecord } from '../data/runsRepository';
 import type { Store } from '../data/store';
 import { buildShard, loadActiveGrants, loadHealthInputs, writeShards, type ShardContext } from './evaluateShard';
+import { buildGrowthShard, growthQuarantined, loadGrowthRunData, planGrowthShards, wantedListings, writeGrowthShards, type GrowthContext } from './growthRun';
 import { foldOrdersBeforeRun } from './orders';
 import { jobSpan, loadJobData, loadRunData, type JobData } from './jobData';
 import { policiesOfRun, policyForRun, type PolicySource } from './runPolicy';
@@ -61,7 +63,7 @@ interface RunResult {
   state: 'succeeded' | 'failed' | 'alreadyDone' | 'dispatched';
   run: RunRecord;
   /** what changed (or, for a dry run, would change) */
-  changed: GradeRecord[];
+  changed: (GradeRecord | ListingRecord)[];
 }
 
 /** The sellers a run writes: the listed sellers and categories; everyone when neither is given. */
@@ -81,20 +83,21 @@ function planRun(data: JobData, policy: Policy, req: Pick<RunRequest, 'sellers' 
  * Sellers per write group. Monthly and quarterly runs write three records per seller: groups of
  * 500 keep the store fed while the next group is built. A daily run writes one pack per up to 256
  * sellers, so its groups are larger: each group costs a pack batch and a marker batch of its own.
+ * A growth run writes only the listings whose stage or incentives changed: its groups count listings.
  */
-const WRITE_GROUP: Record<Job, number> = { daily: 2000, monthly: 500, quarterly: 500 };
+const WRITE_GROUP: Record<Job, number> = { daily: 2000, monthly: 500, quarterly: 500, growth: 20_000 };
 
 /** Consecutive shards grouped up to WRITE_GROUP sellers (a pool larger than that is a group alone). */
-function writeGroups(shards: Shard[], job: Job): Shard[][] {
-  const groups: Shard[][] = [];
+function writeGroups<S extends { size: number }>(shards: S[], job: Job): S[][] {
+  const groups: S[][] = [];
   let size = Infinity;
   for (const shard of shards) {
-    if (size + shard.sellers.length > WRITE_GROUP[job]) {
+    if (size + shard.size > WRITE_GROUP[job]) {
       groups.push([]);
       size = 0;
     }
     groups[groups.length - 1]!.push(shard);
-    size += shard.sellers.length;
+    size += shard.size;
   }
   return groups;
 }
@@ -201,59 +204,32 @@ async function evaluateRun(
 ): Promise<RunResult> {
   const run = claim.run;
   try {
-    // order changes stored by now apply to this run (SPEC §3.4)
-    await foldOrdersBeforeRun(deps.store, run.owner, deps.now());
-    // independent reads go out together: a daily run is mostly round trips
-    const daily = req.job === 'daily' && !deps.dispatch;
-    const [data, finished, grants, dayBefore] = await Promise.all([
-      // a fanned-out run's workers find the data its planning read, when they share its process
-      deps.dispatch ? loadRunData(deps.store, run, deps.policy) : loadJobData(deps.store, req.job, req.period, deps.policy),
+    const [plan, finished] = await Promise.all([
+      planOf(run, deps, { entry: 'run', fresh: claim.state === 'started' && claim.fresh }),
       // a run just started has no finished shard yet
       claim.state === 'started' ? new Map<string, RunCounts>() : runs.finishedShards(run),
-      daily ? loadActiveGrants(deps.store) : { activeGrants: new Map<string, GoodSellerGrant>() },
-      daily ? dayBeforeRun(runs, run, deps.policy) : null,
     ]);
-    const quarantined = await new QuarantineRepository(deps.store).countForWindow(jobSpan(data), data.referenceRevision);
-    const shards = planRun(data, deps.policy, req);
-    const health = daily ? await loadHealthInputs(deps.store, data) : {};
-    const statusRefresh = daily ? statusRefreshAfter(dayBefore, run, data, deps.policy, grants.activeGrants) : undefined;
-    const pending = shards.filter((s) => !finished.has(s.shardId));
+    const quarantined = await plan.quarantined();
+    const pending = plan.shards.filter((s) => !finished.has(s.shardId));
     if (deps.dispatch && pending.length > 0) {
-      await runs.setShards(run, shards.length, data.referenceRevision);
+      await runs.setShards(run, plan.shards.length, plan.referenceRevision);
       await deps.dispatch(pending.map((s) => ({ runId: run.runId, job: req.job, period: req.period, shardId: s.shardId }))).catch((e: unknown) => {
         throw new ShardsNotSentError(run, e);
       });
       return { state: 'dispatched', run, changed: [] };
     }
-    const ctx: ShardContext = {
-      store: deps.store,
-      policy: deps.policy,
-      statusPolicy: deps.statusPolicy ?? deps.policy,
-      data,
-      runId: run.runId,
-      dryRun: req.dryRun ?? false,
-      fresh: claim.state === 'started' && claim.fresh,
-      asOf: req.asOf,
-      now: deps.now,
-      ...grants,
-      ...health,
-      statusRefresh,
-    };
     // Locally, shards are built on a bounded pool and written in groups of up to WRITE_GROUP
     // sellers (full 25-item batches); two groups are in flight at once, so that the store always
     // has writes queued while the next group is built and a group's statuses wait for its reads.
     // After a failure no new group starts, and the run fails only once the groups in flight have
     // settled: no write of a failed run lands after a retry began.
-    const outcomes = await mapLimit(writeGroups(pending, req.job), 2, async (group) => {
-      const outcome = await evaluateGroup(ctx, group, runs, run, deps, assertHeld);
-      return outcome;
-    });
+    const outcomes = await mapLimit(writeGroups(pending, req.job), 2, (group) => evaluateGroup(plan, group, runs, run, deps, assertHeld));
     const counts = outcomes.map((o) => o.counts).reduce(addCounts, [...finished.values()].reduce(addCounts, { ...ZERO_COUNTS }));
     const changed = outcomes.flatMap((o) => o.changed);
     assertHeld();
     const done = await runs.finish(
       run,
-      { status: 'succeeded', counts: { ...counts, quarantined }, shards: shards.length, referenceRevision: data.referenceRevision },
+      { status: 'succeeded', counts: { ...counts, quarantined }, shards: plan.shards.length, referenceRevision: plan.referenceRevision },
       deps.now(),
     );
     if (done.owner !== run.owner || done.status !== 'succeeded') throw new LeaseLostError(run);
@@ -321,9 +297,8 @@ async function evaluateShards(
   run: RunRecord,
   assertHeld: () => void,
 ): Promise<ShardsOutcome> {
-  const [finished, data] = await Promise.all([runs.finishedShards(run), loadRunData(deps.store, run, deps.policy)]);
-  const shards = planRun(data, deps.policy, { sellers: run.sellers ?? undefined, categories: run.categories ?? undefined });
-  const planned = new Map(shards.map((s) => [s.shardId, s]));
+  const [finished, plan] = await Promise.all([runs.finishedShards(run), planOf(run, deps, { entry: 'worker', fresh: false })]);
+  const planned = new Map(plan.shards.map((s) => [s.shardId, s]));
   const unknown = tasks.filter((t) => !planned.has(t.shardId)).map((t) => t.shardId);
   const open = [...new Set(tasks.map((t) => t.shardId))].filter((id) => planned.has(id) && !finished.has(id));
   const claimed = open.length > 0 ? await runs.claimShards(run, open, invocation.id, invocation.claimUntil, deps.now()) : new Set<string>();
@@ -331,7 +306,7 @@ async function evaluateShards(
   const todo = open.filter((id) => claimed.has(id)).map((id) => planned.get(id)!);
   let counts = tasks.map((t) => finished.get(t.shardId)).reduce<RunCounts>((a, c) => (c ? addCounts(a, c) : a), { ...ZERO_COUNTS });
   try {
-    if (todo.length > 0) counts = addCounts(counts, await evaluateClaimed(todo, deps, runs, run, data, assertHeld));
+    if (todo.length > 0) counts = addCounts(counts, (await evaluateGroup(plan, todo, runs, run, deps, assertHeld)).counts);
   } catch (e) {
     // a failed invocation gives its shards back, its writes settled (a killed one's claims lapse)
     await runs.releaseShards(
@@ -343,52 +318,119 @@ async function evaluateShards(
   }
   // a worker that died between its markers and closing the run: the next delivery closes it
   const all = todo.length > 0 ? await runs.finishedShards(run) : finished;
-  const runFinished = run.status === 'succeeded' || shards.every((s) => all.has(s.shardId));
-  if (runFinished && run.status !== 'succeeded') await closeRun(runs, run, data, all, deps);
+  const runFinished = run.status === 'succeeded' || plan.shards.every((s) => all.has(s.shardId));
+  if (runFinished && run.status !== 'succeeded') await closeRun(runs, run, plan, all, deps);
   return { counts, runFinished, unknown, busy };
 }
 
-/** Evaluates shards this invocation claimed, writes their records in full batches, and marks them finished. */
-async function evaluateClaimed(
-  todo: Shard[],
-  deps: RunDependencies,
-  runs: RunsRepository,
-  run: RunRecord,
-  data: JobData,
-  assertHeld: () => void,
-): Promise<RunCounts> {
-  const daily = run.job === 'daily';
-  const [grants, dayBefore, health] = await Promise.all([
-    daily ? loadActiveGrants(deps.store) : { activeGrants: new Map<string, GoodSellerGrant>() },
-    daily ? dayBeforeRun(runs, run, deps.policy) : null,
-    daily ? loadHealthInputs(deps.store, data) : {},
-  ]);
-  const ctx: ShardContext = {
-    store: deps.store,
-    policy: deps.policy,
-    statusPolicy: deps.statusPolicy ?? deps.policy,
-    data,
-    runId: run.runId,
-    dryRun: run.dryRun,
-    fresh: false,
-    asOf: run.asOf,
-    now: deps.now,
-    ...grants,
-    ...health,
-    statusRefresh: daily ? statusRefreshAfter(dayBefore, run, data, deps.policy, grants.activeGrants) : undefined,
+/** What a group of shards changed, in all and shard by shard (none by shard on a dry run). */
+interface GroupOutcome {
+  counts: RunCounts;
+  changed: (GradeRecord | ListingRecord)[];
+  byShard: Map<string, RunCounts>;
+}
+
+/**
+ * What a run evaluates, job by job: its shards, and how a group of them is built and written in
+ * one change-only pass. The seller jobs' plan is below; the growth job's is functions/jobs/growthRun.ts.
+ */
+interface JobPlan {
+  referenceRevision: number;
+  /** `size`: the sellers (or listings) a shard writes, for the write groups */
+  shards: { shardId: string; size: number }[];
+  /** the rows quarantined inside the run's windows */
+  quarantined(): Promise<number>;
+  /** builds a group of planned shards, and writes their records while the run is still held */
+  evaluate(shardIds: string[], assertHeld: () => void): Promise<GroupOutcome>;
+}
+
+/**
+ * The plan of a run. `entry`: the run's own invocation (which folds order changes first, and may
+ * send the shards out) or a fan-out worker (which reads the data its run's planning read, when it
+ * shares its process). `fresh`: a period never evaluated before.
+ */
+function planOf(run: RunRecord, deps: RunDependencies, options: { entry: 'run' | 'worker'; fresh: boolean }): Promise<JobPlan> {
+  return run.job === 'growth' ? growthPlan(run, deps, options.fresh) : sellerPlan(run as RunRecord & { job: SellerJob }, deps, options);
+}
+
+async function sellerPlan(run: RunRecord & { job: SellerJob }, deps: RunDependencies, options: { entry: 'run' | 'worker'; fresh: boolean }): Promise<JobPlan> {
+  // order changes stored by now apply to this run (SPEC §3.4)
+  if (options.entry === 'run') await foldOrdersBeforeRun(deps.store, run.owner, deps.now());
+  const cached = options.entry === 'worker' || deps.dispatch !== undefined;
+  const data = cached ? await loadRunData(deps.store, run, deps.policy) : await loadJobData(deps.store, run.job, run.period, deps.policy);
+  const shards = planRun(data, deps.policy, { sellers: run.sellers ?? undefined, categories: run.categories ?? undefined });
+  const byId = new Map(shards.map((s) => [s.shardId, s]));
+  // what evaluating needs besides the data: read once, and only when a shard is evaluated here
+  let context: Promise<ShardContext> | undefined;
+  const contextOf = async (): Promise<ShardContext> => {
+    const daily = run.job === 'daily';
+    const [grants, dayBefore, health] = await Promise.all([
+      daily ? loadActiveGrants(deps.store) : { activeGrants: new Map<string, GoodSellerGrant>() },
+      daily ? dayBeforeRun(new RunsRepository(deps.store), run, deps.policy) : null,
+      daily ? loadHealthInputs(deps.store, data) : {},
+    ]);
+    return {
+      store: deps.store,
+      policy: deps.policy,
+      statusPolicy: deps.statusPolicy ?? deps.policy,
+      data,
+      runId: run.runId,
+      dryRun: run.dryRun,
+      fresh: options.fresh,
+      asOf: run.asOf,
+      now: deps.now,
+      ...grants,
+      ...health,
+      statusRefresh: daily ? statusRefreshAfter(dayBefore, run, data, deps.policy, grants.activeGrants) : undefined,
+    };
   };
-  return (await evaluateGroup(ctx, todo, runs, run, deps, assertHeld)).counts;
+  return {
+    referenceRevision: data.referenceRevision,
+    shards: shards.map((s) => ({ shardId: s.shardId, size: s.sellers.length })),
+    quarantined: () => new QuarantineRepository(deps.store).countForWindow(jobSpan(data), data.referenceRevision),
+    async evaluate(shardIds, assertHeld) {
+      const ctx = await (context ??= contextOf());
+      const built = await mapLimit(shardIds, deps.concurrency ?? 4, (id) => buildShard(ctx, byId.get(id)!));
+      assertHeld();
+      return writeShards(ctx, built);
+    },
+  };
+}
+
+async function growthPlan(run: RunRecord, deps: RunDependencies, fresh: boolean): Promise<JobPlan> {
+  const data = await loadGrowthRunData(deps.store, run);
+  const shards = planGrowthShards(data, deps.policy, wantedListings(data, run));
+  const byId = new Map(shards.map((s) => [s.shardId, s]));
+  const ctx: GrowthContext = { store: deps.store, policy: deps.policy, data, runId: run.runId, asOf: run.asOf, dryRun: run.dryRun, fresh, now: deps.now };
+  return {
+    referenceRevision: data.referenceRevision,
+    shards: shards.map((s) => ({ shardId: s.shardId, size: s.assigned.length + s.idle.length })),
+    quarantined: () => growthQuarantined(deps.store, data),
+    async evaluate(shardIds, assertHeld) {
+      const built = await mapLimit(shardIds, deps.concurrency ?? 4, async (id) => buildGrowthShard(ctx, byId.get(id)!));
+      assertHeld();
+      return writeGrowthShards(ctx, built);
+    },
+  };
 }
 
 /**
  * Builds a group of shards, writes their records in one change-only pass (full batches) while the
  * run is still held, and marks the shards finished (not on a dry run), each with its own counts.
  */
-async function evaluateGroup(ctx: ShardContext, group: Shard[], runs: RunsRepository, run: RunRecord, deps: RunDependencies, assertHeld: () => void) {
-  const built = await mapLimit(group, deps.concurrency ?? 4, (shard) => buildShard(ctx, shard));
-  assertHeld();
-  const outcome = await writeShards(ctx, built);
-  if (!ctx.dryRun) {
+async function evaluateGroup(
+  plan: JobPlan,
+  group: { shardId: string }[],
+  runs: RunsRepository,
+  run: RunRecord,
+  deps: RunDependencies,
+  assertHeld: () => void,
+): Promise<GroupOutcome> {
+  const outcome = await plan.evaluate(
+    group.map((s) => s.shardId),
+    assertHeld,
+  );
+  if (!run.dryRun) {
     await runs.finishShards(
       run,
       group.map((shard) => ({ shardId: shard.shardId, counts: outcome.byShard.get(shard.shardId)! })),
@@ -436,12 +478,12 @@ function statusRefreshAfter(
   return (s) => statusMayChangeOn(run.period, data.sellers[s]!, activeGrants.get(data.sellers[s]!.sellerId) ?? null, policy);
 }
 
-async function closeRun(runs: RunsRepository, run: RunRecord, data: JobData, shards: Map<string, RunCounts>, deps: RunDependencies): Promise<void> {
-  const quarantined = await new QuarantineRepository(deps.store).countForWindow(jobSpan(data), data.referenceRevision);
+async function closeRun(runs: RunsRepository, run: RunRecord, plan: JobPlan, shards: Map<string, RunCounts>, deps: RunDependencies): Promise<void> {
+  const quarantined = await plan.quarantined();
   const counts = [...shards.values()].reduce(addCounts, { ...ZERO_COUNTS });
   await runs.finish(
     run,
-    { status: 'succeeded', counts: { ...counts, quarantined }, shards: shards.size, referenceRevision: data.referenceRevision },
+    { status: 'succeeded', counts: { ...counts, quarantined }, shards: shards.size, referenceRevision: plan.referenceRevision },
     deps.now(),
   );
   if (!run.dryRun) await runs.unlockPeriod(run.job, run.period, run.owner);

@@ -1,4 +1,4 @@
-import { datesOf, instantOf, type Job } from '../../lib/calendar';
+import { datesOf, instantOf, SCHEDULE_HOUR, type Job } from '../../lib/calendar';
 import { RunsRepository } from '../data/runsRepository';
 import type { HandlerDependencies } from '../environment';
 import { scheduledJobHandler } from '../scheduledJob';
@@ -58,7 +58,7 @@ interface SimulateOptions {
 
 /**
  * Fires every schedule from `from` to `to`, day by day, through the same handler EventBridge
- * Scheduler invokes, with the scheduled time at 03:00 business time (DST-aware). By default each
+ * Scheduler invokes, with the scheduled time at its hour of business time (DST-aware, SCHEDULE_HOUR). By default each
  * run fans out through the local shard queue, and the next schedule fires once its shards are done.
  */
 async function simulate(
@@ -75,7 +75,7 @@ async function simulate(
   try {
     for (const date of datesOf({ start: range.from, end: range.to })) {
       for (const job of schedulesOn(date)) {
-        const scheduledTime = instantOf(date, 3, deps.policy.timeZone);
+        const scheduledTime = instantOf(date, SCHEDULE_HOUR[job], deps.policy.timeZone);
         const started = performance.now();
         const out = await handler({ job, scheduledTime }, localContext(job));
         let { state, counts } = out as { state: string; counts: FiredRun['counts'] };
