@@ -13,6 +13,12 @@ import { simulate, type FiredRun } from '../functions/local/simulate';
 import { rowsOver, syntheticMarketplace } from '../functions/local/syntheticMarketplace';
 import { rowsBesideFeed, syntheticOrders } from '../functions/local/syntheticOrders';
 import { syntheticCompliance } from '../functions/local/syntheticCompliance';
+import { listingRowsOver, syntheticListings } from '../functions/local/syntheticListings';
+import { GrowthStates } from '../functions/data/growthStates';
+import { ListingRecordsRepository } from '../functions/data/listingRecordsRepository';
+import { ListingsRepository } from '../functions/data/listingsRepository';
+import { LISTING_STAGES } from '../lib/growthIndicators';
+import type { ListingIncentiveRecord } from '../lib/listingRecords';
 import { eventTap } from '../functions/local/eventTap';
 import { addMonths, addQuarters, monthOf, quarterOfMonth } from '../lib/calendar';
 import type { GradeRecord } from '../lib/records';
@@ -25,9 +31,16 @@ import { progressBar } from './cli/progress';
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { sellers: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, inline: { type: 'boolean' } },
+    options: {
+      sellers: { type: 'string' },
+      'listings-per-seller': { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      inline: { type: 'boolean' },
+    },
   });
   const sellers = Number(values.sellers ?? 1000);
+  const listingsPerSeller = Number(values['listings-per-seller'] ?? 10);
   const from = values.from ?? '2025-11-01';
   const to = values.to ?? '2026-10-31';
   const metricsFrom = `${addMonths(monthOf(from), -2)}-01`;
@@ -49,6 +62,8 @@ async function main(): Promise<void> {
     const feed = syntheticOrders(rowsOver(market, { start: feedFrom, end: to }), onFeed, feedFrom);
     // category flags, exposure to several markets, registrations with gaps and expiries (SPEC §7.5)
     const compliance = syntheticCompliance(market.categories, market.sellers, 7, `${addMonths(monthOf(from), 1)}-01`);
+    // the growth job's first window starts 30 days before the first simulated day
+    const listed = syntheticListings(market, { from: metricsFrom, to, perSeller: listingsPerSeller });
     const bar = progressBar('import', 0);
     const summary = await importData(
       store,
@@ -61,6 +76,8 @@ async function main(): Promise<void> {
         metrics: rowsBesideFeed(rowsOver(market, { start: metricsFrom, end: to }), onFeed, feedFrom),
         orders: feed.orders,
         exclusions: feed.exclusions,
+        listings: listed.listings,
+        listingMetrics: listingRowsOver(listed, { start: metricsFrom, end: to }),
       },
       {
         policy: DEFAULT_POLICY,
@@ -70,7 +87,7 @@ async function main(): Promise<void> {
       },
     );
     bar.stop();
-    stage(`imported ${summary.sellers} sellers, ${summary.metricRows} metric rows (${metricsFrom}..${to})`, t);
+    stage(`imported ${summary.sellers} sellers, ${summary.metricRows} metric rows, ${summary.listings} listings (${metricsFrom}..${to})`, t);
     const o = summary.orders!;
     process.stdout.write(
       `  order outcomes of ${onFeed.size} sellers from ${feedFrom}: ${o.outcomes} folded (${o.corrected} corrected, ${o.moved} moved, ${o.repeats} repeats), ${o.excluded} excluded on appeal, ${o.conflicts} conflicts; ${summary.quarantined} lines quarantined\n`,
@@ -90,6 +107,7 @@ async function main(): Promise<void> {
     stage(`simulated ${from}..${to}: ${runs.length} runs`, t);
 
     process.stdout.write(`\n${await summarize(store, runs, from, to)}\n`);
+    process.stdout.write(`\n${await summarizeGrowth(store, from, to)}\n`);
     const published = [...tap.counts].sort(([a], [b]) => (a < b ? -1 : 1));
     process.stdout.write(
       `change events of the year (what the ChangeEvents consumer publishes; grader watch shows them live): ${published.reduce((a, [, n]) => a + n, 0)}, ${tap.invalid.length === 0 ? 'each matching its schema' : `${tap.invalid.length} NOT matching their schema: ${tap.invalid.slice(0, 3).join(', ')}`}\n  ${published.map(([type, n]) => `${type} ${n}`).join(', ')}\n`,
@@ -204,7 +222,7 @@ async function summarize(store: ReturnType<typeof openStore>, runs: FiredRun[], 
   );
 
   out.push('', 'runs       count   written  unchanged   total s   mean ms   max ms');
-  for (const job of ['daily', 'monthly', 'quarterly'] as const) {
+  for (const job of ['daily', 'monthly', 'quarterly', 'growth'] as const) {
     const of = runs.filter((r) => r.job === job);
     const ms = of.map((r) => r.millis);
     const sum = (f: (r: FiredRun) => number) => of.reduce((a, r) => a + f(r), 0);
@@ -221,6 +239,46 @@ async function summarize(store: ReturnType<typeof openStore>, runs: FiredRun[], 
     `DynamoDB requests ${store.stats.requests}, items read ${store.stats.itemsRead}, written ${store.stats.itemsWritten}, capacity units ${store.stats.capacityUnits.toFixed(0)}`,
   );
   return out.join('\n');
+}
+
+/** The product growth centre over the year: listings by stage at each month's end, incentives granted and ended by month. */
+async function summarizeGrowth(store: ReturnType<typeof openStore>, from: string, to: string): Promise<string> {
+  const blocks = await new ListingsRepository(store).blocks();
+  const states = new GrowthStates(store);
+  const stages = [...LISTING_STAGES].reverse();
+  const rows: [string, Map<string, number>][] = [];
+  for (let m = monthOf(from); m <= monthOf(to); m = addMonths(m, 1)) {
+    const end = `${addMonths(m, 1)}-01` > to ? to : lastDayOf(m);
+    const counts = new Map<string, number>();
+    for (const { on, before } of (await states.around(blocks, end)).values()) {
+      for (const listing of Object.values((on ?? before)?.listings ?? {})) {
+        if (listing.stage) counts.set(listing.stage.stage, (counts.get(listing.stage.stage) ?? 0) + 1);
+      }
+    }
+    rows.push([m, counts]);
+  }
+  const sellerIds = (await new ReferenceRepository(store).sellers()).map((s) => s.sellerId);
+  const incentives = (await new ListingRecordsRepository(store).ofSellers(sellerIds, 'listingIncentive')) as ListingIncentiveRecord[];
+  const byMonth: [string, Map<string, number>][] = [];
+  for (let m = monthOf(from); m <= monthOf(to); m = addMonths(m, 1)) {
+    const counts = new Map<string, number>();
+    for (const r of incentives) {
+      if (monthOf(r.grantedOn) === m) counts.set('granted', (counts.get('granted') ?? 0) + 1);
+      if (r.endedOn && monthOf(r.endedOn) === m) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+    }
+    byMonth.push([m, counts]);
+  }
+  return [
+    table('listings', stages, rows),
+    '',
+    table('incentives', ['granted', 'expired', 'superseded', 'ended'], byMonth),
+    `incentives active on ${to}: ${incentives.filter((r) => r.status === 'active').length} (grader listings --seller S shows a seller's listings by stage)`,
+  ].join('\n');
+}
+
+function lastDayOf(month: string): string {
+  const next = Date.parse(`${addMonths(month, 1)}-01T00:00:00Z`);
+  return new Date(next - 86_400_000).toISOString().slice(0, 10);
 }
 
 main().catch((e: unknown) => {
