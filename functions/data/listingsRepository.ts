@@ -1,6 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Listing } from '../../lib/listings';
-import { batchGet, batchPut } from './batch';
+import { batchGet, batchPut, chunks } from './batch';
 import { queryAll } from './query';
 import type { Store } from './store';
 import { LISTING_BLOCK_SIZE } from './tables';
@@ -47,6 +47,23 @@ class ListingsRepository {
       this.store.stats,
     );
     return items.map((i) => String(i.item));
+  }
+
+  /**
+   * One listing's reference row, or null: block references are read 100 at a time until it turns
+   * up, nothing held but the ones being searched (at most every block: ≈ 40 B a listing).
+   */
+  async find(listingId: string): Promise<StoredListing | null> {
+    for (const chunk of chunks(await this.blocks(), 100)) {
+      for (const item of await batchGet(this.store.doc, this.store.tables.metrics, chunk.map(refKey), this.store.stats)) {
+        const rows = JSON.parse(inflateRawSync(item.listings as Uint8Array).toString('utf8')) as Row[];
+        const slot = rows.findIndex((r) => r[0] === listingId);
+        if (slot === -1) continue;
+        const [, sellerId, categoryId, listedOn, delistedOn] = rows[slot]!;
+        return { listingId, sellerId, categoryId, listedOn, delistedOn, block: String(item.block).slice('ref#'.length), slot };
+      }
+    }
+    return null;
   }
 
   /** Every stored listing in block and slot order, from the copy of this reference revision when there is one. */
