@@ -1,12 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import {
-  listingRecordSchema,
-  validateListingRecord,
-  type ListingIncentiveRecord,
-  type ListingRecord,
-  type ListingStageRecord,
-} from '../../lib/listingRecords';
+import { listingRecordSchema, validateListingRecord, type ListingIncentiveRecord, type ListingRecord, type ListingStageRecord } from '../../lib/listingRecords';
 import { batchGet, batchPut, mapLimit, type Item } from './batch';
 import { queryAll } from './query';
 import type { Store } from './store';

@@ -70,9 +70,15 @@ class ListingsRepository {
   async all(revision?: number): Promise<StoredListing[]> {
     const kept = copies.get(this.store.client);
     if (revision !== undefined && kept?.revision === revision) return kept.listings;
-    const blocks = await this.blocks();
+    const listings = await this.ofBlocks(await this.blocks());
+    if (revision !== undefined) copies.set(this.store.client, { revision, listings });
+    return listings;
+  }
+
+  /** The listings of some blocks in block and slot order: their reference items, read by key. */
+  async ofBlocks(blocks: string[]): Promise<StoredListing[]> {
     const items = await batchGet(this.store.doc, this.store.tables.metrics, blocks.map(refKey), this.store.stats);
-    const listings = items
+    return items
       .flatMap((item) => {
         const block = String(item.block).slice('ref#'.length);
         const rows = JSON.parse(inflateRawSync(item.listings as Uint8Array).toString('utf8')) as Row[];
@@ -87,8 +93,6 @@ class ListingsRepository {
         }));
       })
       .sort((a, b) => (a.block < b.block ? -1 : a.block > b.block ? 1 : a.slot - b.slot));
-    if (revision !== undefined) copies.set(this.store.client, { revision, listings });
-    return listings;
   }
 
   /** Rewrites the reference item of every block the given listings belong to: `listings` holds each such block whole. */
