@@ -171,8 +171,7 @@ describe('grader report from the tables', () => {
     expect(a.moves.up + a.moves.down).toBeGreaterThan(0);
     // the tables count the incentives in force on the date and those that ended on it
     const counted: Record<string, number> = {};
-    for (const r of incentives)
-      if ((r.status === 'active' && r.expiresOn > LAST) || r.endedOn === LAST) counted[r.status] = (counted[r.status] ?? 0) + 1;
+    for (const r of incentives) if ((r.status === 'active' && r.expiresOn > LAST) || r.endedOn === LAST) counted[r.status] = (counted[r.status] ?? 0) + 1;
     expect(incentiveStatuses).toEqual(counted);
     const blocks = new Set(market.listings.map((l) => l.categoryId)).size;
     expect(requests).toBeLessThanOrEqual(3 + blocks);
