@@ -45,7 +45,10 @@ const USAGE = `usage: grader <command> [options]      (npm run --silent grader -
   good-seller approve --seller S --applied-on D --approved-on D --by NAME [--note TEXT]
   good-seller revoke  --seller S --on D --by NAME
   program   set|end --seller S --program mall|jbp|styled --on D --by NAME
-  show      --seller S [--date D]                           status, the explanation of every grade, live findings
+  show      --seller S [--date D]                           status, the explanation of every grade, live findings,
+                                                            its listings by stage
+  show      --listing L [--date D]                          why a listing has its stage: lines, indicators,
+                                                            suggestions, incentives, its live numbers to D-1
   findings  [--severity critical|warning|info] [--area A] [--format text|jsonl|csv]
                                                             open health-check findings across sellers, gravest first
   watch     [--from-start] [--once]                         DynamoDB Local's grades stream as change events (JSON lines)
@@ -53,9 +56,11 @@ const USAGE = `usage: grader <command> [options]      (npm run --silent grader -
   report    --seller S [--period M] [--records FILE] [--out FILE]   one seller's page (default S.html)
   migration --period M [--since M0] [--from T|none] [--to T] [--records FILE] [--format csv|jsonl] [--out FILE]
                                                             the sellers of a cell of the report's tier migration
-  listings  (--seller S [--stage X] | --moved-on D [--from X|none] [--to X]) --records FILE [--format csv|jsonl] [--out FILE]
-                                                            a seller's listings with their suggestions, or the
-                                                            listings that moved on D (a grader score --job growth file)
+  listings  --seller S [--stage X] [--records FILE] [--format csv|jsonl] [--out FILE]
+                                                            a seller's listings with their suggestions, the most
+                                                            to gain first (the tables, or a growth records file)
+  listings  --moved-on D [--from X|none] [--to X] --records FILE [--format csv|jsonl] [--out FILE]
+                                                            the listings that moved on D (a grader score --job growth file)
   report    --compare current.jsonl draft.jsonl --out whatif.html   who moves where under a draft policy
   order     exclude|reinstate --order O --reason TEXT --by NAME [--on D]
                                                             an appeal decision; re-run a period to see it in the grades
@@ -165,14 +170,14 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'listings': {
-      const values = parse(rest, { seller: {}, stage: {}, 'moved-on': {}, from: {}, to: {}, records: {}, format: {}, out: {} }).values;
+      const values = parse(rest, { seller: {}, stage: {}, 'moved-on': {}, from: {}, to: {}, records: {}, format: {}, out: {}, ...STORE }).values;
       const text = await listingsCommand(values);
       if (typeof values.out === 'string') toStderr(text);
       else print(text);
       return 0;
     }
     case 'show':
-      print(await showCommand(parse(rest, { seller: {}, date: {}, ...STORE }).values));
+      print(await showCommand(parse(rest, { seller: {}, listing: {}, date: {}, ...STORE }).values));
       return 0;
     case 'export':
       toStderr(await exportCommand(parse(rest, { kind: {}, date: {}, period: {}, quarter: {}, format: {}, out: {}, ...STORE }).values));

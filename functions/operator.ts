@@ -7,6 +7,7 @@ import { LeaseLostError, RunBusyError } from './jobs/runJob';
 import { logger, logInvocation } from './middleware';
 import { listFindings } from './healthActions';
 import { appealOrder, listOrders } from './orderActions';
+import { explainListingAction, listListings } from './listingActions';
 import { approveGoodSeller, changeProgram, explain, operatorRequestSchema, rerun, revokeGoodSeller, type OperatorResponse } from './operatorActions';
 import { announcer, eventBridgePublisher } from './eventBus';
 import { policyInForceToday } from './jobs/runPolicy';
@@ -59,6 +60,10 @@ async function handleOperatorRequest(event: unknown, base: HandlerDependencies):
         return await diffPolicies(request, deps);
       case 'publishPolicy':
         return await publishPolicy(request, deps);
+      case 'listings':
+        return await listListings(request, deps);
+      case 'explainListing':
+        return await explainListingAction(request, deps, today);
     }
   } catch (e) {
     if (e instanceof InputError) return { ok: false, action, ...(e.field ? { field: e.field } : {}), error: e.message };

@@ -24,6 +24,9 @@ import { findingsSchema, liveFindings } from './healthActions';
 import { appealSchema, ordersSchema } from './orderActions';
 import { checkPolicySchema, diffPoliciesSchema, listPoliciesSchema, publishPolicySchema, showPolicySchema } from './policyActions';
 import { grantOfRecord } from './jobs/statusInputs';
+import { explainListingSchema, listingsSchema } from './listingActions';
+import { listingsByStage } from '../lib/explainListing';
+import type { ListingStageRecord } from '../lib/listingRecords';
 
 const date = z.iso.date();
 const text = (limit: number) => z.string().max(limit, `must be at most ${limit} characters`);
@@ -102,6 +105,8 @@ const operatorRequestSchema = z.discriminatedUnion('action', [
   checkPolicySchema,
   diffPoliciesSchema,
   publishPolicySchema,
+  listingsSchema,
+  explainListingSchema,
 ]);
 type OperatorRequest = z.infer<typeof operatorRequestSchema>;
 
@@ -275,8 +280,8 @@ async function refreshSeller(deps: HandlerDependencies, seller: StoredSeller, as
 async function explain(r: z.infer<typeof explainSchema>, deps: HandlerDependencies, today: string): Promise<OperatorResponse> {
   const seller = await sellerOrFail(deps, r.sellerId);
   const date = r.date ?? today;
-  const [records, dailyScore] = await Promise.all([
-    new GradesRepository(deps.store).listSeller(r.sellerId),
+  const [{ records, listings }, dailyScore] = await Promise.all([
+    new GradesRepository(deps.store).partition(r.sellerId),
     new DailyScorePacks(deps.store).latest(seller, date),
   ]);
   // the grades in force on the date are picked, and the findings judged, by the version in force on it
@@ -292,6 +297,8 @@ async function explain(r: z.infer<typeof explainSchema>, deps: HandlerDependenci
       );
     }
   }
+  const stages = listings.filter((l): l is ListingStageRecord => l.kind === 'listingStage');
+  if (stages.length > 0) explanation.explanation.push(...listingsByStage(stages));
   return { ok: true, action: 'explain', ...explanation, findings };
 }
 

@@ -52,7 +52,15 @@ interface GrowthSection {
   expiringDays: number;
   /** every incentive in the records by its latest status */
   incentiveStatuses: Counts;
+  /**
+   * 'records': every version in a records file; 'tables': each listing's stage in force and the
+   * one before it, and the incentives in force on `date` or ended on it (the growth job's states)
+   */
+  source?: 'records' | 'tables';
 }
+
+/** What the tally reads of a stage record: a whole record, or a version of it that the growth job's state keeps. */
+type StageVersion = Pick<ListingStageRecord, 'kind' | 'listingId' | 'sellerId' | 'categoryId' | 'stage' | 'since' | 'asOf'>;
 
 /** Strings by number, so that a listing's columns hold small integers. */
 class Interned {
@@ -111,7 +119,7 @@ class GrowthTally {
     };
   }
 
-  add(r: ListingRecord): void {
+  add(r: StageVersion | ListingIncentiveRecord): void {
     if (r.kind === 'listingIncentive') {
       this.addIncentive(r);
       return;
@@ -140,7 +148,7 @@ class GrowthTally {
     }
   }
 
-  private set(i: number, r: ListingStageRecord, asOf: number, stage: number): void {
+  private set(i: number, r: StageVersion, asOf: number, stage: number): void {
     const c = this.cols;
     c.asOf[i] = asOf;
     c.stage[i] = stage;
@@ -357,4 +365,4 @@ export {
   latestListings,
   sellerGrowth,
 };
-export type { GrowthSection, MoveCell, SellerGrowth, SellerListing };
+export type { GrowthSection, MoveCell, SellerGrowth, SellerListing, StageVersion };

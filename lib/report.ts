@@ -1,6 +1,6 @@
 import { windowLength } from './calendar';
-import { GrowthTally, sellerGrowth, type GrowthSection, type SellerGrowth } from './growthReport';
-import type { ListingRecord } from './listingRecords';
+import { GrowthTally, sellerGrowth, type GrowthSection, type SellerGrowth, type StageVersion } from './growthReport';
+import type { ListingIncentiveRecord, ListingRecord } from './listingRecords';
 import type { Policy } from './policy';
 import { targetSentence } from './targetSentences';
 import type {
@@ -213,7 +213,7 @@ class ReportTally {
   }
 
   /** A listing record (SPEC §7.6): counted in the product growth section only. */
-  addListing(r: ListingRecord): void {
+  addListing(r: StageVersion | ListingIncentiveRecord): void {
     this.growth.add(r);
   }
 

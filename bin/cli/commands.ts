@@ -207,8 +207,13 @@ async function programCommand(verb: string | undefined, v: Values): Promise<stri
   return `${verb === 'set' ? 'set' : 'ended'} ${String(response.program)} for ${String(response.sellerId)}: ${JSON.stringify(response.span)}`;
 }
 
-/** `grader show --seller S [--date D]`: status and the explanation of every grade. */
+/** `grader show --seller S [--date D]`: status, the explanation of every grade and the listings by stage; `--listing L`: why a listing has its stage. */
 async function showCommand(v: Values): Promise<string> {
+  if ((v.seller === undefined) === (v.listing === undefined)) throw new UsageError('give one of --seller S or --listing L');
+  if (v.listing !== undefined) {
+    const response = await invokeOperator(v, { action: 'explainListing', listingId: str(v, 'listing', 'L'), ...(v.date ? { date: dateFlag(v, 'date') } : {}) });
+    return (response.explanation as string[]).join('\n');
+  }
   const response = await invokeOperator(v, { action: 'explain', sellerId: str(v, 'seller', 'S'), ...(v.date ? { date: dateFlag(v, 'date') } : {}) });
   return [`seller ${String(response.sellerId)} as of ${String(response.date)}`, ...(response.explanation as string[])].join('\n');
 }

@@ -2,8 +2,11 @@ import { isCalendarDate } from '../../lib/calendar';
 import { csvHeader, csvLine } from '../../lib/csv';
 import { GrowthTally, latestListings, NO_EARLIER } from '../../lib/growthReport';
 import { LISTING_STAGES } from '../../lib/growthIndicators';
+import type { ListingRecord, ListingStageRecord } from '../../lib/listingRecords';
+import { invokeOperator } from './commands';
 import { UsageError } from './errors';
 import { writeOutput } from './files';
+import { type Note, toStderr } from './notes';
 import { eachRecordOfFile, sellerOfFile } from './reportData';
 
 type Values = Record<string, string | boolean | undefined>;
@@ -17,9 +20,8 @@ const stageFlag = (v: Values, flag: string, extra: readonly string[] = []): stri
 };
 
 /** A seller's listings, the most to gain first: one CSV line per suggestion (one for a listing with none), or its stage records as JSON Lines. */
-async function sellerListings(file: string, sellerId: string, stage: string | undefined, format: string): Promise<{ text: string; count: number }> {
-  const { listings } = await sellerOfFile(file, sellerId);
-  const stages = latestListings(listings).stages.filter((r) => stage === undefined || r.stage === stage);
+function sellerListings(records: ListingRecord[], stage: string | undefined, format: string): { text: string; count: number } {
+  const stages = latestListings(records).stages.filter((r) => stage === undefined || r.stage === stage);
   if (format === 'jsonl') return { text: stages.map((r) => JSON.stringify(r)).join('\n'), count: stages.length };
   const columns = ['listingId', 'categoryId', 'stage', 'since', 'asOf', 'growthScore', 'nextStage', 'indicator', 'actual', 'benchmark', 'action'];
   const lines = stages.flatMap((r) => {
@@ -36,6 +38,18 @@ async function sellerListings(file: string, sellerId: string, stage: string | un
     return suggestions.length === 0 ? [csvLine(columns, listing)] : suggestions.map((s) => csvLine(columns, { ...listing, ...s }));
   });
   return { text: [csvHeader(columns), ...lines].join('\n'), count: stages.length };
+}
+
+/** A seller's current stage records from the tables, page by page through the operator's `listings` action. */
+async function sellerStagesOfStore(v: Values, sellerId: string, stage: string | undefined): Promise<ListingStageRecord[]> {
+  const stages: ListingStageRecord[] = [];
+  let after: string | null = null;
+  do {
+    const page = await invokeOperator(v, { action: 'listings', sellerId, ...(stage ? { stage } : {}), after });
+    stages.push(...(page.listings as ListingStageRecord[]));
+    after = page.next as string | null;
+  } while (after);
+  return stages;
 }
 
 /** The listings that moved on a growth date, as the report's move cells count them. */
@@ -57,25 +71,29 @@ async function movedListings(file: string, date: string, from: string | undefine
 }
 
 /**
- * `grader listings (--seller S [--stage X] | --moved-on D [--from X|none] [--to X]) --records FILE
- * [--format csv|jsonl] [--out FILE]`: every listing behind a list of the report, from a
- * `grader score --job growth` file (the outputs of consecutive days may be concatenated).
+ * `grader listings (--seller S [--stage X] | --moved-on D [--from X|none] [--to X]) [--records FILE]
+ * [--format csv|jsonl] [--out FILE]`: every listing behind a list of the report, from the tables
+ * (a seller's listings) or from a `grader score --job growth` file (the outputs of consecutive days
+ * may be concatenated). Standard output holds only the data; notes go to `note`.
  */
-async function listingsCommand(v: Values): Promise<string> {
+async function listingsCommand(v: Values, note: Note = toStderr): Promise<string> {
   const format = typeof v.format === 'string' ? v.format : 'csv';
   if (format !== 'csv' && format !== 'jsonl') throw new UsageError(`--format must be csv or jsonl (got ${format})`);
-  // TODO(issue 19): from the tables once the listing records are stored (functions/data)
-  if (typeof v.records !== 'string') throw new UsageError('--records FILE is required: listings are read from a grader score --job growth file');
+  const records = typeof v.records === 'string' ? v.records : undefined;
   const seller = v.seller;
   const movedOn = v['moved-on'];
   if ((seller === undefined) === (movedOn === undefined)) throw new UsageError('give one of --seller S or --moved-on D');
   let out: { text: string; count: number };
   if (seller !== undefined) {
     if (typeof seller !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(seller)) throw new UsageError(`--seller must be a seller id (got ${String(seller)})`);
-    out = await sellerListings(v.records, seller, stageFlag(v, 'stage'), format);
+    const stage = stageFlag(v, 'stage');
+    const own = records ? (await sellerOfFile(records, seller)).listings : await sellerStagesOfStore(v, seller, stage);
+    out = sellerListings(own, stage, format);
+    note(`${out.count} listings of seller ${seller}${stage ? ` in stage ${stage}` : ''}, from ${records ?? 'the tables'}`);
   } else {
     if (typeof movedOn !== 'string' || !isCalendarDate(movedOn)) throw new UsageError(`--moved-on must be YYYY-MM-DD (got ${String(movedOn)})`);
-    out = await movedListings(v.records, movedOn, stageFlag(v, 'from', [NO_EARLIER]), stageFlag(v, 'to'), format);
+    if (!records) throw new UsageError('--moved-on reads a grader score --job growth file: give --records FILE');
+    out = await movedListings(records, movedOn, stageFlag(v, 'from', [NO_EARLIER]), stageFlag(v, 'to'), format);
   }
   if (typeof v.out !== 'string') return out.text;
   writeOutput(v.out, `${out.text}\n`);

@@ -25,7 +25,7 @@ function commandsFor(records: string | undefined): Commands {
     cell: `grader migration --since {since} --period {period} --from {from} --to {to}${from} --format csv`,
     categories: records ? null : 'grader export --kind operationTier --period {period} --format csv --out tiers-{period}.csv',
     orders: 'grader orders --seller {id} --from {from} --to {to} --bad-only --format csv',
-    listings: records ? `grader listings --seller {id}${from} --format csv` : null,
+    listings: `grader listings --seller {id}${from} --format csv`,
     moves: records ? `grader listings --moved-on {date} --from {from} --to {to}${from} --format csv` : null,
   };
 }
@@ -69,15 +69,23 @@ async function marketplace(options: { store?: Store; policy: Policy; period?: st
   const tally = new ReportTally(options.period);
   const read = await tallyStore(store, tally, options.period);
   const model = tally.marketplace({ policy: options.policy, quarantine: read.quarantine });
+  if (model.growth) model.growth.source = 'tables';
   const named = new Set(tally.inlined(model));
   const records = await sellersOfStore(
     store,
     read.sellers.filter((s) => named.has(s.sellerId)),
     read.lastDay,
   );
-  const views = await mapLimit([...records], 16, async ([id, own]) => {
+  const views = await mapLimit([...records], 16, async ([id, { records: own, listings }]) => {
     const orders = await badOrdersOf(store, own, model.period);
-    return sellerView(id, own, { period: model.period, pool: poolOf(tally.pools, own), badOrders: orders.orders, badOrdersTotal: orders.total });
+    return sellerView(id, own, {
+      period: model.period,
+      pool: poolOf(tally.pools, own),
+      badOrders: orders.orders,
+      badOrdersTotal: orders.total,
+      // the views the page holds count their listings by stage; the seller's own page lists them
+      ...(model.growth ? { listings, listedListings: 0 } : {}),
+    });
   });
   return marketplacePage(
     model,
@@ -113,6 +121,7 @@ async function sellerReport(options: { store?: Store; policy: Policy; period?: s
     pool: read.pool,
     badOrders: read.orders.orders,
     badOrdersTotal: read.orders.total,
+    ...(read.listings.length > 0 ? { listings: read.listings } : {}),
   });
   return sellerPage(view, shared, commands, read.month, draw);
 }

@@ -18,6 +18,7 @@ import { gradeRecordSchema, type DailyScoreRecord, type GradeRecord } from '../.
 import { ABILITY_ORDER, type BadOrder, type ReportTally } from '../../lib/report';
 import { UsageError } from './errors';
 import { assertReadable } from './files';
+import { latestGrowthDate, tallyGrowthOfStore } from './growthOfStore';
 
 /** Requests in flight while the report reads the tables. */
 const CONCURRENCY = 16;
@@ -38,8 +39,9 @@ async function coverage(store: Store, period: string | undefined) {
   const runs = await new RunsRepository(store).list();
   const done = (job: string) => new Set(runs.filter((r) => r.job === job && r.status === 'succeeded' && !r.dryRun).map((r) => r.period));
   const monthly = done('monthly');
-  const month = period ?? [...monthly].sort().at(-1);
-  if (!month) throw new UsageError('no monthly run has succeeded yet: run one, or give --records FILE');
+  const growthDate = latestGrowthDate(runs, period);
+  const month = period ?? [...monthly].sort().at(-1) ?? growthDate?.slice(0, 7);
+  if (!month) throw new UsageError('no monthly or growth run has succeeded yet: run one, or give --records FILE');
   const months = Array.from({ length: 12 }, (_, i) => addMonths(month, i - 11)).filter((m) => monthly.has(m) || m === month);
   const quarterly = done('quarterly');
   const last = addQuarters(quarterOfMonth(month), -1);
@@ -48,7 +50,7 @@ async function coverage(store: Store, period: string | undefined) {
     .filter((d) => d.slice(0, 7) <= month)
     .sort()
     .at(-1);
-  return { month, months, quarters, lastDay };
+  return { month, months, quarters, lastDay, growthDate };
 }
 
 /**
@@ -57,7 +59,7 @@ async function coverage(store: Store, period: string | undefined) {
  * requests in flight; each answer is counted and dropped, so memory holds the tally, not the records.
  */
 async function tallyStore(store: Store, tally: ReportTally, period: string | undefined) {
-  const [{ month, months, quarters, lastDay }, { categories, sellers }] = await Promise.all([
+  const [{ month, months, quarters, lastDay, growthDate }, { categories, sellers }] = await Promise.all([
     coverage(store, period),
     new ReferenceRepository(store).snapshot(),
   ]);
@@ -84,19 +86,23 @@ async function tallyStore(store: Store, tally: ReportTally, period: string | und
         for (const m of await packs.poolMembersOf(group, lastDay)) tally.addDaily(m);
       });
   }
-  const [quarantine] = await Promise.all([new QuarantineRepository(store).countsBySource(), mapLimit(tasks, CONCURRENCY, (task) => task())]);
+  const [quarantine] = await Promise.all([
+    new QuarantineRepository(store).countsBySource(),
+    mapLimit(tasks, CONCURRENCY, (task) => task()),
+    growthDate ? tallyGrowthOfStore(store, growthDate, (r) => tally.addListing(r)) : null,
+  ]);
   return { month, lastDay, quarantine, sellers, categories };
 }
 
-/** The records of the sellers a marketplace page holds, with their bad-experience orders, read concurrently. */
+/** The records of the sellers a marketplace page holds and their listings' records, one query each, read concurrently. */
 async function sellersOfStore(store: Store, sellers: StoredSeller[], lastDay: string | undefined) {
   const grades = new GradesRepository(store);
-  const [records, daily] = await Promise.all([
-    mapLimit(sellers, CONCURRENCY, (s) => grades.listSeller(s.sellerId)),
+  const [partitions, daily] = await Promise.all([
+    mapLimit(sellers, CONCURRENCY, (s) => grades.partition(s.sellerId)),
     lastDay ? new DailyScorePacks(store).ofSellers(sellers, lastDay) : Promise.resolve([]),
   ]);
-  const bySeller = new Map(sellers.map((s, i) => [s.sellerId, records[i]!]));
-  for (const d of daily) bySeller.get(d.sellerId)?.push(d);
+  const bySeller = new Map(sellers.map((s, i) => [s.sellerId, partitions[i]!]));
+  for (const d of daily) bySeller.get(d.sellerId)?.records.push(d);
   return bySeller;
 }
 
@@ -123,10 +129,10 @@ async function badOrdersOf(store: Store, records: GradeRecord[], month: string):
  */
 async function sellerOfStore(store: Store, sellerId: string, period: string | undefined) {
   const reference = new ReferenceRepository(store);
-  const [seller, runs, own] = await Promise.all([
+  const [seller, runs, { records: own, listings }] = await Promise.all([
     reference.seller(sellerId),
     new RunsRepository(store).list(),
-    new GradesRepository(store).listSeller(sellerId),
+    new GradesRepository(store).partition(sellerId),
   ]);
   if (!seller) throw new UsageError(`--seller: no seller ${sellerId} in the tables`);
   const done = (job: string) => runs.filter((r) => r.job === job && r.status === 'succeeded' && !r.dryRun).map((r) => r.period);
@@ -153,7 +159,7 @@ async function sellerOfStore(store: Store, sellerId: string, period: string | un
   const d = daily[0];
   const categories = d?.poolId?.startsWith('cat:') ? [] : await reference.categories();
   const pool = d?.poolId && d.abilities ? await poolOfPacks(store, d.poolId, d.date, categories, counted) : null;
-  return { records: [...own, ...daily], month, pool, orders };
+  return { records: [...own, ...daily], listings, month, pool, orders };
 }
 
 /** The categories whose sellers a pool draws from (lib/pools.ts: `cat:`, `parent:`, `global`). */

@@ -54,10 +54,14 @@ function moveLists(G: GrowthSection, link: (sellerId: string) => string, command
 function growthSectionHtml(G: GrowthSection, draw: Draw, commands: Commands, link: (sellerId: string) => string): string {
   const charts = growthCharts(G);
   const m = G.moves;
+  const tables = G.source === 'tables';
   const out = [
     '<h2>Product growth</h2>',
-    `<p class="note" data-growth-date="${esc(G.date)}" data-listings="${G.listings}">${num(G.listings)} listings, each by its latest stage in the records;` +
-      ` the growth date is ${esc(G.date)}, the latest in the records.</p>`,
+    tables
+      ? `<p class="note" data-growth-date="${esc(G.date)}" data-listings="${G.listings}">${num(G.listings)} listings, each by its stage in force` +
+        ` after the latest growth run of the tables (${esc(G.date)}).</p>`
+      : `<p class="note" data-growth-date="${esc(G.date)}" data-listings="${G.listings}">${num(G.listings)} listings, each by its latest stage in the records;` +
+        ` the growth date is ${esc(G.date)}, the latest in the records.</p>`,
     '<div class="grid">',
     panel(
       draw,
@@ -86,8 +90,11 @@ function growthSectionHtml(G: GrowthSection, draw: Draw, commands: Commands, lin
       {
         note:
           `A move is a listing whose stage record of ${esc(G.date)} starts its stay there (<code>since</code> = <code>asOf</code>).` +
-          ' It came from the stage of its latest earlier record in this file;' +
-          ` “${esc(G.moves.noEarlier)}” when the file holds none (a new listing, or a file that starts on that date): those count as entered. Open a cell to see its listings.`,
+          (tables
+            ? ` It came from its stage in force before; “${esc(G.moves.noEarlier)}” when it had none (a new listing): those count as entered.`
+            : ' It came from the stage of its latest earlier record in this file;' +
+              ` “${esc(G.moves.noEarlier)}” when the file holds none (a new listing, or a file that starts on that date): those count as entered.`) +
+          ' Open a cell to see its listings.',
         after: moveLists(G, link, commands.moves),
       },
     ),
@@ -99,7 +106,7 @@ function growthSectionHtml(G: GrowthSection, draw: Draw, commands: Commands, lin
       ['stage', 'in force', `granted on ${G.date}`, `expiring within ${G.expiringDays} days`, `ended on ${G.date}`],
       G.incentives.map((i) => [i.stage, i.inForce, i.granted, i.expiringSoon, i.ended]),
       {
-        note: `Every incentive in the records by its latest status: ${
+        note: `${tables ? `The incentives in force on ${esc(G.date)} or ended on it` : 'Every incentive in the records'} by its latest status: ${
           Object.entries(G.incentiveStatuses)
             .map(([s, n]) => `${esc(s)} ${num(n)}`)
             .join(', ') || 'none'

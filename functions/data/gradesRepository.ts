@@ -4,7 +4,8 @@ import { gradeRecordSchema, validateRecord, type GoodSellerGrantRecord, type Gra
 import { batchGet, batchPut, mapLimit, type Item } from './batch';
 import { queryAll } from './query';
 import type { Store } from './store';
-import { isListingItem } from './listingRecordsRepository';
+import type { ListingRecord } from '../../lib/listingRecords';
+import { isListingItem, listingRecordOfItem } from './listingRecordsRepository';
 import { GRADES_LOOKUP_INDEX } from './tables';
 
 /** The sort key of a record: its kind and period (SPEC §8.1). */
@@ -213,6 +214,22 @@ class GradesRepository {
     );
     // a seller's partition also holds its listings' records (functions/data/listingRecordsRepository.ts)
     return items.filter((i) => !isListingItem(i)).map(recordOfItem);
+  }
+
+  /** Everything a seller's partition holds, read with one query: its grade records and its listings' records. */
+  async partition(sellerId: string): Promise<{ records: GradeRecord[]; listings: ListingRecord[] }> {
+    const items = await queryAll(
+      this.store.doc,
+      { TableName: this.table, KeyConditionExpression: 'sellerId = :s', ExpressionAttributeValues: { ':s': sellerId } },
+      this.store.stats,
+    );
+    const records: GradeRecord[] = [];
+    const listings: ListingRecord[] = [];
+    for (const i of items) {
+      if (isListingItem(i)) listings.push(listingRecordOfItem(i));
+      else records.push(recordOfItem(i));
+    }
+    return { records, listings };
   }
 
   /** A period's records of one kind and category, through the sparse period index. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { listingRecordSchema, validateListingRecord, type ListingRecord } from '../../lib/listingRecords';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { listingRecordSchema, validateListingRecord, type ListingIncentiveRecord, type ListingRecord, type ListingStageRecord } from '../../lib/listingRecords';
 import { batchGet, batchPut, mapLimit, type Item } from './batch';
 import { queryAll } from './query';
 import type { Store } from './store';
@@ -89,6 +90,50 @@ class ListingRecordsRepository {
       ),
     );
     return pages.flat().map(listingRecordOfItem);
+  }
+
+  /**
+   * A page of a seller's current stage records in listing id order: one query (sort key prefix
+   * `listingStage#`), from the listing after `after`; `next` names the last listing of a full page.
+   */
+  async stagesPage(sellerId: string, page: { limit: number; after?: string | null }): Promise<{ stages: ListingStageRecord[]; next: string | null }> {
+    const out = await this.store.doc.send(
+      new QueryCommand({
+        TableName: this.store.tables.grades,
+        KeyConditionExpression: 'sellerId = :s AND begins_with(sk, :k)',
+        ExpressionAttributeValues: { ':s': sellerId, ':k': 'listingStage#' },
+        Limit: page.limit,
+        ...(page.after ? { ExclusiveStartKey: { sellerId, sk: `listingStage#${page.after}` } } : {}),
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    this.store.stats.requests++;
+    this.store.stats.capacityUnits += out.ConsumedCapacity?.CapacityUnits ?? 0;
+    this.store.stats.itemsRead += out.Items?.length ?? 0;
+    const stages = (out.Items ?? []).map((i) => listingRecordOfItem(i) as ListingStageRecord);
+    return { stages, next: out.LastEvaluatedKey ? String(out.LastEvaluatedKey.sk).slice('listingStage#'.length) : null };
+  }
+
+  /** One listing's current stage record (null before its first growth run) and every incentive granted to it. */
+  async ofListing(sellerId: string, listingId: string): Promise<{ stage: ListingStageRecord | null; incentives: ListingIncentiveRecord[] }> {
+    const [found, incentives] = await Promise.all([
+      this.store.doc.send(new GetCommand({ TableName: this.store.tables.grades, Key: { sellerId, sk: `listingStage#${listingId}` } })),
+      queryAll(
+        this.store.doc,
+        {
+          TableName: this.store.tables.grades,
+          KeyConditionExpression: 'sellerId = :s AND begins_with(sk, :k)',
+          ExpressionAttributeValues: { ':s': sellerId, ':k': `listingIncentive#${listingId}#` },
+        },
+        this.store.stats,
+      ),
+    ]);
+    this.store.stats.requests++;
+    this.store.stats.itemsRead += found.Item ? 1 : 0;
+    return {
+      stage: found.Item ? (listingRecordOfItem(found.Item) as ListingStageRecord) : null,
+      incentives: incentives.map((i) => listingRecordOfItem(i) as ListingIncentiveRecord),
+    };
   }
 }
 

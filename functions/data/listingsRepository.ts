@@ -1,6 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Listing } from '../../lib/listings';
-import { batchGet, batchPut } from './batch';
+import { batchGet, batchPut, chunks } from './batch';
 import { queryAll } from './query';
 import type { Store } from './store';
 import { LISTING_BLOCK_SIZE } from './tables';
@@ -49,13 +49,36 @@ class ListingsRepository {
     return items.map((i) => String(i.item));
   }
 
+  /**
+   * One listing's reference row, or null: block references are read 100 at a time until it turns
+   * up, nothing held but the ones being searched (at most every block: ≈ 40 B a listing).
+   */
+  async find(listingId: string): Promise<StoredListing | null> {
+    for (const chunk of chunks(await this.blocks(), 100)) {
+      for (const item of await batchGet(this.store.doc, this.store.tables.metrics, chunk.map(refKey), this.store.stats)) {
+        const rows = JSON.parse(inflateRawSync(item.listings as Uint8Array).toString('utf8')) as Row[];
+        const slot = rows.findIndex((r) => r[0] === listingId);
+        if (slot === -1) continue;
+        const [, sellerId, categoryId, listedOn, delistedOn] = rows[slot]!;
+        return { listingId, sellerId, categoryId, listedOn, delistedOn, block: String(item.block).slice('ref#'.length), slot };
+      }
+    }
+    return null;
+  }
+
   /** Every stored listing in block and slot order, from the copy of this reference revision when there is one. */
   async all(revision?: number): Promise<StoredListing[]> {
     const kept = copies.get(this.store.client);
     if (revision !== undefined && kept?.revision === revision) return kept.listings;
-    const blocks = await this.blocks();
+    const listings = await this.ofBlocks(await this.blocks());
+    if (revision !== undefined) copies.set(this.store.client, { revision, listings });
+    return listings;
+  }
+
+  /** The listings of some blocks in block and slot order: their reference items, read by key. */
+  async ofBlocks(blocks: string[]): Promise<StoredListing[]> {
     const items = await batchGet(this.store.doc, this.store.tables.metrics, blocks.map(refKey), this.store.stats);
-    const listings = items
+    return items
       .flatMap((item) => {
         const block = String(item.block).slice('ref#'.length);
         const rows = JSON.parse(inflateRawSync(item.listings as Uint8Array).toString('utf8')) as Row[];
@@ -70,8 +93,6 @@ class ListingsRepository {
         }));
       })
       .sort((a, b) => (a.block < b.block ? -1 : a.block > b.block ? 1 : a.slot - b.slot));
-    if (revision !== undefined) copies.set(this.store.client, { revision, listings });
-    return listings;
   }
 
   /** Rewrites the reference item of every block the given listings belong to: `listings` holds each such block whole. */
