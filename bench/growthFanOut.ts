@@ -96,7 +96,7 @@ for (const listingCount of sizes.length ? sizes : [200_000]) {
     // 300 categories under 6 parents (Zipf-sized); the first sellers of a 100,000-seller marketplace, 30 listings each on average
     const market = syntheticMarketplace({ sellers: 100_000, from: '2025-07-01', to: next, seed: 99 });
     const sellers = market.sellers.slice(0, Math.ceil(listingCount / 30));
-    const synthetic = syntheticListings({ categories: market.categories, sellers }, { from: '2026-01-01', to: date, seed: 19 });
+    const synthetic = syntheticListings({ categories: market.categories, sellers }, { from: '2025-07-01', to: date, seed: 19 });
     const listings = synthetic.listings.slice(0, listingCount);
     const kept = new Set(listings.map((l) => l.listingId));
     const rowsOn = (d: string) => synthetic.rowsOn(d).filter((r) => kept.has(r.listingId));
