@@ -371,7 +371,13 @@ describe('the function roles', () => {
       DestinationConfig: { OnFailure: { Destination: stack.resolve(deadLetters.queueArn) } },
     });
     const filter = JSON.parse(mapping.Properties.FilterCriteria.Filters[0].Pattern as string);
-    expect(filter.dynamodb.Keys.sk.S).toEqual(['status', 'goodSellerGrant', 'healthCheck']);
+    // Lambda's filter rules on a string: an exact value, or { prefix }
+    const rules = filter.dynamodb.Keys.sk.S as (string | { prefix: string })[];
+    const passes = (sk: string) => rules.some((rule) => (typeof rule === 'string' ? rule === sk : sk.startsWith(rule.prefix)));
+    const published = ['status', 'goodSellerGrant', 'healthCheck', 'listingStage#L0001', 'listingIncentive#L0001#2026-06-10'];
+    const dropped = ['dailyScore#2026-06-10', 'operationTier#2026-07', 'serviceLevel#2026-07', 'merchantAssessment#2026-Q2', 'listing', 'statusX'];
+    expect(published.filter(passes)).toEqual(published);
+    expect(dropped.filter(passes)).toEqual([]);
   });
 
   it('attaches no managed policy to any function role, so AWSLambdaBasicExecutionRole is not used', () => {
