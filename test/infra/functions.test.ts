@@ -319,7 +319,7 @@ describe('the function roles', () => {
     expect(grants[`${runs} if leading key ${JSON.stringify(INGEST_RUNS_KEYS)}`]).toEqual(INGEST_RUNS_ACTIONS.map((a) => `dynamodb:${a}`));
   });
 
-  it('lets the listing ingestion read categories, sellers and the reference revision, quarantine bad lines, and consume its queue, and nothing else', () => {
+  it('lets the listing ingestion read categories and sellers, write the listing store on metrics and its own runs items, quarantine bad lines, and consume its queue, and nothing else', () => {
     const { ingest, queue, deadLetters, sendPolicy } = stack.listingFeed;
     expect(grantsOf(logicalId(ingest.role))).toEqual(
       expectedGrants(
@@ -327,8 +327,15 @@ describe('the function roles', () => {
         {
           categories: { table: ['Scan'] },
           sellers: { table: ['Scan'] },
+          metrics: { table: ['BatchGetItem', 'BatchWriteItem', 'Query'] },
           quarantine: { table: ['BatchWriteItem'] },
-          runs: { table: [], keyed: { actions: ['GetItem'], leadingKeys: ['reference'] } },
+          runs: {
+            table: [],
+            keyed: {
+              actions: ['BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
+              leadingKeys: ['reference', 'listingBlocks', 'listings#lock', 'import#listings#*'],
+            },
+          },
         },
         [[queue.queueArn, ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage']]],
       ),
