@@ -17,7 +17,7 @@ const PUT_EVENTS_BATCH = 10;
 
 /**
  * Turns the grades stream into events on the stack's bus (SPEC §8.1): the event source mapping's
- * filter passes only status, grant and health-check items. Records are published in stream
+ * filter passes only status, grant, health-check and listing items (functions/data/gradeStream.ts). Records are published in stream
  * order; on a failure the batch reports the first failed record, so Lambda retries from it and
  * nothing after it is skipped (a retried record may publish again: consumers dedupe on `eventId`).
  */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { businessDateOf } from '../lib/calendar';
@@ -11,6 +12,7 @@ import type { QuarantineRecord } from '../lib/records';
 import { QuarantineRepository } from './data/quarantineRepository';
 import { ReferenceRepository } from './data/referenceRepository';
 import type { Store } from './data/store';
+import { storedSpans, storeListingRows, storeListings } from './jobs/listingFeedStore';
 import { defaultDependencies } from './environment';
 import { logger, logInvocation } from './middleware';
 
@@ -27,8 +29,11 @@ interface ListingSink {
   listingSpans(listingIds: readonly string[]): Promise<ListingSpan[]>;
   /** adds or updates listings (a delisting is a listing line with `delistedOn`) */
   putListings(listings: readonly Listing[]): Promise<void>;
-  /** adds daily rows; a (listingId, date) already stored keeps its first row (SPEC §3.5) */
-  putListingRows(rows: readonly ListingMetricRow[]): Promise<void>;
+  /**
+   * adds daily rows; a (listingId, date) already stored keeps its first row (SPEC §3.5): a different
+   * row of that key is quarantined (under `importId`) as a repeat before any row is written
+   */
+  putListingRows(rows: readonly ListingMetricRow[], importId: string): Promise<void>;
   /** writes quarantine records, before any valid line of their message is stored */
   quarantine(records: readonly QuarantineRecord[], importId: string): Promise<void>;
 }
@@ -82,7 +87,7 @@ async function storeMessage(
   const read = readListingMessage(message, boundary);
   await deps.sink.quarantine(read.quarantined, `${message.source}-${now}`);
   if (read.listings.length > 0) await deps.sink.putListings(read.listings);
-  if (read.rows.length > 0) await deps.sink.putListingRows(read.rows);
+  if (read.rows.length > 0) await deps.sink.putListingRows(read.rows, `${message.source}-${now}`);
   return { messageId: message.messageId, state: 'stored', listings: read.listings.length, rows: read.rows.length, quarantined: read.quarantined.length };
 }
 
@@ -130,22 +135,24 @@ async function ingestListingMessages(event: SQSEvent, deps: ListingIngestDepende
 }
 
 /**
- * The sink on the tables: reference data and quarantine through their repositories; listings and
- * their rows wait for the listing repository, and until then a message fails loudly (and, after its
- * deliveries, lands in the dead-letter queue, alarmed).
+ * The sink on the tables: reference data and quarantine through their repositories, listings and
+ * their rows through the listing repository, as grader import stores them (docs/ingestion.md).
  */
 function tableSink(store: Store): ListingSink {
-  const missing = (what: string) => () => Promise.reject(new Error(`${what}: the listing repository is not wired into functions/listingIngest.ts yet`));
   const reference = new ReferenceRepository(store);
+  const quarantine = new QuarantineRepository(store);
+  const owner = () => `listingIngest:${randomUUID()}`;
   return {
     reference: async () => {
       const { categories, sellers } = await reference.snapshot();
       return { categories, sellers };
     },
-    listingSpans: missing('listingSpans'),
-    putListings: missing('putListings'),
-    putListingRows: missing('putListingRows'),
-    quarantine: (records, importId) => new QuarantineRepository(store).put([...records], importId, new Date().toISOString()),
+    listingSpans: (ids) => storedSpans(store, ids),
+    putListings: (listings) => storeListings(store, listings, owner()),
+    putListingRows: async (rows, importId) => {
+      await storeListingRows(store, rows, owner(), (records) => quarantine.put(records, importId, new Date().toISOString()));
+    },
+    quarantine: (records, importId) => quarantine.put([...records], importId, new Date().toISOString()),
   };
 }
 

@@ -1,4 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Listing } from '../../lib/listings';
 import { batchGet, batchPut, chunks } from './batch';
 import { queryAll } from './query';
@@ -21,6 +23,13 @@ interface StoredListing {
 const refKey = (block: string) => ({ block: `ref#${block}`, date: 'ref' });
 /** The index of listing blocks in the runs table: one small item per block. */
 const INDEX = 'listingBlocks';
+/**
+ * Counters the listing writers move when they end: `listings` (reference items) and `rows` (daily
+ * rows). A reader's copies of listings and of blocks' first dates are kept per counter value.
+ */
+const REVISION_KEY = { jobPeriod: 'reference', item: 'listings' };
+/** The lease that serializes the listing feed's writes (docs/ingestion.md). */
+const LOCK_KEY = { jobPeriod: 'listings#lock', item: 'lock' };
 
 type Row = [listingId: string, sellerId: string, categoryId: string, listedOn: string, delistedOn: string | null];
 
@@ -28,13 +37,13 @@ type Row = [listingId: string, sellerId: string, categoryId: string, listedOn: s
  * Every run reads every listing; a store keeps the copy it read at a reference revision (which
  * every import bumps), like the categories and sellers.
  */
-const copies = new WeakMap<Store['client'], { revision: number; listings: StoredListing[] }>();
+const copies = new WeakMap<Store['client'], { revision: number | string; listings: StoredListing[] }>();
 
 /** Listings, stored per block: one item holds a block's reference rows, read by key (docs/data-model.md). */
 class ListingsRepository {
   constructor(private readonly store: Store) {}
 
-  async blocks(): Promise<string[]> {
+  async blocks(options: { consistent?: boolean } = {}): Promise<string[]> {
     const items = await queryAll(
       this.store.doc,
       {
@@ -43,6 +52,7 @@ class ListingsRepository {
         ExpressionAttributeNames: { '#i': 'item' },
         ExpressionAttributeValues: { ':p': INDEX },
         ProjectionExpression: '#i',
+        ...(options.consistent ? { ConsistentRead: true } : {}),
       },
       this.store.stats,
     );
@@ -67,17 +77,17 @@ class ListingsRepository {
   }
 
   /** Every stored listing in block and slot order, from the copy of this reference revision when there is one. */
-  async all(revision?: number): Promise<StoredListing[]> {
+  async all(revision?: number | string, options: { consistent?: boolean } = {}): Promise<StoredListing[]> {
     const kept = copies.get(this.store.client);
     if (revision !== undefined && kept?.revision === revision) return kept.listings;
-    const listings = await this.ofBlocks(await this.blocks());
+    const listings = await this.ofBlocks(await this.blocks(options), options);
     if (revision !== undefined) copies.set(this.store.client, { revision, listings });
     return listings;
   }
 
   /** The listings of some blocks in block and slot order: their reference items, read by key. */
-  async ofBlocks(blocks: string[]): Promise<StoredListing[]> {
-    const items = await batchGet(this.store.doc, this.store.tables.metrics, blocks.map(refKey), this.store.stats);
+  async ofBlocks(blocks: string[], options: { consistent?: boolean } = {}): Promise<StoredListing[]> {
+    const items = await batchGet(this.store.doc, this.store.tables.metrics, blocks.map(refKey), this.store.stats, { consistent: options.consistent });
     return items
       .flatMap((item) => {
         const block = String(item.block).slice('ref#'.length);
@@ -114,6 +124,65 @@ class ListingsRepository {
       this.store.stats,
     );
     copies.delete(this.store.client);
+    await this.bumpRevision('listings');
+  }
+
+  /** The listing writers' counters (consistent): a copy kept at these values is current. */
+  async revision(): Promise<{ listings: number; rows: number }> {
+    const out = await this.store.doc.send(new GetCommand({ TableName: this.store.tables.runs, Key: REVISION_KEY, ConsistentRead: true }));
+    this.store.stats.requests++;
+    return { listings: Number(out.Item?.listings ?? 0), rows: Number(out.Item?.rows ?? 0) };
+  }
+
+  async bumpRevision(what: 'listings' | 'rows'): Promise<void> {
+    await this.store.doc.send(
+      new UpdateCommand({
+        TableName: this.store.tables.runs,
+        Key: REVISION_KEY,
+        UpdateExpression: 'ADD #w :one',
+        ExpressionAttributeNames: { '#w': what },
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+    this.store.stats.requests++;
+  }
+
+  /** Takes the listing feed's lease for `owner` when it is free or ran out; returns whether it did. */
+  async lock(owner: string, leaseUntil: string, now: string): Promise<boolean> {
+    try {
+      await this.store.doc.send(
+        new PutCommand({
+          TableName: this.store.tables.runs,
+          Item: { ...LOCK_KEY, owner, leaseUntil },
+          ConditionExpression: 'attribute_not_exists(#i) OR leaseUntil < :now OR #o = :me',
+          ExpressionAttributeNames: { '#i': 'item', '#o': 'owner' },
+          ExpressionAttributeValues: { ':now': now, ':me': owner },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw e;
+    } finally {
+      this.store.stats.requests++;
+    }
+  }
+
+  async unlock(owner: string): Promise<void> {
+    await this.store.doc
+      .send(
+        new DeleteCommand({
+          TableName: this.store.tables.runs,
+          Key: LOCK_KEY,
+          ConditionExpression: '#o = :me',
+          ExpressionAttributeNames: { '#o': 'owner' },
+          ExpressionAttributeValues: { ':me': owner },
+        }),
+      )
+      .catch((e: unknown) => {
+        if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      });
+    this.store.stats.requests++;
   }
 }
 

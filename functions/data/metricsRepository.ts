@@ -13,6 +13,8 @@ interface CumulativeBlock {
   cum: Float64Array;
   /** the day's own values, kept so a block can always be rebuilt whatever state its totals are in */
   daily?: Float64Array | undefined;
+  /** listing blocks: bit k set when slot k has a row on that date (a row of zeros included), so that the first row of a key stands */
+  present?: Uint8Array | undefined;
 }
 
 /**
@@ -70,6 +72,7 @@ function decode(item: Item): CumulativeBlock {
     date: String(item.date),
     cum: decodeArray(item.cum, item.encoding),
     daily: item.daily ? decodeArray(item.daily, item.encoding) : undefined,
+    present: item.present instanceof Uint8Array ? item.present : undefined,
   };
 }
 
@@ -81,7 +84,7 @@ class MetricsRepository {
     return this.store.tables.metrics;
   }
 
-  /** Every stored date of a block from `fromDate` on, in date order. */
+  /** Every stored date of a block from `fromDate` on, in date order (consistent). */
   async blockFrom(block: string, fromDate: string): Promise<CumulativeBlock[]> {
     const items = await queryAll(
       this.store.doc,
@@ -90,6 +93,8 @@ class MetricsRepository {
         KeyConditionExpression: '#b = :b AND #d >= :d',
         ExpressionAttributeNames: { '#b': 'block', '#d': 'date' },
         ExpressionAttributeValues: { ':b': block, ':d': fromDate },
+        // a rebuild reads what the writer before it wrote (imports, and the listing feed under its lease)
+        ConsistentRead: true,
       },
       this.store.stats,
     );
@@ -107,16 +112,31 @@ class MetricsRepository {
         encoding: ENCODING,
         cum: encode(b.cum, `${b.block} ${b.date}`),
         ...(b.daily ? { daily: encode(b.daily, `${b.block} ${b.date}`) } : {}),
+        ...(b.present ? { present: b.present } : {}),
       })),
       this.store.stats,
     );
+  }
+
+  /** The stored days of some blocks, with their own values and which slots have a row, by `${block}|${date}`. */
+  async days(keys: { block: string; date: string }[]): Promise<Map<string, CumulativeBlock>> {
+    const items = await batchGet(this.store.doc, this.table, keys, this.store.stats, {
+      projection: ['block', 'date', 'encoding', 'cum', 'daily', 'present'],
+      consistent: true,
+    });
+    return new Map(items.map((item) => [`${String(item.block)}|${String(item.date)}`, decode(item)]));
   }
 
   /**
    * Each block's running totals at the end of each date: the stored item of that date, else the
    * latest one before it (no rows since), else zeros (no rows yet). Keyed `${block}|${date}`.
    */
-  async cumulativeAt(blocks: string[], dates: string[], referenceRevision?: number): Promise<Map<string, Float64Array | null>> {
+  async cumulativeAt(
+    blocks: string[],
+    dates: string[],
+    referenceRevision?: number | string,
+    options: { consistent?: boolean } = {},
+  ): Promise<Map<string, Float64Array | null>> {
     const found = new Map<string, Float64Array | null>();
     // a date before a block's first stored date holds zeros: neither read nor looked back for
     const first = referenceRevision === undefined ? null : await this.firstDates(blocks, referenceRevision);
@@ -130,7 +150,10 @@ class MetricsRepository {
         return [{ block, date }];
       }),
     );
-    for (const item of await batchGet(this.store.doc, this.table, keys, this.store.stats, { projection: ['block', 'date', 'encoding', 'cum'] })) {
+    for (const item of await batchGet(this.store.doc, this.table, keys, this.store.stats, {
+      projection: ['block', 'date', 'encoding', 'cum'],
+      consistent: options.consistent,
+    })) {
       const b = decode(item);
       found.set(`${b.block}|${b.date}`, b.cum);
     }
@@ -145,6 +168,7 @@ class MetricsRepository {
           ScanIndexForward: false,
           Limit: 1,
           ProjectionExpression: '#b, #d, #e, cum',
+          ...(options.consistent ? { ConsistentRead: true } : {}),
         }),
       );
       this.store.stats.requests++;
@@ -156,7 +180,7 @@ class MetricsRepository {
   }
 
   /** Each block's first stored date, from the cache of this reference revision or one query per block. */
-  private async firstDates(blocks: string[], referenceRevision: number): Promise<Map<string, string | null>> {
+  private async firstDates(blocks: string[], referenceRevision: number | string): Promise<Map<string, string | null>> {
     let cached = firstDatesCache.get(this.store.client);
     if (cached?.revision !== referenceRevision) firstDatesCache.set(this.store.client, (cached = { revision: referenceRevision, first: new Map() }));
     const first = cached.first;
@@ -185,9 +209,10 @@ class MetricsRepository {
 
 /**
  * Each block's first stored date (null: none stored), cached per store for a revision of the
- * reference data: only imports write blocks, and every import moves the revision when it ends.
+ * reference data: only imports and the listing feed write blocks, and each moves a revision the
+ * caller keys on when it ends (the growth job keys on the listing revision too).
  */
-const firstDatesCache = new WeakMap<Store['client'], { revision: number; first: Map<string, string | null> }>();
+const firstDatesCache = new WeakMap<Store['client'], { revision: number | string; first: Map<string, string | null> }>();
 
 /** The dates whose running totals a window sum needs: its end and the day before its start. */
 function boundaryDates(w: DateWindow): [string, string] {

@@ -42,11 +42,13 @@ const IDLE_SHARD_LISTINGS = 20_000;
 async function loadGrowthData(store: Store, period: string): Promise<GrowthData> {
   const { revision, categories } = await new ReferenceRepository(store).snapshot();
   const parentOf = new Map(categories.map((c) => [c.categoryId, c.parentId]));
-  const stored = await new ListingsRepository(store).all(revision);
+  const listingStore = new ListingsRepository(store);
+  const version = listingVersion(revision, await listingStore.revision());
+  const stored = await listingStore.all(version);
   const window = growthWindow(period);
   const [end, before] = [window.end, addDays(window.start, -1)];
   const blocks = [...new Set(stored.map((l) => l.block))];
-  const cumulative = await new MetricsRepository(store).cumulativeAt(blocks, [end, before], revision);
+  const cumulative = await new MetricsRepository(store).cumulativeAt(blocks, [end, before], version);
   const sums = new Float64Array(stored.length * LISTING_FIELD_COUNT);
   stored.forEach((l, i) => {
     const e = cumulative.get(`${l.block}|${end}`);
@@ -67,12 +69,15 @@ async function loadGrowthData(store: Store, period: string): Promise<GrowthData>
   return { period, window, stored, listings, sums, referenceRevision: revision };
 }
 
+/** What the listings and their rows are as of: imports move the reference revision, the listing feed its own counters. */
+const listingVersion = (reference: number, listings: { listings: number; rows: number }) => `${reference}.${listings.listings}.${listings.rows}`;
+
 const runDataCache = new WeakMap<Store['client'], Map<string, GrowthData>>();
 
 /** The growth data of a run, read once per worker while the reference revision stays where it was. */
 async function loadGrowthRunData(store: Store, run: { runId: string; period: string }): Promise<GrowthData> {
   const { revision } = await new ReferenceRepository(store).snapshot();
-  const key = `${run.runId}|${run.period}|${revision}`;
+  const key = `${run.runId}|${run.period}|${listingVersion(revision, await new ListingsRepository(store).revision())}`;
   let kept = runDataCache.get(store.client);
   if (!kept) runDataCache.set(store.client, (kept = new Map()));
   const hit = kept.get(key);

@@ -223,7 +223,7 @@ async function importData(
     if (touchedListings.length > 0) await listingStore.putBlocks(touchedListings);
     summary.listings = acceptedListings.length;
     const listingDays = await mapLimit(listingSpill.blocks(), 4, (block) =>
-      rebuildBlock(store, block, listingSlots.get(block)!, listingSpill.rows(block), LISTING_FIELDS),
+      rebuildBlock(store, block, listingSlots.get(block)!, listingSpill.rows(block), LISTING_FIELDS, { presence: true }),
     );
     summary.blocksWritten += listingDays.reduce((a, b) => a + b, 0);
     summary.grants = (await grades.writeChanged(grantRecords, { now: options.now })).written;

@@ -9,7 +9,8 @@ import type { Store } from '../data/store';
  * (seller, date) rows, and rewrites the running totals from the first new date on. A marker in the
  * runs table brackets the writes; a block whose last rebuild died part-way (marker still there) is
  * rebuilt from its first date, so a failed import never leaves wrong totals behind. The fields are
- * the sellers' metric fields, or a listing's daily fields for listing blocks.
+ * the sellers' metric fields, or a listing's daily fields for listing blocks. With `presence` (listing
+ * blocks) each day keeps which slots have a row, so that a later row of the same key can be told apart.
  */
 async function rebuildBlock(
   store: Store,
@@ -17,6 +18,7 @@ async function rebuildBlock(
   slots: number,
   rows: Map<string, [number, Record<string, number>][]>,
   fields: readonly string[] = METRIC_FIELDS,
+  options: { presence?: boolean } = {},
 ): Promise<number> {
   const FIELD_COUNT = fields.length;
   const metrics = new MetricsRepository(store);
@@ -28,7 +30,7 @@ async function rebuildBlock(
   const stored = await metrics.blockFrom(block, first);
   const start = interrupted ? (stored[0]?.date && stored[0].date < dates[0]! ? stored[0].date : dates[0]!) : dates[0]!;
   const before = addDays(start, -1);
-  const base = interrupted ? null : ((await metrics.cumulativeAt([block], [before])).get(`${block}|${before}`) ?? null);
+  const base = interrupted ? null : ((await metrics.cumulativeAt([block], [before], undefined, { consistent: true })).get(`${block}|${before}`) ?? null);
   const byDate = new Map(stored.map((b) => [b.date, b]));
   const lastStored = stored[stored.length - 1]?.date;
   const last = lastStored && lastStored > dates[dates.length - 1]! ? lastStored : dates[dates.length - 1]!;
@@ -51,12 +53,14 @@ async function rebuildBlock(
       for (let i = 0; i < width; i++) daily[i] = current[i]! - previousStored[i]!;
     }
     if (item) previousStored = pad(item.cum);
+    const present = options.presence ? presentSlots(item, daily, slots, FIELD_COUNT) : undefined;
     for (const [slot, row] of rows.get(date) ?? []) {
       for (let f = 0; f < FIELD_COUNT; f++) daily[slot * FIELD_COUNT + f] = row[fields[f]!]!;
+      if (present) present[slot >> 3]! |= 1 << (slot & 7);
     }
     const cum = new Float64Array(width);
     for (let i = 0; i < width; i++) cum[i] = previous[i]! + daily[i]!;
-    out.push({ block, date, cum, daily });
+    out.push({ block, date, cum, daily, present });
     previous = cum;
   }
   await metrics.put(out, FIELD_COUNT);
@@ -64,4 +68,21 @@ async function rebuildBlock(
   return out.length;
 }
 
-export { rebuildBlock };
+/**
+ * The slots with a row on a stored day: its bitmap, or, for a day written before bitmaps were
+ * kept, the slots with a value other than zero (a stored row of zeros reads as no row then).
+ */
+function presentSlots(item: CumulativeBlock | undefined, daily: Float64Array, slots: number, fieldCount: number): Uint8Array {
+  const out = new Uint8Array(Math.ceil(slots / 8));
+  if (item?.present) out.set(item.present.subarray(0, out.length));
+  else if (item) {
+    for (let slot = 0; slot < slots; slot++) {
+      for (let f = 0; f < fieldCount; f++) if (daily[slot * fieldCount + f]! !== 0) out[slot >> 3]! |= 1 << (slot & 7);
+    }
+  }
+  return out;
+}
+
+const hasRow = (present: Uint8Array | undefined, slot: number) => present !== undefined && ((present[slot >> 3] ?? 0) & (1 << (slot & 7))) !== 0;
+
+export { hasRow, presentSlots, rebuildBlock };

@@ -1,12 +1,12 @@
 import { EVENT_DETAIL_SCHEMAS, gradeEvents } from '../../lib/gradeEvents';
-import { gradeRecordSchema, type GradeRecord } from '../../lib/records';
+import { gradeRecordSchema } from '../../lib/records';
+import { isEventSortKey, type StreamRecord } from '../data/gradeStream';
+import { isListingItem, listingRecordOfItem } from '../data/listingRecordsRepository';
 import type { Store } from '../data/store';
-
-const EVENT_KINDS = new Set(['status', 'goodSellerGrant', 'healthCheck']);
 
 /**
  * Counts, by detail-type, the change events the AWS consumer would publish for the writes made
- * through the returned store: every write of a status, grant or health-check item is a change
+ * through the returned store: every write of a status, grant, health-check or listing item is a change
  * (writes are change-only), and its old image is the version last written before it. `npm start`
  * counts a year this way; reading the same year back from DynamoDB Local's stream (what `grader
  * watch` and test/integration/changeEvents.test.ts do) costs ~20 s of transferring the packed
@@ -15,10 +15,10 @@ const EVENT_KINDS = new Set(['status', 'goodSellerGrant', 'healthCheck']);
 function eventTap(store: Store): { store: Store; counts: Map<string, number>; invalid: string[] } {
   const counts = new Map<string, number>();
   const invalid: string[] = [];
-  const last = new Map<string, GradeRecord>();
+  const last = new Map<string, StreamRecord>();
   const observe = (item: Record<string, unknown>) => {
-    if (!EVENT_KINDS.has(String(item.sk)) || typeof item.record !== 'string') return;
-    const record = gradeRecordSchema.parse(JSON.parse(item.record));
+    if (!isEventSortKey(String(item.sk)) || typeof item.record !== 'string') return;
+    const record = isListingItem(item) ? listingRecordOfItem(item) : gradeRecordSchema.parse(JSON.parse(item.record));
     const key = `${record.sellerId}|${String(item.sk)}`;
     for (const e of gradeEvents({ oldRecord: last.get(key) ?? null, newRecord: record }, key)) {
       counts.set(e.detailType, (counts.get(e.detailType) ?? 0) + 1);

@@ -5,6 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { EVENT_SORT_KEY_PREFIXES, EVENT_SORT_KEYS } from '../../functions/data/gradeStream';
 import type { TableName } from '../../functions/data/tables';
 import { GraderFunction, type DataAccess } from './function';
 import { deadLetterQueue } from './jobs';
@@ -21,8 +22,12 @@ const NO_DATA: DataAccess = {
   grades: { table: [] },
 };
 
-/** Record kinds whose changes become events (lib/gradeEvents.ts); the stream's other items never reach the function. */
-const EVENT_KINDS = ['status', 'goodSellerGrant', 'healthCheck'];
+/**
+ * The sort keys whose changes become events (lib/gradeEvents.ts): a seller's status, grant and
+ * health check exactly, its listings' stage and incentive records by prefix. The stream's other
+ * items (daily-score packs, monthly and quarterly records) never reach the function.
+ */
+const EVENT_KINDS = [...EVENT_SORT_KEYS, ...EVENT_SORT_KEY_PREFIXES.flatMap((prefix) => lambda.FilterRule.beginsWith(prefix))];
 
 interface GraderChangeEventsProps {
   tables: Record<TableName, dynamodb.ITable>;

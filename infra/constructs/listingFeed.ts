@@ -18,17 +18,22 @@ const LISTING_INGEST_CONCURRENCY = 10;
 
 /**
  * What the listing ingestion reads and writes: categories and sellers (to check listings), the
- * reference revision (one read), quarantine. The listing tables are added here when the listing
- * repository lands (a new TableName makes this map incomplete until then).
+ * reference revision and the listings' counters, quarantine, and the listing store as grader
+ * import writes it: the blocks' reference items and days in metrics (read, queried, rewritten),
+ * the block index, the feed's lease and each block's rebuild marker in runs.
  */
+const LISTING_FEED_RUNS_KEYS = ['reference', 'listingBlocks', 'listings#lock', 'import#listings#*'];
 const LISTING_FEED_ACCESS: DataAccess = {
   categories: { table: ['Scan'] },
   sellers: { table: ['Scan'] },
-  metrics: { table: [] },
+  metrics: { table: ['BatchGetItem', 'BatchWriteItem', 'Query'] },
   orders: { table: [] },
   compliance: { table: [] },
   quarantine: { table: ['BatchWriteItem'] },
-  runs: { table: [], keyed: { actions: ['GetItem'], leadingKeys: ['reference'] } },
+  runs: {
+    table: [],
+    keyed: { actions: ['BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'], leadingKeys: LISTING_FEED_RUNS_KEYS },
+  },
   grades: { table: [] },
 };
 
@@ -83,4 +88,4 @@ class GraderListingFeed extends Construct {
   }
 }
 
-export { GraderListingFeed, LISTING_FEED_ACCESS, LISTING_INGEST_CONCURRENCY };
+export { GraderListingFeed, LISTING_FEED_ACCESS, LISTING_FEED_RUNS_KEYS, LISTING_INGEST_CONCURRENCY };

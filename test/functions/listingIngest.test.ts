@@ -8,8 +8,8 @@ import type { Listing, ListingMetricRow } from '../../lib/listings';
 import { DEFAULT_POLICY } from '../../lib/policy';
 import type { QuarantineRecord } from '../../lib/records';
 
-// The listing repository does not exist yet: the handler is tested against the ListingSink
-// interface it is written for, with an in-memory sink that records what it is asked to do.
+// The handler is tested against the ListingSink interface with an in-memory sink that records
+// what it is asked to do; test/integration/listingFeed.test.ts runs it on the tables.
 
 const NOW = '2026-07-20T12:00:00Z';
 const categories = [{ categoryId: 'c-1', parentId: 'p-1', name: 'Shoes' }];

@@ -5,8 +5,7 @@ import { openStore, type Store } from '../../functions/data/store';
 import type { HandlerDependencies } from '../../functions/environment';
 import { startEmbeddedStore, type EmbeddedStore } from '../../functions/local/embeddedStore';
 import { DEFAULT_POLICY } from '../../lib/policy';
-import { recordChanges } from '../../functions/data/gradeStream';
-import type { GradeRecord } from '../../lib/records';
+import { recordChanges, type StreamRecord } from '../../functions/data/gradeStream';
 
 /** A fresh in-memory DynamoDB Local with the product's tables, for one test file. */
 async function localStore(): Promise<{ store: Store; embedded: EmbeddedStore; deps: HandlerDependencies; stop: () => Promise<void> }> {
@@ -27,8 +26,8 @@ async function localStore(): Promise<{ store: Store; embedded: EmbeddedStore; de
 interface StreamChange {
   eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
   key: string;
-  oldRecord: GradeRecord | null;
-  newRecord: GradeRecord | null;
+  oldRecord: StreamRecord | null;
+  newRecord: StreamRecord | null;
   /** the event changed no record (a rewrite of equal content) */
   noOp?: true;
 }

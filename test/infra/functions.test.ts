@@ -319,7 +319,7 @@ describe('the function roles', () => {
     expect(grants[`${runs} if leading key ${JSON.stringify(INGEST_RUNS_KEYS)}`]).toEqual(INGEST_RUNS_ACTIONS.map((a) => `dynamodb:${a}`));
   });
 
-  it('lets the listing ingestion read categories, sellers and the reference revision, quarantine bad lines, and consume its queue, and nothing else', () => {
+  it('lets the listing ingestion read categories and sellers, write the listing store on metrics and its own runs items, quarantine bad lines, and consume its queue, and nothing else', () => {
     const { ingest, queue, deadLetters, sendPolicy } = stack.listingFeed;
     expect(grantsOf(logicalId(ingest.role))).toEqual(
       expectedGrants(
@@ -327,8 +327,15 @@ describe('the function roles', () => {
         {
           categories: { table: ['Scan'] },
           sellers: { table: ['Scan'] },
+          metrics: { table: ['BatchGetItem', 'BatchWriteItem', 'Query'] },
           quarantine: { table: ['BatchWriteItem'] },
-          runs: { table: [], keyed: { actions: ['GetItem'], leadingKeys: ['reference'] } },
+          runs: {
+            table: [],
+            keyed: {
+              actions: ['BatchWriteItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
+              leadingKeys: ['reference', 'listingBlocks', 'listings#lock', 'import#listings#*'],
+            },
+          },
         },
         [[queue.queueArn, ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage']]],
       ),
@@ -371,7 +378,13 @@ describe('the function roles', () => {
       DestinationConfig: { OnFailure: { Destination: stack.resolve(deadLetters.queueArn) } },
     });
     const filter = JSON.parse(mapping.Properties.FilterCriteria.Filters[0].Pattern as string);
-    expect(filter.dynamodb.Keys.sk.S).toEqual(['status', 'goodSellerGrant', 'healthCheck']);
+    // Lambda's filter rules on a string: an exact value, or { prefix }
+    const rules = filter.dynamodb.Keys.sk.S as (string | { prefix: string })[];
+    const passes = (sk: string) => rules.some((rule) => (typeof rule === 'string' ? rule === sk : sk.startsWith(rule.prefix)));
+    const published = ['status', 'goodSellerGrant', 'healthCheck', 'listingStage#L0001', 'listingIncentive#L0001#2026-06-10'];
+    const dropped = ['dailyScore#2026-06-10', 'operationTier#2026-07', 'serviceLevel#2026-07', 'merchantAssessment#2026-Q2', 'listing', 'statusX'];
+    expect(published.filter(passes)).toEqual(published);
+    expect(dropped.filter(passes)).toEqual([]);
   });
 
   it('attaches no managed policy to any function role, so AWSLambdaBasicExecutionRole is not used', () => {

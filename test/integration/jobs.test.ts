@@ -16,7 +16,7 @@ let env: Awaited<ReturnType<typeof localStore>>;
 let stream: Awaited<ReturnType<typeof gradesStream>>;
 const scheduled = () => scheduledJobHandler(() => env.deps);
 const operator = () => operatorHandler(() => env.deps);
-const withoutRunId = (r: GradeRecord) => ({ ...r, runId: undefined });
+const withoutRunId = (r: { runId: string }) => ({ ...r, runId: undefined });
 const invalidRows = [
   { ...m.rows[0]!, sellerId: m.rows[0]!.sellerId, date: '2026-06-30', ratings: 1, positiveRatings: 2 },
   { ...m.rows[1]!, date: '2026-02-30' },
