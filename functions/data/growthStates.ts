@@ -1,7 +1,7 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ListingIncentiveRecord, ListingStageRecord } from '../../lib/listingRecords';
-import { mapLimit } from './batch';
+import { batchPut, mapLimit } from './batch';
 import type { Store } from './store';
 
 /**
@@ -91,16 +91,15 @@ class GrowthStates {
     return out;
   }
 
+  /** Writes the states 25 to a request, unprocessed items retried until none is left. */
   async put(states: Map<string, GrowthState>): Promise<void> {
-    await mapLimit([...states], 8, async ([block, state]) => {
-      await this.store.doc.send(
-        new PutCommand({
-          TableName: this.store.tables.runs,
-          Item: { jobPeriod: partition(block), item: itemOf(state.asOf), asOf: state.asOf, state: deflateRawSync(JSON.stringify(state), { level: 1 }) },
-        }),
-      );
-      this.store.stats.requests++;
-    });
+    const items = [...states].map(([block, state]) => ({
+      jobPeriod: partition(block),
+      item: itemOf(state.asOf),
+      asOf: state.asOf,
+      state: deflateRawSync(JSON.stringify(state), { level: 1 }),
+    }));
+    await batchPut(this.store.doc, this.store.tables.runs, items, this.store.stats, 8);
   }
 }
 

@@ -181,9 +181,13 @@ class MetricsRepository {
 
   /** Each block's first stored date, from the cache of this reference revision or one query per block. */
   private async firstDates(blocks: string[], referenceRevision: number | string): Promise<Map<string, string | null>> {
-    let cached = firstDatesCache.get(this.store.client);
-    if (cached?.revision !== referenceRevision) firstDatesCache.set(this.store.client, (cached = { revision: referenceRevision, first: new Map() }));
-    const first = cached.first;
+    let kept = firstDatesCache.get(this.store.client);
+    if (!kept) firstDatesCache.set(this.store.client, (kept = new Map()));
+    let first = kept.get(referenceRevision);
+    if (!first) {
+      kept.set(referenceRevision, (first = new Map()));
+      while (kept.size > FIRST_DATES_REVISIONS) kept.delete(kept.keys().next().value!);
+    }
     await mapLimit(
       blocks.filter((b) => !first.has(b)),
       8,
@@ -212,7 +216,10 @@ class MetricsRepository {
  * reference data: only imports and the listing feed write blocks, and each moves a revision the
  * caller keys on when it ends (the growth job keys on the listing revision too).
  */
-const firstDatesCache = new WeakMap<Store['client'], { revision: number | string; first: Map<string, string | null> }>();
+const firstDatesCache = new WeakMap<Store['client'], Map<number | string, Map<string, string | null>>>();
+
+/** The seller jobs key on the reference revision, the growth job on its listing version: both stay cached while they alternate. */
+const FIRST_DATES_REVISIONS = 4;
 
 /** The dates whose running totals a window sum needs: its end and the day before its start. */
 function boundaryDates(w: DateWindow): [string, string] {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportCommand, importCommand, runCommand } from '../../bin/cli/commands';
 import { score } from '../../bin/cli/score';
+import { GrowthStates, type GrowthState } from '../../functions/data/growthStates';
 import { scanAll } from '../../functions/data/query';
 import { RunsRepository } from '../../functions/data/runsRepository';
 import { runJob } from '../../functions/jobs/runJob';
@@ -153,12 +154,25 @@ describe('the growth job on the tables: grader import + run + export against gra
     expect(await stream.drain()).toEqual([]);
   });
 
+  it("writes the blocks' states 25 to a request, each read back as the state of its date", async () => {
+    const states = new Map<string, GrowthState>(
+      Array.from({ length: 30 }, (_, n) => [`batch#${n}`, { asOf: '2026-06-20', listings: { [`l${n}`]: { stage: null, incentives: [] } } }]),
+    );
+    const before = env.store.stats.requests;
+    await new GrowthStates(env.store).put(states);
+    expect(env.store.stats.requests - before).toBe(2);
+    const around = await new GrowthStates(env.store).around([...states.keys()], '2026-06-20');
+    expect(new Map([...around].map(([block, { on, before }]) => [block, { on, before }]))).toEqual(
+      new Map([...states].map(([block, state]) => [block, { on: state, before: null }])),
+    );
+  });
+
   it('a run that died between its records and its states is redone without writing a record twice', async () => {
     const date = '2026-06-13';
     const request = { job: 'growth' as const, period: date, trigger: 'operator' as const, requestedBy: 'test', reason: 'fault', asOf: date };
     const dying = beforeSends(env.store, (command) => {
-      const item = command.input?.Item as Record<string, unknown> | undefined;
-      if (command.constructor.name === 'PutCommand' && String(item?.jobPeriod).startsWith('growthState#')) throw new Error('killed before its states');
+      const batch = Object.values((command.input?.RequestItems ?? {}) as Record<string, { PutRequest?: { Item: Record<string, unknown> } }[]>).flat();
+      if (batch.some((r) => String(r.PutRequest?.Item.jobPeriod).startsWith('growthState#'))) throw new Error('killed before its states');
     });
     await stream.drain();
     await expect(runJob({ ...request, runId: 'growth-dies' }, { ...env.deps, store: dying })).rejects.toThrow(/killed before its states/);

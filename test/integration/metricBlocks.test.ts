@@ -54,6 +54,22 @@ describe('window sums over cumulative metric blocks', () => {
     expect(await ordersIn('2026-03-02', '2026-04-15')).toBe(8);
   });
 
+  it("keeps blocks' first dates of two revisions read alternately (the seller jobs' and the growth job's): no query per block again", async () => {
+    await importRows([orders('s1', '2026-03-01', 2)]);
+    const { revision, sellers: stored } = await new ReferenceRepository(env.store).snapshot();
+    const metrics = new MetricsRepository(env.store);
+    const read = async (key: number | string) => {
+      const before = env.store.stats.requests;
+      await metrics.cumulativeAt([stored[0]!.block], ['2026-03-05'], key);
+      return env.store.stats.requests - before;
+    };
+    await read(revision);
+    await read(`${revision}.growth`);
+    // one BatchGetItem each, the first dates kept for both
+    expect(await read(revision)).toBe(1);
+    expect(await read(`${revision}.growth`)).toBe(1);
+  });
+
   it('keeps totals beyond 32 bits exact', async () => {
     await importRows([metricRow('s1', '2026-04-01', { gmvCents: 2 ** 40 + 3 }), metricRow('s1', '2026-04-02', { gmvCents: 2 ** 45 + 5 })]);
     const { sellers: stored } = await new ReferenceRepository(env.store).snapshot();
