@@ -5,7 +5,7 @@ import { prepareGrowth } from '../../lib/evaluateGrowth';
 import { prepareJob } from '../../lib/evaluateJob';
 import { validateListingRecord } from '../../lib/listingRecords';
 import { DEFAULT_POLICY, parsePolicy, type Policy } from '../../lib/policy';
-import { validateRecord } from '../../lib/records';
+import { validateRecord, type QuarantineRecord } from '../../lib/records';
 import { UsageError } from './errors';
 import { closeOutput, fileSize, openOutput, readJsonFile, readJsonl, readJsonlAll } from './files';
 import { progressBar } from './progress';
@@ -92,21 +92,27 @@ async function score(opts: ScoreOptions): Promise<{ records: number; quarantined
   }
   bar.stop();
 
-  const out = await openOutput(opts.out);
+  return writeScored(opts.out, job.records(), validateRecord, () => [...job.quarantined, ...job.metricQuarantine()]);
+}
+
+/** Writes a job's records, each validated, then its quarantine, as JSON Lines; counts them by kind. */
+async function writeScored<R extends { kind: string }>(path: string, records: Iterable<R>, validate: (r: R) => R, quarantineOf: () => QuarantineRecord[]) {
+  const out = await openOutput(path);
   const byKind: Record<string, number> = {};
-  let records = 0;
+  let written = 0;
   const write = async (line: string) => {
     if (!out.write(`${line}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
   };
-  for (const record of job.records()) {
-    await write(JSON.stringify(validateRecord(record)));
+  for (const record of records) {
+    await write(JSON.stringify(validate(record)));
     byKind[record.kind] = (byKind[record.kind] ?? 0) + 1;
-    records++;
+    written++;
   }
-  const quarantine = [...job.quarantined, ...job.metricQuarantine()];
+  // the quarantine is complete only once every record has been built
+  const quarantine = quarantineOf();
   for (const q of quarantine) await write(JSON.stringify(q));
   await closeOutput(out);
-  return { records, quarantined: quarantine.length, byKind };
+  return { records: written, quarantined: quarantine.length, byKind };
 }
 
 /** `grader score --job growth`: the product growth centre on a data folder (SPEC §3.5, §7.6). */
@@ -133,21 +139,7 @@ async function scoreGrowth(opts: ScoreOptions, policy: Policy) {
     }
   }
   bar.stop();
-  const out = await openOutput(opts.out);
-  const byKind: Record<string, number> = {};
-  let records = 0;
-  const write = async (line: string) => {
-    if (!out.write(`${line}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
-  };
-  for (const record of growth.records()) {
-    await write(JSON.stringify(validateListingRecord(record)));
-    byKind[record.kind] = (byKind[record.kind] ?? 0) + 1;
-    records++;
-  }
-  const quarantine = growth.quarantine();
-  for (const q of quarantine) await write(JSON.stringify(q));
-  await closeOutput(out);
-  return { records, quarantined: quarantine.length, byKind };
+  return writeScored(opts.out, growth.records(), validateListingRecord, () => growth.quarantine());
 }
 
 export { periodOf, score, scoreOptions };
