@@ -127,4 +127,4 @@ const DAILY_SCORE_PACK_SIZE = 256;
 const LISTING_BLOCK_SIZE = 1024;
 
 export { DAILY_SCORE_PACK_SIZE, LISTING_BLOCK_SIZE, GRADES_LOOKUP_INDEX, ORDERS_BY_SELLER_INDEX, METRIC_BLOCK_SIZE, TABLES, TABLE_LIST };
-export type { AttributeType, IndexDefinition, TableDefinition, TableName };
+export type { AttributeType, IndexDefinition, KeyDefinition, TableDefinition, TableName };

@@ -1,6 +1,7 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record } from '@aws-sdk/client-dynamodb-streams';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../data/client';
+import { followMemoryStream, isMemoryStore } from '../data/memoryStore';
 import type { Store } from '../data/store';
 
 /**
@@ -9,6 +10,7 @@ import type { Store } from '../data/store';
  * shard, in order. `grader watch` and the tests read the stream through it.
  */
 async function followGradesStream(store: Store, endpoint: string, options: { fromStart?: boolean } = {}) {
+  if (isMemoryStore(store)) return followMemoryStream(store, store.tables.grades, options) as { next: () => Promise<_Record[]>; close: () => void };
   const client = new DynamoDBStreamsClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   const table = await store.client.send(new DescribeTableCommand({ TableName: store.tables.grades }));
   const streamArn = table.Table!.LatestStreamArn!;

@@ -1,6 +1,7 @@
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import { followGradesStream } from '../../functions/local/streamFollower';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { openMemoryStore } from '../../functions/data/memoryStore';
 import { openStore, type Store } from '../../functions/data/store';
 import type { HandlerDependencies } from '../../functions/environment';
 import { startEmbeddedStore, type EmbeddedStore } from '../../functions/local/embeddedStore';
@@ -21,6 +22,16 @@ async function localStore(): Promise<{ store: Store; embedded: EmbeddedStore; de
       await embedded.stop();
     },
   };
+}
+
+/**
+ * A fresh in-memory store with the product's tables and the grades stream, for tests of jobs and
+ * handlers that need no more of DynamoDB than the store contract (test/integration/storeContract.test.ts).
+ */
+function memoryStore(): { store: Store; embedded: { endpoint: string }; deps: HandlerDependencies; stop: () => Promise<void> } {
+  const store = openMemoryStore();
+  const deps: HandlerDependencies = { store, policy: DEFAULT_POLICY, now: () => new Date().toISOString() };
+  return { store, embedded: { endpoint: '' }, deps, stop: async () => {} };
 }
 
 interface StreamChange {
@@ -54,5 +65,5 @@ async function gradesStream(store: Store, endpoint: string) {
   return { drain, close: follower.close };
 }
 
-export { gradesStream, localStore };
+export { gradesStream, localStore, memoryStore };
 export type { StreamChange };
