@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { businessDateOf, isCalendarDate, isMonth, isQuarter, type Job } from '../../lib/calendar';
 import { prepareGrowth } from '../../lib/evaluateGrowth';
-import { prepareJob } from '../../lib/evaluateJob';
 import { validateListingRecord } from '../../lib/listingRecords';
 import { DEFAULT_POLICY, parsePolicy, type Policy } from '../../lib/policy';
 import { validateRecord, type QuarantineRecord } from '../../lib/records';
+import { scoreOffline } from '../../functions/offlineScore';
 import { UsageError } from './errors';
 import { closeOutput, fileSize, openOutput, readJsonFile, readJsonl, readJsonlAll } from './files';
 import { progressBar } from './progress';
@@ -67,7 +67,13 @@ async function score(opts: ScoreOptions): Promise<{ records: number; quarantined
   const policy = loadPolicy(opts);
   if (opts.job === 'growth') return scoreGrowth(opts, policy);
   const file = (name: string) => join(opts.data, name);
-  const job = prepareJob(
+  const metricsPath = file('metrics.jsonl');
+  const bar = progressBar('metrics', Math.round((await fileSize(metricsPath).catch(() => 0)) / 640));
+  async function* lines(name: string) {
+    if (existsSync(file(name))) yield* readJsonl(file(name));
+  }
+  const feed = existsSync(file('orders.jsonl')) || existsSync(file('exclusions.jsonl'));
+  const scored = await scoreOffline(
     opts.job,
     opts.period,
     {
@@ -75,24 +81,15 @@ async function score(opts: ScoreOptions): Promise<{ records: number; quarantined
       sellers: await readJsonlAll(file('sellers.jsonl')),
       grants: await readJsonlAll(file('grants.jsonl'), { optional: true }),
       grades: await readJsonlAll(file('grades.jsonl'), { optional: true }),
-      orders: await readJsonlAll(file('orders.jsonl'), { optional: true }),
-      exclusions: await readJsonlAll(file('exclusions.jsonl'), { optional: true }),
       exposure: await readJsonlAll(file('exposure.jsonl'), { optional: true }),
       registrations: await readJsonlAll(file('registrations.jsonl'), { optional: true }),
-      ingestedOn: businessDateOf(new Date().toISOString(), policy.timeZone),
+      metrics: lines('metrics.jsonl'),
+      ...(feed ? { orders: lines('orders.jsonl'), exclusions: lines('exclusions.jsonl') } : {}),
     },
-    policy,
-    `offline-${opts.job}-${opts.period}`,
+    { policy, now: new Date().toISOString(), onRows: (n) => bar.tick(n) },
   );
-  const metricsPath = file('metrics.jsonl');
-  const bar = progressBar('metrics', Math.round((await fileSize(metricsPath).catch(() => 0)) / 640));
-  for await (const row of readJsonl(metricsPath)) {
-    job.addMetricRow(row);
-    bar.tick(1);
-  }
   bar.stop();
-
-  return writeScored(opts.out, job.records(), validateRecord, () => [...job.quarantined, ...job.metricQuarantine()]);
+  return writeScored(opts.out, scored.records, validateRecord, () => scored.quarantine);
 }
 
 /** Writes a job's records, each validated, then its quarantine, as JSON Lines; counts them by kind. */

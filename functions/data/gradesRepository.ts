@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { gradeRecordSchema, validateRecord, type GoodSellerGrantRecord, type GradeKind, type GradeRecord, type StatusRecord } from '../../lib/records';
 import { batchGet, batchPut, mapLimit, type Item } from './batch';
+import { earlierRecordSchema, type EarlierRecord } from '../../lib/inputBoundary';
 import { queryAll } from './query';
 import type { Store } from './store';
 import type { ListingRecord } from '../../lib/listingRecords';
@@ -105,9 +106,21 @@ function gradeItem(record: GradeRecord, serialized: { json: string; hash: string
  */
 function recordOfItem(item: Item): GradeRecord {
   const raw: unknown = JSON.parse(storedText(item));
-  gradeRecordSchema.parse(raw);
+  // an earlier run's record given to `grader score` holds what SPEC §10 requires, maybe no more
+  if (item.earlier === true) earlierRecordSchema.parse(raw);
+  else gradeRecordSchema.parse(raw);
   // validated above; kept as stored, key order included
   return raw as GradeRecord;
+}
+
+/**
+ * Stores records of earlier runs as `grader score` is given them (SPEC §10 shapes, checked by the
+ * input boundary), marked as such: the run that follows reads them as its grades in force.
+ */
+function earlierItem(record: EarlierRecord & { categoryId: string }, writtenAt: string): Item {
+  const json = JSON.stringify(record);
+  const full = { policyVersion: '', runId: '', ...record } as unknown as GradeRecord;
+  return { ...gradeItem(full, { json, hash: createHash('sha256').update(json).digest('base64url').slice(0, 32) }, writtenAt), earlier: true };
 }
 
 /** A stored item's record in schema order: two items compare by content, whatever order each was written in. */
@@ -178,6 +191,11 @@ class GradesRepository {
     if (!options.dryRun && items.length > 0) await batchPut(this.store.doc, this.table, items, this.store.stats);
     if (options.dryRun) return { written: 0, unchanged: records.length - changed.length, changed, earlier: [] };
     return { written: changed.length + earlier.length, unchanged: records.length - changed.length - earlier.length, changed, earlier };
+  }
+
+  /** Stores earlier runs' records for an offline evaluation (see earlierItem). */
+  async putEarlier(records: (EarlierRecord & { categoryId: string })[], now: string): Promise<void> {
+    await batchPut(this.store.doc, this.table, records.map((r) => earlierItem(r, now)), this.store.stats);
   }
 
   async get(sellerId: string, sk: string): Promise<GradeRecord | null> {

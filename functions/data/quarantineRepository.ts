@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { isCalendarDate, type DateWindow } from '../../lib/calendar';
 import type { QuarantineRecord } from '../../lib/records';
 import { batchPut } from './batch';
-import { queryAll } from './query';
+import { queryAll, scanAll } from './query';
 import type { Store } from './store';
 
 /**
@@ -89,6 +89,12 @@ class QuarantineRepository {
     const out: Record<string, number> = {};
     for (const [s, n] of counts) if (n > 0) out[s] = (out[s] ?? 0) + n;
     return out;
+  }
+
+  /** Every quarantined row, as the record that quarantined it (an offline evaluation's whole quarantine). */
+  async all(): Promise<QuarantineRecord[]> {
+    const items = await scanAll(this.store.doc, { TableName: this.store.tables.quarantine }, this.store.stats);
+    return items.map((i) => ({ kind: 'quarantine', source: String(i.source).replace('-undated', '') as QuarantineRecord['source'], key: i.key as Record<string, unknown>, reason: String(i.reason) }));
   }
 
   private async rowKeys(source: string): Promise<string[]> {
