@@ -15,7 +15,7 @@ import { DEFAULT_POLICY } from '../../lib/policy';
 import type { GradeRecord } from '../../lib/records';
 import { syntheticCompliance as complianceInputs } from '../../functions/local/syntheticCompliance';
 import { smallMarket } from '../helpers/fixtures';
-import { localStore } from '../helpers/localStore';
+import { memoryStore } from '../helpers/localStore';
 
 const docs = join(import.meta.dirname, '..', '..', 'docs');
 const m = smallMarket(80, '2026-02-01', '2026-08-31', 13);
@@ -29,11 +29,11 @@ const schemaOn = (file: string) => {
   if (!validate) compiled.set(file, (validate = ajv.compile(JSON.parse(readFileSync(join(docs, file), 'utf8')) as object)));
   return validate;
 };
-let env: Awaited<ReturnType<typeof localStore>>;
+let env: Awaited<ReturnType<typeof memoryStore>>;
 let streamEvents: DynamoDBStreamEvent[];
 
 beforeAll(async () => {
-  env = await localStore();
+  env = await memoryStore();
   await importData(
     env.store,
     { categories: c.categories, sellers: m.market.sellers, grants: m.market.grants, metrics: m.rows, exposure: c.exposure, registrations: c.registrations },

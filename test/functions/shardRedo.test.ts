@@ -9,7 +9,7 @@ import { runScheduledJob } from '../../functions/scheduledJob';
 import { shardWorkerHandler } from '../../functions/shardWorker';
 import { instantOf, type Job } from '../../lib/calendar';
 import { importMarket, smallMarket } from '../helpers/fixtures';
-import { gradesStream, localStore, type StreamChange } from '../helpers/localStore';
+import { gradesStream, memoryStore, type StreamChange } from '../helpers/localStore';
 
 const m = smallMarket(160, '2026-04-01', '2026-07-10', 17);
 const FIRED: [Job, string][] = [
@@ -20,10 +20,10 @@ const FIRED: [Job, string][] = [
   ['quarterly', '2026-07-10'],
   ['daily', '2026-07-10'],
 ];
-let env: Awaited<ReturnType<typeof localStore>>;
+let env: Awaited<ReturnType<typeof memoryStore>>;
 
 beforeAll(async () => {
-  env = await localStore();
+  env = await memoryStore();
   await importMarket(env.store, m);
 }, 120_000);
 

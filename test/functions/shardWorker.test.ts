@@ -7,10 +7,10 @@ import { runScheduledJob } from '../../functions/scheduledJob';
 import { shardWorkerHandler } from '../../functions/shardWorker';
 import { beforeBatchWrites } from '../helpers/faultyStore';
 import { importMarket, smallMarket } from '../helpers/fixtures';
-import { localStore } from '../helpers/localStore';
+import { memoryStore } from '../helpers/localStore';
 
 const m = smallMarket(80, '2026-03-01', '2026-07-31', 21);
-let env: Awaited<ReturnType<typeof localStore>>;
+let env: Awaited<ReturnType<typeof memoryStore>>;
 const worker = () => shardWorkerHandler(() => env.deps);
 
 /** An SQS-shaped event, as Lambda's event source mapping delivers it. */
@@ -31,7 +31,7 @@ function sqsEvent(bodies: string[], receiveCount = 1): SQSEvent {
 }
 
 beforeAll(async () => {
-  env = await localStore();
+  env = await memoryStore();
   await importMarket(env.store, m);
 });
 

@@ -3,12 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localContext } from '../../functions/local/simulate';
 import { operatorHandler } from '../../functions/operator';
 import { importMarket, smallMarket } from '../helpers/fixtures';
-import { gradesStream, localStore } from '../helpers/localStore';
+import { gradesStream, memoryStore } from '../helpers/localStore';
 
 const m = smallMarket(40, '2026-04-01', '2026-07-31', 5);
 const seller = m.market.sellers[0]!.sellerId;
 const grantSeller = m.market.grants[0]?.sellerId ?? seller;
-let env: Awaited<ReturnType<typeof localStore>>;
+let env: Awaited<ReturnType<typeof memoryStore>>;
 let stream: Awaited<ReturnType<typeof gradesStream>>;
 // today is 2026-08-10 for every request below
 const operator = (payload: Record<string, unknown>) => operatorHandler(() => ({ ...env.deps, now: () => '2026-08-10T18:00:00Z' }))(payload, localContext('t'));
@@ -22,7 +22,7 @@ async function snapshot(): Promise<string> {
 }
 
 beforeAll(async () => {
-  env = await localStore();
+  env = await memoryStore();
   await importMarket(env.store, m);
   stream = await gradesStream(env.store, env.embedded.endpoint);
   await stream.drain();

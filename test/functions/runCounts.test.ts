@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../functions/data/store';
 import { runJob, type RunRequest } from '../../functions/jobs/runJob';
 import { importMarket, smallMarket } from '../helpers/fixtures';
-import { gradesStream, localStore } from '../helpers/localStore';
+import { gradesStream, memoryStore } from '../helpers/localStore';
 
 // 40 categories of 3 sellers: a quarterly run of 40 shards in one write group, whose finished
 // markers take two batch writes (25 items each at most)
@@ -16,10 +16,10 @@ const m = {
   ...base,
   market: { ...base.market, categories, sellers: base.market.sellers.map((s, i) => ({ ...s, categoryId: categories[i % 40]!.categoryId })) },
 };
-let env: Awaited<ReturnType<typeof localStore>>;
+let env: Awaited<ReturnType<typeof memoryStore>>;
 
 beforeAll(async () => {
-  env = await localStore();
+  env = await memoryStore();
   await importMarket(env.store, m);
 }, 120_000);
 

@@ -8,11 +8,11 @@ import { operatorHandler } from '../../functions/operator';
 import { parseJsonLine } from '../../lib/jsonLines';
 import { DEFAULT_POLICY } from '../../lib/policy';
 import { fuzzCorpus } from '../helpers/corruptions';
-import { gradesStream, localStore } from '../helpers/localStore';
+import { gradesStream, memoryStore } from '../helpers/localStore';
 
 const { market, lines, extra, score } = fuzzCorpus({ sellers: 30, from: '2026-03-01', to: '2026-07-31', seed: 13 });
 const NOW = '2026-08-01T19:00:00Z'; // business date 2026-08-01, the corpus's ingestion date
-let env: Awaited<ReturnType<typeof localStore>>;
+let env: Awaited<ReturnType<typeof memoryStore>>;
 let stream: Awaited<ReturnType<typeof gradesStream>>;
 const operator = (payload: unknown) => operatorHandler(() => ({ ...env.deps, now: () => NOW }))(payload, localContext('fuzz'));
 const parsed = (texts: string[]) => texts.flatMap((t, i) => parseJsonLine(t, i + 1) ?? []);
@@ -38,7 +38,7 @@ async function snapshot(): Promise<string> {
 }
 
 beforeAll(async () => {
-  env = await localStore();
+  env = await memoryStore();
   await importLines(lines);
   stream = await gradesStream(env.store, env.embedded.endpoint);
 });

@@ -5,9 +5,9 @@ import type { DailyScoreRecord } from '../../lib/records';
 import { ABILITY_ORDER } from '../../lib/report';
 import { smallMarket } from '../helpers/fixtures';
 import { scoredRecords } from '../helpers/gradeRecords';
-import { localStore } from '../helpers/localStore';
+import { memoryStore } from '../helpers/localStore';
 
-let env: Awaited<ReturnType<typeof localStore>>;
+let env: Awaited<ReturnType<typeof memoryStore>>;
 const DATE = '2026-07-31';
 const template = scoredRecords(smallMarket(40, '2026-05-01', '2026-07-31', 2), { months: [], day: DATE }).find(
   (r): r is DailyScoreRecord => r.kind === 'dailyScore' && r.abilities !== null,
@@ -23,7 +23,7 @@ const member = (n: number, i: number): DailyScoreRecord => ({
 const pack = (n: number) => `c-big#${String(n).padStart(3, '0')}`;
 
 beforeAll(async () => {
-  env = await localStore();
+  env = await memoryStore();
   const records = Array.from({ length: 20 }, (_, n) => Array.from({ length: n === 19 ? 10 : 256 }, (_, i) => member(n, i))).flat();
   await new DailyScorePacks(env.store).writeChanged(records, (id) => pack(Number(id.split('-')[1])), {
     knownAbsent: true,

@@ -19,7 +19,7 @@ import { scheduledJobHandler } from '../../functions/scheduledJob';
 import { shardWorkerHandler } from '../../functions/shardWorker';
 import { instantOf, type Job } from '../../lib/calendar';
 import { importMarket, smallMarket } from '../helpers/fixtures';
-import { gradesStream, localStore, type StreamChange } from '../helpers/localStore';
+import { gradesStream, memoryStore, type StreamChange } from '../helpers/localStore';
 
 const m = smallMarket(240, '2026-04-01', '2026-07-10', 5);
 /** The schedules fired, in order: days around a month's and a quarter's runs. */
@@ -33,11 +33,11 @@ const FIRED: [Job, string][] = [
 ];
 const SEED = 20261201;
 
-let clean: Awaited<ReturnType<typeof localStore>>;
-let faulty: Awaited<ReturnType<typeof localStore>>;
+let clean: Awaited<ReturnType<typeof memoryStore>>;
+let faulty: Awaited<ReturnType<typeof memoryStore>>;
 
 beforeAll(async () => {
-  [clean, faulty] = await Promise.all([localStore(), localStore()]);
+  [clean, faulty] = await Promise.all([memoryStore(), memoryStore()]);
   await Promise.all([importMarket(clean.store, m), importMarket(faulty.store, m)]);
 }, 180_000);
 

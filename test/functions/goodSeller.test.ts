@@ -6,10 +6,10 @@ import { scheduledJobHandler } from '../../functions/scheduledJob';
 import { addDays } from '../../lib/calendar';
 import { DEFAULT_POLICY } from '../../lib/policy';
 import { importMarket, smallMarket } from '../helpers/fixtures';
-import { gradesStream, localStore } from '../helpers/localStore';
+import { gradesStream, memoryStore } from '../helpers/localStore';
 
 const m = smallMarket(120, '2026-01-01', '2026-07-31', 11);
-let env: Awaited<ReturnType<typeof localStore>>;
+let env: Awaited<ReturnType<typeof memoryStore>>;
 let stream: Awaited<ReturnType<typeof gradesStream>>;
 const daily = (date: string) => scheduledJobHandler(() => env.deps)({ job: 'daily', scheduledTime: `${date}T10:00:00Z` }, localContext('t'));
 const operator = (payload: Record<string, unknown>) => operatorHandler(() => env.deps)(payload, localContext('t'));
@@ -19,7 +19,7 @@ const newcomer = { sellerId: 'gs-new', categoryId: m.market.categories[0]!.categ
 const grant = { sellerId: 'gs-new', appliedOn: '2026-01-15', approvedOn: '2026-01-20', approvedBy: 'ops-li' };
 
 beforeAll(async () => {
-  env = await localStore();
+  env = await memoryStore();
   await importMarket(env.store, m);
   const rows = m.rows.filter((r) => r.sellerId === m.market.sellers[0]!.sellerId).map((r) => ({ ...r, sellerId: 'gs-new' }));
   await importData(env.store, { sellers: [newcomer], metrics: rows, grants: [grant] }, { policy: DEFAULT_POLICY, importId: 'gs', now: '2026-08-01T00:00:00Z' });

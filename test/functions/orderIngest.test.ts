@@ -18,7 +18,7 @@ import { prng } from '../../functions/local/syntheticMarketplace';
 import { DEFAULT_POLICY } from '../../lib/policy';
 import { beforeBatchWrites, beforeSends } from '../helpers/faultyStore';
 import { smallMarket } from '../helpers/fixtures';
-import { localStore } from '../helpers/localStore';
+import { memoryStore } from '../helpers/localStore';
 import { orderFeed, withoutOrderFields } from '../helpers/orderFeed';
 
 const m = smallMarket(45, '2026-03-01', '2026-07-31', 9);
@@ -26,7 +26,7 @@ const onFeed = m.market.sellers.filter((_, i) => i % 2 === 0).map((s) => s.selle
 const rows = withoutOrderFields(m.rows, new Set(onFeed));
 const feed = orderFeed(onFeed, { start: '2026-04-01', end: '2026-06-30' }, 23, 1);
 const jsonl = (lines: unknown[]) => lines.map((l) => JSON.stringify(l)).join('\n');
-let env: Awaited<ReturnType<typeof localStore>>;
+let env: Awaited<ReturnType<typeof memoryStore>>;
 
 /** The feed as SQS batches of a few messages each, as the order system would send it. */
 function batches(lines: unknown[], perMessage: number, perBatch: number): SQSEvent[] {
@@ -42,7 +42,7 @@ function batches(lines: unknown[], perMessage: number, perBatch: number): SQSEve
 }
 
 beforeAll(async () => {
-  env = await localStore();
+  env = await memoryStore();
   await importData(
     env.store,
     { categories: m.market.categories, sellers: m.market.sellers, metrics: rows },
