@@ -1,5 +1,5 @@
 import { windowLength } from '../../lib/calendar';
-import type { GoodSellerGrant } from '../../lib/goodSeller';
+import { grantOfRecord, type GoodSellerGrant } from '../../lib/goodSeller';
 import { dailyRecords, monthlyRecords, quarterlyRecords, type HealthContext, type JobContext, type JobSeller } from '../../lib/jobs';
 import type { Policy } from '../../lib/policy';
 import type { GradeRecord, StatusRecord } from '../../lib/records';
@@ -14,7 +14,7 @@ import { ReferenceRepository } from '../data/referenceRepository';
 import type { RunCounts } from '../data/runsRepository';
 import type { Store } from '../data/store';
 import type { JobData } from './jobData';
-import { currentStatusInputs, grantOfRecord, readStatusInputs } from './statusInputs';
+import { currentStatusInputs, readStatusInputs } from './statusInputs';
 
 /** Everything a shard needs besides itself; built once per run. */
 interface ShardContext {

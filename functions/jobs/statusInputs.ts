@@ -1,5 +1,5 @@
 import { addMonths, addQuarters, monthOf, quarterInForceOn, quarterlyWindows } from '../../lib/calendar';
-import type { GoodSellerGrant } from '../../lib/goodSeller';
+import { grantOfRecord, type GoodSellerGrant } from '../../lib/goodSeller';
 import type { Policy } from '../../lib/policy';
 import type { GoodSellerGrantRecord, GradeRecord, StatusRecord } from '../../lib/records';
 import { gradesInForce, statusIsStale, type GoodSellerState, type GradesInForce } from '../../lib/status';
@@ -11,18 +11,6 @@ interface StatusInputs {
   inForce: GradesInForce;
   grant: GoodSellerGrant | null;
   goodSeller: GoodSellerState | null;
-}
-
-function grantOfRecord(r: GoodSellerGrantRecord): GoodSellerGrant {
-  return {
-    sellerId: r.sellerId,
-    appliedOn: r.appliedOn,
-    approvedOn: r.approvedOn,
-    approvedBy: r.approvedBy,
-    note: r.note,
-    revokedOn: r.status === 'revoked' ? r.endedOn : null,
-    revokedBy: r.revokedBy,
-  };
 }
 
 /** The sort keys that can hold a seller's grades in force on a date: this and last month, this and last quarter in force. */
@@ -205,5 +193,5 @@ function overlay(inForce: GradesInForce, records: GradeRecord[], date: string, p
   return out;
 }
 
-export { currentStatusInputs, grantOfRecord, readStatusInputs };
+export { currentStatusInputs, readStatusInputs };
 export type { StatusInputs };
