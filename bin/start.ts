@@ -26,7 +26,7 @@ import { MERCHANT_TIERS } from '../lib/merchantTier';
 import { OPERATION_TIERS } from '../lib/operationTier';
 import { SERVICE_LEVELS } from '../lib/serviceLevel';
 import { SEVERITIES } from '../lib/severity';
-import type { GradeRecord } from '../lib/records';
+import { isPeriodKind, type GradeRecord } from '../lib/records';
 import { fanOutLine } from './cli/commands';
 import { progressBar } from './cli/progress';
 
@@ -153,7 +153,7 @@ async function summarize(store: ReturnType<typeof openStore>, runs: FiredRun[], 
   // period records through the index, category by category (range reads); the rest by key
   const read = async (sk: string): Promise<GradeRecord[]> => {
     const [kind, period] = sk.split('#');
-    if (kind === 'operationTier' || kind === 'serviceLevel' || kind === 'merchantAssessment') {
+    if (isPeriodKind(kind)) {
       return grades.listPeriodIn(
         kind,
         period!,

@@ -237,6 +237,10 @@ const GRADE_KINDS = [
   'status',
   'healthCheck',
 ] as const satisfies readonly GradeKind[];
+/** The kinds of record kept one per seller and period (a month or a quarter), under `${kind}#${period}`. */
+const PERIOD_KINDS = ['operationTier', 'serviceLevel', 'merchantAssessment'] as const satisfies readonly GradeKind[];
+type PeriodKind = (typeof PERIOD_KINDS)[number];
+const isPeriodKind = (kind: string | undefined): kind is PeriodKind => (PERIOD_KINDS as readonly (string | undefined)[]).includes(kind);
 
 class InvalidRecordError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -258,6 +262,8 @@ function validateRecord<T extends GradeRecord>(record: T): T {
 export {
   GRADE_KINDS,
   InvalidRecordError,
+  PERIOD_KINDS,
+  isPeriodKind,
   dailyScoreSchema,
   goodSellerGrantSchema,
   gradeRecordSchema,
@@ -279,6 +285,7 @@ export type {
   IndicatorsField,
   MerchantAssessmentRecord,
   OperationTierRecord,
+  PeriodKind,
   QuarantineRecord,
   ServiceLevelRecord,
   StatusRecord,
