@@ -20,8 +20,13 @@ import { ListingsRepository } from '../functions/data/listingsRepository';
 import { LISTING_STAGES } from '../lib/growthIndicators';
 import type { ListingIncentiveRecord } from '../lib/listingRecords';
 import { eventTap } from '../functions/local/eventTap';
-import { addMonths, addQuarters, monthOf, quarterOfMonth } from '../lib/calendar';
-import type { GradeRecord } from '../lib/records';
+import { addMonths, addQuarters, JOBS, monthOf, quarterOfMonth } from '../lib/calendar';
+import { AREAS } from '../lib/healthCheck';
+import { MERCHANT_TIERS } from '../lib/merchantTier';
+import { OPERATION_TIERS } from '../lib/operationTier';
+import { SERVICE_LEVELS } from '../lib/serviceLevel';
+import { SEVERITIES } from '../lib/severity';
+import { isPeriodKind, type GradeRecord } from '../lib/records';
 import { fanOutLine } from './cli/commands';
 import { progressBar } from './cli/progress';
 
@@ -134,7 +139,7 @@ function countBy<T>(items: T[], key: (t: T) => string): Map<string, number> {
   return m;
 }
 
-function table(title: string, columns: string[], rows: [string, Map<string, number>][]): string {
+function table(title: string, columns: readonly string[], rows: [string, Map<string, number>][]): string {
   const width = Math.max(9, ...columns.map((c) => c.length + 1));
   const head = `${title.padEnd(10)}${columns.map((c) => c.padStart(width)).join('')}`;
   return [head, ...rows.map(([label, counts]) => `${label.padEnd(10)}${columns.map((c) => String(counts.get(c) ?? 0).padStart(width)).join('')}`)].join('\n');
@@ -148,7 +153,7 @@ async function summarize(store: ReturnType<typeof openStore>, runs: FiredRun[], 
   // period records through the index, category by category (range reads); the rest by key
   const read = async (sk: string): Promise<GradeRecord[]> => {
     const [kind, period] = sk.split('#');
-    if (kind === 'operationTier' || kind === 'serviceLevel' || kind === 'merchantAssessment') {
+    if (isPeriodKind(kind)) {
       return grades.listPeriodIn(
         kind,
         period!,
@@ -164,23 +169,16 @@ async function summarize(store: ReturnType<typeof openStore>, runs: FiredRun[], 
   for (let m = monthOf(from); m <= monthOf(to); m = addMonths(m, 1)) months.push(m);
   const tierRows: [string, Map<string, number>][] = [];
   for (const m of months) tierRows.push([m, countBy(await read(`operationTier#${m}`), (r) => (r.kind === 'operationTier' ? r.tier : '?'))]);
-  out.push(table('tier', ['top', 'highPotential', 'mid', 'basic'], tierRows));
+  out.push(table('tier', OPERATION_TIERS, tierRows));
 
   const quarters = [...new Set(runs.filter((r) => r.job === 'quarterly').map((r) => addQuarters(quarterOfMonth(r.scheduledTime.slice(0, 7)), -1)))];
   const merchantRows: [string, Map<string, number>][] = [];
   for (const q of quarters)
     merchantRows.push([q, countBy(await read(`merchantAssessment#${q}`), (r) => (r.kind === 'merchantAssessment' ? r.assessedTier : '?'))]);
-  out.push('', table('merchant', ['gold', 'silver', 'ordinary'], merchantRows));
+  out.push('', table('merchant', MERCHANT_TIERS, merchantRows));
 
   const service = await read(`serviceLevel#${monthOf(to)}`);
-  out.push(
-    '',
-    table(
-      'service',
-      ['excellent', 'good', 'pass', 'fail', 'notAssessed'],
-      [[monthOf(to), countBy(service, (r) => (r.kind === 'serviceLevel' ? r.level : '?'))]],
-    ),
-  );
+  out.push('', table('service', SERVICE_LEVELS, [[monthOf(to), countBy(service, (r) => (r.kind === 'serviceLevel' ? r.level : '?'))]]));
 
   const grants = (await read('goodSellerGrant')).filter((r): r is Extract<GradeRecord, { kind: 'goodSellerGrant' }> => r.kind === 'goodSellerGrant');
   const statuses = (await read('status')).filter((r): r is Extract<GradeRecord, { kind: 'status' }> => r.kind === 'status');
@@ -204,13 +202,12 @@ async function summarize(store: ReturnType<typeof openStore>, runs: FiredRun[], 
   );
 
   const health = (await read('healthCheck')).flatMap((r) => (r.kind === 'healthCheck' ? r.findings : []));
-  const areas = ['service', 'merchant', 'operation', 'logistics', 'compliance', 'data'];
   out.push(
     '',
     table(
       'findings',
-      ['critical', 'warning', 'info'],
-      areas.map((area) => [
+      SEVERITIES,
+      AREAS.map((area) => [
         area,
         countBy(
           health.filter((f) => f.area === area),
@@ -222,7 +219,7 @@ async function summarize(store: ReturnType<typeof openStore>, runs: FiredRun[], 
   );
 
   out.push('', 'runs       count   written  unchanged   total s   mean ms   max ms');
-  for (const job of ['daily', 'monthly', 'quarterly', 'growth'] as const) {
+  for (const job of JOBS) {
     const of = runs.filter((r) => r.job === job);
     const ms = of.map((r) => r.millis);
     const sum = (f: (r: FiredRun) => number) => of.reduce((a, r) => a + f(r), 0);

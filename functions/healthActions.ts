@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { dailyWindows } from '../lib/calendar';
-import { carryForward, openFindings, type Finding } from '../lib/healthCheck';
+import { AREAS, carryForward, gradesHeld, openFindings, type Finding } from '../lib/healthCheck';
 import { assessMerchant } from '../lib/merchantTier';
 import { FIELD_COUNT } from '../lib/metrics';
 import { lookupByCategory } from '../lib/policy';
 import type { DailyScoreRecord, GradeRecord, HealthCheckRecord, StatusRecord } from '../lib/records';
 import { assessServiceLevel } from '../lib/serviceLevel';
+import { SEVERITIES, severityRank } from '../lib/severity';
 import { ComplianceRepository } from './data/complianceRepository';
 import { GradesRepository } from './data/gradesRepository';
 import { blocksOf, boundaryDates, MetricsRepository, windowSums } from './data/metricsRepository';
@@ -47,12 +48,7 @@ async function liveFindings(
       date,
       categoryId: seller.categoryId,
       parentId,
-      inForce: {
-        operationTier: status.operationTier?.tier ?? null,
-        serviceLevel: status.serviceLevel?.level ?? null,
-        merchantAssessed: status.merchantTier.assessed,
-        goodSeller: status.goodSeller,
-      },
+      inForce: gradesHeld(status),
       projected: {
         operationTier: dailyScore.projectedTier.tier,
         merchant: assessMerchant(merchantTotals, criteria, deps.policy),
@@ -78,8 +74,8 @@ async function liveFindings(
 const findingsSchema = z
   .object({
     action: z.literal('findings'),
-    severity: z.enum(['critical', 'warning', 'info']).optional(),
-    area: z.enum(['service', 'merchant', 'operation', 'logistics', 'compliance', 'data']).optional(),
+    severity: z.enum(SEVERITIES).optional(),
+    area: z.enum(AREAS).optional(),
   })
   .strict();
 
@@ -89,8 +85,9 @@ async function listFindings(r: z.infer<typeof findingsSchema>, deps: HandlerDepe
   const rows = records
     .flatMap((h) => (h.kind === 'healthCheck' ? h.findings.map((f) => ({ sellerId: h.sellerId, categoryId: h.categoryId, asOf: h.asOf, ...f })) : []))
     .filter((f) => (!r.severity || f.severity === r.severity) && (!r.area || f.area === r.area));
-  const rank = { critical: 0, warning: 1, info: 2 } as const;
-  rows.sort((a, b) => rank[a.severity] - rank[b.severity] || (a.since < b.since ? -1 : a.since > b.since ? 1 : a.sellerId < b.sellerId ? -1 : 1));
+  rows.sort(
+    (a, b) => severityRank[b.severity] - severityRank[a.severity] || (a.since < b.since ? -1 : a.since > b.since ? 1 : a.sellerId < b.sellerId ? -1 : 1),
+  );
   return { ok: true as const, action: 'findings', findings: rows };
 }
 

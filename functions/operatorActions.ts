@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { isCalendarDate, isMonth, isQuarter } from '../lib/calendar';
+import { isCalendarDate, isMonth, isQuarter, JOBS } from '../lib/calendar';
 import { explainSeller, policyVersionLines, type SellerExplanation } from '../lib/explain';
-import { goodSellerEligibility, goodSellerLookback, type FailedRule } from '../lib/goodSeller';
+import { goodSellerEligibility, goodSellerLookback, grantOfRecord, type FailedRule } from '../lib/goodSeller';
 import { idSchema, LIST_LIMITS, PROGRAMS, sellerIdSchema, TEXT_LIMITS } from '../lib/inputs';
 import { approvalViolation, dateViolation, rerunViolation, revocationViolation, type BoundsViolation } from '../lib/operatorBounds';
 import { grantRecord } from '../lib/jobs';
@@ -23,7 +23,6 @@ import { BadRequestError } from './middleware';
 import { findingsSchema, liveFindings } from './healthActions';
 import { appealSchema, ordersSchema } from './orderActions';
 import { checkPolicySchema, diffPoliciesSchema, listPoliciesSchema, publishPolicySchema, showPolicySchema } from './policyActions';
-import { grantOfRecord } from './jobs/statusInputs';
 import { explainListingSchema, listingsSchema } from './listingActions';
 import { listingsByStage } from '../lib/explainListing';
 import type { ListingStageRecord } from '../lib/listingRecords';
@@ -37,7 +36,7 @@ const asOf = date.optional();
 const rerunSchema = z
   .object({
     action: z.literal('rerun'),
-    job: z.enum(['daily', 'monthly', 'quarterly', 'growth']),
+    job: z.enum(JOBS),
     period: z.string().max(16, 'must be a date, month or quarter'),
     sellers: z.array(sellerIdSchema).max(LIST_LIMITS.sellers, `may name at most ${LIST_LIMITS.sellers} sellers: re-run their categories instead`).optional(),
     categories: z

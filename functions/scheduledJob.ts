@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { z } from 'zod';
-import { businessDateOf, periodOfScheduledTime, periodsDueBy } from '../lib/calendar';
+import { businessDateOf, JOBS, periodOfScheduledTime, periodsDueBy } from '../lib/calendar';
 import { RunsRepository, scheduledRunId } from './data/runsRepository';
 import { sqsDispatcher } from './dispatch';
 import { defaultDependencies, type HandlerDependencies } from './environment';
@@ -10,7 +10,7 @@ import { publishOverdueRun, publishRunMetrics } from './runMetrics';
 
 /** The EventBridge Scheduler payload: `{ "job": ..., "scheduledTime": "<aws.scheduler.scheduled-time>" }`. */
 const scheduledEventSchema = z.object({
-  job: z.enum(['daily', 'monthly', 'quarterly', 'growth']),
+  job: z.enum(JOBS),
   scheduledTime: z.iso.datetime({ offset: true }),
 });
 type ScheduledEvent = z.infer<typeof scheduledEventSchema>;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
+import { JOBS } from '../lib/calendar';
 import { defaultDependencies, type HandlerDependencies } from './environment';
 import { SHARD_RECEIVES } from './dispatch';
 import { storeUntil } from './data/storeUntil';
@@ -12,7 +13,7 @@ import { publishRunMetrics } from './runMetrics';
 
 const shardTaskSchema = z.object({
   runId: z.string().min(1),
-  job: z.enum(['daily', 'monthly', 'quarterly', 'growth']),
+  job: z.enum(JOBS),
   period: z.string().min(1),
   shardId: z.string().min(1),
 });

@@ -218,7 +218,8 @@ function periodsDueBy(date: string): { monthly: string; quarterly: string } {
 }
 
 /** The scheduled jobs: the seller jobs and the product growth centre (whose period is a date, like the daily job's). */
-type Job = 'daily' | 'monthly' | 'quarterly' | 'growth';
+const JOBS = ['daily', 'monthly', 'quarterly', 'growth'] as const;
+type Job = (typeof JOBS)[number];
 /** The jobs that grade sellers from their metric windows. */
 type SellerJob = Exclude<Job, 'growth'>;
 
@@ -247,6 +248,7 @@ function datesOf(w: DateWindow): string[] {
 }
 
 export {
+  JOBS,
   SCHEDULE_HOUR,
   addDays,
   addMonths,

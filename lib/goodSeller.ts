@@ -13,7 +13,8 @@ interface GoodSellerGrant {
   revokedBy?: string | null | undefined;
 }
 
-type GrantStatus = 'pending' | 'active' | 'expired' | 'revoked';
+const GRANT_STATUSES = ['pending', 'active', 'expired', 'revoked'] as const;
+type GrantStatus = (typeof GRANT_STATUSES)[number];
 
 /** The approval behind a goodSellerGrant record (SPEC §10): what a later run needs to follow the grant. */
 function grantOfRecord(r: {
@@ -99,5 +100,5 @@ function grantEndedOn(grant: GoodSellerGrant, date: string, policy: Policy): str
   return null;
 }
 
-export { goodSellerEligibility, grantOfRecord, goodSellerLookback, grantEndedOn, grantExpiresOn, grantStatusOn };
+export { GRANT_STATUSES, goodSellerEligibility, grantOfRecord, goodSellerLookback, grantEndedOn, grantExpiresOn, grantStatusOn };
 export type { Eligibility, FailedRule, GoodSellerGrant, GrantStatus };

@@ -3,7 +3,11 @@ import { eventId } from './eventIds';
 import type { Finding } from './healthCheck';
 import type { ListingRecord } from './listingRecords';
 import { LISTING_DETAIL_TYPES, LISTING_EVENT_DETAIL_SCHEMAS, listingEvents } from './listingEvents';
+import { MERCHANT_TIER_SOURCES, MERCHANT_TIERS } from './merchantTier';
+import { OPERATION_TIERS, operationTierRank } from './operationTier';
+import { BADGES } from './policy';
 import type { GoodSellerGrantRecord, GradeRecord, HealthCheckRecord, StatusRecord } from './records';
+import { SERVICE_LEVELS } from './serviceLevel';
 
 /**
  * The events other services subscribe to (SPEC §8.1 promises that they react to grade changes):
@@ -38,10 +42,10 @@ const common = {
   policyVersion: z.string(),
   runId: z.string(),
 };
-const tier = z.enum(['top', 'highPotential', 'mid', 'basic']);
-const level = z.enum(['excellent', 'good', 'pass', 'fail', 'notAssessed']);
-const merchant = z.enum(['gold', 'silver', 'ordinary']);
-const badge = z.enum(['jbp', 'styled', 'plus', 'gold', 'silver']);
+const tier = z.enum(OPERATION_TIERS);
+const level = z.enum(SERVICE_LEVELS);
+const merchant = z.enum(MERCHANT_TIERS);
+const badge = z.enum(BADGES);
 const findingSummary = z.object({
   id: z.string(),
   area: z.string(),
@@ -55,7 +59,7 @@ const findingSummary = z.object({
 const EVENT_DETAIL_SCHEMAS = {
   OperationTierChanged: z.object({ ...common, direction: z.enum(['up', 'down']), before: tier.nullable(), after: tier }).strict(),
   ServiceLevelChanged: z.object({ ...common, before: level.nullable(), after: level }).strict(),
-  MerchantTierChanged: z.object({ ...common, before: merchant.nullable(), after: merchant, source: z.enum(['assessment', 'goodSeller']) }).strict(),
+  MerchantTierChanged: z.object({ ...common, before: merchant.nullable(), after: merchant, source: z.enum(MERCHANT_TIER_SOURCES) }).strict(),
   StorefrontLabelChanged: z.object({ ...common, before: badge.nullable(), after: badge.nullable() }).strict(),
   GoodSellerGrantStarted: z
     .object({ ...common, before: z.string().nullable(), after: z.literal('active'), approvedOn: z.string(), expiresOn: z.string() })
@@ -70,15 +74,13 @@ const EVENT_DETAIL_SCHEMAS = {
 
 type GradeEvent = { [T in DetailType]: { detailType: T; detail: z.infer<(typeof EVENT_DETAIL_SCHEMAS)[T]> } }[DetailType];
 
-const TIER_RANK = { top: 3, highPotential: 2, mid: 1, basic: 0 } as const;
-
 function statusEvents(before: StatusRecord | null, after: StatusRecord, id: string): GradeEvent[] {
   const base = { sellerId: after.sellerId, categoryId: after.categoryId, asOf: after.asOf, policyVersion: after.policyVersion, runId: after.runId };
   const events: GradeEvent[] = [];
   const t0 = before?.operationTier?.tier ?? null;
   const t1 = after.operationTier?.tier ?? null;
   if (t1 !== null && t0 !== t1) {
-    const direction = t0 === null || TIER_RANK[t1] > TIER_RANK[t0] ? 'up' : 'down';
+    const direction = t0 === null || operationTierRank[t1] > operationTierRank[t0] ? 'up' : 'down';
     events.push({
       detailType: 'OperationTierChanged',
       detail: { eventId: eventId(id, 'OperationTierChanged', ''), ...base, period: after.operationTier!.period, direction, before: t0, after: t1 },

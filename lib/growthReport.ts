@@ -1,5 +1,5 @@
 import { addDays } from './calendar';
-import { INCENTIVE_STAGES, INCENTIVE_STATUSES, LISTING_STAGES } from './growthIndicators';
+import { INCENTIVE_STAGES, INCENTIVE_STATUSES, LISTING_STAGES, STAGE_RANK } from './growthIndicators';
 import type { ListingIncentiveRecord, ListingRecord, ListingStageRecord } from './listingRecords';
 
 /** The categories the growth section lists, the largest first. */
@@ -287,7 +287,7 @@ interface SellerGrowth {
   incentivesTotal: number;
 }
 
-const NEXT_RANK: Record<string, number> = { superHot: 3, hot: 2, newPotential: 1 };
+const nextRank = (s: ListingStageRecord) => (s.next ? STAGE_RANK[s.next.stage] : 0);
 
 /**
  * A seller's listings from its records (any versions, any order): the latest stage record of each,
@@ -311,10 +311,7 @@ function latestListings(records: ListingRecord[]): { date: string; stages: Listi
     if (!was || (r.endedOn !== null && (was.endedOn === null || r.endedOn > was.endedOn))) incentives.set(key, r);
   }
   const sorted = [...stages.values()].sort(
-    (a, b) =>
-      (NEXT_RANK[b.next?.stage ?? ''] ?? 0) - (NEXT_RANK[a.next?.stage ?? ''] ?? 0) ||
-      (b.growthScore ?? -1) - (a.growthScore ?? -1) ||
-      (a.listingId < b.listingId ? -1 : 1),
+    (a, b) => nextRank(b) - nextRank(a) || (b.growthScore ?? -1) - (a.growthScore ?? -1) || (a.listingId < b.listingId ? -1 : 1),
   );
   return { date, stages: sorted, incentives: [...incentives.values()] };
 }

@@ -1,25 +1,15 @@
 import { addDays, epochDay } from './calendar';
 import type { Exposure, Registration } from './inputs';
-import type { MerchantAssessment } from './merchantTier';
-import type { OperationTierName } from './operationTier';
+import { type MerchantAssessment, type MerchantTierName, merchantTierRank } from './merchantTier';
+import { type OperationTierName, operationTierRank } from './operationTier';
 import { lookupByCategory, type Policy, type ServiceLevel } from './policy';
-import type { ServiceLevelAssessment } from './serviceLevel';
+import type { StatusRecord } from './records';
+import { type ServiceLevelAssessment, serviceLevelRank } from './serviceLevel';
+import type { Severity } from './severity';
 import { rawRate, total, type WindowTotals } from './totals';
 
-type Severity = 'critical' | 'warning' | 'info';
-type FindingId =
-  | 'serviceLevelAtRisk'
-  | 'merchantTierAtRisk'
-  | 'goodSellerExpiring'
-  | 'operationTierAtRisk'
-  | 'fulfilmentBelowSilver'
-  | 'messagesUnanswered'
-  | 'complianceMissing'
-  | 'complianceExpiring'
-  | 'dataQuality';
-
 /** The rules in SPEC §7.5's table order: findings are listed in it, then by market and scope. */
-const FINDING_ORDER: readonly FindingId[] = [
+const FINDING_ORDER = [
   'serviceLevelAtRisk',
   'merchantTierAtRisk',
   'goodSellerExpiring',
@@ -29,9 +19,14 @@ const FINDING_ORDER: readonly FindingId[] = [
   'complianceMissing',
   'complianceExpiring',
   'dataQuality',
-];
+] as const;
+type FindingId = (typeof FINDING_ORDER)[number];
 
-const AREA: Record<FindingId, string> = {
+/** The areas findings fall in, in the order reports list them. */
+const AREAS = ['service', 'merchant', 'operation', 'logistics', 'compliance', 'data'] as const;
+type Area = (typeof AREAS)[number];
+
+const AREA: Record<FindingId, Area> = {
   serviceLevelAtRisk: 'service',
   merchantTierAtRisk: 'merchant',
   goodSellerExpiring: 'merchant',
@@ -66,7 +61,7 @@ interface HealthCheckInputs {
     operationTier: OperationTierName | null;
     serviceLevel: ServiceLevel | null;
     /** the assessed merchant tier in force (not the effective one) */
-    merchantAssessed: 'gold' | 'silver' | 'ordinary';
+    merchantAssessed: MerchantTierName;
     goodSeller: { status: string; expiresOn: string } | null;
   };
   /** the daily job's projections (SPEC §6, §7.1, §7.2): tier on the 30-day window, assessments on the trailing 90 days */
@@ -81,9 +76,16 @@ interface HealthCheckInputs {
   flagsOf: (categoryId: string) => readonly string[];
 }
 
-const LEVEL_RANK: Record<string, number> = { excellent: 3, good: 2, pass: 1, fail: 0 };
-const TIER_RANK: Record<OperationTierName, number> = { top: 3, highPotential: 2, mid: 1, basic: 0 };
-const MERCHANT_RANK = { gold: 2, silver: 1, ordinary: 0 } as const;
+/** The grades a status holds, as the health check weighs them against the projections. */
+function gradesHeld(status: Pick<StatusRecord, 'operationTier' | 'serviceLevel' | 'merchantTier' | 'goodSeller'>): HealthCheckInputs['inForce'] {
+  return {
+    operationTier: status.operationTier?.tier ?? null,
+    serviceLevel: status.serviceLevel?.level ?? null,
+    merchantAssessed: status.merchantTier.assessed,
+    goodSeller: status.goodSeller,
+  };
+}
+
 const percent = (r: number | null) => (r === null ? 'n/a' : `${(r * 100).toFixed(1)}%`);
 
 /** A registration valid on D: `validFrom ≤ D` and no `validUntil` or `D ≤ validUntil`. */
@@ -166,7 +168,7 @@ function openFindings(input: HealthCheckInputs, policy: Policy): FindingDraft[] 
   const sl = projected.serviceLevel;
   if (rules.serviceLevelAtRisk.enabled && sl.level !== 'notAssessed') {
     const held = inForce.serviceLevel;
-    const worse = held !== null && held !== 'notAssessed' && LEVEL_RANK[sl.level]! < LEVEL_RANK[held]!;
+    const worse = held !== null && held !== 'notAssessed' && serviceLevelRank[sl.level] < serviceLevelRank[held];
     if (sl.level === 'fail' || worse) {
       found.push({
         id: 'serviceLevelAtRisk',
@@ -187,8 +189,8 @@ function openFindings(input: HealthCheckInputs, policy: Policy): FindingDraft[] 
   }
 
   const merchant = projected.merchant;
-  if (rules.merchantTierAtRisk.enabled && MERCHANT_RANK[merchant.assessedTier] < MERCHANT_RANK[inForce.merchantAssessed]) {
-    const tier = inForce.merchantAssessed as 'gold' | 'silver';
+  if (rules.merchantTierAtRisk.enabled && merchantTierRank[merchant.assessedTier] < merchantTierRank[inForce.merchantAssessed]) {
+    const tier = inForce.merchantAssessed as Exclude<MerchantTierName, 'ordinary'>;
     const unmet = merchant.criteria[tier].filter((c) => !c.met);
     found.push({
       id: 'merchantTierAtRisk',
@@ -218,7 +220,7 @@ function openFindings(input: HealthCheckInputs, policy: Policy): FindingDraft[] 
   }
 
   const held = inForce.operationTier;
-  if (rules.operationTierAtRisk.enabled && held !== null && TIER_RANK[projected.operationTier] < TIER_RANK[held]) {
+  if (rules.operationTierAtRisk.enabled && held !== null && operationTierRank[projected.operationTier] < operationTierRank[held]) {
     found.push({
       id: 'operationTierAtRisk',
       area: AREA.operationTierAtRisk,
@@ -299,5 +301,5 @@ function findingsChanged(previous: readonly Finding[] | null, current: readonly 
   return a.length !== b.length || a.some((k, i) => k !== b[i]);
 }
 
-export { AREA, FINDING_ORDER, carryForward, findingKey, findingsChanged, openFindings, standingExposure, validOn };
-export type { Finding, FindingDraft, FindingId, HealthCheckInputs, Severity };
+export { AREA, AREAS, FINDING_ORDER, carryForward, findingKey, findingsChanged, gradesHeld, openFindings, standingExposure, validOn };
+export type { Area, Finding, FindingDraft, FindingId, HealthCheckInputs };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isCalendarDate } from './calendar';
-import type { GoodSellerGrant } from './goodSeller';
+import { GRANT_STATUSES, type GoodSellerGrant } from './goodSeller';
 import {
   categorySchema,
   describeIssues,
@@ -16,11 +16,14 @@ import {
 import { INCENTIVE_STAGES, INCENTIVE_STATUSES, LISTING_STAGES } from './growthIndicators';
 import { writtenValue, type InputLine } from './jsonLines';
 import { checkListingRow, listingSchema, type Listing, type ListingMetricRow } from './listings';
+import { MERCHANT_TIERS } from './merchantTier';
 import { checkMetricRow, METRIC_FIELDS, type MetricRow } from './metrics';
+import { OPERATION_TIERS } from './operationTier';
 import { appealDecisionSchema, orderFeedSchema, type AppealDecisionInput, type OrderFeedLine } from './orderOutcomes';
 import type { Policy } from './policy';
 import type { QuarantineRecord } from './records';
 import { SeenSellerDays } from './seenSellerDays';
+import { SERVICE_LEVELS } from './serviceLevel';
 import { boundedKeyValue, shown } from './shown';
 
 type Source = QuarantineRecord['source'];
@@ -350,19 +353,19 @@ const earlierRecordSchema = z.discriminatedUnion('kind', [
     kind: z.literal('operationTier'),
     sellerId: z.string(),
     period: z.string().regex(/^\d{4}-\d{2}$/),
-    tier: z.enum(['top', 'highPotential', 'mid', 'basic']),
+    tier: z.enum(OPERATION_TIERS),
   }),
   z.looseObject({
     kind: z.literal('serviceLevel'),
     sellerId: z.string(),
     period: z.string().regex(/^\d{4}-\d{2}$/),
-    level: z.enum(['excellent', 'good', 'pass', 'fail', 'notAssessed']),
+    level: z.enum(SERVICE_LEVELS),
   }),
   z.looseObject({
     kind: z.literal('merchantAssessment'),
     sellerId: z.string(),
     quarter: z.string().regex(/^\d{4}-Q[1-4]$/),
-    assessedTier: z.enum(['gold', 'silver', 'ordinary']),
+    assessedTier: z.enum(MERCHANT_TIERS),
     effectiveFrom: z.iso.date(),
   }),
   z.looseObject({
@@ -372,7 +375,7 @@ const earlierRecordSchema = z.discriminatedUnion('kind', [
     approvedOn: z.iso.date(),
     approvedBy: z.string(),
     note: z.string().nullable().optional(),
-    status: z.enum(['pending', 'active', 'expired', 'revoked']),
+    status: z.enum(GRANT_STATUSES),
     endedOn: z.iso.date().nullable().optional(),
     revokedBy: z.string().nullable().optional(),
   }),

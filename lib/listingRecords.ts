@@ -40,7 +40,7 @@ const listingStageSchema = z
       .strict()
       .nullable(),
     next: z
-      .object({ stage: z.enum(['newPotential', 'hot', 'superHot']), suggestions: z.array(suggestionSchema) })
+      .object({ stage: z.enum(INCENTIVE_STAGES), suggestions: z.array(suggestionSchema) })
       .strict()
       .nullable(),
   })

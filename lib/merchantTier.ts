@@ -1,9 +1,15 @@
 import type { MerchantCriteriaSet, MerchantTierCriteria, Policy, ServiceLevel } from './policy';
+import { ranksBestFirst } from './ranks';
 import { assessServiceLevel } from './serviceLevel';
 import { rawRate, total, type WindowTotals } from './totals';
 
+/** The merchant tiers (SPEC §7.2), the best first: the order reports list them in and their rank. */
 const MERCHANT_TIERS = ['gold', 'silver', 'ordinary'] as const;
 type MerchantTierName = (typeof MERCHANT_TIERS)[number];
+const merchantTierRank = ranksBestFirst(MERCHANT_TIERS);
+/** What an effective merchant tier stands on (SPEC §7.3). */
+const MERCHANT_TIER_SOURCES = ['assessment', 'goodSeller'] as const;
+type MerchantTierSource = (typeof MERCHANT_TIER_SOURCES)[number];
 
 interface CriterionResult {
   id: 'gmvUsd' | 'inStockRate' | 'online72hRate' | 'positiveRatingRate' | 'serviceLevel' | 'campaignOrderShare';
@@ -61,13 +67,11 @@ function evaluateCriteria(
   ];
 }
 
-const RANK: Record<MerchantTierName, number> = { gold: 2, silver: 1, ordinary: 0 };
-
 /** The effective merchant tier: the higher of the assessed tier and silver under an active Good Seller grant (SPEC §7.3). */
-function effectiveMerchantTier(assessed: MerchantTierName, goodSellerActive: boolean): { effective: MerchantTierName; source: 'assessment' | 'goodSeller' } {
-  if (goodSellerActive && RANK.silver > RANK[assessed]) return { effective: 'silver', source: 'goodSeller' };
+function effectiveMerchantTier(assessed: MerchantTierName, goodSellerActive: boolean): { effective: MerchantTierName; source: MerchantTierSource } {
+  if (goodSellerActive && merchantTierRank.silver > merchantTierRank[assessed]) return { effective: 'silver', source: 'goodSeller' };
   return { effective: assessed, source: 'assessment' };
 }
 
-export { MERCHANT_TIERS, assessMerchant, effectiveMerchantTier };
-export type { CriterionResult, MerchantAssessment, MerchantTierName };
+export { MERCHANT_TIER_SOURCES, MERCHANT_TIERS, assessMerchant, effectiveMerchantTier, merchantTierRank };
+export type { CriterionResult, MerchantAssessment, MerchantTierName, MerchantTierSource };

@@ -1,10 +1,13 @@
 import { ABILITIES, type Ability } from './abilities';
 import type { Policy } from './policy';
 import { quantileSorted } from './quantile';
+import { ranksBestFirst } from './ranks';
 import type { Target } from './targets';
 
+/** The operation tiers (SPEC §6), the best first: the order reports list them in and their rank. */
 const OPERATION_TIERS = ['top', 'highPotential', 'mid', 'basic'] as const;
 type OperationTierName = (typeof OPERATION_TIERS)[number];
+const operationTierRank = ranksBestFirst(OPERATION_TIERS);
 
 interface TierThresholds {
   top: number;
@@ -72,5 +75,5 @@ function tierBenefits(tier: OperationTierName, policy: Policy): { current: strin
   return { current: [...policy.tiers.benefits[tier]], next: above ? [...policy.tiers.benefits[above]] : [] };
 }
 
-export { OPERATION_TIERS, focusAbilities, nextTierOf, operationTierOf, tierAbove, tierBenefits, tierThresholds };
+export { OPERATION_TIERS, focusAbilities, operationTierRank, nextTierOf, operationTierOf, tierAbove, tierBenefits, tierThresholds };
 export type { NextTier, OperationTierName, TierThresholds };

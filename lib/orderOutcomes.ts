@@ -215,21 +215,37 @@ function orderView(history: OrderHistory): OrderView | null {
   };
 }
 
+/** An order as it stands: its standing outcome, and whether an appeal excluded it. */
+type StandingOrder = Pick<OrderView, 'outcome' | 'excluded'>;
+
+const sellerDayKey = (sellerId: string, date: string) => `${sellerId}|${date}`;
+
 /**
- * Folds the standing outcomes of a set of orders into per-seller, per-date metric values
- * (`${sellerId}|${closedOn}`), exclusions applied.
+ * Folds standing orders into per-seller, per-date metric values (`sellerDayKey`), exclusions
+ * applied: the one fold of the offline jobs (orders from their histories) and of the store's
+ * order blocks (orders as the index holds them).
  */
-function foldOrders(histories: Iterable<OrderHistory>): Map<string, MetricValues> {
+function foldStandingOrders(orders: Iterable<StandingOrder>): Map<string, MetricValues> {
   const folded = new Map<string, MetricValues>();
-  for (const h of histories) {
-    const outcome = standingVersion(h)?.outcomes[0];
-    if (!outcome) continue;
-    const key = `${outcome.sellerId}|${outcome.closedOn}`;
+  for (const { outcome, excluded } of orders) {
+    const key = sellerDayKey(outcome.sellerId, outcome.closedOn);
     let day = folded.get(key);
     if (!day) folded.set(key, (day = emptyMetrics()));
-    addContribution(day, outcomeContribution(outcome, isExcluded(h)));
+    addContribution(day, outcomeContribution(outcome, excluded));
   }
   return folded;
+}
+
+function* standingOrders(histories: Iterable<OrderHistory>): Generator<StandingOrder> {
+  for (const h of histories) {
+    const outcome = standingVersion(h)?.outcomes[0];
+    if (outcome) yield { outcome, excluded: isExcluded(h) };
+  }
+}
+
+/** Folds the standing outcomes of a set of orders' histories, as foldStandingOrders. */
+function foldOrders(histories: Iterable<OrderHistory>): Map<string, MetricValues> {
+  return foldStandingOrders(standingOrders(histories));
 }
 
 export {
@@ -240,6 +256,7 @@ export {
   decisionInForce,
   emptyHistory,
   foldOrders,
+  foldStandingOrders,
   instantKey,
   isExcluded,
   orderFeedSchema,
@@ -249,6 +266,7 @@ export {
   outcomeContribution,
   ratingsCount,
   receiveOutcome,
+  sellerDayKey,
   standingVersion,
 };
-export type { AppealDecision, AppealDecisionInput, OrderFeedLine, OrderHistory, OrderOutcome, OrderVersion, OrderView };
+export type { AppealDecision, AppealDecisionInput, OrderFeedLine, OrderHistory, OrderOutcome, OrderVersion, OrderView, StandingOrder };

@@ -3,17 +3,18 @@ import { z } from 'zod';
 import { ABILITIES, type Ability } from './abilities';
 import { growthPolicySchema } from './growthPolicy';
 import { INDICATOR_IDS, INDICATORS, type IndicatorId } from './indicators';
+import { GRANTED_SERVICE_LEVELS, SERVICE_LEVELS } from './serviceLevel';
+import { SEVERITIES, type Severity } from './severity';
 
 const probability = z.number().min(0).max(1);
 const nonNegative = z.number().finite().min(0);
 
-const SERVICE_LEVELS = ['excellent', 'good', 'pass', 'fail', 'notAssessed'] as const;
 const serviceLevelSchema = z.enum(SERVICE_LEVELS);
 type ServiceLevel = z.infer<typeof serviceLevelSchema>;
 
 /** One level of SPEC §7.1: every present condition must hold (rates are raw, unsmoothed). */
 const serviceLevelRuleSchema = z.strictObject({
-  level: z.enum(['excellent', 'good', 'pass']),
+  level: z.enum(GRANTED_SERVICE_LEVELS),
   maxBadExperienceRate: probability.optional(),
   maxSellerResponsibleArbitrationRate: probability.optional(),
   minPositiveRatingRate: probability.optional(),
@@ -40,10 +41,8 @@ const goodSellerCriteriaSchema = z.strictObject({
 
 const benefitsSchema = z.array(z.string().min(1));
 
-const SEVERITIES = ['critical', 'warning', 'info'] as const;
 const severitySchema = z.enum(SEVERITIES);
-const findingRule = (severity: (typeof SEVERITIES)[number]) =>
-  z.strictObject({ enabled: z.boolean().default(true), severity: severitySchema.default(severity) });
+const findingRule = (severity: Severity) => z.strictObject({ enabled: z.boolean().default(true), severity: severitySchema.default(severity) });
 
 /** A compliance rule (SPEC §7.5): a scheme and scope required in some markets for the categories flagged `appliesTo` ("*": all). */
 const complianceRuleSchema = z.strictObject({
@@ -285,16 +284,5 @@ function lookupByCategory<T>(table: { default: T; byCategory: Record<string, T> 
   return own(categoryId) ?? own(parentId) ?? table.default;
 }
 
-export {
-  DEFAULT_POLICY,
-  PolicyError,
-  SEVERITIES,
-  complianceRuleSchema,
-  SERVICE_LEVELS,
-  BADGES,
-  lookupByCategory,
-  parsePolicy,
-  policySchema,
-  serviceLevelSchema,
-};
+export { DEFAULT_POLICY, PolicyError, complianceRuleSchema, BADGES, lookupByCategory, parsePolicy, policySchema, serviceLevelSchema };
 export type { FrontBadge, GoodSellerCriteria, MerchantCriteriaSet, MerchantTierCriteria, Policy, ServiceLevel };

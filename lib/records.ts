@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { FINDING_ORDER, type FindingId } from './healthCheck';
+import { FINDING_ORDER } from './healthCheck';
 import { ABILITIES } from './abilities';
 import { INDICATOR_IDS } from './indicators';
-import { MERCHANT_TIERS } from './merchantTier';
+import { GRANT_STATUSES } from './goodSeller';
+import { MERCHANT_TIER_SOURCES, MERCHANT_TIERS } from './merchantTier';
 import { OPERATION_TIERS } from './operationTier';
 import { BADGES, serviceLevelSchema } from './policy';
+import { SEVERITIES } from './severity';
 import { targetSchema } from './targets';
 
 // z.number() rejects NaN and ±Infinity: nothing ever writes NaN.
@@ -136,7 +138,7 @@ const goodSellerGrantSchema = z
     approvedBy: z.string().min(1),
     note: z.string().nullable(),
     expiresOn: date,
-    status: z.enum(['pending', 'active', 'expired', 'revoked']),
+    status: z.enum(GRANT_STATUSES),
     endedOn: date.nullable(),
     revokedBy: z.string().nullable(),
   })
@@ -153,12 +155,12 @@ const statusSchema = z
       .object({
         effective: merchantTierName,
         assessed: merchantTierName,
-        source: z.enum(['assessment', 'goodSeller']),
+        source: z.enum(MERCHANT_TIER_SOURCES),
         quarter: z.string().nullable(),
       })
       .strict(),
     goodSeller: z
-      .object({ status: z.enum(['pending', 'active', 'expired', 'revoked']), expiresOn: date })
+      .object({ status: z.enum(GRANT_STATUSES), expiresOn: date })
       .strict()
       .nullable(),
     mall: z.boolean(),
@@ -172,9 +174,9 @@ const statusSchema = z
 /** An open finding of the health check (SPEC §7.5). */
 const findingSchema = z
   .object({
-    id: z.enum(FINDING_ORDER as unknown as [FindingId, ...FindingId[]]),
+    id: z.enum(FINDING_ORDER),
     area: z.string(),
-    severity: z.enum(['critical', 'warning', 'info']),
+    severity: z.enum(SEVERITIES),
     since: date,
     deadline: date.optional(),
     action: z.string().min(1),
@@ -235,6 +237,10 @@ const GRADE_KINDS = [
   'status',
   'healthCheck',
 ] as const satisfies readonly GradeKind[];
+/** The kinds of record kept one per seller and period (a month or a quarter), under `${kind}#${period}`. */
+const PERIOD_KINDS = ['operationTier', 'serviceLevel', 'merchantAssessment'] as const satisfies readonly GradeKind[];
+type PeriodKind = (typeof PERIOD_KINDS)[number];
+const isPeriodKind = (kind: string | undefined): kind is PeriodKind => (PERIOD_KINDS as readonly (string | undefined)[]).includes(kind);
 
 class InvalidRecordError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -256,6 +262,8 @@ function validateRecord<T extends GradeRecord>(record: T): T {
 export {
   GRADE_KINDS,
   InvalidRecordError,
+  PERIOD_KINDS,
+  isPeriodKind,
   dailyScoreSchema,
   goodSellerGrantSchema,
   gradeRecordSchema,
@@ -277,6 +285,7 @@ export type {
   IndicatorsField,
   MerchantAssessmentRecord,
   OperationTierRecord,
+  PeriodKind,
   QuarantineRecord,
   ServiceLevelRecord,
   StatusRecord,

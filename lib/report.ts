@@ -1,7 +1,13 @@
+import { ABILITIES } from './abilities';
 import { windowLength } from './calendar';
 import { GrowthTally, sellerGrowth, type GrowthSection, type SellerGrowth, type StageVersion } from './growthReport';
+import { AREAS } from './healthCheck';
 import type { ListingIncentiveRecord, ListingRecord } from './listingRecords';
+import { MERCHANT_TIERS } from './merchantTier';
+import { OPERATION_TIERS } from './operationTier';
 import type { Policy } from './policy';
+import { SERVICE_LEVELS } from './serviceLevel';
+import { SEVERITIES } from './severity';
 import { targetSentence } from './targetSentences';
 import type {
   DailyScoreRecord,
@@ -13,12 +19,8 @@ import type {
   StatusRecord,
 } from './records';
 
-const TIERS = ['top', 'highPotential', 'mid', 'basic'] as const;
-const LEVELS = ['excellent', 'good', 'pass', 'fail', 'notAssessed'] as const;
-const MERCHANT = ['gold', 'silver', 'ordinary'] as const;
-const AREAS = ['service', 'merchant', 'operation', 'logistics', 'compliance', 'data'] as const;
-const SEVERITIES = ['critical', 'warning', 'info'] as const;
-const ABILITY_ORDER = ['product', 'channel', 'traffic', 'logistics', 'service', 'customerOps', 'growth'] as const;
+/** The order of a view's ability columns. */
+const ABILITY_ORDER = ABILITIES;
 const RATES = ['badExperienceRate', 'sellerResponsibleArbitrationRate', 'positiveRatingRate'] as const;
 
 /** The sellers a migration cell names on the page; a command lists them all. */
@@ -315,7 +317,7 @@ function migrationCells(before: Map<string, string>, after: Map<string, string>,
     if (!cell) cells.set(key, (cell = { from, to, ids: [] }));
     cell.ids.push(sellerId);
   }
-  const order = [...TIERS, 'none'];
+  const order = [...OPERATION_TIERS, 'none'];
   return [...cells.values()]
     .sort((a, b) => order.indexOf(a.from) - order.indexOf(b.from) || order.indexOf(a.to) - order.indexOf(b.to))
     .map((c) => ({ from: c.from, to: c.to, count: c.ids.length, first: firstIds(c.ids, listed) }));
@@ -339,7 +341,15 @@ function viewConstants(policy: Policy): ViewConstants {
   return {
     serviceThresholds: policy.serviceLevel.levels,
     benefits: policy.tiers.benefits,
-    constants: { tiers: TIERS, levels: LEVELS, merchant: MERCHANT, areas: AREAS, severities: SEVERITIES, abilities: ABILITY_ORDER, rates: RATES },
+    constants: {
+      tiers: OPERATION_TIERS,
+      levels: SERVICE_LEVELS,
+      merchant: MERCHANT_TIERS,
+      areas: AREAS,
+      severities: SEVERITIES,
+      abilities: ABILITY_ORDER,
+      rates: RATES,
+    },
   };
 }
 
@@ -473,7 +483,7 @@ function compareModel(current: GradeRecord[], draft: GradeRecord[], listed = 200
   return {
     overall: cellsFor(null),
     byCategory: categories.map((c) => ({ categoryId: c, cells: cellsFor(c) })),
-    tiers: TIERS,
+    tiers: OPERATION_TIERS,
     targets: { current: reachable(current), draft: reachable(draft) },
   };
 }

@@ -1,4 +1,4 @@
-import { addDays, monthOf, quarterInForceOn } from './calendar';
+import { addDays, type Job, monthOf, quarterInForceOn } from './calendar';
 import { type GoodSellerGrant, type GrantStatus, grantExpiresOn, grantStatusOn } from './goodSeller';
 import { effectiveMerchantTier, type MerchantTierName } from './merchantTier';
 import type { OperationTierName } from './operationTier';
@@ -143,7 +143,7 @@ function statusIsStale(
  * a daily re-run of a past date, which rebuilds that date's daily scores only — a past date must not
  * overwrite what is current.
  */
-function writesCurrentRecords(job: 'daily' | 'monthly' | 'quarterly' | 'growth', period: string, asOf: string): boolean {
+function writesCurrentRecords(job: Job, period: string, asOf: string): boolean {
   return (job !== 'daily' && job !== 'growth') || asOf <= period;
 }
 

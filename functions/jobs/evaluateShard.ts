@@ -1,8 +1,8 @@
 import { windowLength } from '../../lib/calendar';
-import type { GoodSellerGrant } from '../../lib/goodSeller';
+import { grantOfRecord, type GoodSellerGrant } from '../../lib/goodSeller';
 import { dailyRecords, monthlyRecords, quarterlyRecords, type HealthContext, type JobContext, type JobSeller } from '../../lib/jobs';
 import type { Policy } from '../../lib/policy';
-import type { GradeRecord, StatusRecord } from '../../lib/records';
+import { isPeriodKind, type GradeRecord, type StatusRecord } from '../../lib/records';
 import { shardGrades, type Shard } from '../../lib/shards';
 import { goodSellerStateOn, statusOn, writesCurrentRecords } from '../../lib/status';
 import { ComplianceRepository, type SellerCompliance } from '../data/complianceRepository';
@@ -14,7 +14,7 @@ import { ReferenceRepository } from '../data/referenceRepository';
 import type { RunCounts } from '../data/runsRepository';
 import type { Store } from '../data/store';
 import type { JobData } from './jobData';
-import { currentStatusInputs, grantOfRecord, readStatusInputs } from './statusInputs';
+import { currentStatusInputs, readStatusInputs } from './statusInputs';
 
 /** Everything a shard needs besides itself; built once per run. */
 interface ShardContext {
@@ -63,8 +63,6 @@ interface ShardOutcome {
   /** each shard's part of `counts` (none on a dry run) */
   byShard: Map<string, RunCounts>;
 }
-
-const PERIOD_KINDS = new Set(['operationTier', 'serviceLevel', 'merchantAssessment']);
 
 /** Loads the live grants, and their records' stored hashes, once per daily run. */
 async function loadActiveGrants(store: Store): Promise<Pick<ShardContext, 'activeGrants' | 'activeGrantVersions'>> {
@@ -235,7 +233,7 @@ async function writeShards(ctx: ShardContext, built: BuiltShard[]): Promise<Shar
       records.filter((r) => r.kind !== 'dailyScore'),
       {
         dryRun: ctx.dryRun,
-        knownAbsent: ctx.fresh ? (r) => PERIOD_KINDS.has(r.kind) : undefined,
+        knownAbsent: ctx.fresh ? (r) => isPeriodKind(r.kind) : undefined,
         knownStored,
         now: ctx.now(),
       },

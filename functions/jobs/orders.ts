@@ -2,13 +2,13 @@ import { emptyMetrics, type MetricValues } from '../../lib/metrics';
 import type { OrderFeed } from '../../lib/orderFeed';
 import { conflictReason } from '../../lib/orderFeed';
 import {
-  addContribution,
   conflictedVersions,
   decisionInForce,
   emptyHistory,
+  foldStandingOrders,
   orderView,
-  outcomeContribution,
   receiveOutcome,
+  sellerDayKey,
   type AppealDecision,
   type OrderHistory,
   type OrderVersion,
@@ -143,14 +143,11 @@ async function foldPendingOrders(store: Store, options: { now: string; settleSec
     const seller = placeOf.get(sellerId);
     if (!seller) return;
     const sorted = [...dates].sort();
-    const totals = new Map(sorted.map((date) => [date, emptyMetrics()]));
-    for (const view of await orders.closedBetween(sellerId, sorted[0]!, sorted[sorted.length - 1]!)) {
-      const day = totals.get(view.closedOn);
-      if (day) addContribution(day, outcomeContribution(view.outcome, view.excluded));
-    }
+    const folded = foldStandingOrders(await orders.closedBetween(sellerId, sorted[0]!, sorted[sorted.length - 1]!));
     let blockDates = byBlock.get(seller.block);
     if (!blockDates) byBlock.set(seller.block, (blockDates = new Map()));
-    for (const [date, day] of totals) {
+    for (const date of sorted) {
+      const day = folded.get(sellerDayKey(sellerId, date)) ?? emptyMetrics();
       const list = blockDates.get(date);
       if (list) list.push([seller.slot, day]);
       else blockDates.set(date, [[seller.slot, day]]);

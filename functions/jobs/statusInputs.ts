@@ -1,7 +1,7 @@
 import { addMonths, addQuarters, monthOf, quarterInForceOn, quarterlyWindows } from '../../lib/calendar';
-import type { GoodSellerGrant } from '../../lib/goodSeller';
+import { grantOfRecord, type GoodSellerGrant } from '../../lib/goodSeller';
 import type { Policy } from '../../lib/policy';
-import type { GoodSellerGrantRecord, GradeRecord, StatusRecord } from '../../lib/records';
+import type { GoodSellerGrantRecord, GradeRecord, PeriodKind, StatusRecord } from '../../lib/records';
 import { gradesInForce, statusIsStale, type GoodSellerState, type GradesInForce } from '../../lib/status';
 import { mapLimit } from '../data/batch';
 import { gradeSortKey, type GradesRepository, type StoredVersion } from '../data/gradesRepository';
@@ -11,18 +11,6 @@ interface StatusInputs {
   inForce: GradesInForce;
   grant: GoodSellerGrant | null;
   goodSeller: GoodSellerState | null;
-}
-
-function grantOfRecord(r: GoodSellerGrantRecord): GoodSellerGrant {
-  return {
-    sellerId: r.sellerId,
-    appliedOn: r.appliedOn,
-    approvedOn: r.approvedOn,
-    approvedBy: r.approvedBy,
-    note: r.note,
-    revokedOn: r.status === 'revoked' ? r.endedOn : null,
-    revokedBy: r.revokedBy,
-  };
 }
 
 /** The sort keys that can hold a seller's grades in force on a date: this and last month, this and last quarter in force. */
@@ -99,9 +87,7 @@ async function readByCategory(
   // a period is read only if some seller lacks it and does not hold the newer period of its pair
   // (a monthly run holds this month's records of all its sellers: it reads neither month)
   const needed = (sk: string, i: number) => sellerIds.some((id) => !held.has(`${id}|${sk}`) && !(i % 2 === 1 && held.has(`${id}|${keys[i - 1]}`)));
-  const periodKeys = keys
-    .filter((sk, i) => sk.includes('#') && needed(sk, i))
-    .map((sk) => sk.split('#') as ['operationTier' | 'serviceLevel' | 'merchantAssessment', string]);
+  const periodKeys = keys.filter((sk, i) => sk.includes('#') && needed(sk, i)).map((sk) => sk.split('#') as [PeriodKind, string]);
   const [byPeriod, grants] = await Promise.all([
     mapLimit(
       categories.flatMap((c) => periodKeys.map(([kind, period]) => ({ c, kind, period }))),
@@ -205,5 +191,5 @@ function overlay(inForce: GradesInForce, records: GradeRecord[], date: string, p
   return out;
 }
 
-export { currentStatusInputs, grantOfRecord, readStatusInputs };
+export { currentStatusInputs, readStatusInputs };
 export type { StatusInputs };

@@ -8,7 +8,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SERVICE_NAME } from './function';
-import type { JobName } from './schedules';
+import type { Job } from '../../lib/calendar';
 
 /** The namespace of the run metrics that functions/ publishes in CloudWatch embedded metric format. */
 const RUN_METRICS_NAMESPACE = 'SellerGrader';
@@ -26,7 +26,7 @@ interface GraderAlarmsProps {
   deadLetterQueues: Record<string, sqs.IQueue>;
   /** queues whose oldest message should be minutes old, by a readable name */
   backlogs?: Record<string, sqs.IQueue>;
-  jobs: JobName[];
+  jobs: Job[];
   /** an address subscribed to the alarm topic, if given */
   email?: string;
 }
@@ -131,7 +131,7 @@ class GraderAlarms extends Construct {
  * A run metric, Sum per period. CloudWatch matches the whole dimension set, and Powertools Metrics
  * (functions/runMetrics.ts) adds `service` to the `job` dimension, so the alarm names both.
  */
-function runMetric(metricName: 'RunsFailed' | 'RunsCompleted' | 'RunsOverdue', job: JobName, period: Duration): cloudwatch.Metric {
+function runMetric(metricName: 'RunsFailed' | 'RunsCompleted' | 'RunsOverdue', job: Job, period: Duration): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: RUN_METRICS_NAMESPACE,
     metricName,

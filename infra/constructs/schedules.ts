@@ -5,12 +5,11 @@ import { ContextAttribute, Schedule, ScheduleExpression, ScheduleTargetInput } f
 import { ScheduleTargetBase, type ScheduleTargetBaseProps } from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { Job } from '../../lib/calendar';
 import { deadLetterQueue } from './jobs';
 
-type JobName = 'daily' | 'monthly' | 'quarterly' | 'growth';
-
 /** SPEC §2: each job at 03:00 business time, `growth` at 04:00; the scheduler handles daylight saving. */
-const JOB_SCHEDULES: { job: JobName; expression: string; description: string }[] = [
+const JOB_SCHEDULES: { job: Job; expression: string; description: string }[] = [
   { job: 'daily', expression: 'cron(0 3 * * ? *)', description: 'Daily scores, projected tiers, Good Seller expiries, status (SPEC §2)' },
   { job: 'monthly', expression: 'cron(0 3 2 * ? *)', description: 'Operation tier and service level for the month (SPEC §6, §7.1)' },
   { job: 'quarterly', expression: 'cron(0 3 10 1,4,7,10 ? *)', description: 'Merchant tier for the previous quarter (SPEC §7.2)' },
@@ -30,7 +29,7 @@ interface GraderSchedulesProps {
 /** The EventBridge Scheduler schedules of the jobs, with retries and a dead-letter queue. */
 class GraderSchedules extends Construct {
   readonly deadLetters: sqs.Queue;
-  readonly schedules: Record<JobName, Schedule>;
+  readonly schedules: Record<Job, Schedule>;
 
   constructor(scope: Construct, id: string, props: GraderSchedulesProps) {
     super(scope, id);
@@ -55,7 +54,7 @@ class GraderSchedules extends Construct {
           }),
         }),
       ]),
-    ) as Record<JobName, Schedule>;
+    ) as Record<Job, Schedule>;
   }
 }
 
@@ -77,4 +76,4 @@ class InvokeJob extends ScheduleTargetBase {
 }
 
 export { BUSINESS_TIME_ZONE, GraderSchedules, JOB_SCHEDULES, SCHEDULE_MAX_EVENT_AGE, SCHEDULE_RETRY_ATTEMPTS };
-export type { GraderSchedulesProps, JobName };
+export type { GraderSchedulesProps };

@@ -7,12 +7,15 @@ import {
   decisionInForce,
   emptyHistory,
   foldOrders,
+  foldStandingOrders,
   instantKey,
   orderFeedSchema,
   orderOutcomeSchema,
+  orderView,
   outcomeContribution,
   ratingsCount,
   receiveOutcome,
+  sellerDayKey,
   standingVersion,
   type AppealDecision,
   type OrderFeedLine,
@@ -301,5 +304,26 @@ describe('orderOutcomeSchema', () => {
     expect(orderOutcomeSchema.safeParse(outcome()).success).toBe(true);
     expect(orderOutcomeSchema.safeParse({ ...outcome(), overallRating: 0 }).success).toBe(false);
     expect(orderOutcomeSchema.safeParse({ ...outcome(), dsrShipping: 6 }).success).toBe(false);
+  });
+});
+
+describe('foldStandingOrders', () => {
+  it('folds the orders as the index holds them (their views) as foldOrders folds their histories', () => {
+    const histories = new Map<string, OrderHistory>();
+    const historyOf = (id: string) => histories.get(id) ?? histories.set(id, emptyHistory()).get(id)!;
+    const received = [
+      outcome({ orderId: 'o-1', overallRating: 1, arbitrated: true, sellerResponsible: true }),
+      outcome({ orderId: 'o-2', overallRating: 2 }),
+      outcome({ orderId: 'o-3', closedOn: '2026-06-16' }),
+      outcome({ orderId: 'o-3', closedOn: '2026-06-17', dsrShipping: 3 }),
+      outcome({ orderId: 'o-4', sellerId: 's-7', unshippedBySeller: true }),
+    ];
+    received.forEach((o, i) => receiveOutcome(historyOf(o.orderId), { ...o, updatedAt: `2026-07-01T00:00:${String(i).padStart(2, '0')}Z` }));
+    historyOf('o-1').decisions.push({ orderId: 'o-1', action: 'exclude', on: '2026-07-10', by: 'ops-li', reason: 'carrier strike', recorded: '#1' });
+    const views = [...histories.values()].map((h) => orderView(h)!);
+    const folded = foldStandingOrders(views);
+    expect(folded).toEqual(foldOrders(histories.values()));
+    expect([...folded.keys()].sort()).toEqual([sellerDayKey('s-042', '2026-06-15'), sellerDayKey('s-042', '2026-06-17'), sellerDayKey('s-7', '2026-06-15')]);
+    expect(folded.get(sellerDayKey('s-042', '2026-06-15'))).toMatchObject({ closedOrders: 2, badExperienceOrders: 1, sellerResponsibleArbitrations: 0 });
   });
 });
