@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { EVENT_SOURCE, gradeEvents, type GradeEvent } from '../lib/gradeEvents';
 import { recordChanges } from './data/gradeStream';
@@ -7,7 +7,7 @@ import { eventBridgePublisher, type Publish } from './eventBus';
 import { logger, logInvocation } from './middleware';
 
 /** The events of one stream record: every record-level change it carries (a pack holds many), each turned into events. */
-function eventsOfStreamRecord(record: Pick<DynamoDBRecord, 'eventID' | 'dynamodb'>): GradeEvent[] {
+function eventsOfStreamRecord(record: { eventID?: string; dynamodb?: { OldImage?: unknown; NewImage?: unknown } }): GradeEvent[] {
   const image = (i: unknown) => (i ? (unmarshall(i as never) as Record<string, unknown>) : undefined);
   const changes = recordChanges(image(record.dynamodb?.OldImage), image(record.dynamodb?.NewImage));
   return changes.flatMap((c) => gradeEvents(c, `${record.eventID ?? ''}|${c.key}`));

@@ -12,6 +12,7 @@ import { GradesRepository } from './data/gradesRepository';
 import { blocksOf, boundaryDates, MetricsRepository, windowSums } from './data/metricsRepository';
 import { QuarantineRepository } from './data/quarantineRepository';
 import { ReferenceRepository, type StoredSeller } from './data/referenceRepository';
+import { answerSchema } from './answers';
 import type { HandlerDependencies } from './environment';
 
 /**
@@ -79,7 +80,11 @@ const findingsSchema = z
   })
   .strict();
 
-async function listFindings(r: z.infer<typeof findingsSchema>, deps: HandlerDependencies) {
+/** An open finding of a seller's current health check, with the seller. */
+type FindingRow = Finding & { sellerId: string; categoryId: string; asOf: string };
+const findingsAnswerSchema = answerSchema(z.literal('findings'), { findings: z.custom<FindingRow[]>() });
+
+async function listFindings(r: z.infer<typeof findingsSchema>, deps: HandlerDependencies): Promise<z.infer<typeof findingsAnswerSchema>> {
   const sellers = await new ReferenceRepository(deps.store).sellers();
   const records = await new GradesRepository(deps.store).getMany(sellers.map((s) => ({ sellerId: s.sellerId, sk: 'healthCheck' })));
   const rows = records
@@ -88,7 +93,7 @@ async function listFindings(r: z.infer<typeof findingsSchema>, deps: HandlerDepe
   rows.sort(
     (a, b) => severityRank[b.severity] - severityRank[a.severity] || (a.since < b.since ? -1 : a.since > b.since ? 1 : a.sellerId < b.sellerId ? -1 : 1),
   );
-  return { ok: true as const, action: 'findings', findings: rows };
+  return { ok: true, action: 'findings', findings: rows };
 }
 
-export { findingsSchema, listFindings, liveFindings };
+export { findingsAnswerSchema, findingsSchema, listFindings, liveFindings };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { addDays } from '../lib/calendar';
 import { explainListing, type LiveListing } from '../lib/explainListing';
+import type { ListingIncentiveRecord, ListingStageRecord } from '../lib/listingRecords';
 import { growthWindow } from '../lib/growth';
 import { LISTING_STAGES } from '../lib/growthIndicators';
 import { idSchema, sellerIdSchema } from '../lib/inputs';
@@ -9,6 +10,7 @@ import { ListingRecordsRepository } from './data/listingRecordsRepository';
 import { ListingsRepository, type StoredListing } from './data/listingsRepository';
 import { MetricsRepository } from './data/metricsRepository';
 import { ReferenceRepository } from './data/referenceRepository';
+import { answerSchema } from './answers';
 import type { HandlerDependencies } from './environment';
 import { policyOfVersion } from './jobs/runPolicy';
 import { BadRequestError } from './middleware';
@@ -37,16 +39,31 @@ const explainListingSchema = z
   })
   .strict();
 
+const listingsAnswerSchema = answerSchema(z.literal('listings'), {
+  sellerId: z.string(),
+  listings: z.custom<ListingStageRecord[]>(),
+  /** the `after` of the next page; null on the last */
+  next: z.string().nullable(),
+});
+const explainListingAnswerSchema = answerSchema(z.literal('explainListing'), {
+  listingId: z.string(),
+  sellerId: z.string(),
+  record: z.custom<ListingStageRecord>(),
+  incentives: z.custom<ListingIncentiveRecord[]>(),
+  live: z.custom<LiveListing>(),
+  explanation: z.array(z.string()),
+});
+
 /**
  * A seller's listings, one page of one query; a page filtered by stage may hold fewer than
  * `limit` (or none) and still have a `next`.
  */
-async function listListings(r: z.infer<typeof listingsSchema>, deps: HandlerDependencies) {
+async function listListings(r: z.infer<typeof listingsSchema>, deps: HandlerDependencies): Promise<z.infer<typeof listingsAnswerSchema>> {
   const page = await new ListingRecordsRepository(deps.store).stagesPage(r.sellerId, { limit: r.limit, after: r.after ?? null });
   if (page.stages.length === 0 && !r.after && !(await new ReferenceRepository(deps.store).seller(r.sellerId)))
     throw new BadRequestError('sellerId', `seller ${r.sellerId} does not exist`);
   const listings = r.stage === undefined ? page.stages : page.stages.filter((s) => s.stage === r.stage);
-  return { ok: true as const, action: 'listings', sellerId: r.sellerId, listings, next: page.next };
+  return { ok: true, action: 'listings', sellerId: r.sellerId, listings, next: page.next };
 }
 
 /** A listing's sums over a window, from its block's running totals at the window's two ends. */
@@ -62,7 +79,11 @@ async function liveListing(deps: HandlerDependencies, listing: StoredListing, wi
   return { window, values };
 }
 
-async function explainListingAction(r: z.infer<typeof explainListingSchema>, deps: HandlerDependencies, today: string) {
+async function explainListingAction(
+  r: z.infer<typeof explainListingSchema>,
+  deps: HandlerDependencies,
+  today: string,
+): Promise<z.infer<typeof explainListingAnswerSchema>> {
   const listing = await new ListingsRepository(deps.store).find(r.listingId);
   if (!listing) throw new BadRequestError('listingId', `listing ${r.listingId} does not exist`);
   const { stage, incentives } = await new ListingRecordsRepository(deps.store).ofListing(listing.sellerId, listing.listingId);
@@ -72,7 +93,7 @@ async function explainListingAction(r: z.infer<typeof explainListingSchema>, dep
   const [live, policy] = await Promise.all([liveListing(deps, listing, window), policyOfVersion(deps, stage.policyVersion)]);
   const ordered = [...incentives].sort((a, b) => (a.grantedOn < b.grantedOn ? -1 : 1));
   return {
-    ok: true as const,
+    ok: true,
     action: 'explainListing',
     listingId: listing.listingId,
     sellerId: listing.sellerId,
@@ -83,4 +104,4 @@ async function explainListingAction(r: z.infer<typeof explainListingSchema>, dep
   };
 }
 
-export { explainListingAction, explainListingSchema, listingsSchema, listListings };
+export { explainListingAction, explainListingAnswerSchema, explainListingSchema, listingsAnswerSchema, listingsSchema, listListings };

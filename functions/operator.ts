@@ -11,11 +11,12 @@ import { explainListingAction, listListings } from './listingActions';
 import { approveGoodSeller, changeProgram, explain, operatorRequestSchema, rerun, revokeGoodSeller, type OperatorResponse } from './operatorActions';
 import { announcer, eventBridgePublisher } from './eventBus';
 import { policyInForceToday } from './jobs/runPolicy';
+import { listRuns } from './runActions';
 import { AnnouncementError, checkPolicy, diffPolicies, listPolicies, publishPolicy, showPolicy } from './policyActions';
 
 /**
  * The operator's entry point (SPEC §8.3), invoked through IAM only: re-runs, Good Seller approvals
- * and revocations, programs, explanations, policy versions (SPEC §9). A bad request names its
+ * and revocations, programs, explanations, policy versions (SPEC §9), the run records. A bad request names its
  * field and changes nothing.
  */
 async function handleOperatorRequest(event: unknown, base: HandlerDependencies): Promise<OperatorResponse> {
@@ -64,6 +65,8 @@ async function handleOperatorRequest(event: unknown, base: HandlerDependencies):
         return await listListings(request, deps);
       case 'explainListing':
         return await explainListingAction(request, deps, today);
+      case 'runs':
+        return await listRuns(request, deps);
     }
   } catch (e) {
     if (e instanceof InputError) return { ok: false, action, ...(e.field ? { field: e.field } : {}), error: e.message };

@@ -3,27 +3,43 @@ import { z } from 'zod';
 import { isCalendarDate, isMonth, isQuarter, JOBS } from '../lib/calendar';
 import { explainSeller, policyVersionLines, type SellerExplanation } from '../lib/explain';
 import { goodSellerEligibility, goodSellerLookback, grantOfRecord, type FailedRule } from '../lib/goodSeller';
+import type { Finding } from '../lib/healthCheck';
 import { idSchema, LIST_LIMITS, PROGRAMS, sellerIdSchema, TEXT_LIMITS } from '../lib/inputs';
 import { approvalViolation, dateViolation, rerunViolation, revocationViolation, type BoundsViolation } from '../lib/operatorBounds';
 import { grantRecord } from '../lib/jobs';
 import { FIELD_COUNT } from '../lib/metrics';
 import { lookupByCategory } from '../lib/policy';
 import { namedVersionViolation } from '../lib/policyVersions';
-import { validateRecord } from '../lib/records';
+import { validateRecord, type GoodSellerGrantRecord, type GradeRecord } from '../lib/records';
+import type { ListingRecord } from '../lib/listingRecords';
 import { DailyScorePacks } from './data/dailyScorePacks';
 import { GradesRepository } from './data/gradesRepository';
 import { blocksOf, boundaryDates, MetricsRepository, windowSums } from './data/metricsRepository';
 import { ReferenceRepository, type StoredSeller } from './data/referenceRepository';
+import { answerSchema, refusalSchema } from './answers';
 import type { HandlerDependencies } from './environment';
+import type { RunCounts } from './data/runsRepository';
 import { refreshStatuses } from './jobs/evaluateShard';
 import { runJob } from './jobs/runJob';
 import { policyForRun, policyOfVersion, publicationInForce } from './jobs/runPolicy';
 import { PolicyRepository } from './data/policyRepository';
 import { BadRequestError } from './middleware';
-import { findingsSchema, liveFindings } from './healthActions';
-import { appealSchema, ordersSchema } from './orderActions';
-import { checkPolicySchema, diffPoliciesSchema, listPoliciesSchema, publishPolicySchema, showPolicySchema } from './policyActions';
-import { explainListingSchema, listingsSchema } from './listingActions';
+import { findingsAnswerSchema, findingsSchema, liveFindings } from './healthActions';
+import { appealAnswerSchema, appealSchema, ordersAnswerSchema, ordersSchema } from './orderActions';
+import {
+  checkPolicyAnswerSchema,
+  checkPolicySchema,
+  diffPoliciesAnswerSchema,
+  diffPoliciesSchema,
+  listPoliciesAnswerSchema,
+  listPoliciesSchema,
+  publishPolicyAnswerSchema,
+  publishPolicySchema,
+  showPolicyAnswerSchema,
+  showPolicySchema,
+} from './policyActions';
+import { runsAnswerSchema, runsSchema } from './runActions';
+import { explainListingAnswerSchema, explainListingSchema, listingsAnswerSchema, listingsSchema } from './listingActions';
 import { listingsByStage } from '../lib/explainListing';
 import type { ListingStageRecord } from '../lib/listingRecords';
 
@@ -106,16 +122,80 @@ const operatorRequestSchema = z.discriminatedUnion('action', [
   publishPolicySchema,
   listingsSchema,
   explainListingSchema,
+  runsSchema,
 ]);
 type OperatorRequest = z.infer<typeof operatorRequestSchema>;
+
+const rerunAnswerSchema = answerSchema(z.literal('rerun'), {
+  job: rerunSchema.shape.job,
+  period: z.string(),
+  /** `dispatched`: the shards went to the workers; the CLI waits for them and answers with the run's end */
+  state: z.enum(['succeeded', 'failed', 'alreadyDone', 'dispatched']),
+  runId: z.string(),
+  policyVersion: z.string(),
+  counts: z.custom<RunCounts>(),
+  dryRun: z.boolean(),
+  changes: z.array(z.object({ kind: z.string(), sellerId: z.string() })),
+  /** a dry run's records, as they would be written */
+  wouldChange: z.custom<(GradeRecord | ListingRecord)[]>().optional(),
+  shards: z.number().nullable().optional(),
+});
+const approveAnswerSchema = answerSchema(z.literal('approveGoodSeller'), {
+  grant: z.custom<GoodSellerGrantRecord>(),
+  lookback: z.custom<ReturnType<typeof goodSellerLookback>>(),
+  criteriaChecked: z.boolean(),
+});
+const revokeAnswerSchema = answerSchema(z.literal('revokeGoodSeller'), { grant: z.custom<GoodSellerGrantRecord>() });
+const programAnswerSchema = answerSchema(programSchema.shape.action, {
+  sellerId: z.string(),
+  program: programSchema.shape.program,
+  span: z.object({ since: z.string(), until: z.string().nullable().optional() }),
+});
+const explainAnswerSchema = answerSchema(z.literal('explain'), {
+  sellerId: z.string(),
+  date: z.string(),
+  status: z.custom<SellerExplanation['status']>(),
+  grades: z.custom<SellerExplanation['grades']>(),
+  explanation: z.array(z.string()),
+  /** the open findings with live evidence; null without a status and a projected tier */
+  findings: z.custom<Finding[] | null>(),
+});
+
+/** What the operator answers to a request it carried out, discriminated by `action`. */
+const operatorAnswerSchema = z.discriminatedUnion('action', [
+  rerunAnswerSchema,
+  approveAnswerSchema,
+  revokeAnswerSchema,
+  programAnswerSchema,
+  explainAnswerSchema,
+  appealAnswerSchema,
+  ordersAnswerSchema,
+  findingsAnswerSchema,
+  showPolicyAnswerSchema,
+  listPoliciesAnswerSchema,
+  checkPolicyAnswerSchema,
+  diffPoliciesAnswerSchema,
+  publishPolicyAnswerSchema,
+  listingsAnswerSchema,
+  explainListingAnswerSchema,
+  runsAnswerSchema,
+]);
+/** Every answer of the operator (SPEC §8.3): what it carried out, or a refusal naming the field. */
+const operatorResponseSchema = z.union([operatorAnswerSchema, refusalSchema]);
+type OperatorResponse = z.infer<typeof operatorResponseSchema>;
+type OperatorAnswers = z.infer<typeof operatorAnswerSchema>;
+type OperatorAction = OperatorRequest['action'];
+/** The answer to an action (setProgram and endProgram share theirs). */
+type OperatorAnswer<A extends OperatorAction> = OperatorAnswers extends infer S ? (S extends { action: infer N } ? (A extends N ? S : never) : never) : never;
+
+/** Whether a response is the answer to `action`, carried out. */
+function isAnswerTo<A extends OperatorAction>(response: OperatorResponse, action: A): response is OperatorAnswer<A> {
+  return response.ok && response.action === action;
+}
 
 function refuse(violation: BoundsViolation | null): void {
   if (violation) throw new BadRequestError(violation.field, violation.message);
 }
-
-type OperatorResponse =
-  | { ok: true; action: string; [key: string]: unknown }
-  | { ok: false; action: string; error: string; field?: string; failed?: FailedRule[] };
 
 async function sellerOrFail(deps: HandlerDependencies, sellerId: string, field = 'sellerId'): Promise<StoredSeller> {
   const seller = await new ReferenceRepository(deps.store).seller(sellerId);
@@ -124,7 +204,7 @@ async function sellerOrFail(deps: HandlerDependencies, sellerId: string, field =
 }
 
 /** Re-runs a job for a period, for everyone or some sellers or categories; a dry run writes no grade. */
-async function rerun(r: z.infer<typeof rerunSchema>, deps: HandlerDependencies, today: string): Promise<OperatorResponse> {
+async function rerun(r: z.infer<typeof rerunSchema>, deps: HandlerDependencies, today: string): Promise<z.infer<typeof rerunAnswerSchema>> {
   refuse(rerunViolation(r, today, deps.policy));
   const reference = new ReferenceRepository(deps.store);
   if (r.sellers?.length) {
@@ -158,6 +238,8 @@ async function rerun(r: z.infer<typeof rerunSchema>, deps: HandlerDependencies, 
   return {
     ok: true,
     action: 'rerun',
+    job: r.job,
+    period: r.period,
     state: result.state,
     runId: result.run.runId,
     policyVersion: result.run.policyVersion,
@@ -184,7 +266,11 @@ async function refuseNamedVersion(r: z.infer<typeof rerunSchema>, version: strin
 }
 
 /** Records a Good Seller approval, refused with every failed reason and nothing written when ineligible (SPEC §7.3). */
-async function approveGoodSeller(r: z.infer<typeof approveSchema>, deps: HandlerDependencies, today: string): Promise<OperatorResponse> {
+async function approveGoodSeller(
+  r: z.infer<typeof approveSchema>,
+  deps: HandlerDependencies,
+  today: string,
+): Promise<z.infer<typeof approveAnswerSchema> | z.infer<typeof refusalSchema>> {
   refuse(approvalViolation(r, today, deps.policy) ?? dateViolation('asOf', r.asOf, today, deps.policy));
   const seller = await sellerOrFail(deps, r.sellerId);
   const grades = new GradesRepository(deps.store);
@@ -221,7 +307,7 @@ async function approveGoodSeller(r: z.infer<typeof approveSchema>, deps: Handler
 }
 
 /** Revokes an active grant from a date (SPEC §7.3). */
-async function revokeGoodSeller(r: z.infer<typeof revokeSchema>, deps: HandlerDependencies, today: string): Promise<OperatorResponse> {
+async function revokeGoodSeller(r: z.infer<typeof revokeSchema>, deps: HandlerDependencies, today: string): Promise<z.infer<typeof revokeAnswerSchema>> {
   refuse(dateViolation('asOf', r.asOf, today, deps.policy) ?? dateViolation('on', r.on, r.asOf ?? today, deps.policy));
   const seller = await sellerOrFail(deps, r.sellerId);
   const grades = new GradesRepository(deps.store);
@@ -239,7 +325,7 @@ async function revokeGoodSeller(r: z.infer<typeof revokeSchema>, deps: HandlerDe
 }
 
 /** Sets or ends a MALL, JBP or styled program and refreshes the seller's label (SPEC §3.2, §7.4). */
-async function changeProgram(r: z.infer<typeof programSchema>, deps: HandlerDependencies, today: string): Promise<OperatorResponse> {
+async function changeProgram(r: z.infer<typeof programSchema>, deps: HandlerDependencies, today: string): Promise<z.infer<typeof programAnswerSchema>> {
   refuse(dateViolation('asOf', r.asOf, today, deps.policy));
   if (r.on < deps.policy.data.earliestDate)
     throw new BadRequestError('on', `must not be before data.earliestDate (${deps.policy.data.earliestDate}), got ${r.on}`);
@@ -276,7 +362,7 @@ async function refreshSeller(deps: HandlerDependencies, seller: StoredSeller, as
 }
 
 /** A seller's status and the explanation of every grade in force (SPEC §8.3). */
-async function explain(r: z.infer<typeof explainSchema>, deps: HandlerDependencies, today: string): Promise<OperatorResponse> {
+async function explain(r: z.infer<typeof explainSchema>, deps: HandlerDependencies, today: string): Promise<z.infer<typeof explainAnswerSchema>> {
   const seller = await sellerOrFail(deps, r.sellerId);
   const date = r.date ?? today;
   const [{ records, listings }, dailyScore] = await Promise.all([
@@ -301,5 +387,5 @@ async function explain(r: z.infer<typeof explainSchema>, deps: HandlerDependenci
   return { ok: true, action: 'explain', ...explanation, findings };
 }
 
-export { approveGoodSeller, changeProgram, explain, operatorRequestSchema, rerun, revokeGoodSeller };
-export type { OperatorRequest, OperatorResponse };
+export { approveGoodSeller, changeProgram, explain, isAnswerTo, operatorRequestSchema, operatorResponseSchema, rerun, revokeGoodSeller };
+export type { OperatorAction, OperatorAnswer, OperatorRequest, OperatorResponse };

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { idSchema, sellerIdSchema, TEXT_LIMITS } from '../lib/inputs';
 import { dateViolation } from '../lib/operatorBounds';
-import { emptyHistory, orderView, type AppealDecision } from '../lib/orderOutcomes';
+import { emptyHistory, orderView, type AppealDecision, type OrderView } from '../lib/orderOutcomes';
+import { answerSchema } from './answers';
 import { OrdersRepository, pageKeyWithin, pageTokenSchema } from './data/ordersRepository';
 import { ReferenceRepository } from './data/referenceRepository';
 import type { HandlerDependencies } from './environment';
@@ -42,8 +43,24 @@ const ordersSchema = z
     message: 'is a page token of another seller or window: leave it out to start from the newest order',
   });
 
+const appealAnswerSchema = answerSchema(z.enum(['excludeOrder', 'reinstateOrder']), {
+  decision: z.custom<AppealDecision>(),
+  /** the order as it is counted now; null for an order not received yet */
+  order: z.custom<OrderView | null>(),
+  received: z.boolean(),
+});
+const ordersAnswerSchema = answerSchema(z.literal('orders'), {
+  sellerId: z.string(),
+  from: z.string(),
+  to: z.string(),
+  badOnly: z.boolean(),
+  orders: z.custom<OrderView[]>(),
+  /** the page token of the next page; null on the last */
+  next: z.string().nullable(),
+});
+
 /** Records an appeal decision under the orders lock and folds it at once, so that a re-run shows it. */
-async function appealOrder(r: z.infer<typeof appealSchema>, deps: HandlerDependencies, today: string) {
+async function appealOrder(r: z.infer<typeof appealSchema>, deps: HandlerDependencies, today: string): Promise<z.infer<typeof appealAnswerSchema>> {
   const on = r.on ?? today;
   const violation = dateViolation('on', on, today, deps.policy);
   if (violation) throw new BadRequestError(violation.field, violation.message);
@@ -69,7 +86,7 @@ async function appealOrder(r: z.infer<typeof appealSchema>, deps: HandlerDepende
     return after;
   });
   return {
-    ok: true as const,
+    ok: true,
     action: r.action,
     decision,
     // a decision for an order not received yet is kept, and applies when the order arrives
@@ -78,10 +95,10 @@ async function appealOrder(r: z.infer<typeof appealSchema>, deps: HandlerDepende
   };
 }
 
-async function listOrders(r: z.infer<typeof ordersSchema>, deps: HandlerDependencies) {
+async function listOrders(r: z.infer<typeof ordersSchema>, deps: HandlerDependencies): Promise<z.infer<typeof ordersAnswerSchema>> {
   if (!(await new ReferenceRepository(deps.store).seller(r.sellerId))) throw new BadRequestError('sellerId', `seller ${r.sellerId} does not exist`);
   const page = await new OrdersRepository(deps.store).page({ ...r, after: r.after ?? null });
-  return { ok: true as const, action: 'orders', sellerId: r.sellerId, from: r.from, to: r.to, badOnly: r.badOnly, ...page };
+  return { ok: true, action: 'orders', sellerId: r.sellerId, from: r.from, to: r.to, badOnly: r.badOnly, ...page };
 }
 
-export { appealOrder, appealSchema, listOrders, ordersSchema };
+export { appealAnswerSchema, appealOrder, appealSchema, listOrders, ordersAnswerSchema, ordersSchema };

@@ -3,7 +3,16 @@ import { monthOf } from '../lib/calendar';
 import { TEXT_LIMITS } from '../lib/inputs';
 import { parsePolicy, PolicyError, type Policy } from '../lib/policy';
 import { policyPublishedEvent } from '../lib/policyEvents';
-import { MAX_DOCUMENT_BYTES, policyDiff, policyDigest, publicationVerdict, versionInForce, type Publication } from '../lib/policyVersions';
+import {
+  MAX_DOCUMENT_BYTES,
+  policyDiff,
+  policyDigest,
+  publicationVerdict,
+  versionInForce,
+  type PolicyDifference,
+  type Publication,
+} from '../lib/policyVersions';
+import { answerSchema } from './answers';
 import { PolicyRepository } from './data/policyRepository';
 import type { Store } from './data/store';
 import type { HandlerDependencies } from './environment';
@@ -30,6 +39,29 @@ const publishPolicySchema = z
     publishedBy: text(TEXT_LIMITS.who).trim().min(1, 'must name the operator'),
   })
   .strict();
+
+const showPolicyAnswerSchema = answerSchema(z.literal('showPolicy'), {
+  version: z.string(),
+  /** null for a policy pinned by GRADER_POLICY_FILE that is not published as it is */
+  publication: z.custom<Publication | null>(),
+  pinned: z.boolean(),
+  document: z.custom<Policy>(),
+});
+const listPoliciesAnswerSchema = answerSchema(z.literal('listPolicies'), { publications: z.custom<Publication[]>(), inForce: z.string(), pinned: z.boolean() });
+const checkPolicyAnswerSchema = answerSchema(z.literal('checkPolicy'), {
+  version: z.string(),
+  state: z.enum(['publishable', 'published']),
+  comparedWith: z.string(),
+  entries: z.custom<PolicyDifference[]>(),
+});
+const diffPoliciesAnswerSchema = answerSchema(z.literal('diffPolicies'), { a: z.string(), b: z.string(), differences: z.custom<PolicyDifference[]>() });
+const publishPolicyAnswerSchema = answerSchema(z.literal('publishPolicy'), {
+  published: z.boolean(),
+  publication: z.custom<Publication>(),
+  announced: z.boolean(),
+  event: z.custom<PolicyPublishedEvent | null>(),
+});
+type PolicyPublishedEvent = ReturnType<typeof policyPublishedEvent>;
 
 /** Sends one change event to the bus (functions/eventBus.ts in AWS); absent where there is no bus. */
 type Announce = (event: { detailType: string; detail: object }) => Promise<void>;
@@ -64,11 +96,15 @@ async function versionOrFail(deps: HandlerDependencies, id: string, field: strin
 }
 
 /** `grader policy list`: every version, who published it, when, why and from when, and the one in force today. */
-async function listPolicies(_: z.infer<typeof listPoliciesSchema>, deps: HandlerDependencies, today: string) {
+async function listPolicies(
+  _: z.infer<typeof listPoliciesSchema>,
+  deps: HandlerDependencies,
+  today: string,
+): Promise<z.infer<typeof listPoliciesAnswerSchema>> {
   const publications = await new PolicyRepository(deps.store).list();
   const pinned = deps.policySource !== 'published';
   return {
-    ok: true as const,
+    ok: true,
     action: 'listPolicies',
     publications,
     inForce: pinned ? deps.policy.version : versionInForce(publications, monthOf(today)).version,
@@ -77,15 +113,15 @@ async function listPolicies(_: z.infer<typeof listPoliciesSchema>, deps: Handler
 }
 
 /** `grader policy show [--version V]`: a version's full document; without one, the policy grading today. */
-async function showPolicy(r: z.infer<typeof showPolicySchema>, deps: HandlerDependencies) {
+async function showPolicy(r: z.infer<typeof showPolicySchema>, deps: HandlerDependencies): Promise<z.infer<typeof showPolicyAnswerSchema>> {
   const publications = await new PolicyRepository(deps.store).list();
   const document = r.version === undefined ? deps.policy : await versionOrFail(deps, r.version, 'version');
   const publication = publications.find((p) => p.version === document.version && p.digest === policyDigest(document)) ?? null;
-  return { ok: true as const, action: 'showPolicy', version: document.version, publication, pinned: publication === null, document };
+  return { ok: true, action: 'showPolicy', version: document.version, publication, pinned: publication === null, document };
 }
 
 /** `grader policy check FILE`: whether a document is valid and publishable; changes nothing. */
-async function checkPolicy(r: z.infer<typeof checkPolicySchema>, deps: HandlerDependencies, today: string) {
+async function checkPolicy(r: z.infer<typeof checkPolicySchema>, deps: HandlerDependencies, today: string): Promise<z.infer<typeof checkPolicyAnswerSchema>> {
   const policy = documentOf(r.document);
   const publications = await new PolicyRepository(deps.store).list();
   const verdict = publicationVerdict({ policy, from: r.from }, publications);
@@ -93,7 +129,7 @@ async function checkPolicy(r: z.infer<typeof checkPolicySchema>, deps: HandlerDe
   const inForce = versionInForce(publications, monthOf(today));
   const entries = policyDiff(await versionOrFail(deps, inForce.version, 'document'), policy).filter((d) => d.entry !== 'version');
   return {
-    ok: true as const,
+    ok: true,
     action: 'checkPolicy',
     version: policy.version,
     state: verdict.state === 'new' ? ('publishable' as const) : ('published' as const),
@@ -103,12 +139,12 @@ async function checkPolicy(r: z.infer<typeof checkPolicySchema>, deps: HandlerDe
 }
 
 /** `grader policy diff A B`: the entries in which two documents (published versions or files) differ. */
-async function diffPolicies(r: z.infer<typeof diffPoliciesSchema>, deps: HandlerDependencies) {
+async function diffPolicies(r: z.infer<typeof diffPoliciesSchema>, deps: HandlerDependencies): Promise<z.infer<typeof diffPoliciesAnswerSchema>> {
   const side = async (value: string | Record<string, unknown>, field: string) =>
     typeof value === 'string' ? versionOrFail(deps, value, field) : documentOf(value, field);
   const a = await side(r.a, 'a');
   const b = await side(r.b, 'b');
-  return { ok: true as const, action: 'diffPolicies', a: a.version, b: b.version, differences: policyDiff(a, b) };
+  return { ok: true, action: 'diffPolicies', a: a.version, b: b.version, differences: policyDiff(a, b) };
 }
 
 /**
@@ -117,7 +153,7 @@ async function diffPolicies(r: z.infer<typeof diffPoliciesSchema>, deps: Handler
  * document, is refused with the field named and nothing is stored; the same document again is
  * identical: nothing is written, and it is announced again (the event's id is the same).
  */
-async function publishPolicy(r: z.infer<typeof publishPolicySchema>, deps: HandlerDependencies) {
+async function publishPolicy(r: z.infer<typeof publishPolicySchema>, deps: HandlerDependencies): Promise<z.infer<typeof publishPolicyAnswerSchema>> {
   const { announce } = deps;
   const policy = documentOf(r.document);
   const repository = new PolicyRepository(deps.store);
@@ -140,7 +176,7 @@ async function publishPolicy(r: z.infer<typeof publishPolicySchema>, deps: Handl
   const event = await publishedEventOf(deps.store, publication, verdict.state === 'new' ? [...publications, publication] : publications);
   if (event && announce) await announce(event).catch((e: unknown) => Promise.reject(new AnnouncementError(policy.version, { cause: e })));
   return {
-    ok: true as const,
+    ok: true,
     action: 'publishPolicy',
     published: verdict.state === 'new',
     publication,
@@ -150,7 +186,7 @@ async function publishPolicy(r: z.infer<typeof publishPolicySchema>, deps: Handl
 }
 
 /** The PolicyPublished event of a stored publication, against the version it follows; `grader watch` derives it the same way. */
-async function publishedEventOf(store: Store, publication: Publication, publications: Publication[]) {
+async function publishedEventOf(store: Store, publication: Publication, publications: Publication[]): Promise<PolicyPublishedEvent | null> {
   if (publication.from === null || publication.publishedAt === null) return null;
   const repository = new PolicyRepository(store);
   const previous = publications.find((p) => p.seq === publication.seq - 1) ?? publications[0]!;
@@ -162,8 +198,34 @@ async function publishedEventOf(store: Store, publication: Publication, publicat
   return policyPublishedEvent({ ...publication, from: publication.from, publishedAt: publication.publishedAt }, previous.version, entries);
 }
 
+/**
+ * The PolicyPublished events of the versions published since the last call, derived from the
+ * versions table as the operator sends them (`grader watch`); `fromStart`: every published version
+ * is announced once, else only those published after the watch began.
+ */
+async function publicationWatch(store: Store, fromStart: boolean): Promise<() => Promise<PolicyPublishedEvent[]>> {
+  const repository = new PolicyRepository(store);
+  const announced = new Set(fromStart ? [] : (await repository.list()).map((p) => p.version));
+  return async () => {
+    const publications = await repository.list();
+    const events: PolicyPublishedEvent[] = [];
+    for (const p of publications.filter((p) => !announced.has(p.version))) {
+      announced.add(p.version);
+      const event = await publishedEventOf(store, p, publications);
+      if (event) events.push(event);
+    }
+    return events;
+  };
+}
+
 export {
   AnnouncementError,
+  checkPolicyAnswerSchema,
+  diffPoliciesAnswerSchema,
+  listPoliciesAnswerSchema,
+  publicationWatch,
+  publishPolicyAnswerSchema,
+  showPolicyAnswerSchema,
   checkPolicy,
   checkPolicySchema,
   diffPolicies,
@@ -176,4 +238,4 @@ export {
   showPolicy,
   showPolicySchema,
 };
-export type { Announce };
+export type { Announce, PolicyPublishedEvent };

@@ -151,6 +151,18 @@ class PoolMeans {
   }
 }
 
+/** A pool's means of the seven abilities, how many sellers it holds, and how many of their scores the means are over. */
+interface PoolSample {
+  means: number[];
+  members: number;
+  sampled: number;
+}
+
+/** The means of some daily scores' abilities, in the order of ABILITY_ORDER, to one decimal. */
+function abilityMeans(records: Pick<DailyScoreRecord, 'abilities'>[]): number[] {
+  return ABILITY_ORDER.map((a) => Math.round((records.reduce((s, r) => s + r.abilities![a], 0) / records.length) * 10) / 10);
+}
+
 /**
  * The grading report's marketplace aggregates (issue 22), fed one record at a time — from the
  * tables page by page, or from a `grader score` file line by line — so that no list of every
@@ -496,10 +508,11 @@ export {
   PoolMeans,
   ReportTally,
   VIEW_ORDERS,
+  abilityMeans,
   compareModel,
   migrationCells,
   poolOf,
   sellerView,
   viewConstants,
 };
-export type { BadOrder, MarketplaceModel, MigrationCell, SellerView, ViewConstants };
+export type { BadOrder, MarketplaceModel, MigrationCell, PoolSample, SellerView, ViewConstants };

@@ -1,29 +1,21 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ReferenceRepository } from '../../functions/data/referenceRepository';
-import { DailyScorePacks } from '../../functions/data/dailyScorePacks';
-import { GradesRepository } from '../../functions/data/gradesRepository';
-import { RunsRepository, type RunRecord } from '../../functions/data/runsRepository';
-import { importData } from '../../functions/jobs/importData';
-import { policyInForceToday } from '../../functions/jobs/runPolicy';
+import { dependencies, withOperator, withStore, type LocalOperator } from '../../functions/composition';
+import { EXPORT_KINDS, exportRecords, periodOfKind } from '../../functions/exportActions';
+import { importInputs } from '../../functions/importActions';
 import { startEmbeddedStore } from '../../functions/local/embeddedStore';
 import type { LocalQueue } from '../../functions/local/localQueue';
-import { localContext, localFanOut, simulate } from '../../functions/local/simulate';
-import { operatorHandler } from '../../functions/operator';
-import type { OperatorResponse } from '../../functions/operatorActions';
-import { isCalendarDate, isMonth, isQuarter, type Job } from '../../lib/calendar';
+import { simulate } from '../../functions/local/simulate';
+import { isAnswerTo, type OperatorAction, type OperatorAnswer } from '../../functions/operatorActions';
+import type { RunRecord } from '../../functions/runActions';
+import { isCalendarDate, isMonth, isQuarter } from '../../lib/calendar';
 import type { OrderView } from '../../lib/orderOutcomes';
 import { csvColumns, csvHeader, csvLine, flatten } from '../../lib/csv';
-import type { ListingRecord } from '../../lib/listingRecords';
-import { GRADE_KINDS, type GradeKind, type GradeRecord } from '../../lib/records';
-import { ListingRecordsRepository } from '../../functions/data/listingRecordsRepository';
-import { ListingsRepository } from '../../functions/data/listingsRepository';
 import { RunFailedError, UsageError } from './errors';
 import { periodOf } from './score';
 import { closeOutput, openOutput, readJsonl, readJsonlAll } from './files';
 import { type Note, toStderr } from './notes';
 import { progressBar } from './progress';
-import { dependencies, withStore } from './store';
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -49,25 +41,27 @@ const list = (v: Values, name: string): string[] | undefined =>
  * Sends a payload through the operator handler, as `aws lambda invoke` would; a refusal exits
  * non-zero. A re-run fans out through the local shard queue and is answered once its shards are done.
  */
-async function invokeOperator(v: Values, payload: Record<string, unknown>): Promise<Extract<OperatorResponse, { ok: true }>> {
-  return withStore({ aws: v.aws === true }, async (store) => {
-    const fanOut = localFanOut(dependencies(store));
-    try {
-      const response = await operatorHandler(() => fanOut.deps)(payload, localContext('operator'));
-      if (!response.ok) {
-        const failed = response.failed?.map((f) => `${f.id} (actual ${JSON.stringify(f.actual)}, required ${f.required})`).join('; ');
-        throw new UsageError(`${response.error}${failed ? ` — ${failed}` : ''}`);
-      }
-      if (response.action !== 'rerun' || response.state !== 'dispatched') return response;
-      await fanOut.queue.drain();
-      const run = await new RunsRepository(store).get(payload.job as Job, String(payload.period), String(response.runId));
-      if (run?.status !== 'succeeded')
-        throw new RunFailedError(`run ${String(response.runId)} ${run?.status ?? 'missing'}: ${run?.error ?? 'its shards did not all finish'}`);
-      return { ...response, state: run.status, counts: run.counts, shards: run.shards };
-    } finally {
-      fanOut.queue.close();
+async function invokeOperator<A extends OperatorAction>(v: Values, payload: { action: A } & Record<string, unknown>): Promise<OperatorAnswer<A>> {
+  return withOperator({ aws: v.aws === true }, async (operator) => {
+    let response = await operator.invoke(payload);
+    if (!response.ok) {
+      const failed = response.failed?.map((f) => `${f.id} (actual ${JSON.stringify(f.actual)}, required ${f.required})`).join('; ');
+      throw new UsageError(`${response.error}${failed ? ` — ${failed}` : ''}`);
     }
+    if (response.action === 'rerun' && response.state === 'dispatched') response = await finishedRun(operator, response);
+    if (!isAnswerTo(response, payload.action)) throw new Error(`the operator answered ${response.action} to ${payload.action}`);
+    return response;
   });
+}
+
+/** A dispatched re-run once the local workers have evaluated its shards, as its run record tells. */
+async function finishedRun(operator: LocalOperator, dispatched: OperatorAnswer<'rerun'>): Promise<OperatorAnswer<'rerun'>> {
+  await operator.drain();
+  const response = await operator.invoke({ action: 'runs', job: dispatched.job, period: dispatched.period, runId: dispatched.runId });
+  const run = isAnswerTo(response, 'runs') ? response.runs[0] : undefined;
+  if (run?.status !== 'succeeded')
+    throw new RunFailedError(`run ${dispatched.runId} ${run?.status ?? 'missing'}: ${run?.error ?? 'its shards did not all finish'}`);
+  return { ...dispatched, state: run.status, counts: run.counts, shards: run.shards };
 }
 
 /** `grader local`: a long-lived DynamoDB Local; prints its endpoint and runs until stopped. */
@@ -106,9 +100,9 @@ async function importCommand(v: Values): Promise<string> {
       yield* readJsonl(path(file));
     }
     const feed = existsSync(path('orders.jsonl')) || existsSync(path('exclusions.jsonl'));
-    const summary = await importData(
-      store,
+    const { summary } = await importInputs(
       {
+        action: 'import',
         categories,
         sellers,
         grants,
@@ -118,13 +112,8 @@ async function importCommand(v: Values): Promise<string> {
         ...(listings || existsSync(path('listingMetrics.jsonl')) ? { listings: listings ?? [], listingMetrics: lines('listingMetrics.jsonl') } : {}),
         ...(feed ? { orders: lines('orders.jsonl'), exclusions: lines('exclusions.jsonl') } : {}),
       },
-      {
-        // rows are bounded by the version in force today (data.earliestDate)
-        policy: await policyInForceToday(dependencies(store)),
-        importId: `import-${Date.now().toString(36)}`,
-        now: new Date().toISOString(),
-        onRows: (n) => bar.tick(n),
-      },
+      dependencies(store),
+      (n) => bar.tick(n),
     );
     bar.stop();
     const o = summary.orders;
@@ -152,13 +141,14 @@ async function runCommand(job: string | undefined, v: Values): Promise<string> {
     requestedBy: typeof v.by === 'string' ? v.by : (process.env.USER ?? 'operator'),
     ...(typeof v['as-of'] === 'string' ? { asOf: v['as-of'] } : {}),
   });
-  const counts = response.counts as Record<string, number>;
+  const counts = response.counts;
   const lines = [
-    `${response.dryRun ? 'dry run' : 'run'} ${String(response.runId)} (policy ${String(response.policyVersion)}): ${String(response.state)}; ${counts.sellers} ${job === 'growth' ? 'listings' : 'sellers'}, ${counts.written} written, ${counts.unchanged} unchanged, ${counts.quarantined} quarantined rows`,
+    `${response.dryRun ? 'dry run' : 'run'} ${response.runId} (policy ${response.policyVersion}): ${response.state}; ${counts.sellers} ${job === 'growth' ? 'listings' : 'sellers'}, ${counts.written} written, ${counts.unchanged} unchanged, ${counts.quarantined} quarantined rows`,
   ];
   if (response.dryRun) {
-    for (const r of (response.wouldChange as GradeRecord[]).slice(0, 50)) lines.push(`  would write ${r.kind} of ${r.sellerId}`);
-    const more = (response.wouldChange as GradeRecord[]).length - 50;
+    const wouldChange = response.wouldChange ?? [];
+    for (const r of wouldChange.slice(0, 50)) lines.push(`  would write ${r.kind} of ${r.sellerId}`);
+    const more = wouldChange.length - 50;
     if (more > 0) lines.push(`  … and ${more} more`);
   }
   return lines.join('\n');
@@ -176,7 +166,7 @@ async function goodSellerCommand(verb: string | undefined, v: Values): Promise<s
       ...(typeof v.note === 'string' ? { note: v.note } : {}),
       ...(typeof v['as-of'] === 'string' ? { asOf: v['as-of'] } : {}),
     });
-    const grant = response.grant as { sellerId: string; expiresOn: string; status: string };
+    const grant = response.grant;
     return `approved: ${grant.sellerId} shows silver until ${grant.expiresOn} (grant ${grant.status})`;
   }
   if (verb === 'revoke') {
@@ -187,7 +177,7 @@ async function goodSellerCommand(verb: string | undefined, v: Values): Promise<s
       by: str(v, 'by', 'NAME'),
       ...(typeof v['as-of'] === 'string' ? { asOf: v['as-of'] } : {}),
     });
-    const grant = response.grant as { sellerId: string; endedOn: string };
+    const grant = response.grant;
     return `revoked: ${grant.sellerId}'s grant ended ${grant.endedOn}`;
   }
   throw new UsageError(`good-seller needs approve or revoke (got ${String(verb ?? 'nothing')})`);
@@ -204,7 +194,7 @@ async function programCommand(verb: string | undefined, v: Values): Promise<stri
     by: str(v, 'by', 'NAME'),
     ...(typeof v['as-of'] === 'string' ? { asOf: v['as-of'] } : {}),
   });
-  return `${verb === 'set' ? 'set' : 'ended'} ${String(response.program)} for ${String(response.sellerId)}: ${JSON.stringify(response.span)}`;
+  return `${verb === 'set' ? 'set' : 'ended'} ${response.program} for ${response.sellerId}: ${JSON.stringify(response.span)}`;
 }
 
 /** `grader show --seller S [--date D]`: status, the explanation of every grade and the listings by stage; `--listing L`: why a listing has its stage. */
@@ -212,10 +202,10 @@ async function showCommand(v: Values): Promise<string> {
   if ((v.seller === undefined) === (v.listing === undefined)) throw new UsageError('give one of --seller S or --listing L');
   if (v.listing !== undefined) {
     const response = await invokeOperator(v, { action: 'explainListing', listingId: str(v, 'listing', 'L'), ...(v.date ? { date: dateFlag(v, 'date') } : {}) });
-    return (response.explanation as string[]).join('\n');
+    return response.explanation.join('\n');
   }
   const response = await invokeOperator(v, { action: 'explain', sellerId: str(v, 'seller', 'S'), ...(v.date ? { date: dateFlag(v, 'date') } : {}) });
-  return [`seller ${String(response.sellerId)} as of ${String(response.date)}`, ...(response.explanation as string[])].join('\n');
+  return [`seller ${response.sellerId} as of ${response.date}`, ...response.explanation].join('\n');
 }
 
 /** `grader order exclude|reinstate --order O --reason TEXT --by NAME [--on D]`: an appeal decision (SPEC §3.4). */
@@ -229,8 +219,7 @@ async function orderCommand(verb: string | undefined, v: Values): Promise<string
     ...(v.on ? { on: dateFlag(v, 'on') } : {}),
     ...(typeof v['as-of'] === 'string' ? { asOf: v['as-of'] } : {}),
   });
-  const order = response.order as OrderView | null;
-  const decision = response.decision as { on: string; by: string };
+  const { order, decision } = response;
   const state = order
     ? `seller ${order.sellerId}, closed ${order.closedOn}: ${order.excluded ? 'excluded' : 'counted'}${order.reasons.length ? ` (${order.reasons.join(', ')})` : ''}`
     : 'not received yet; the decision applies when it arrives';
@@ -262,8 +251,8 @@ async function ordersCommand(v: Values, note: Note = toStderr): Promise<string> 
       ...(limit ? { limit } : {}),
       after,
     });
-    orders.push(...(response.orders as OrderView[]));
-    next = response.next as string | null;
+    orders.push(...response.orders);
+    next = response.next;
     after = next;
   } while (all && next);
   const rows = orders.map((o) => ({
@@ -297,59 +286,17 @@ async function ordersCommand(v: Values, note: Note = toStderr): Promise<string> 
 
 /** `grader export --kind K (--date D | --period M | --quarter Q) [--format jsonl|csv] --out FILE`; answers with a summary for stderr. */
 async function exportCommand(v: Values): Promise<string> {
-  const kinds = [...GRADE_KINDS, ...LISTING_KINDS];
-  const kind = str(v, 'kind', kinds.join('|'));
-  if (!kinds.includes(kind as GradeKind)) throw new UsageError(`--kind must be one of ${kinds.join(', ')} (got ${kind})`);
+  const kinds: readonly string[] = EXPORT_KINDS;
+  const flag = str(v, 'kind', kinds.join('|'));
+  const kind = EXPORT_KINDS.find((k) => k === flag);
+  if (kind === undefined) throw new UsageError(`--kind must be one of ${kinds.join(', ')} (got ${flag})`);
   const format = typeof v.format === 'string' ? v.format : 'jsonl';
   if (format !== 'jsonl' && format !== 'csv') throw new UsageError(`--format must be jsonl or csv (got ${format})`);
   const out = str(v, 'out', 'FILE');
-  if (kind === 'listingStage' || kind === 'listingIncentive') return exportListingRecords(v, kind, format, out);
-  const sk =
-    kind === 'dailyScore'
-      ? `dailyScore#${dateFlag(v, 'date')}`
-      : kind === 'operationTier' || kind === 'serviceLevel'
-        ? `${kind}#${monthFlag(v)}`
-        : kind === 'merchantAssessment'
-          ? `merchantAssessment#${quarterFlag(v)}`
-          : kind;
+  const shape = periodOfKind(kind)?.shape;
+  const period = shape === 'YYYY-MM-DD' ? dateFlag(v, 'date') : shape === 'YYYY-MM' ? monthFlag(v) : shape === 'YYYY-Qn' ? quarterFlag(v) : undefined;
   return withStore({ aws: v.aws === true }, async (store) => {
-    const grades = new GradesRepository(store);
-    const reference = new ReferenceRepository(store);
-    const [indexedKind, period] = sk.split('#') as [string, string | undefined];
-    const indexed = indexedKind === 'operationTier' || indexedKind === 'serviceLevel' || indexedKind === 'merchantAssessment';
-    // daily scores are packed by category; monthly and quarterly kinds come through the period index
-    const records = (
-      kind === 'dailyScore'
-        ? await new DailyScorePacks(store).on(await reference.sellers(), period!)
-        : indexed
-          ? await grades.listPeriodIn(
-              indexedKind,
-              period!,
-              (await reference.categories()).map((c) => c.categoryId),
-            )
-          : await grades.getMany((await reference.sellers()).map((s) => ({ sellerId: s.sellerId, sk })))
-    ).sort((a, b) => (a.sellerId < b.sellerId ? -1 : 1));
-    const file = await openOutput(out);
-    if (format === 'jsonl') for (const r of records) file.write(`${JSON.stringify(r)}\n`);
-    else if (records.length > 0) {
-      const rows = records.map((r) => flatten(r));
-      const columns = csvColumns(rows);
-      file.write(`${csvHeader(columns)}\n`);
-      for (const row of rows) file.write(`${csvLine(columns, row)}\n`);
-    }
-    await closeOutput(file);
-    return `exported ${records.length} ${kind} records to ${out}`;
-  });
-}
-
-const LISTING_KINDS = ['listingStage', 'listingIncentive'] as const;
-
-/** The current listing records of one kind: each listing's stage, or every incentive granted with its latest status. */
-async function exportListingRecords(v: Values, kind: ListingRecord['kind'], format: 'jsonl' | 'csv', out: string): Promise<string> {
-  return withStore({ aws: v.aws === true }, async (store) => {
-    const sellers = [...new Set((await new ListingsRepository(store).all()).map((l) => l.sellerId))];
-    const key = (r: ListingRecord) => `${r.listingId}|${r.kind === 'listingIncentive' ? r.grantedOn : ''}`;
-    const records = (await new ListingRecordsRepository(store).ofSellers(sellers, kind)).sort((a, b) => (key(a) < key(b) ? -1 : 1));
+    const { records } = await exportRecords({ action: 'export', kind, ...(period ? { period } : {}) }, { store });
     const file = await openOutput(out);
     if (format === 'jsonl') for (const r of records) file.write(`${JSON.stringify(r)}\n`);
     else if (records.length > 0) {
@@ -424,13 +371,11 @@ async function runsCommand(v: Values): Promise<string> {
   const format = typeof v.format === 'string' ? v.format : 'text';
   if (format !== 'text' && format !== 'jsonl') throw new UsageError(`--format must be text or jsonl (got ${format})`);
   const period = typeof v.period === 'string' ? v.period : undefined;
-  return withStore({ aws: v.aws === true }, async (store) => {
-    const runs = (await new RunsRepository(store).list({ job, period })).filter((r) => !state || r.status === state);
-    if (format === 'jsonl') return runs.map((r) => JSON.stringify(r)).join('\n');
-    if (runs.length === 0) return 'no runs';
-    const now = new Date().toISOString();
-    return runs.map((r) => runLine(r, now)).join('\n');
-  });
+  const { runs } = await invokeOperator(v, { action: 'runs', ...(job ? { job } : {}), ...(period ? { period } : {}), ...(state ? { state } : {}) });
+  if (format === 'jsonl') return runs.map((r) => JSON.stringify(r)).join('\n');
+  if (runs.length === 0) return 'no runs';
+  const now = new Date().toISOString();
+  return runs.map((r) => runLine(r, now)).join('\n');
 }
 
 function runLine(r: RunRecord, now: string): string {

@@ -1,13 +1,10 @@
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { recordChanges } from '../../functions/data/gradeStream';
-import { PolicyRepository } from '../../functions/data/policyRepository';
+import { eventsOfStreamRecord } from '../../functions/changeEvents';
+import { withStore } from '../../functions/composition';
 import { followGradesStream } from '../../functions/local/streamFollower';
-import { publishedEventOf } from '../../functions/policyActions';
-import { gradeEvents } from '../../lib/gradeEvents';
+import { publicationWatch } from '../../functions/policyActions';
 import { UsageError } from './errors';
 import { csvColumns, csvHeader, csvLine, flatten } from '../../lib/csv';
 import { invokeOperator } from './commands';
-import { withStore } from './store';
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -20,15 +17,7 @@ async function findingsCommand(v: Values): Promise<string> {
     ...(typeof v.severity === 'string' ? { severity: v.severity } : {}),
     ...(typeof v.area === 'string' ? { area: v.area } : {}),
   });
-  const rows = response.findings as ({
-    sellerId: string;
-    id: string;
-    severity: string;
-    area: string;
-    since: string;
-    deadline?: string;
-    action: string;
-  } & Record<string, unknown>)[];
+  const rows = response.findings;
   if (format === 'jsonl') return rows.map((r) => JSON.stringify(r)).join('\n');
   if (format === 'csv') {
     const flat = rows.map((r) => flatten(r));
@@ -60,26 +49,14 @@ async function watchCommand(v: Values, print: (line: string) => void): Promise<n
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    const image = (i: unknown) => (i ? (unmarshall(i as never) as Record<string, unknown>) : undefined);
     // publications are no grade records: their events are derived from the versions table, as the operator sends them
-    const policies = new PolicyRepository(store);
-    const announced = new Set(v['from-start'] === true ? [] : (await policies.list()).map((p) => p.version));
+    const publications = await publicationWatch(store, v['from-start'] === true);
     try {
       do {
-        const publications = await policies.list();
-        for (const p of publications.filter((p) => !announced.has(p.version))) {
-          announced.add(p.version);
-          const event = await publishedEventOf(store, p, publications);
-          if (event) print(JSON.stringify({ 'detail-type': event.detailType, source: 'seller-grader', detail: event.detail }));
-          if (event) printed++;
-        }
-        for (const record of await follower.next()) {
-          for (const change of recordChanges(image(record.dynamodb?.OldImage), image(record.dynamodb?.NewImage))) {
-            for (const event of gradeEvents(change, `${record.eventID ?? ''}|${change.key}`)) {
-              print(JSON.stringify({ 'detail-type': event.detailType, source: 'seller-grader', detail: event.detail }));
-              printed++;
-            }
-          }
+        const events = [...(await publications()), ...(await follower.next()).flatMap(eventsOfStreamRecord)];
+        for (const event of events) {
+          print(JSON.stringify({ 'detail-type': event.detailType, source: 'seller-grader', detail: event.detail }));
+          printed++;
         }
         if (v.once === true) break;
         await new Promise((resolve) => setTimeout(resolve, 1000));

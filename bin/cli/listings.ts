@@ -1,3 +1,4 @@
+import type { OperatorAnswer } from '../../functions/operatorActions';
 import { isCalendarDate } from '../../lib/calendar';
 import { csvHeader, csvLine } from '../../lib/csv';
 import { GrowthTally, latestListings, NO_EARLIER } from '../../lib/growthReport';
@@ -45,9 +46,9 @@ async function sellerStagesOfStore(v: Values, sellerId: string, stage: string | 
   const stages: ListingStageRecord[] = [];
   let after: string | null = null;
   do {
-    const page = await invokeOperator(v, { action: 'listings', sellerId, ...(stage ? { stage } : {}), after });
-    stages.push(...(page.listings as ListingStageRecord[]));
-    after = page.next as string | null;
+    const page: OperatorAnswer<'listings'> = await invokeOperator(v, { action: 'listings', sellerId, ...(stage ? { stage } : {}), after });
+    stages.push(...page.listings);
+    after = page.next;
   } while (after);
   return stages;
 }

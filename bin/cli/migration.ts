@@ -1,6 +1,5 @@
-import { mapLimit } from '../../functions/data/batch';
-import { GradesRepository } from '../../functions/data/gradesRepository';
-import { ReferenceRepository } from '../../functions/data/referenceRepository';
+import { withStore } from '../../functions/composition';
+import { exportRecords } from '../../functions/exportActions';
 import { addMonths, isMonth } from '../../lib/calendar';
 import { csvHeader, csvLine } from '../../lib/csv';
 import { OPERATION_TIERS } from '../../lib/operationTier';
@@ -8,11 +7,10 @@ import type { OperationTierRecord } from '../../lib/records';
 import { UsageError } from './errors';
 import { writeOutput } from './files';
 import { eachRecordOfFile } from './reportData';
-import { withStore } from './store';
 
 type Values = Record<string, string | boolean | undefined>;
 
-/** Operation tiers of two months by seller, from the tables (the period index) or a records file. */
+/** Operation tiers of two months by seller, from the tables (the export of each month) or a records file. */
 async function tiersOf(v: Values, months: [string, string]): Promise<[Map<string, OperationTierRecord>, Map<string, OperationTierRecord>]> {
   const out: [Map<string, OperationTierRecord>, Map<string, OperationTierRecord>] = [new Map(), new Map()];
   const add = (r: OperationTierRecord) => {
@@ -24,15 +22,8 @@ async function tiersOf(v: Values, months: [string, string]): Promise<[Map<string
     return out;
   }
   await withStore({ aws: v.aws === true }, async (store) => {
-    const grades = new GradesRepository(store);
-    const categories = (await new ReferenceRepository(store).categories()).map((c) => c.categoryId);
-    await mapLimit(
-      months.flatMap((m) => categories.map((c) => [m, c] as const)),
-      16,
-      async ([m, c]) => {
-        for (const r of await grades.listPeriod('operationTier', m, c)) if (r.kind === 'operationTier') add(r);
-      },
-    );
+    const exports = await Promise.all(months.map((period) => exportRecords({ action: 'export', kind: 'operationTier', period }, { store })));
+    for (const { records } of exports) for (const r of records) if (r.kind === 'operationTier') add(r);
   });
   return out;
 }

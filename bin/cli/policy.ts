@@ -48,26 +48,26 @@ async function policyCommand(verb: string | undefined, args: string[], v: Values
   switch (verb) {
     case 'show': {
       const r = await invokeOperator(v, { action: 'showPolicy', ...(typeof v.version === 'string' ? { version: v.version } : {}) });
-      const publication = r.publication as Publication | null;
-      note(`policy ${String(r.version)}: ${publication ? origin(publication) : 'pinned by GRADER_POLICY_FILE, not published'}`);
+      const publication = r.publication;
+      note(`policy ${r.version}: ${publication ? origin(publication) : 'pinned by GRADER_POLICY_FILE, not published'}`);
       return JSON.stringify(r.document, null, 2);
     }
     case 'list': {
       const r = await invokeOperator(v, { action: 'listPolicies' });
-      const publications = r.publications as Publication[];
+      const publications = r.publications;
       if (v.format === 'jsonl') return publications.map((p) => JSON.stringify(p)).join('\n');
       const lines = publications.map((p) => `${p.version.padEnd(12)} ${p.version === r.inForce ? '*' : ' '} ${origin(p)}`);
-      return [...lines, `* in force today${r.pinned ? ` (pinned by GRADER_POLICY_FILE: ${String(r.inForce)})` : ''}`].join('\n');
+      return [...lines, `* in force today${r.pinned ? ` (pinned by GRADER_POLICY_FILE: ${r.inForce})` : ''}`].join('\n');
     }
     case 'check': {
       const file = documentFile(args[0], 'check');
       const r = await aboutFile(file.path, () =>
         invokeOperator(v, { action: 'checkPolicy', document: file.document, ...(typeof v.from === 'string' ? { from: v.from } : {}) }),
       );
-      const entries = r.entries as PolicyDifference[];
+      const entries = r.entries;
       const state = r.state === 'published' ? 'is valid and already published as it is' : 'is valid and publishable';
       return [
-        `${file.path}: policy ${String(r.version)} ${state}; ${entries.length} entries differ from ${String(r.comparedWith)} (in force today)`,
+        `${file.path}: policy ${r.version} ${state}; ${entries.length} entries differ from ${r.comparedWith} (in force today)`,
         ...differenceLines(entries),
       ].join('\n');
     }
@@ -75,9 +75,9 @@ async function policyCommand(verb: string | undefined, args: string[], v: Values
       const [a, b] = args;
       if (!a || !b) throw new UsageError('policy diff needs two versions or files: grader policy diff A B');
       const r = await invokeOperator(v, { action: 'diffPolicies', a: side(a), b: side(b) });
-      const differences = r.differences as PolicyDifference[];
+      const differences = r.differences;
       if (differences.length === 0) return `${a} and ${b} do not differ`;
-      return [`${differences.length} entries differ between ${a} (${String(r.a)}) and ${b} (${String(r.b)}):`, ...differenceLines(differences)].join('\n');
+      return [`${differences.length} entries differ between ${a} (${r.a}) and ${b} (${r.b}):`, ...differenceLines(differences)].join('\n');
     }
     case 'publish': {
       const file = documentFile(args[0], 'publish');
@@ -92,7 +92,7 @@ async function policyCommand(verb: string | undefined, args: string[], v: Values
           publishedBy: typeof v.by === 'string' ? v.by : (process.env.USER ?? 'operator'),
         }),
       );
-      const p = r.publication as Publication;
+      const p = r.publication;
       if (!r.announced && r.event) note('no event bus here: `grader watch` shows the PolicyPublished event from the tables');
       return r.published
         ? `published policy ${p.version} (${origin(p)}); it grades ${p.from} on, earlier periods keep their versions`

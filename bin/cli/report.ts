@@ -1,7 +1,8 @@
-import { mapLimit } from '../../functions/data/batch';
-import type { Store } from '../../functions/data/store';
+import { withStore, type Store } from '../../functions/composition';
 import { policyFromEnvironment } from '../../functions/environment';
+import { marketplaceReport, sellerReport as sellerReportAction } from '../../functions/reportActions';
 import { isMonth } from '../../lib/calendar';
+import { InputError } from '../../lib/errors';
 import type { Policy } from '../../lib/policy';
 import type { ListingRecord } from '../../lib/listingRecords';
 import type { GradeRecord } from '../../lib/records';
@@ -11,8 +12,7 @@ import type { Commands, Draw } from '../report/html';
 import { comparePage, marketplacePage, sellerPage } from '../report/render';
 import { UsageError } from './errors';
 import { writeOutput } from './files';
-import { badOrdersOf, eachRecordOfFile, sellerOfFile, sellerOfStore, sellersOfStore, tallyStore } from './reportData';
-import { withStore } from './store';
+import { eachRecordOfFile, sellerOfFile } from './reportData';
 
 /** A path as one shell word. */
 const shellWord = (s: string) => (/^[\w./@:+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
@@ -65,33 +65,13 @@ async function marketplace(options: { store?: Store; policy: Policy; period?: st
     );
     return marketplacePage(model, views, commands);
   }
-  const store = options.store!;
-  const tally = new ReportTally(options.period);
-  const read = await tallyStore(store, tally, options.period);
-  const model = tally.marketplace({ policy: options.policy, quarantine: read.quarantine });
-  if (model.growth) model.growth.source = 'tables';
-  const named = new Set(tally.inlined(model));
-  const records = await sellersOfStore(
-    store,
-    read.sellers.filter((s) => named.has(s.sellerId)),
-    read.lastDay,
+  const { model, views } = await inFlags(
+    marketplaceReport(
+      { action: 'marketplaceReport', ...(options.period ? { period: options.period } : {}) },
+      { store: options.store!, policy: options.policy },
+    ),
   );
-  const views = await mapLimit([...records], 16, async ([id, { records: own, listings }]) => {
-    const orders = await badOrdersOf(store, own, model.period);
-    return sellerView(id, own, {
-      period: model.period,
-      pool: poolOf(tally.pools, own),
-      badOrders: orders.orders,
-      badOrdersTotal: orders.total,
-      // the views the page holds count their listings by stage; the seller's own page lists them
-      ...(model.growth ? { listings, listedListings: 0 } : {}),
-    });
-  });
-  return marketplacePage(
-    model,
-    views.sort((a, b) => (a.sellerId < b.sellerId ? -1 : 1)),
-    commands,
-  );
+  return marketplacePage(model, views, commands);
 }
 
 /** One seller's page (issue 22), from the tables or a records file: everything its view on the marketplace page shows. */
@@ -115,15 +95,29 @@ async function sellerReport(options: { store?: Store; policy: Policy; period?: s
       '9999-12';
     return sellerPage(sellerView(options.seller, records, { period, pool, ...(listings.length > 0 ? { listings } : {}) }), shared, commands, period, draw);
   }
-  const [draw, read] = await Promise.all([drawing, sellerOfStore(options.store!, options.seller, options.period)]);
-  const view = sellerView(options.seller, read.records, {
-    period: read.month,
-    pool: read.pool,
-    badOrders: read.orders.orders,
-    badOrdersTotal: read.orders.total,
-    ...(read.listings.length > 0 ? { listings: read.listings } : {}),
-  });
-  return sellerPage(view, shared, commands, read.month, draw);
+  const [draw, { view, period }] = await Promise.all([
+    drawing,
+    inFlags(
+      sellerReportAction(
+        { action: 'sellerReport', sellerId: options.seller, ...(options.period ? { period: options.period } : {}) },
+        { store: options.store!, policy: options.policy },
+      ),
+    ),
+  ]);
+  return sellerPage(view, shared, commands, period, draw);
+}
+
+/** The report actions' refusals in the words of the flags. */
+async function inFlags<T>(answer: Promise<T>): Promise<T> {
+  try {
+    return await answer;
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    const reason = e.message.slice(`${e.field}: `.length);
+    if (e.field === 'sellerId') throw new UsageError(`--seller: ${reason}`, { cause: e });
+    if (e.field === 'period') throw new UsageError(`${reason}, or give --records FILE`, { cause: e });
+    throw e;
+  }
 }
 
 /** The grade records of a whole `grader score` file, for the what-if. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packCount, POOL_PACKS, poolOfPacks } from '../../bin/cli/reportData';
+import { packCount, POOL_PACKS, poolOfPacks } from '../../functions/reportPools';
 import { DailyScorePacks } from '../../functions/data/dailyScorePacks';
 import type { DailyScoreRecord } from '../../lib/records';
 import { ABILITY_ORDER } from '../../lib/report';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportCommand, importCommand, invokeOperator, runCommand, showCommand } from '../../bin/cli/commands';
-import { tallyGrowthOfStore } from '../../bin/cli/growthOfStore';
+import { tallyGrowthOfStore } from '../../functions/reportGrowth';
 import { listingsCommand } from '../../bin/cli/listings';
 import { report } from '../../bin/cli/report';
 import { score } from '../../bin/cli/score';

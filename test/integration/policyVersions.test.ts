@@ -15,6 +15,7 @@ import { importData } from '../../functions/jobs/importData';
 import { runJob, runShards, type ShardTask } from '../../functions/jobs/runJob';
 import { localContext } from '../../functions/local/simulate';
 import { operatorHandler } from '../../functions/operator';
+import { isAnswerTo } from '../../functions/operatorActions';
 import { prepareJob } from '../../lib/evaluateJob';
 import { DEFAULT_POLICY, parsePolicy, type Policy } from '../../lib/policy';
 import type { GradeRecord } from '../../lib/records';
@@ -292,7 +293,7 @@ describe('a published version', () => {
 
   it('is named, with who published it and why, in the explanation of a grade it computed', async () => {
     const response = await operator({ action: 'explain', sellerId: m.market.sellers[0]!.sellerId, date: '2026-10-20' });
-    expect(response.ok && response.explanation).toEqual(
+    expect(isAnswerTo(response, 'explain') && response.explanation).toEqual(
       expect.arrayContaining([
         `Policy 2026.2 (in force from 2026-10, published ${NOW} by ops-li: wider tiers) computed the operation tier 2026-10, service level 2026-10, status as of 2026-11-20.`,
       ]),

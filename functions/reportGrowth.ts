@@ -1,11 +1,11 @@
-import { batchGet, chunks } from '../../functions/data/batch';
-import { GrowthStates } from '../../functions/data/growthStates';
-import { listingRecordOfItem } from '../../functions/data/listingRecordsRepository';
-import { ListingsRepository } from '../../functions/data/listingsRepository';
-import type { RunRecord } from '../../functions/data/runsRepository';
-import type { Store } from '../../functions/data/store';
-import type { StageVersion } from '../../lib/growthReport';
-import type { ListingIncentiveRecord } from '../../lib/listingRecords';
+import { batchGet, chunks } from './data/batch';
+import { GrowthStates } from './data/growthStates';
+import { listingRecordOfItem } from './data/listingRecordsRepository';
+import { ListingsRepository } from './data/listingsRepository';
+import type { RunRecord } from './data/runsRepository';
+import type { Store } from './data/store';
+import type { StageVersion } from '../lib/growthReport';
+import type { ListingIncentiveRecord } from '../lib/listingRecords';
 
 /** Listing blocks read at a time: their references (one BatchGetItem) and their states (one query each). */
 const BLOCKS_AT_ONCE = 100;
