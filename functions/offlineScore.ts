@@ -125,7 +125,15 @@ async function storeEarlierRecords(
     if (r.kind === 'goodSellerGrant') {
       if (imported.has(r.sellerId)) continue;
       const grant = grantOfRecord(r);
-      grants.push(grantRecord(grant, categoryId, grant.revokedOn && grant.revokedOn > grant.approvedOn ? grant.revokedOn : grant.approvedOn, context.policy, context.runId));
+      grants.push(
+        grantRecord(
+          grant,
+          categoryId,
+          grant.revokedOn && grant.revokedOn > grant.approvedOn ? grant.revokedOn : grant.approvedOn,
+          context.policy,
+          context.runId,
+        ),
+      );
     } else if (r.kind === 'operationTier' || r.kind === 'serviceLevel' || r.kind === 'merchantAssessment' || r.kind === 'healthCheck') {
       earlier.push({ ...r, categoryId });
     }

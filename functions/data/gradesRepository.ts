@@ -195,7 +195,12 @@ class GradesRepository {
 
   /** Stores earlier runs' records for an offline evaluation (see earlierItem). */
   async putEarlier(records: (EarlierRecord & { categoryId: string })[], now: string): Promise<void> {
-    await batchPut(this.store.doc, this.table, records.map((r) => earlierItem(r, now)), this.store.stats);
+    await batchPut(
+      this.store.doc,
+      this.table,
+      records.map((r) => earlierItem(r, now)),
+      this.store.stats,
+    );
   }
 
   async get(sellerId: string, sk: string): Promise<GradeRecord | null> {

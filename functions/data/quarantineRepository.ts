@@ -94,7 +94,12 @@ class QuarantineRepository {
   /** Every quarantined row, as the record that quarantined it (an offline evaluation's whole quarantine). */
   async all(): Promise<QuarantineRecord[]> {
     const items = await scanAll(this.store.doc, { TableName: this.store.tables.quarantine }, this.store.stats);
-    return items.map((i) => ({ kind: 'quarantine', source: String(i.source).replace('-undated', '') as QuarantineRecord['source'], key: i.key as Record<string, unknown>, reason: String(i.reason) }));
+    return items.map((i) => ({
+      kind: 'quarantine',
+      source: String(i.source).replace('-undated', '') as QuarantineRecord['source'],
+      key: i.key as Record<string, unknown>,
+      reason: String(i.reason),
+    }));
   }
 
   private async rowKeys(source: string): Promise<string[]> {
