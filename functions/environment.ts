@@ -11,6 +11,8 @@ interface HandlerDependencies extends RunDependencies {
   policy: Policy;
   /** sends a change event that no grade record carries (a policy publication); absent where there is no bus */
   announce?: Announce;
+  /** how long a request already sent may take to land (functions/jobs/invocationFence.ts); a store in memory: at once */
+  settleMs?: number;
 }
 
 /**

@@ -36,7 +36,7 @@ function shardWorkerHandler(deps: () => HandlerDependencies) {
     .use(logInvocation('shardWorker'))
     .handler(async (event, context) => {
       // a killed worker's claims lapse once its last writes have landed; it sends none near its end
-      const fence = invocationFence(Date.now(), context.getRemainingTimeInMillis());
+      const fence = invocationFence(Date.now(), context.getRemainingTimeInMillis(), deps().settleMs);
       const invocation = { id: randomUUID(), claimUntil: new Date(fence.claimUntil).toISOString() };
       const failures: SQSBatchResponse['batchItemFailures'] = [];
       const byRun = new Map<string, { task: ShardTask; message: SQSRecord }[]>();

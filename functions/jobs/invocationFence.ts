@@ -16,18 +16,21 @@ interface InvocationFence {
 /** What a request already sent is given to land, at the least: a batch write to DynamoDB Local on a loaded 2-core machine took up to 3.7 s. */
 const SETTLE_MIN_MS = 4000;
 
-/** The fence of an invocation that starts `now` with `remainingMs` left before Lambda stops it. */
-function invocationFence(now: number, remainingMs: number): InvocationFence {
+/**
+ * The fence of an invocation that starts `now` with `remainingMs` left before Lambda stops it.
+ * `settleMs` is what a request already sent is given to land: a store in memory lands it at once.
+ */
+function invocationFence(now: number, remainingMs: number, settleMs = SETTLE_MIN_MS): InvocationFence {
   const tenth = remainingMs / 10;
-  return { stopAt: now + remainingMs - tenth, claimUntil: now + remainingMs + Math.max(tenth, SETTLE_MIN_MS) };
+  return { stopAt: now + remainingMs - tenth, claimUntil: now + remainingMs + Math.max(tenth, settleMs) };
 }
 
 /**
  * How long after its delivery a message's shards may stay claimed, for a function timeout: the
  * queue's visibility timeout must be longer, or a redelivery finds its shards still claimed.
  */
-function claimSpanMs(timeoutMs: number): number {
-  return invocationFence(0, timeoutMs).claimUntil;
+function claimSpanMs(timeoutMs: number, settleMs = SETTLE_MIN_MS): number {
+  return invocationFence(0, timeoutMs, settleMs).claimUntil;
 }
 
 export { claimSpanMs, invocationFence, SETTLE_MIN_MS };

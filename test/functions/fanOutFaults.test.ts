@@ -32,6 +32,9 @@ const FIRED: [Job, string][] = [
   ['daily', '2026-07-10'],
 ];
 const SEED = 20261201;
+/** a worker's time limit, and what its last request is given to land: the store is in memory */
+const TIMEOUT_MS = 1_500;
+const SETTLE_MS = 300;
 
 let clean: Awaited<ReturnType<typeof memoryStore>>;
 let faulty: Awaited<ReturnType<typeof memoryStore>>;
@@ -134,11 +137,11 @@ describe('the fan-out path under faults', () => {
         const roll = rand();
         const fate = !early ? 'healthy' : roll < 0.6 ? 'kill' : roll < 0.75 ? 'throttle' : 'healthy';
         // past its deadline an invocation reaches the tables no more, as when Lambda stops it
-        const deps = { ...faulty.deps, store: fatedStore(storeUntil(faulty.store, deadline, 'hang'), rand, faults, fate) };
+        const deps = { ...faulty.deps, settleMs: SETTLE_MS, store: fatedStore(storeUntil(faulty.store, deadline, 'hang'), rand, faults, fate) };
         return shardWorkerHandler(() => deps)(event, { ...localContext('shardWorker'), getRemainingTimeInMillis: () => deadline - Date.now() });
       },
       // a redelivery comes once a timed-out invocation's claims have lapsed, as in infra/ (six timeouts)
-      { batchSize: 2, concurrency: 3, maxReceiveCount, invocationTimeoutMs: 5_000, visibilityTimeoutMs: claimSpanMs(5_000) + 500 },
+      { batchSize: 2, concurrency: 3, maxReceiveCount, invocationTimeoutMs: TIMEOUT_MS, visibilityTimeoutMs: claimSpanMs(TIMEOUT_MS, SETTLE_MS) + 200 },
     );
     // every shard sent twice, in shuffled order; and one message that is not a shard at all
     const dispatch = async (tasks: ShardTask[]) => {
