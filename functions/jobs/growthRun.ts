@@ -12,6 +12,8 @@ import { QuarantineRepository } from '../data/quarantineRepository';
 import { ReferenceRepository } from '../data/referenceRepository';
 import type { RunCounts } from '../data/runsRepository';
 import type { Store } from '../data/store';
+import { mapLimit } from '../data/batch';
+import type { PlanOf } from './jobPlan';
 
 /** What the growth job of D reads once: every listing and its sums over the window D-30..D-1. */
 interface GrowthData {
@@ -269,5 +271,26 @@ function growthQuarantined(store: Store, data: GrowthData): Promise<number> {
   return new QuarantineRepository(store).countListingRowsForWindow(data.window);
 }
 
-export { buildGrowthShard, growthQuarantined, loadGrowthData, loadGrowthRunData, planGrowthShards, wantedListings, writeGrowthShards };
+/**
+ * The growth job's strategy: shards of listing pools and idle categories (lib/growth.ts), each block's
+ * state read before D and written after it. It touches no seller status.
+ */
+const growthPlan: PlanOf = async (run, deps, { fresh }) => {
+  const data = await loadGrowthRunData(deps.store, run);
+  const shards = planGrowthShards(data, deps.policy, wantedListings(data, run));
+  const byId = new Map(shards.map((s) => [s.shardId, s]));
+  const ctx: GrowthContext = { store: deps.store, policy: deps.policy, data, runId: run.runId, asOf: run.asOf, dryRun: run.dryRun, fresh, now: deps.now };
+  return {
+    referenceRevision: data.referenceRevision,
+    shards: shards.map((s) => ({ shardId: s.shardId, size: s.assigned.length + s.idle.length })),
+    quarantined: () => growthQuarantined(deps.store, data),
+    async evaluate(shardIds, assertHeld) {
+      const built = await mapLimit(shardIds, deps.concurrency ?? 4, async (id) => buildGrowthShard(ctx, byId.get(id)!));
+      assertHeld();
+      return writeGrowthShards(ctx, built);
+    },
+  };
+};
+
+export { growthPlan, buildGrowthShard, growthQuarantined, loadGrowthData, loadGrowthRunData, planGrowthShards, wantedListings, writeGrowthShards };
 export type { BuiltGrowthShard, GrowthContext, GrowthData, GrowthOutcome, GrowthShard };

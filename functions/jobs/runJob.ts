@@ -1,20 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { addDays, type Job, type SellerJob } from '../../lib/calendar';
+import type { Job } from '../../lib/calendar';
 import type { ListingRecord } from '../../lib/listingRecords';
-import type { GoodSellerGrant } from '../../lib/goodSeller';
-import { followsDayBefore, refreshesPartially, statusMayChangeOn } from '../../lib/status';
-import type { Policy } from '../../lib/policy';
 import type { GradeRecord } from '../../lib/records';
-import { planShards, type Shard } from '../../lib/shards';
 import { mapLimit } from '../data/batch';
-import { QuarantineRepository } from '../data/quarantineRepository';
-import { RunsRepository, scheduledRunId, ZERO_COUNTS, type RunClaim, type RunCounts, type RunRecord } from '../data/runsRepository';
-import type { Store } from '../data/store';
-import { buildShard, loadActiveGrants, loadHealthInputs, writeShards, type ShardContext } from './evaluateShard';
-import { buildGrowthShard, growthQuarantined, loadGrowthRunData, planGrowthShards, wantedListings, writeGrowthShards, type GrowthContext } from './growthRun';
-import { foldOrdersBeforeRun } from './orders';
-import { jobSpan, loadJobData, loadRunData, type JobData } from './jobData';
-import { policiesOfRun, policyForRun, type PolicySource } from './runPolicy';
+import { RunsRepository, ZERO_COUNTS, type RunClaim, type RunCounts, type RunRecord } from '../data/runsRepository';
+import { policiesOfRun, policyForRun } from './runPolicy';
+import type { GroupOutcome, JobPlan, PlanOf, RunDependencies, ShardTask } from './jobPlan';
+import { growthPlan } from './growthRun';
+import { planRun, sellerPlan, wantedOf } from './sellerRun';
 import { heartbeat, LeaseLostError, leaseTimes, lockPeriod, RunBusyError, ShardsNotSentError, type LeaseTimes } from './runLease';
 
 /** A request to evaluate one job for one period (SPEC §8.2, §8.3). */
@@ -34,49 +27,11 @@ interface RunRequest {
   policyVersion?: string | undefined;
 }
 
-/** A shard message for the fan-out (SQS in AWS). */
-interface ShardTask {
-  runId: string;
-  job: Job;
-  period: string;
-  shardId: string;
-}
-
-interface RunDependencies {
-  store: Store;
-  /** the pinned policy; under `published`, the base one a run replaces with its version */
-  policy: Policy;
-  /** set by a run from its record: the version its status rebuilds follow (the one in force on its `asOf`) */
-  statusPolicy?: Policy;
-  /** where a run finds its policy (functions/jobs/runPolicy.ts); absent: pinned */
-  policySource?: PolicySource;
-  /** wall-clock ISO time, for run bookkeeping only (never for periods) */
-  now: () => string;
-  /** sends unfinished shards elsewhere (AWS); absent: run them here on a bounded pool */
-  dispatch?: (tasks: ShardTask[]) => Promise<void>;
-  concurrency?: number;
-  /** how long a claimed run is considered alive before another attempt may resume it */
-  leaseSeconds?: number;
-}
-
 interface RunResult {
   state: 'succeeded' | 'failed' | 'alreadyDone' | 'dispatched';
   run: RunRecord;
   /** what changed (or, for a dry run, would change) */
   changed: (GradeRecord | ListingRecord)[];
-}
-
-/** The sellers a run writes: the listed sellers and categories; everyone when neither is given. */
-function wantedOf(data: JobData, req: Pick<RunRequest, 'sellers' | 'categories'>): ((s: number) => boolean) | undefined {
-  const sellers = req.sellers?.length ? new Set(req.sellers) : null;
-  const categories = req.categories?.length ? new Set(req.categories) : null;
-  if (!sellers && !categories) return undefined;
-  return (s) => (sellers?.has(data.sellers[s]!.sellerId) ?? false) || (categories?.has(data.sellers[s]!.categoryId) ?? false);
-}
-
-/** The shard plan of a run: deterministic, so a worker re-plans it and finds its own shard. */
-function planRun(data: JobData, policy: Policy, req: Pick<RunRequest, 'sellers' | 'categories'>): Shard[] {
-  return planShards(data.job, data.jobSellers, data.totals.scoring ?? null, policy, wantedOf(data, req));
 }
 
 /**
@@ -323,97 +278,6 @@ async function evaluateShards(
   return { counts, runFinished, unknown, busy };
 }
 
-/** What a group of shards changed, in all and shard by shard (none by shard on a dry run). */
-interface GroupOutcome {
-  counts: RunCounts;
-  changed: (GradeRecord | ListingRecord)[];
-  byShard: Map<string, RunCounts>;
-}
-
-/**
- * What a run evaluates, job by job: its shards, and how a group of them is built and written in
- * one change-only pass. The seller jobs' plan is below; the growth job's is functions/jobs/growthRun.ts.
- */
-interface JobPlan {
-  referenceRevision: number;
-  /** `size`: the sellers (or listings) a shard writes, for the write groups */
-  shards: { shardId: string; size: number }[];
-  /** the rows quarantined inside the run's windows */
-  quarantined(): Promise<number>;
-  /** builds a group of planned shards, and writes their records while the run is still held */
-  evaluate(shardIds: string[], assertHeld: () => void): Promise<GroupOutcome>;
-}
-
-/**
- * The plan of a run. `entry`: the run's own invocation (which folds order changes first, and may
- * send the shards out) or a fan-out worker (which reads the data its run's planning read, when it
- * shares its process). `fresh`: a period never evaluated before.
- */
-function planOf(run: RunRecord, deps: RunDependencies, options: { entry: 'run' | 'worker'; fresh: boolean }): Promise<JobPlan> {
-  return run.job === 'growth' ? growthPlan(run, deps, options.fresh) : sellerPlan(run as RunRecord & { job: SellerJob }, deps, options);
-}
-
-async function sellerPlan(run: RunRecord & { job: SellerJob }, deps: RunDependencies, options: { entry: 'run' | 'worker'; fresh: boolean }): Promise<JobPlan> {
-  // order changes stored by now apply to this run (SPEC §3.4)
-  if (options.entry === 'run') await foldOrdersBeforeRun(deps.store, run.owner, deps.now());
-  const cached = options.entry === 'worker' || deps.dispatch !== undefined;
-  const data = cached ? await loadRunData(deps.store, run, deps.policy) : await loadJobData(deps.store, run.job, run.period, deps.policy);
-  const shards = planRun(data, deps.policy, { sellers: run.sellers ?? undefined, categories: run.categories ?? undefined });
-  const byId = new Map(shards.map((s) => [s.shardId, s]));
-  // what evaluating needs besides the data: read once, and only when a shard is evaluated here
-  let context: Promise<ShardContext> | undefined;
-  const contextOf = async (): Promise<ShardContext> => {
-    const daily = run.job === 'daily';
-    const [grants, dayBefore, health] = await Promise.all([
-      daily ? loadActiveGrants(deps.store) : { activeGrants: new Map<string, GoodSellerGrant>() },
-      daily ? dayBeforeRun(new RunsRepository(deps.store), run, deps.policy) : null,
-      daily ? loadHealthInputs(deps.store, data) : {},
-    ]);
-    return {
-      store: deps.store,
-      policy: deps.policy,
-      statusPolicy: deps.statusPolicy ?? deps.policy,
-      data,
-      runId: run.runId,
-      dryRun: run.dryRun,
-      fresh: options.fresh,
-      asOf: run.asOf,
-      now: deps.now,
-      ...grants,
-      ...health,
-      statusRefresh: daily ? statusRefreshAfter(dayBefore, run, data, deps.policy, grants.activeGrants) : undefined,
-    };
-  };
-  return {
-    referenceRevision: data.referenceRevision,
-    shards: shards.map((s) => ({ shardId: s.shardId, size: s.sellers.length })),
-    quarantined: () => new QuarantineRepository(deps.store).countForWindow(jobSpan(data), data.referenceRevision),
-    async evaluate(shardIds, assertHeld) {
-      const ctx = await (context ??= contextOf());
-      const built = await mapLimit(shardIds, deps.concurrency ?? 4, (id) => buildShard(ctx, byId.get(id)!));
-      assertHeld();
-      return writeShards(ctx, built);
-    },
-  };
-}
-
-async function growthPlan(run: RunRecord, deps: RunDependencies, fresh: boolean): Promise<JobPlan> {
-  const data = await loadGrowthRunData(deps.store, run);
-  const shards = planGrowthShards(data, deps.policy, wantedListings(data, run));
-  const byId = new Map(shards.map((s) => [s.shardId, s]));
-  const ctx: GrowthContext = { store: deps.store, policy: deps.policy, data, runId: run.runId, asOf: run.asOf, dryRun: run.dryRun, fresh, now: deps.now };
-  return {
-    referenceRevision: data.referenceRevision,
-    shards: shards.map((s) => ({ shardId: s.shardId, size: s.assigned.length + s.idle.length })),
-    quarantined: () => growthQuarantined(deps.store, data),
-    async evaluate(shardIds, assertHeld) {
-      const built = await mapLimit(shardIds, deps.concurrency ?? 4, async (id) => buildGrowthShard(ctx, byId.get(id)!));
-      assertHeld();
-      return writeGrowthShards(ctx, built);
-    },
-  };
-}
-
 /**
  * Builds a group of shards, writes their records in one change-only pass (full batches) while the
  * run is still held, and marks the shards finished (not on a dry run), each with its own counts.
@@ -440,13 +304,6 @@ async function evaluateGroup(
   return outcome;
 }
 
-/** The scheduled daily run of the day before, when this run may refresh only some statuses after it. */
-async function dayBeforeRun(runs: RunsRepository, run: RunRecord, policy: Policy): Promise<RunRecord | null> {
-  if (!followsDayBefore(run, policy)) return null;
-  const dayBefore = addDays(run.period, -1);
-  return runs.get('daily', dayBefore, scheduledRunId('daily', dayBefore));
-}
-
 /**
  * Ends a fanned-out run failed when one of its shards has used up its deliveries (its message goes
  * to the dead-letter queue): the run cannot finish, and its period's lock is given back.
@@ -459,23 +316,11 @@ async function failRunOfShards(task: ShardTask, error: string, deps: RunDependen
   if (failed.status === 'failed' && failed.owner === run.owner && !run.dryRun) await runs.unlockPeriod(run.job, run.period, run.owner);
 }
 
-/**
- * The sellers whose status a daily run refreshes. All of them, unless this is the scheduled run of
- * its own date and the day before was a successful scheduled run that read the same reference
- * revision under the same policy, and no month or quarter takes effect today: then every status
- * is as that run left it (monthly and quarterly runs and operator actions rebuild the statuses
- * they touch; imports and program changes move the revision), and only sellers with a program or
- * grant boundary on the date can change (lib/status.ts).
- */
-function statusRefreshAfter(
-  previous: RunRecord | null,
-  run: RunRecord,
-  data: JobData,
-  policy: Policy,
-  activeGrants: Map<string, GoodSellerGrant>,
-): ((seller: number) => boolean) | undefined {
-  if (!refreshesPartially({ ...run, referenceRevision: data.referenceRevision }, previous, policy)) return undefined;
-  return (s) => statusMayChangeOn(run.period, data.sellers[s]!, activeGrants.get(data.sellers[s]!.sellerId) ?? null, policy);
+/** Each job's strategy: adding a job is adding one here, and one schedule. */
+const PLANS: Record<Job, PlanOf> = { daily: sellerPlan, monthly: sellerPlan, quarterly: sellerPlan, growth: growthPlan };
+
+function planOf(run: RunRecord, deps: RunDependencies, options: { entry: 'run' | 'worker'; fresh: boolean }): Promise<JobPlan> {
+  return PLANS[run.job](run, deps, options);
 }
 
 async function closeRun(runs: RunsRepository, run: RunRecord, plan: JobPlan, shards: Map<string, RunCounts>, deps: RunDependencies): Promise<void> {
