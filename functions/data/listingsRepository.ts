@@ -44,18 +44,14 @@ class ListingsRepository {
   constructor(private readonly store: Store) {}
 
   async blocks(options: { consistent?: boolean } = {}): Promise<string[]> {
-    const items = await queryAll(
-      this.store.doc,
-      {
-        TableName: this.store.tables.runs,
-        KeyConditionExpression: 'jobPeriod = :p',
-        ExpressionAttributeNames: { '#i': 'item' },
-        ExpressionAttributeValues: { ':p': INDEX },
-        ProjectionExpression: '#i',
-        ...(options.consistent ? { ConsistentRead: true } : {}),
-      },
-      this.store.stats,
-    );
+    const items = await queryAll(this.store.doc, {
+      TableName: this.store.tables.runs,
+      KeyConditionExpression: 'jobPeriod = :p',
+      ExpressionAttributeNames: { '#i': 'item' },
+      ExpressionAttributeValues: { ':p': INDEX },
+      ProjectionExpression: '#i',
+      ...(options.consistent ? { ConsistentRead: true } : {}),
+    });
     return items.map((i) => String(i.item));
   }
 
@@ -130,7 +126,6 @@ class ListingsRepository {
   /** The listing writers' counters (consistent): a copy kept at these values is current. */
   async revision(): Promise<{ listings: number; rows: number }> {
     const out = await this.store.doc.send(new GetCommand({ TableName: this.store.tables.runs, Key: REVISION_KEY, ConsistentRead: true }));
-    this.store.stats.requests++;
     return { listings: Number(out.Item?.listings ?? 0), rows: Number(out.Item?.rows ?? 0) };
   }
 
@@ -144,7 +139,6 @@ class ListingsRepository {
         ExpressionAttributeValues: { ':one': 1 },
       }),
     );
-    this.store.stats.requests++;
   }
 
   /** Takes the listing feed's lease for `owner` when it is free or ran out; returns whether it did. */
@@ -163,8 +157,6 @@ class ListingsRepository {
     } catch (e) {
       if (e instanceof ConditionalCheckFailedException) return false;
       throw e;
-    } finally {
-      this.store.stats.requests++;
     }
   }
 
@@ -182,7 +174,6 @@ class ListingsRepository {
       .catch((e: unknown) => {
         if (!(e instanceof ConditionalCheckFailedException)) throw e;
       });
-    this.store.stats.requests++;
   }
 }
 

@@ -111,18 +111,14 @@ class OrdersRepository {
 
   /** The standing orders of a seller closed from..to, from the index. */
   async closedBetween(sellerId: string, from: string, to: string): Promise<OrderView[]> {
-    const items = await queryAll(
-      this.store.doc,
-      {
-        TableName: this.table,
-        IndexName: ORDERS_BY_SELLER_INDEX,
-        KeyConditionExpression: 'sellerId = :s AND closedKey BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':s': sellerId, ':from': `${from}#`, ':to': `${to}#\uffff` },
-        ProjectionExpression: '#v',
-        ExpressionAttributeNames: { '#v': 'view' },
-      },
-      this.store.stats,
-    );
+    const items = await queryAll(this.store.doc, {
+      TableName: this.table,
+      IndexName: ORDERS_BY_SELLER_INDEX,
+      KeyConditionExpression: 'sellerId = :s AND closedKey BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':s': sellerId, ':from': `${from}#`, ':to': `${to}#\uffff` },
+      ProjectionExpression: '#v',
+      ExpressionAttributeNames: { '#v': 'view' },
+    });
     return items.map((i) => JSON.parse(String(i.view)) as OrderView);
   }
 
@@ -144,7 +140,6 @@ class OrdersRepository {
           ExclusiveStartKey: start,
         }),
       );
-      this.store.stats.requests++;
       for (const i of out.Items ?? []) orders.push(JSON.parse(String(i.view)) as OrderView);
       start = out.LastEvaluatedKey;
     } while (start && orders.length < query.limit);
@@ -156,7 +151,6 @@ class OrdersRepository {
     const unique = new Map(days.map((d) => [`${d.sellerId}|${d.date}`, d]));
     if (unique.size === 0) return;
     await this.store.doc.send(new PutCommand({ TableName: this.store.tables.runs, Item: { ...PENDING_FLAG, markedAt: now } }));
-    this.store.stats.requests++;
     await batchPut(
       this.store.doc,
       this.store.tables.runs,
@@ -168,11 +162,12 @@ class OrdersRepository {
   async pending(): Promise<PendingDay[]> {
     const partitions = Array.from({ length: MARK_PARTITIONS }, (_, n) => `orders#pending#${n}`);
     const found = await mapLimit(partitions, 8, (p) =>
-      queryAll(
-        this.store.doc,
-        { TableName: this.store.tables.runs, KeyConditionExpression: 'jobPeriod = :p', ExpressionAttributeValues: { ':p': p }, ConsistentRead: true },
-        this.store.stats,
-      ),
+      queryAll(this.store.doc, {
+        TableName: this.store.tables.runs,
+        KeyConditionExpression: 'jobPeriod = :p',
+        ExpressionAttributeValues: { ':p': p },
+        ConsistentRead: true,
+      }),
     );
     return found.flat().map((i) => {
       const [sellerId, date] = String(i.item).split('|') as [string, string];
@@ -183,7 +178,6 @@ class OrdersRepository {
   /** When marks were last written, or null: no mark is pending (one read, which every run makes). */
   async pendingSince(): Promise<string | null> {
     const out = await this.store.doc.send(new GetCommand({ TableName: this.store.tables.runs, Key: PENDING_FLAG, ConsistentRead: true }));
-    this.store.stats.requests++;
     return out.Item ? String(out.Item.markedAt) : null;
   }
 
@@ -201,7 +195,6 @@ class OrdersRepository {
       .catch((e: unknown) => {
         if (!(e instanceof ConditionalCheckFailedException)) throw e;
       });
-    this.store.stats.requests++;
   }
 
   /** Clears folded marks; under the orders lock no one marks a day again meanwhile. */
@@ -230,8 +223,6 @@ class OrdersRepository {
     } catch (e) {
       if (e instanceof ConditionalCheckFailedException) return false;
       throw e;
-    } finally {
-      this.store.stats.requests++;
     }
   }
 
@@ -239,7 +230,6 @@ class OrdersRepository {
     const out = await this.store.doc.send(
       new GetCommand({ TableName: this.store.tables.runs, Key: { jobPeriod: 'orders#lock', item: 'lock' }, ConsistentRead: true }),
     );
-    this.store.stats.requests++;
     return out.Item ? { owner: String(out.Item.owner), leaseUntil: String(out.Item.leaseUntil) } : null;
   }
 
@@ -257,7 +247,6 @@ class OrdersRepository {
       .catch((e: unknown) => {
         if (!(e instanceof ConditionalCheckFailedException)) throw e;
       });
-    this.store.stats.requests++;
   }
 }
 

@@ -86,7 +86,6 @@ class RunsRepository {
           ExpressionAttributeNames: { '#i': 'item' },
         }),
       );
-      this.store.stats.requests++;
       // a failed read only costs the shortcut: a period not known to be fresh has its hashes read
       return { state: 'started', run, fresh: (await earlier.catch(() => null))?.every((r) => r.runId === run.runId) ?? false };
     } catch (e) {
@@ -119,7 +118,6 @@ class RunsRepository {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      this.store.stats.requests++;
       return { state: 'resumed', run: runRecordSchema.parse(out.Attributes) };
     } catch (e) {
       if (e instanceof ConditionalCheckFailedException) return { state: 'busy', run: existing };
@@ -131,39 +129,30 @@ class RunsRepository {
     const out = await this.store.doc.send(
       new GetCommand({ TableName: this.store.tables.runs, Key: { jobPeriod: `${job}#${period}`, item: `run#${runId}` }, ConsistentRead: true }),
     );
-    this.store.stats.requests++;
     return out.Item ? runRecordSchema.parse(out.Item) : null;
   }
 
   /** Every run of a job and period, scheduled or by hand. */
   async runsOf(job: RunRecord['job'], period: string): Promise<RunRecord[]> {
-    const items = await queryAll(
-      this.store.doc,
-      {
-        TableName: this.store.tables.runs,
-        ConsistentRead: true,
-        KeyConditionExpression: 'jobPeriod = :jp AND begins_with(#i, :run)',
-        ExpressionAttributeNames: { '#i': 'item' },
-        ExpressionAttributeValues: { ':jp': `${job}#${period}`, ':run': 'run#' },
-      },
-      this.store.stats,
-    );
+    const items = await queryAll(this.store.doc, {
+      TableName: this.store.tables.runs,
+      ConsistentRead: true,
+      KeyConditionExpression: 'jobPeriod = :jp AND begins_with(#i, :run)',
+      ExpressionAttributeNames: { '#i': 'item' },
+      ExpressionAttributeValues: { ':jp': `${job}#${period}`, ':run': 'run#' },
+    });
     return items.map((i) => runRecordSchema.parse(i));
   }
 
   /** Shards of a run already finished, with their counts. */
   async finishedShards(run: RunRecord): Promise<Map<string, RunCounts>> {
-    const items = await queryAll(
-      this.store.doc,
-      {
-        TableName: this.store.tables.runs,
-        ConsistentRead: true,
-        KeyConditionExpression: 'jobPeriod = :jp AND begins_with(#i, :shard)',
-        ExpressionAttributeNames: { '#i': 'item' },
-        ExpressionAttributeValues: { ':jp': jobPeriodOf(run), ':shard': `shard#${run.runId}#` },
-      },
-      this.store.stats,
-    );
+    const items = await queryAll(this.store.doc, {
+      TableName: this.store.tables.runs,
+      ConsistentRead: true,
+      KeyConditionExpression: 'jobPeriod = :jp AND begins_with(#i, :shard)',
+      ExpressionAttributeNames: { '#i': 'item' },
+      ExpressionAttributeValues: { ':jp': jobPeriodOf(run), ':shard': `shard#${run.runId}#` },
+    });
     return new Map(items.map((i) => [String(i.shardId), countsSchema.parse(i.counts)]));
   }
 
@@ -213,7 +202,6 @@ class RunsRepository {
           ),
       ),
     );
-    this.store.stats.requests += shardIds.length;
     return new Set(held.filter((id): id is string => id !== null));
   }
 
@@ -236,7 +224,6 @@ class RunsRepository {
           }),
       ),
     );
-    this.store.stats.requests += shardIds.length;
   }
 
   async setShards(run: RunRecord, shards: number, referenceRevision: number): Promise<void> {
@@ -248,7 +235,6 @@ class RunsRepository {
         ExpressionAttributeValues: { ':n': shards, ':r': referenceRevision },
       }),
     );
-    this.store.stats.requests++;
   }
 
   /**
@@ -289,7 +275,6 @@ class RunsRepository {
         ),
       ),
     );
-    this.store.stats.requests += updates.length;
     return held.every(Boolean);
   }
 
@@ -307,7 +292,6 @@ class RunsRepository {
   ): Promise<{ locked: true; previous: { runId: string; owner: string } | null } | { locked: false; runId: string; leaseUntil: string }> {
     const key = { jobPeriod: `${job}#${period}`, item: 'lock' };
     const previous = await this.store.doc.send(new GetCommand({ TableName: this.store.tables.runs, Key: key, ConsistentRead: true }));
-    this.store.stats.requests += 2;
     try {
       await this.store.doc.send(
         new PutCommand({
@@ -323,7 +307,6 @@ class RunsRepository {
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
       const current = await this.store.doc.send(new GetCommand({ TableName: this.store.tables.runs, Key: key, ConsistentRead: true }));
-      this.store.stats.requests++;
       return { locked: false, runId: String(current.Item?.runId ?? ''), leaseUntil: String(current.Item?.leaseUntil ?? '') };
     }
   }
@@ -357,7 +340,6 @@ class RunsRepository {
         }),
       ),
     ]);
-    this.store.stats.requests += 2;
     return runRecordSchema.parse(out.Attributes);
   }
 
@@ -376,7 +358,6 @@ class RunsRepository {
       .catch((e: unknown) => {
         if (!(e instanceof ConditionalCheckFailedException)) throw e;
       });
-    this.store.stats.requests++;
   }
 
   /** Ends a run whose worker died (its lock's lease ran out) as failed, unless another attempt holds it by now. */
@@ -397,25 +378,19 @@ class RunsRepository {
     } catch (e) {
       if (e instanceof ConditionalCheckFailedException) return false;
       throw e;
-    } finally {
-      this.store.stats.requests++;
     }
   }
 
   /** Every run record, optionally of one job and period: for operators (`grader runs`). */
   async list(filter: { job?: RunRecord['job']; period?: string } = {}): Promise<RunRecord[]> {
     if (filter.job && filter.period) return this.runsOf(filter.job, filter.period);
-    const items = await scanAll(
-      this.store.doc,
-      {
-        TableName: this.store.tables.runs,
-        ConsistentRead: true,
-        FilterExpression: 'begins_with(#i, :run)',
-        ExpressionAttributeNames: { '#i': 'item' },
-        ExpressionAttributeValues: { ':run': 'run#' },
-      },
-      this.store.stats,
-    );
+    const items = await scanAll(this.store.doc, {
+      TableName: this.store.tables.runs,
+      ConsistentRead: true,
+      FilterExpression: 'begins_with(#i, :run)',
+      ExpressionAttributeNames: { '#i': 'item' },
+      ExpressionAttributeValues: { ':run': 'run#' },
+    });
     return items
       .map((i) => runRecordSchema.parse(i))
       .filter((r) => (!filter.job || r.job === filter.job) && (!filter.period || r.period === filter.period))
@@ -464,8 +439,6 @@ class RunsRepository {
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
       return (await this.get(run.job, run.period, run.runId)) ?? done;
-    } finally {
-      this.store.stats.requests++;
     }
     return done;
   }
