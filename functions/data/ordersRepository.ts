@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { epochDay } from '../../lib/calendar';
 import { orderView, type OrderHistory, type OrderView } from '../../lib/orderOutcomes';
 import { batchDelete, batchGet, batchPut, mapLimit, type Item } from './batch';
+import { Lease } from './lease';
 import { queryAll } from './query';
 import type { Store } from './store';
 import { ORDERS_BY_SELLER_INDEX } from './tables';
@@ -24,6 +25,7 @@ const markPartition = (sellerId: string) => `orders#pending#${createHash('sha1')
 const ORDER_RETENTION_DAYS = 400;
 
 const PENDING_FLAG = { jobPeriod: 'orders#lock', item: 'pending' };
+const ORDERS_LOCK = { jobPeriod: 'orders#lock', item: 'lock' };
 
 /** A page of the drill-down: newest first; `next` continues it. */
 interface OrderPage {
@@ -207,46 +209,9 @@ class OrdersRepository {
     );
   }
 
-  /** Takes the orders lock for `owner` when it is free or its lease ran out; returns whether it did. */
-  async lock(owner: string, leaseUntil: string, now: string): Promise<boolean> {
-    try {
-      await this.store.doc.send(
-        new PutCommand({
-          TableName: this.store.tables.runs,
-          Item: { jobPeriod: 'orders#lock', item: 'lock', owner, leaseUntil },
-          ConditionExpression: 'attribute_not_exists(#i) OR leaseUntil < :now OR #o = :me',
-          ExpressionAttributeNames: { '#i': 'item', '#o': 'owner' },
-          ExpressionAttributeValues: { ':now': now, ':me': owner },
-        }),
-      );
-      return true;
-    } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return false;
-      throw e;
-    }
-  }
-
-  async holder(): Promise<{ owner: string; leaseUntil: string } | null> {
-    const out = await this.store.doc.send(
-      new GetCommand({ TableName: this.store.tables.runs, Key: { jobPeriod: 'orders#lock', item: 'lock' }, ConsistentRead: true }),
-    );
-    return out.Item ? { owner: String(out.Item.owner), leaseUntil: String(out.Item.leaseUntil) } : null;
-  }
-
-  async unlock(owner: string): Promise<void> {
-    await this.store.doc
-      .send(
-        new DeleteCommand({
-          TableName: this.store.tables.runs,
-          Key: { jobPeriod: 'orders#lock', item: 'lock' },
-          ConditionExpression: '#o = :me',
-          ExpressionAttributeNames: { '#o': 'owner' },
-          ExpressionAttributeValues: { ':me': owner },
-        }),
-      )
-      .catch((e: unknown) => {
-        if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      });
+  /** The orders lock: one writer of orders and marks at a time (ingestion, a run's fold). */
+  lease(): Lease {
+    return new Lease(this.store, ORDERS_LOCK);
   }
 }
 

@@ -2,6 +2,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { batchPut } from './batch';
+import { Lease } from './lease';
+import { itemOfRefusal } from './refusedWrite';
 import { queryAll, scanAll } from './query';
 import type { Store } from './store';
 
@@ -77,6 +79,7 @@ class RunsRepository {
     const key = { jobPeriod: jobPeriodOf(run), item: `run#${run.runId}` };
     // the period's other runs are read while this one is put: a period is fresh when it has none
     const earlier = this.runsOf(run.job, run.period);
+    let found: Record<string, unknown> | null;
     try {
       await this.store.doc.send(
         new PutCommand({
@@ -84,6 +87,7 @@ class RunsRepository {
           Item: { ...key, ...run },
           ConditionExpression: 'attribute_not_exists(#i)',
           ExpressionAttributeNames: { '#i': 'item' },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       // a failed read only costs the shortcut: a period not known to be fresh has its hashes read
@@ -91,9 +95,10 @@ class RunsRepository {
     } catch (e) {
       await earlier.catch(() => []);
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      found = itemOfRefusal(e);
     }
-    const existing = await this.get(run.job, run.period, run.runId);
-    if (!existing) throw new Error(`run ${run.runId} vanished while being claimed`);
+    if (!found) throw new Error(`run ${run.runId} vanished while being claimed`);
+    const existing = runRecordSchema.parse(found);
     if (existing.status === 'succeeded') return { state: 'done', run: existing };
     // with the period's lock in hand, a run still marked running is a dead attempt's: its live
     // workers would have kept the lock
@@ -116,12 +121,15 @@ class RunsRepository {
             ':seen': existing.owner,
           },
           ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return { state: 'resumed', run: runRecordSchema.parse(out.Attributes) };
     } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return { state: 'busy', run: existing };
-      throw e;
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      // another attempt took it over since: the run as that attempt left it
+      const taken = itemOfRefusal(e);
+      return { state: 'busy', run: taken ? runRecordSchema.parse(taken) : existing };
     }
   }
 
@@ -242,40 +250,31 @@ class RunsRepository {
    * False when another attempt has taken either over: the caller must stop writing.
    */
   async renew(run: RunRecord, leaseUntil: string, options: { lock: boolean }): Promise<boolean> {
-    const updates = [
-      new UpdateCommand({
-        TableName: this.store.tables.runs,
-        Key: { jobPeriod: jobPeriodOf(run), item: `run#${run.runId}` },
-        UpdateExpression: 'SET leaseUntil = :lease',
-        ConditionExpression: '#o = :mine AND #s = :running',
-        ExpressionAttributeNames: { '#o': 'owner', '#s': 'status' },
-        ExpressionAttributeValues: { ':lease': leaseUntil, ':mine': run.owner, ':running': 'running' },
-      }),
-      ...(options.lock
-        ? [
-            new UpdateCommand({
-              TableName: this.store.tables.runs,
-              Key: { jobPeriod: jobPeriodOf(run), item: 'lock' },
-              UpdateExpression: 'SET leaseUntil = :lease',
-              ConditionExpression: '#o = :mine',
-              ExpressionAttributeNames: { '#o': 'owner' },
-              ExpressionAttributeValues: { ':lease': leaseUntil, ':mine': run.owner },
-            }),
-          ]
-        : []),
-    ];
-    const held = await Promise.all(
-      updates.map((u) =>
-        this.store.doc.send(u).then(
-          () => true,
-          (e: unknown) => {
-            if (e instanceof ConditionalCheckFailedException) return false;
-            throw e;
-          },
-        ),
-      ),
-    );
+    const runLease = this.store.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.store.tables.runs,
+          Key: { jobPeriod: jobPeriodOf(run), item: `run#${run.runId}` },
+          UpdateExpression: 'SET leaseUntil = :lease',
+          ConditionExpression: '#o = :mine AND #s = :running',
+          ExpressionAttributeNames: { '#o': 'owner', '#s': 'status' },
+          ExpressionAttributeValues: { ':lease': leaseUntil, ':mine': run.owner, ':running': 'running' },
+        }),
+      )
+      .then(
+        () => true,
+        (e: unknown) => {
+          if (e instanceof ConditionalCheckFailedException) return false;
+          throw e;
+        },
+      );
+    const held = await Promise.all([runLease, ...(options.lock ? [this.periodLock(run.job, run.period).renew(run.owner, leaseUntil)] : [])]);
     return held.every(Boolean);
+  }
+
+  /** The writing lock of a job and period: one attempt writes the period at a time. */
+  periodLock(job: RunRecord['job'], period: string): Lease {
+    return new Lease(this.store, { jobPeriod: `${job}#${period}`, item: 'lock' });
   }
 
   /**
@@ -290,25 +289,10 @@ class RunsRepository {
     leaseUntil: string,
     now: string,
   ): Promise<{ locked: true; previous: { runId: string; owner: string } | null } | { locked: false; runId: string; leaseUntil: string }> {
-    const key = { jobPeriod: `${job}#${period}`, item: 'lock' };
-    const previous = await this.store.doc.send(new GetCommand({ TableName: this.store.tables.runs, Key: key, ConsistentRead: true }));
-    try {
-      await this.store.doc.send(
-        new PutCommand({
-          TableName: this.store.tables.runs,
-          Item: { ...key, ...holder, leaseUntil },
-          ConditionExpression: 'attribute_not_exists(#i) OR leaseUntil < :now OR #o = :me',
-          ExpressionAttributeNames: { '#i': 'item', '#o': 'owner' },
-          ExpressionAttributeValues: { ':now': now, ':me': holder.owner },
-        }),
-      );
-      const p = previous.Item;
-      return { locked: true, previous: p && p.owner !== holder.owner ? { runId: String(p.runId), owner: String(p.owner) } : null };
-    } catch (e) {
-      if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      const current = await this.store.doc.send(new GetCommand({ TableName: this.store.tables.runs, Key: key, ConsistentRead: true }));
-      return { locked: false, runId: String(current.Item?.runId ?? ''), leaseUntil: String(current.Item?.leaseUntil ?? '') };
-    }
+    const lock = await this.periodLock(job, period).acquire(holder, leaseUntil, now);
+    if (!lock.acquired) return { locked: false, runId: String(lock.holder.runId ?? ''), leaseUntil: lock.holder.leaseUntil };
+    const p = lock.previous;
+    return { locked: true, previous: p && p.owner !== holder.owner ? { runId: String(p.runId), owner: p.owner } : null };
   }
 
   /**
@@ -330,34 +314,14 @@ class RunsRepository {
           ReturnValues: 'ALL_NEW',
         }),
       ),
-      this.store.doc.send(
-        new UpdateCommand({
-          TableName: this.store.tables.runs,
-          Key: { jobPeriod: jobPeriodOf(run), item: 'lock' },
-          UpdateExpression: 'SET leaseUntil = :now',
-          ...mine,
-          ExpressionAttributeValues: { ':now': now, ':mine': run.owner },
-        }),
-      ),
+      this.periodLock(run.job, run.period).lapse(run.owner, now),
     ]);
     return runRecordSchema.parse(out.Attributes);
   }
 
   /** Gives the period's writing lock back, if this attempt still holds it. */
   async unlockPeriod(job: RunRecord['job'], period: string, owner: string): Promise<void> {
-    await this.store.doc
-      .send(
-        new DeleteCommand({
-          TableName: this.store.tables.runs,
-          Key: { jobPeriod: `${job}#${period}`, item: 'lock' },
-          ConditionExpression: '#o = :me',
-          ExpressionAttributeNames: { '#o': 'owner' },
-          ExpressionAttributeValues: { ':me': owner },
-        }),
-      )
-      .catch((e: unknown) => {
-        if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      });
+    await this.periodLock(job, period).release(owner);
   }
 
   /** Ends a run whose worker died (its lock's lease ran out) as failed, unless another attempt holds it by now. */
@@ -424,6 +388,7 @@ class RunsRepository {
           // an attempt that was taken over, or a run already ended (abandoned, or closed by another worker), keeps its record
           ConditionExpression: '#o = :mine AND #s = :running',
           ExpressionAttributeNames: { '#s': 'status', '#c': 'counts', '#e': 'error', '#o': 'owner' },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           ExpressionAttributeValues: {
             ':s': done.status,
             ':c': done.counts,
@@ -438,7 +403,8 @@ class RunsRepository {
       );
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      return (await this.get(run.job, run.period, run.runId)) ?? done;
+      const stored = itemOfRefusal(e);
+      return stored ? runRecordSchema.parse(stored) : done;
     }
     return done;
   }
