@@ -79,7 +79,7 @@ for (const sellers of sizes.length ? sizes : [2000, 10_000]) {
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
     const items = Array.from({ length: job.itemsWritten }, (_, i) => ({ ...written[i % written.length]!, sk: `raw#${i}` }));
-    const raw = new RequestStats();
+    const raw = (store.stats = new RequestStats());
     t = performance.now();
     await batchPut(store.doc, store.tables.grades, items, raw, 8);
     const keys = Array.from({ length: job.itemsRead }, (_, i) => ({

@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { MiddlewareObj } from '@middy/core';
 import type { z } from 'zod';
 import { InputError } from '../lib/errors';
@@ -34,17 +35,22 @@ function parseEvent<S extends z.ZodType>(schema: S): MiddlewareObj<unknown> {
   };
 }
 
-/** Adds the Lambda context to every log line and logs failures once, with their cause. */
-function logInvocation(name: string): MiddlewareObj<unknown, unknown> {
-  return {
-    before: (request) => {
-      logger.addContext(request.context as Parameters<Logger['addContext']>[0]);
-      logger.appendKeys({ handler: name });
+/**
+ * Powertools' Lambda context on every log line (its keys reset after each invocation), the
+ * handler's name beside it, and a failure logged once with its cause.
+ */
+function logInvocation(name: string): MiddlewareObj[] {
+  return [
+    injectLambdaContext(logger, { resetKeys: true }),
+    {
+      before: () => {
+        logger.appendKeys({ handler: name });
+      },
+      onError: (request) => {
+        logger.error(`${name} failed`, request.error as Error);
+      },
     },
-    onError: (request) => {
-      logger.error(`${name} failed`, request.error as Error);
-    },
-  };
+  ];
 }
 
 export { BadRequestError, logInvocation, logger, parseEvent };

@@ -1,26 +1,8 @@
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { RequestStats } from './requestStats';
 
 type Item = Record<string, unknown>;
 type Key = Record<string, unknown>;
-
-/** Counts of what the store was asked, for run summaries and the benchmarks. */
-class RequestStats {
-  requests = 0;
-  itemsRead = 0;
-  itemsWritten = 0;
-  capacityUnits = 0;
-  /** the part of capacityUnits that batch writes consumed (the rest: batch reads, queries, scans) */
-  writeUnits = 0;
-  retries = 0;
-  add(other: RequestStats): void {
-    this.requests += other.requests;
-    this.itemsRead += other.itemsRead;
-    this.itemsWritten += other.itemsWritten;
-    this.capacityUnits += other.capacityUnits;
-    this.writeUnits += other.writeUnits;
-    this.retries += other.retries;
-  }
-}
 
 const WRITE_BATCH = 25;
 const GET_BATCH = 100;
@@ -63,7 +45,10 @@ function backoff(attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Writes items in batches of 25, retrying unprocessed items with backoff until none is left. */
+/**
+ * Writes items in batches of 25, retrying unprocessed items with backoff until none is left. The
+ * store counts the requests; `stats.retries` counts the rounds sent again.
+ */
 function batchPut(doc: DynamoDBDocumentClient, table: string, items: Item[], stats: RequestStats, concurrency = 32): Promise<void> {
   return batchWrite(
     doc,
@@ -97,18 +82,12 @@ async function batchWrite(doc: DynamoDBDocumentClient, table: string, requests: 
         await backoff(attempt);
       }
       const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending }, ReturnConsumedCapacity: 'TOTAL' }));
-      stats.requests++;
-      const units = (out.ConsumedCapacity ?? []).reduce((s, c) => s + (c.CapacityUnits ?? 0), 0);
-      stats.capacityUnits += units;
-      stats.writeUnits += units;
-      const unprocessed = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
-      stats.itemsWritten += pending.length - unprocessed.length;
-      pending = unprocessed;
+      pending = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
     }
   });
 }
 
-/** Reads items by key in batches of 100, retrying unprocessed keys with backoff; missing keys are absent. */
+/** Reads items by key in batches of 100, retrying unprocessed keys with backoff (counted in `stats.retries`); missing keys are absent. */
 async function batchGet(
   doc: DynamoDBDocumentClient,
   table: string,
@@ -138,11 +117,7 @@ async function batchGet(
           ReturnConsumedCapacity: 'TOTAL',
         }),
       );
-      stats.requests++;
-      stats.capacityUnits += (out.ConsumedCapacity ?? []).reduce((s, c) => s + (c.CapacityUnits ?? 0), 0);
-      const items = (out.Responses?.[table] ?? []) as Item[];
-      stats.itemsRead += items.length;
-      found.push(...items);
+      found.push(...((out.Responses?.[table] ?? []) as Item[]));
       pending = (out.UnprocessedKeys?.[table]?.Keys ?? []) as Key[];
     }
     return found;

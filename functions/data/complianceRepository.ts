@@ -37,7 +37,7 @@ class ComplianceRepository {
   async all(revision: number): Promise<Map<string, SellerCompliance>> {
     const kept = copies.get(this.store.client);
     if (kept?.revision === revision) return kept.bySeller;
-    const items = await scanAll(this.store.doc, { TableName: this.store.tables.compliance }, this.store.stats);
+    const items = await scanAll(this.store.doc, { TableName: this.store.tables.compliance });
     const bySeller = new Map(items.map((i) => [String(i.sellerId), parse(i)]));
     copies.set(this.store.client, { revision, bySeller });
     return bySeller;

@@ -171,7 +171,7 @@ class DailyScorePacks {
             return;
           }
           try {
-            const out = await this.store.doc.send(
+            await this.store.doc.send(
               new PutCommand({
                 TableName: this.table,
                 ReturnConsumedCapacity: 'TOTAL',
@@ -181,10 +181,6 @@ class DailyScorePacks {
                   : { ConditionExpression: 'attribute_not_exists(sk)' }),
               }),
             );
-            this.store.stats.requests++;
-            this.store.stats.itemsWritten++;
-            this.store.stats.capacityUnits += out.ConsumedCapacity?.CapacityUnits ?? 0;
-            this.store.stats.writeUnits += out.ConsumedCapacity?.CapacityUnits ?? 0;
             changed.push(...changedHere);
             return;
           } catch (e) {
@@ -270,8 +266,6 @@ class DailyScorePacks {
         Limit: days,
       }),
     );
-    this.store.stats.requests++;
-    this.store.stats.itemsRead += out.Items?.length ?? 0;
     for (const item of out.Items ?? []) {
       const record = recordsOfPack(item).find((r) => r.sellerId === seller.sellerId);
       if (record) return record;

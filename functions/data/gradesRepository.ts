@@ -205,7 +205,6 @@ class GradesRepository {
 
   async get(sellerId: string, sk: string): Promise<GradeRecord | null> {
     const out = await this.store.doc.send(new GetCommand({ TableName: this.table, Key: { sellerId, sk } }));
-    this.store.stats.requests++;
     return out.Item ? recordOfItem(out.Item) : null;
   }
 
@@ -226,26 +225,22 @@ class GradesRepository {
 
   /** Every record of a seller, optionally only one kind. */
   async listSeller(sellerId: string, kind?: GradeKind): Promise<GradeRecord[]> {
-    const items = await queryAll(
-      this.store.doc,
-      {
-        TableName: this.table,
-        KeyConditionExpression: kind ? 'sellerId = :s AND begins_with(sk, :k)' : 'sellerId = :s',
-        ExpressionAttributeValues: kind ? { ':s': sellerId, ':k': kind } : { ':s': sellerId },
-      },
-      this.store.stats,
-    );
+    const items = await queryAll(this.store.doc, {
+      TableName: this.table,
+      KeyConditionExpression: kind ? 'sellerId = :s AND begins_with(sk, :k)' : 'sellerId = :s',
+      ExpressionAttributeValues: kind ? { ':s': sellerId, ':k': kind } : { ':s': sellerId },
+    });
     // a seller's partition also holds its listings' records (functions/data/listingRecordsRepository.ts)
     return items.filter((i) => !isListingItem(i)).map(recordOfItem);
   }
 
   /** Everything a seller's partition holds, read with one query: its grade records and its listings' records. */
   async partition(sellerId: string): Promise<{ records: GradeRecord[]; listings: ListingRecord[] }> {
-    const items = await queryAll(
-      this.store.doc,
-      { TableName: this.table, KeyConditionExpression: 'sellerId = :s', ExpressionAttributeValues: { ':s': sellerId } },
-      this.store.stats,
-    );
+    const items = await queryAll(this.store.doc, {
+      TableName: this.table,
+      KeyConditionExpression: 'sellerId = :s',
+      ExpressionAttributeValues: { ':s': sellerId },
+    });
     const records: GradeRecord[] = [];
     const listings: ListingRecord[] = [];
     for (const i of items) {
@@ -257,16 +252,12 @@ class GradesRepository {
 
   /** A period's records of one kind and category, through the sparse period index. */
   async listPeriod(kind: 'operationTier' | 'serviceLevel' | 'merchantAssessment', period: string, categoryId: string): Promise<GradeRecord[]> {
-    const items = await queryAll(
-      this.store.doc,
-      {
-        TableName: this.table,
-        IndexName: GRADES_LOOKUP_INDEX,
-        KeyConditionExpression: 'lookupPk = :p',
-        ExpressionAttributeValues: { ':p': `${kind}#${period}#${categoryId}` },
-      },
-      this.store.stats,
-    );
+    const items = await queryAll(this.store.doc, {
+      TableName: this.table,
+      IndexName: GRADES_LOOKUP_INDEX,
+      KeyConditionExpression: 'lookupPk = :p',
+      ExpressionAttributeValues: { ':p': `${kind}#${period}#${categoryId}` },
+    });
     return items.map(recordOfItem);
   }
 
@@ -282,16 +273,12 @@ class GradesRepository {
    */
   async statusesOf(categoryIds: string[]): Promise<{ record: StatusRecord; hash: string }[]> {
     const pages = await mapLimit(categoryIds, 8, (categoryId) =>
-      queryAll(
-        this.store.doc,
-        {
-          TableName: this.table,
-          IndexName: GRADES_LOOKUP_INDEX,
-          KeyConditionExpression: 'lookupPk = :p',
-          ExpressionAttributeValues: { ':p': `status#${categoryId}` },
-        },
-        this.store.stats,
-      ),
+      queryAll(this.store.doc, {
+        TableName: this.table,
+        IndexName: GRADES_LOOKUP_INDEX,
+        KeyConditionExpression: 'lookupPk = :p',
+        ExpressionAttributeValues: { ':p': `status#${categoryId}` },
+      }),
     );
     return pages.flat().flatMap((item) => {
       const record = recordOfItem(item);
@@ -301,16 +288,12 @@ class GradesRepository {
 
   /** Grants still active or pending, with their content hashes, through the sparse lookup index (sorted by expiry). */
   async activeGrants(): Promise<{ record: GoodSellerGrantRecord; hash: string }[]> {
-    const items = await queryAll(
-      this.store.doc,
-      {
-        TableName: this.table,
-        IndexName: GRADES_LOOKUP_INDEX,
-        KeyConditionExpression: 'lookupPk = :g',
-        ExpressionAttributeValues: { ':g': 'activeGrant' },
-      },
-      this.store.stats,
-    );
+    const items = await queryAll(this.store.doc, {
+      TableName: this.table,
+      IndexName: GRADES_LOOKUP_INDEX,
+      KeyConditionExpression: 'lookupPk = :g',
+      ExpressionAttributeValues: { ':g': 'activeGrant' },
+    });
     return items.flatMap((item) => {
       const record = recordOfItem(item);
       return record.kind === 'goodSellerGrant' ? [{ record, hash: String(item.contentHash) }] : [];

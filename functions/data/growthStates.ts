@@ -82,9 +82,7 @@ class GrowthStates {
           ConsistentRead: true,
         }),
       );
-      this.store.stats.requests++;
       const states = (found.Items ?? []).map((i) => JSON.parse(inflateRawSync(i.state as Uint8Array).toString('utf8')) as GrowthState);
-      this.store.stats.itemsRead += states.length;
       const on = states[0]?.asOf === date ? states[0] : null;
       out.set(block, { on, before: (on ? states[1] : states[0]) ?? null });
     });

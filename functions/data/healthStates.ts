@@ -86,8 +86,6 @@ class HealthStates {
         this.cache.set(pack, { version, state });
       } catch (e) {
         if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      } finally {
-        this.store.stats.requests++;
       }
     });
   }

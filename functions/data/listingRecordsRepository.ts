@@ -79,15 +79,11 @@ class ListingRecordsRepository {
   /** The current records of one kind of some sellers: one query per seller. */
   async ofSellers(sellerIds: string[], kind: ListingRecord['kind']): Promise<ListingRecord[]> {
     const pages = await mapLimit(sellerIds, 8, (sellerId) =>
-      queryAll(
-        this.store.doc,
-        {
-          TableName: this.store.tables.grades,
-          KeyConditionExpression: 'sellerId = :s AND begins_with(sk, :k)',
-          ExpressionAttributeValues: { ':s': sellerId, ':k': `${kind}#` },
-        },
-        this.store.stats,
-      ),
+      queryAll(this.store.doc, {
+        TableName: this.store.tables.grades,
+        KeyConditionExpression: 'sellerId = :s AND begins_with(sk, :k)',
+        ExpressionAttributeValues: { ':s': sellerId, ':k': `${kind}#` },
+      }),
     );
     return pages.flat().map(listingRecordOfItem);
   }
@@ -107,9 +103,6 @@ class ListingRecordsRepository {
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );
-    this.store.stats.requests++;
-    this.store.stats.capacityUnits += out.ConsumedCapacity?.CapacityUnits ?? 0;
-    this.store.stats.itemsRead += out.Items?.length ?? 0;
     const stages = (out.Items ?? []).map((i) => listingRecordOfItem(i) as ListingStageRecord);
     return { stages, next: out.LastEvaluatedKey ? String(out.LastEvaluatedKey.sk).slice('listingStage#'.length) : null };
   }
@@ -118,18 +111,12 @@ class ListingRecordsRepository {
   async ofListing(sellerId: string, listingId: string): Promise<{ stage: ListingStageRecord | null; incentives: ListingIncentiveRecord[] }> {
     const [found, incentives] = await Promise.all([
       this.store.doc.send(new GetCommand({ TableName: this.store.tables.grades, Key: { sellerId, sk: `listingStage#${listingId}` } })),
-      queryAll(
-        this.store.doc,
-        {
-          TableName: this.store.tables.grades,
-          KeyConditionExpression: 'sellerId = :s AND begins_with(sk, :k)',
-          ExpressionAttributeValues: { ':s': sellerId, ':k': `listingIncentive#${listingId}#` },
-        },
-        this.store.stats,
-      ),
+      queryAll(this.store.doc, {
+        TableName: this.store.tables.grades,
+        KeyConditionExpression: 'sellerId = :s AND begins_with(sk, :k)',
+        ExpressionAttributeValues: { ':s': sellerId, ':k': `listingIncentive#${listingId}#` },
+      }),
     ]);
-    this.store.stats.requests++;
-    this.store.stats.itemsRead += found.Item ? 1 : 0;
     return {
       stage: found.Item ? (listingRecordOfItem(found.Item) as ListingStageRecord) : null,
       incentives: incentives.map((i) => listingRecordOfItem(i) as ListingIncentiveRecord),

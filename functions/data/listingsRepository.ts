@@ -1,8 +1,8 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Listing } from '../../lib/listings';
 import { batchGet, batchPut, chunks } from './batch';
+import { Lease } from './lease';
 import { queryAll } from './query';
 import type { Store } from './store';
 import { LISTING_BLOCK_SIZE } from './tables';
@@ -44,18 +44,14 @@ class ListingsRepository {
   constructor(private readonly store: Store) {}
 
   async blocks(options: { consistent?: boolean } = {}): Promise<string[]> {
-    const items = await queryAll(
-      this.store.doc,
-      {
-        TableName: this.store.tables.runs,
-        KeyConditionExpression: 'jobPeriod = :p',
-        ExpressionAttributeNames: { '#i': 'item' },
-        ExpressionAttributeValues: { ':p': INDEX },
-        ProjectionExpression: '#i',
-        ...(options.consistent ? { ConsistentRead: true } : {}),
-      },
-      this.store.stats,
-    );
+    const items = await queryAll(this.store.doc, {
+      TableName: this.store.tables.runs,
+      KeyConditionExpression: 'jobPeriod = :p',
+      ExpressionAttributeNames: { '#i': 'item' },
+      ExpressionAttributeValues: { ':p': INDEX },
+      ProjectionExpression: '#i',
+      ...(options.consistent ? { ConsistentRead: true } : {}),
+    });
     return items.map((i) => String(i.item));
   }
 
@@ -130,7 +126,6 @@ class ListingsRepository {
   /** The listing writers' counters (consistent): a copy kept at these values is current. */
   async revision(): Promise<{ listings: number; rows: number }> {
     const out = await this.store.doc.send(new GetCommand({ TableName: this.store.tables.runs, Key: REVISION_KEY, ConsistentRead: true }));
-    this.store.stats.requests++;
     return { listings: Number(out.Item?.listings ?? 0), rows: Number(out.Item?.rows ?? 0) };
   }
 
@@ -144,45 +139,11 @@ class ListingsRepository {
         ExpressionAttributeValues: { ':one': 1 },
       }),
     );
-    this.store.stats.requests++;
   }
 
-  /** Takes the listing feed's lease for `owner` when it is free or ran out; returns whether it did. */
-  async lock(owner: string, leaseUntil: string, now: string): Promise<boolean> {
-    try {
-      await this.store.doc.send(
-        new PutCommand({
-          TableName: this.store.tables.runs,
-          Item: { ...LOCK_KEY, owner, leaseUntil },
-          ConditionExpression: 'attribute_not_exists(#i) OR leaseUntil < :now OR #o = :me',
-          ExpressionAttributeNames: { '#i': 'item', '#o': 'owner' },
-          ExpressionAttributeValues: { ':now': now, ':me': owner },
-        }),
-      );
-      return true;
-    } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return false;
-      throw e;
-    } finally {
-      this.store.stats.requests++;
-    }
-  }
-
-  async unlock(owner: string): Promise<void> {
-    await this.store.doc
-      .send(
-        new DeleteCommand({
-          TableName: this.store.tables.runs,
-          Key: LOCK_KEY,
-          ConditionExpression: '#o = :me',
-          ExpressionAttributeNames: { '#o': 'owner' },
-          ExpressionAttributeValues: { ':me': owner },
-        }),
-      )
-      .catch((e: unknown) => {
-        if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      });
-    this.store.stats.requests++;
+  /** The listing feed's lease: one writer of listings and their blocks at a time. */
+  lease(): Lease {
+    return new Lease(this.store, LOCK_KEY);
   }
 }
 

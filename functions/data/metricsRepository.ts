@@ -86,18 +86,14 @@ class MetricsRepository {
 
   /** Every stored date of a block from `fromDate` on, in date order (consistent). */
   async blockFrom(block: string, fromDate: string): Promise<CumulativeBlock[]> {
-    const items = await queryAll(
-      this.store.doc,
-      {
-        TableName: this.table,
-        KeyConditionExpression: '#b = :b AND #d >= :d',
-        ExpressionAttributeNames: { '#b': 'block', '#d': 'date' },
-        ExpressionAttributeValues: { ':b': block, ':d': fromDate },
-        // a rebuild reads what the writer before it wrote (imports, and the listing feed under its lease)
-        ConsistentRead: true,
-      },
-      this.store.stats,
-    );
+    const items = await queryAll(this.store.doc, {
+      TableName: this.table,
+      KeyConditionExpression: '#b = :b AND #d >= :d',
+      ExpressionAttributeNames: { '#b': 'block', '#d': 'date' },
+      ExpressionAttributeValues: { ':b': block, ':d': fromDate },
+      // a rebuild reads what the writer before it wrote (imports, and the listing feed under its lease)
+      ConsistentRead: true,
+    });
     return items.map(decode);
   }
 
@@ -171,9 +167,7 @@ class MetricsRepository {
           ...(options.consistent ? { ConsistentRead: true } : {}),
         }),
       );
-      this.store.stats.requests++;
       const item = out.Items?.[0];
-      this.store.stats.itemsRead += item ? 1 : 0;
       found.set(`${block}|${date}`, item ? decode(item).cum : null);
     });
     return found;
@@ -202,8 +196,6 @@ class MetricsRepository {
             ProjectionExpression: '#d',
           }),
         );
-        this.store.stats.requests++;
-        this.store.stats.itemsRead += out.Items?.length ?? 0;
         first.set(block, out.Items?.[0] ? String(out.Items[0].date) : null);
       },
     );

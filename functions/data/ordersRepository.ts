@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { epochDay } from '../../lib/calendar';
 import { orderView, type OrderHistory, type OrderView } from '../../lib/orderOutcomes';
 import { batchDelete, batchGet, batchPut, mapLimit, type Item } from './batch';
+import { Lease } from './lease';
 import { queryAll } from './query';
 import type { Store } from './store';
 import { ORDERS_BY_SELLER_INDEX } from './tables';
@@ -24,6 +25,7 @@ const markPartition = (sellerId: string) => `orders#pending#${createHash('sha1')
 const ORDER_RETENTION_DAYS = 400;
 
 const PENDING_FLAG = { jobPeriod: 'orders#lock', item: 'pending' };
+const ORDERS_LOCK = { jobPeriod: 'orders#lock', item: 'lock' };
 
 /** A page of the drill-down: newest first; `next` continues it. */
 interface OrderPage {
@@ -111,18 +113,14 @@ class OrdersRepository {
 
   /** The standing orders of a seller closed from..to, from the index. */
   async closedBetween(sellerId: string, from: string, to: string): Promise<OrderView[]> {
-    const items = await queryAll(
-      this.store.doc,
-      {
-        TableName: this.table,
-        IndexName: ORDERS_BY_SELLER_INDEX,
-        KeyConditionExpression: 'sellerId = :s AND closedKey BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':s': sellerId, ':from': `${from}#`, ':to': `${to}#\uffff` },
-        ProjectionExpression: '#v',
-        ExpressionAttributeNames: { '#v': 'view' },
-      },
-      this.store.stats,
-    );
+    const items = await queryAll(this.store.doc, {
+      TableName: this.table,
+      IndexName: ORDERS_BY_SELLER_INDEX,
+      KeyConditionExpression: 'sellerId = :s AND closedKey BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':s': sellerId, ':from': `${from}#`, ':to': `${to}#\uffff` },
+      ProjectionExpression: '#v',
+      ExpressionAttributeNames: { '#v': 'view' },
+    });
     return items.map((i) => JSON.parse(String(i.view)) as OrderView);
   }
 
@@ -144,7 +142,6 @@ class OrdersRepository {
           ExclusiveStartKey: start,
         }),
       );
-      this.store.stats.requests++;
       for (const i of out.Items ?? []) orders.push(JSON.parse(String(i.view)) as OrderView);
       start = out.LastEvaluatedKey;
     } while (start && orders.length < query.limit);
@@ -156,7 +153,6 @@ class OrdersRepository {
     const unique = new Map(days.map((d) => [`${d.sellerId}|${d.date}`, d]));
     if (unique.size === 0) return;
     await this.store.doc.send(new PutCommand({ TableName: this.store.tables.runs, Item: { ...PENDING_FLAG, markedAt: now } }));
-    this.store.stats.requests++;
     await batchPut(
       this.store.doc,
       this.store.tables.runs,
@@ -168,11 +164,12 @@ class OrdersRepository {
   async pending(): Promise<PendingDay[]> {
     const partitions = Array.from({ length: MARK_PARTITIONS }, (_, n) => `orders#pending#${n}`);
     const found = await mapLimit(partitions, 8, (p) =>
-      queryAll(
-        this.store.doc,
-        { TableName: this.store.tables.runs, KeyConditionExpression: 'jobPeriod = :p', ExpressionAttributeValues: { ':p': p }, ConsistentRead: true },
-        this.store.stats,
-      ),
+      queryAll(this.store.doc, {
+        TableName: this.store.tables.runs,
+        KeyConditionExpression: 'jobPeriod = :p',
+        ExpressionAttributeValues: { ':p': p },
+        ConsistentRead: true,
+      }),
     );
     return found.flat().map((i) => {
       const [sellerId, date] = String(i.item).split('|') as [string, string];
@@ -183,7 +180,6 @@ class OrdersRepository {
   /** When marks were last written, or null: no mark is pending (one read, which every run makes). */
   async pendingSince(): Promise<string | null> {
     const out = await this.store.doc.send(new GetCommand({ TableName: this.store.tables.runs, Key: PENDING_FLAG, ConsistentRead: true }));
-    this.store.stats.requests++;
     return out.Item ? String(out.Item.markedAt) : null;
   }
 
@@ -201,7 +197,6 @@ class OrdersRepository {
       .catch((e: unknown) => {
         if (!(e instanceof ConditionalCheckFailedException)) throw e;
       });
-    this.store.stats.requests++;
   }
 
   /** Clears folded marks; under the orders lock no one marks a day again meanwhile. */
@@ -214,50 +209,9 @@ class OrdersRepository {
     );
   }
 
-  /** Takes the orders lock for `owner` when it is free or its lease ran out; returns whether it did. */
-  async lock(owner: string, leaseUntil: string, now: string): Promise<boolean> {
-    try {
-      await this.store.doc.send(
-        new PutCommand({
-          TableName: this.store.tables.runs,
-          Item: { jobPeriod: 'orders#lock', item: 'lock', owner, leaseUntil },
-          ConditionExpression: 'attribute_not_exists(#i) OR leaseUntil < :now OR #o = :me',
-          ExpressionAttributeNames: { '#i': 'item', '#o': 'owner' },
-          ExpressionAttributeValues: { ':now': now, ':me': owner },
-        }),
-      );
-      return true;
-    } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return false;
-      throw e;
-    } finally {
-      this.store.stats.requests++;
-    }
-  }
-
-  async holder(): Promise<{ owner: string; leaseUntil: string } | null> {
-    const out = await this.store.doc.send(
-      new GetCommand({ TableName: this.store.tables.runs, Key: { jobPeriod: 'orders#lock', item: 'lock' }, ConsistentRead: true }),
-    );
-    this.store.stats.requests++;
-    return out.Item ? { owner: String(out.Item.owner), leaseUntil: String(out.Item.leaseUntil) } : null;
-  }
-
-  async unlock(owner: string): Promise<void> {
-    await this.store.doc
-      .send(
-        new DeleteCommand({
-          TableName: this.store.tables.runs,
-          Key: { jobPeriod: 'orders#lock', item: 'lock' },
-          ConditionExpression: '#o = :me',
-          ExpressionAttributeNames: { '#o': 'owner' },
-          ExpressionAttributeValues: { ':me': owner },
-        }),
-      )
-      .catch((e: unknown) => {
-        if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      });
-    this.store.stats.requests++;
+  /** The orders lock: one writer of orders and marks at a time (ingestion, a run's fold). */
+  lease(): Lease {
+    return new Lease(this.store, ORDERS_LOCK);
   }
 }
 

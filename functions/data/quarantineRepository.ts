@@ -103,17 +103,13 @@ class QuarantineRepository {
   }
 
   private async rowKeys(source: string): Promise<string[]> {
-    const items = await queryAll(
-      this.store.doc,
-      {
-        TableName: this.store.tables.quarantine,
-        KeyConditionExpression: '#s = :s',
-        ProjectionExpression: 'rowKey',
-        ExpressionAttributeNames: { '#s': 'source' },
-        ExpressionAttributeValues: { ':s': source },
-      },
-      this.store.stats,
-    );
+    const items = await queryAll(this.store.doc, {
+      TableName: this.store.tables.quarantine,
+      KeyConditionExpression: '#s = :s',
+      ProjectionExpression: 'rowKey',
+      ExpressionAttributeNames: { '#s': 'source' },
+      ExpressionAttributeValues: { ':s': source },
+    });
     return items.map((i) => String(i.rowKey));
   }
 }

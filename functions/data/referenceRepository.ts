@@ -58,7 +58,6 @@ class ReferenceRepository {
   /** The current copy for this store: kept while the stored revision has not moved. */
   private async copy(): Promise<ReferenceCopy> {
     const out = await this.store.doc.send(new GetCommand({ ...this.revisionKey, ConsistentRead: true }));
-    this.store.stats.requests++;
     const revision = typeof out.Item?.revision === 'number' ? out.Item.revision : 0;
     const kept = copies.get(this.store.client);
     if (kept && kept.revision === revision && Date.now() - kept.readAt < REFERENCE_MAX_AGE_MS) return kept;
@@ -74,7 +73,6 @@ class ReferenceRepository {
   async bumpRevision(): Promise<void> {
     copies.delete(this.store.client);
     await this.store.doc.send(new UpdateCommand({ ...this.revisionKey, UpdateExpression: 'ADD revision :one', ExpressionAttributeValues: { ':one': 1 } }));
-    this.store.stats.requests++;
   }
 
   /** Categories and sellers read together, with the revision they are as of. */
@@ -87,7 +85,7 @@ class ReferenceRepository {
   async categories(kept?: ReferenceCopy): Promise<Category[]> {
     const copy = kept ?? (await this.copy());
     if (!copy.categories) {
-      const items = await scanAll(this.store.doc, { TableName: this.store.tables.categories }, this.store.stats);
+      const items = await scanAll(this.store.doc, { TableName: this.store.tables.categories });
       copy.categories = items.map((i) => categorySchema.parse({ categoryId: i.categoryId, parentId: i.parentId, name: i.name, flags: i.flags ?? undefined }));
     }
     return copy.categories.map((c) => ({ ...c }));
@@ -96,7 +94,7 @@ class ReferenceRepository {
   async sellers(kept?: ReferenceCopy): Promise<StoredSeller[]> {
     const copy = kept ?? (await this.copy());
     if (!copy.sellers) {
-      const items = await scanAll(this.store.doc, { TableName: this.store.tables.sellers }, this.store.stats);
+      const items = await scanAll(this.store.doc, { TableName: this.store.tables.sellers });
       copy.sellers = items.map(storedSeller).sort((a, b) => (a.sellerId < b.sellerId ? -1 : a.sellerId > b.sellerId ? 1 : 0));
     }
     return copy.sellers.map((s) => ({ ...s }));
@@ -104,7 +102,6 @@ class ReferenceRepository {
 
   async seller(sellerId: string): Promise<StoredSeller | null> {
     const out = await this.store.doc.send(new GetCommand({ TableName: this.store.tables.sellers, Key: { sellerId } }));
-    this.store.stats.requests++;
     return out.Item ? storedSeller(out.Item) : null;
   }
 
@@ -140,7 +137,6 @@ class ReferenceRepository {
         ...(span ? { ExpressionAttributeValues: { ':span': span } } : {}),
       }),
     );
-    this.store.stats.requests++;
     await this.bumpRevision();
   }
 }

@@ -2,6 +2,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { batchPut } from './batch';
+import { Lease } from './lease';
+import { itemOfRefusal } from './refusedWrite';
 import { queryAll, scanAll } from './query';
 import type { Store } from './store';
 
@@ -77,6 +79,7 @@ class RunsRepository {
     const key = { jobPeriod: jobPeriodOf(run), item: `run#${run.runId}` };
     // the period's other runs are read while this one is put: a period is fresh when it has none
     const earlier = this.runsOf(run.job, run.period);
+    let found: Record<string, unknown> | null;
     try {
       await this.store.doc.send(
         new PutCommand({
@@ -84,17 +87,18 @@ class RunsRepository {
           Item: { ...key, ...run },
           ConditionExpression: 'attribute_not_exists(#i)',
           ExpressionAttributeNames: { '#i': 'item' },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      this.store.stats.requests++;
       // a failed read only costs the shortcut: a period not known to be fresh has its hashes read
       return { state: 'started', run, fresh: (await earlier.catch(() => null))?.every((r) => r.runId === run.runId) ?? false };
     } catch (e) {
       await earlier.catch(() => []);
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      found = itemOfRefusal(e);
     }
-    const existing = await this.get(run.job, run.period, run.runId);
-    if (!existing) throw new Error(`run ${run.runId} vanished while being claimed`);
+    if (!found) throw new Error(`run ${run.runId} vanished while being claimed`);
+    const existing = runRecordSchema.parse(found);
     if (existing.status === 'succeeded') return { state: 'done', run: existing };
     // with the period's lock in hand, a run still marked running is a dead attempt's: its live
     // workers would have kept the lock
@@ -117,13 +121,15 @@ class RunsRepository {
             ':seen': existing.owner,
           },
           ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      this.store.stats.requests++;
       return { state: 'resumed', run: runRecordSchema.parse(out.Attributes) };
     } catch (e) {
-      if (e instanceof ConditionalCheckFailedException) return { state: 'busy', run: existing };
-      throw e;
+      if (!(e instanceof ConditionalCheckFailedException)) throw e;
+      // another attempt took it over since: the run as that attempt left it
+      const taken = itemOfRefusal(e);
+      return { state: 'busy', run: taken ? runRecordSchema.parse(taken) : existing };
     }
   }
 
@@ -131,39 +137,30 @@ class RunsRepository {
     const out = await this.store.doc.send(
       new GetCommand({ TableName: this.store.tables.runs, Key: { jobPeriod: `${job}#${period}`, item: `run#${runId}` }, ConsistentRead: true }),
     );
-    this.store.stats.requests++;
     return out.Item ? runRecordSchema.parse(out.Item) : null;
   }
 
   /** Every run of a job and period, scheduled or by hand. */
   async runsOf(job: RunRecord['job'], period: string): Promise<RunRecord[]> {
-    const items = await queryAll(
-      this.store.doc,
-      {
-        TableName: this.store.tables.runs,
-        ConsistentRead: true,
-        KeyConditionExpression: 'jobPeriod = :jp AND begins_with(#i, :run)',
-        ExpressionAttributeNames: { '#i': 'item' },
-        ExpressionAttributeValues: { ':jp': `${job}#${period}`, ':run': 'run#' },
-      },
-      this.store.stats,
-    );
+    const items = await queryAll(this.store.doc, {
+      TableName: this.store.tables.runs,
+      ConsistentRead: true,
+      KeyConditionExpression: 'jobPeriod = :jp AND begins_with(#i, :run)',
+      ExpressionAttributeNames: { '#i': 'item' },
+      ExpressionAttributeValues: { ':jp': `${job}#${period}`, ':run': 'run#' },
+    });
     return items.map((i) => runRecordSchema.parse(i));
   }
 
   /** Shards of a run already finished, with their counts. */
   async finishedShards(run: RunRecord): Promise<Map<string, RunCounts>> {
-    const items = await queryAll(
-      this.store.doc,
-      {
-        TableName: this.store.tables.runs,
-        ConsistentRead: true,
-        KeyConditionExpression: 'jobPeriod = :jp AND begins_with(#i, :shard)',
-        ExpressionAttributeNames: { '#i': 'item' },
-        ExpressionAttributeValues: { ':jp': jobPeriodOf(run), ':shard': `shard#${run.runId}#` },
-      },
-      this.store.stats,
-    );
+    const items = await queryAll(this.store.doc, {
+      TableName: this.store.tables.runs,
+      ConsistentRead: true,
+      KeyConditionExpression: 'jobPeriod = :jp AND begins_with(#i, :shard)',
+      ExpressionAttributeNames: { '#i': 'item' },
+      ExpressionAttributeValues: { ':jp': jobPeriodOf(run), ':shard': `shard#${run.runId}#` },
+    });
     return new Map(items.map((i) => [String(i.shardId), countsSchema.parse(i.counts)]));
   }
 
@@ -213,7 +210,6 @@ class RunsRepository {
           ),
       ),
     );
-    this.store.stats.requests += shardIds.length;
     return new Set(held.filter((id): id is string => id !== null));
   }
 
@@ -236,7 +232,6 @@ class RunsRepository {
           }),
       ),
     );
-    this.store.stats.requests += shardIds.length;
   }
 
   async setShards(run: RunRecord, shards: number, referenceRevision: number): Promise<void> {
@@ -248,7 +243,6 @@ class RunsRepository {
         ExpressionAttributeValues: { ':n': shards, ':r': referenceRevision },
       }),
     );
-    this.store.stats.requests++;
   }
 
   /**
@@ -256,41 +250,31 @@ class RunsRepository {
    * False when another attempt has taken either over: the caller must stop writing.
    */
   async renew(run: RunRecord, leaseUntil: string, options: { lock: boolean }): Promise<boolean> {
-    const updates = [
-      new UpdateCommand({
-        TableName: this.store.tables.runs,
-        Key: { jobPeriod: jobPeriodOf(run), item: `run#${run.runId}` },
-        UpdateExpression: 'SET leaseUntil = :lease',
-        ConditionExpression: '#o = :mine AND #s = :running',
-        ExpressionAttributeNames: { '#o': 'owner', '#s': 'status' },
-        ExpressionAttributeValues: { ':lease': leaseUntil, ':mine': run.owner, ':running': 'running' },
-      }),
-      ...(options.lock
-        ? [
-            new UpdateCommand({
-              TableName: this.store.tables.runs,
-              Key: { jobPeriod: jobPeriodOf(run), item: 'lock' },
-              UpdateExpression: 'SET leaseUntil = :lease',
-              ConditionExpression: '#o = :mine',
-              ExpressionAttributeNames: { '#o': 'owner' },
-              ExpressionAttributeValues: { ':lease': leaseUntil, ':mine': run.owner },
-            }),
-          ]
-        : []),
-    ];
-    const held = await Promise.all(
-      updates.map((u) =>
-        this.store.doc.send(u).then(
-          () => true,
-          (e: unknown) => {
-            if (e instanceof ConditionalCheckFailedException) return false;
-            throw e;
-          },
-        ),
-      ),
-    );
-    this.store.stats.requests += updates.length;
+    const runLease = this.store.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.store.tables.runs,
+          Key: { jobPeriod: jobPeriodOf(run), item: `run#${run.runId}` },
+          UpdateExpression: 'SET leaseUntil = :lease',
+          ConditionExpression: '#o = :mine AND #s = :running',
+          ExpressionAttributeNames: { '#o': 'owner', '#s': 'status' },
+          ExpressionAttributeValues: { ':lease': leaseUntil, ':mine': run.owner, ':running': 'running' },
+        }),
+      )
+      .then(
+        () => true,
+        (e: unknown) => {
+          if (e instanceof ConditionalCheckFailedException) return false;
+          throw e;
+        },
+      );
+    const held = await Promise.all([runLease, ...(options.lock ? [this.periodLock(run.job, run.period).renew(run.owner, leaseUntil)] : [])]);
     return held.every(Boolean);
+  }
+
+  /** The writing lock of a job and period: one attempt writes the period at a time. */
+  periodLock(job: RunRecord['job'], period: string): Lease {
+    return new Lease(this.store, { jobPeriod: `${job}#${period}`, item: 'lock' });
   }
 
   /**
@@ -305,27 +289,10 @@ class RunsRepository {
     leaseUntil: string,
     now: string,
   ): Promise<{ locked: true; previous: { runId: string; owner: string } | null } | { locked: false; runId: string; leaseUntil: string }> {
-    const key = { jobPeriod: `${job}#${period}`, item: 'lock' };
-    const previous = await this.store.doc.send(new GetCommand({ TableName: this.store.tables.runs, Key: key, ConsistentRead: true }));
-    this.store.stats.requests += 2;
-    try {
-      await this.store.doc.send(
-        new PutCommand({
-          TableName: this.store.tables.runs,
-          Item: { ...key, ...holder, leaseUntil },
-          ConditionExpression: 'attribute_not_exists(#i) OR leaseUntil < :now OR #o = :me',
-          ExpressionAttributeNames: { '#i': 'item', '#o': 'owner' },
-          ExpressionAttributeValues: { ':now': now, ':me': holder.owner },
-        }),
-      );
-      const p = previous.Item;
-      return { locked: true, previous: p && p.owner !== holder.owner ? { runId: String(p.runId), owner: String(p.owner) } : null };
-    } catch (e) {
-      if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      const current = await this.store.doc.send(new GetCommand({ TableName: this.store.tables.runs, Key: key, ConsistentRead: true }));
-      this.store.stats.requests++;
-      return { locked: false, runId: String(current.Item?.runId ?? ''), leaseUntil: String(current.Item?.leaseUntil ?? '') };
-    }
+    const lock = await this.periodLock(job, period).acquire(holder, leaseUntil, now);
+    if (!lock.acquired) return { locked: false, runId: String(lock.holder.runId ?? ''), leaseUntil: lock.holder.leaseUntil };
+    const p = lock.previous;
+    return { locked: true, previous: p && p.owner !== holder.owner ? { runId: String(p.runId), owner: p.owner } : null };
   }
 
   /**
@@ -347,36 +314,14 @@ class RunsRepository {
           ReturnValues: 'ALL_NEW',
         }),
       ),
-      this.store.doc.send(
-        new UpdateCommand({
-          TableName: this.store.tables.runs,
-          Key: { jobPeriod: jobPeriodOf(run), item: 'lock' },
-          UpdateExpression: 'SET leaseUntil = :now',
-          ...mine,
-          ExpressionAttributeValues: { ':now': now, ':mine': run.owner },
-        }),
-      ),
+      this.periodLock(run.job, run.period).lapse(run.owner, now),
     ]);
-    this.store.stats.requests += 2;
     return runRecordSchema.parse(out.Attributes);
   }
 
   /** Gives the period's writing lock back, if this attempt still holds it. */
   async unlockPeriod(job: RunRecord['job'], period: string, owner: string): Promise<void> {
-    await this.store.doc
-      .send(
-        new DeleteCommand({
-          TableName: this.store.tables.runs,
-          Key: { jobPeriod: `${job}#${period}`, item: 'lock' },
-          ConditionExpression: '#o = :me',
-          ExpressionAttributeNames: { '#o': 'owner' },
-          ExpressionAttributeValues: { ':me': owner },
-        }),
-      )
-      .catch((e: unknown) => {
-        if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      });
-    this.store.stats.requests++;
+    await this.periodLock(job, period).release(owner);
   }
 
   /** Ends a run whose worker died (its lock's lease ran out) as failed, unless another attempt holds it by now. */
@@ -397,25 +342,19 @@ class RunsRepository {
     } catch (e) {
       if (e instanceof ConditionalCheckFailedException) return false;
       throw e;
-    } finally {
-      this.store.stats.requests++;
     }
   }
 
   /** Every run record, optionally of one job and period: for operators (`grader runs`). */
   async list(filter: { job?: RunRecord['job']; period?: string } = {}): Promise<RunRecord[]> {
     if (filter.job && filter.period) return this.runsOf(filter.job, filter.period);
-    const items = await scanAll(
-      this.store.doc,
-      {
-        TableName: this.store.tables.runs,
-        ConsistentRead: true,
-        FilterExpression: 'begins_with(#i, :run)',
-        ExpressionAttributeNames: { '#i': 'item' },
-        ExpressionAttributeValues: { ':run': 'run#' },
-      },
-      this.store.stats,
-    );
+    const items = await scanAll(this.store.doc, {
+      TableName: this.store.tables.runs,
+      ConsistentRead: true,
+      FilterExpression: 'begins_with(#i, :run)',
+      ExpressionAttributeNames: { '#i': 'item' },
+      ExpressionAttributeValues: { ':run': 'run#' },
+    });
     return items
       .map((i) => runRecordSchema.parse(i))
       .filter((r) => (!filter.job || r.job === filter.job) && (!filter.period || r.period === filter.period))
@@ -449,6 +388,7 @@ class RunsRepository {
           // an attempt that was taken over, or a run already ended (abandoned, or closed by another worker), keeps its record
           ConditionExpression: '#o = :mine AND #s = :running',
           ExpressionAttributeNames: { '#s': 'status', '#c': 'counts', '#e': 'error', '#o': 'owner' },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           ExpressionAttributeValues: {
             ':s': done.status,
             ':c': done.counts,
@@ -463,9 +403,8 @@ class RunsRepository {
       );
     } catch (e) {
       if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      return (await this.get(run.job, run.period, run.runId)) ?? done;
-    } finally {
-      this.store.stats.requests++;
+      const stored = itemOfRefusal(e);
+      return stored ? runRecordSchema.parse(stored) : done;
     }
     return done;
   }

@@ -2,6 +2,7 @@ import { LISTING_FIELDS, type Listing, type ListingMetricRow, type ListingValues
 import type { QuarantineRecord } from '../../lib/records';
 import { shown } from '../../lib/shown';
 import { mapLimit } from '../data/batch';
+import { withLease } from '../data/lease';
 import { assignListingBlocks, ListingsRepository, type StoredListing } from '../data/listingsRepository';
 import { MetricsRepository } from '../data/metricsRepository';
 import type { Store } from '../data/store';
@@ -9,27 +10,15 @@ import { hasRow, rebuildBlock } from './rebuildBlock';
 
 const LEASE_MS = 2 * 60_000;
 const WAIT_MS = 60_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs `work` holding the listing feed's lease: two messages never place listings in, or rebuild,
  * the same block at once (a block's reference item and its days are read, then rewritten whole).
  */
 async function withListingsLock<T>(store: Store, owner: string, work: () => Promise<T>): Promise<T> {
-  const listings = new ListingsRepository(store);
-  const deadline = Date.now() + WAIT_MS;
-  const leaseUntil = () => new Date(Date.now() + LEASE_MS).toISOString();
-  while (!(await listings.lock(owner, leaseUntil(), new Date().toISOString()))) {
-    if (Date.now() >= deadline) throw new Error('the listing feed lease is held by another writer; the message comes back later');
-    await sleep(100 + Math.random() * 200);
-  }
-  const renewal = setInterval(() => void listings.lock(owner, leaseUntil(), new Date().toISOString()).catch(() => undefined), LEASE_MS / 3);
-  try {
-    return await work();
-  } finally {
-    clearInterval(renewal);
-    await listings.unlock(owner);
-  }
+  const times = { leaseMs: LEASE_MS, waitMs: WAIT_MS, pollMs: () => 100 + Math.random() * 200 };
+  const busy = () => new Error('the listing feed lease is held by another writer; the message comes back later');
+  return withLease(new ListingsRepository(store).lease(), owner, times, busy, work);
 }
 
 /** The stored listings among `ids`, from the copy kept while no writer moved the listings' counter. */

@@ -15,6 +15,7 @@ import {
 } from '../../lib/orderOutcomes';
 import type { QuarantineRecord } from '../../lib/records';
 import { mapLimit } from '../data/batch';
+import { withLease, type Holder } from '../data/lease';
 import { orderBlockOf } from '../data/metricsRepository';
 import { OrdersRepository, type PendingDay } from '../data/ordersRepository';
 import { ReferenceRepository } from '../data/referenceRepository';
@@ -162,8 +163,6 @@ async function foldPendingOrders(store: Store, options: { now: string; settleSec
   return { sellerDays: pending.length, blocks: byBlock.size };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Runs `work` holding the orders lock: every writer of orders and order blocks (imports, the
  * fold before a run, appeals) takes it, so they never interleave. A holder that died frees it
@@ -175,24 +174,10 @@ async function withOrdersLock<T>(
   work: () => Promise<T>,
   options: { leaseSeconds?: number; waitSeconds?: number } = {},
 ): Promise<T> {
-  const orders = new OrdersRepository(store);
   const leaseMs = (options.leaseSeconds ?? Number(process.env.GRADER_RUN_LEASE_SECONDS ?? 120)) * 1000;
-  const deadline = Date.now() + (options.waitSeconds ?? leaseMs / 1000 + 30) * 1000;
-  const leaseUntil = () => new Date(Date.now() + leaseMs).toISOString();
-  while (!(await orders.lock(owner, leaseUntil(), new Date().toISOString()))) {
-    if (Date.now() >= deadline) {
-      const holder = await orders.holder();
-      throw new Error(`the orders lock is held by ${holder?.owner ?? 'nobody'} until ${holder?.leaseUntil ?? '-'}; try again later`);
-    }
-    await sleep(200);
-  }
-  const renewal = setInterval(() => void orders.lock(owner, leaseUntil(), new Date().toISOString()).catch(() => undefined), leaseMs / 3);
-  try {
-    return await work();
-  } finally {
-    clearInterval(renewal);
-    await orders.unlock(owner);
-  }
+  const times = { leaseMs, waitMs: (options.waitSeconds ?? leaseMs / 1000 + 30) * 1000, pollMs: () => 200 };
+  const busy = (holder: Holder) => new Error(`the orders lock is held by ${holder.owner || 'nobody'} until ${holder.leaseUntil || '-'}; try again later`);
+  return withLease(new OrdersRepository(store).lease(), owner, times, busy, work);
 }
 
 /** Folds whatever order changes are pending, under the lock; what every run does before it reads its windows. */

@@ -109,7 +109,7 @@ function fatedStore(store: Store, rand: () => number, faults: Faults, fate: 'kil
 
 /** Every record in a grades table, by key, as its content hash (runIds aside). */
 async function gradesOf(store: Store): Promise<Map<string, string>> {
-  const items = await scanAll(store.doc, { TableName: store.tables.grades }, store.stats);
+  const items = await scanAll(store.doc, { TableName: store.tables.grades });
   const out = new Map<string, string>();
   for (const item of items) for (const r of recordsOfGradeItem(item)) out.set(`${r.sellerId}|${gradeSortKey(r)}`, serialize(r).hash);
   return new Map([...out].sort());

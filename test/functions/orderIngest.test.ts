@@ -174,16 +174,12 @@ const failingOrder = (orderId: string) =>
 
 const quarantined = async (source: string) =>
   (
-    await queryAll(
-      env.store.doc,
-      {
-        TableName: env.store.tables.quarantine,
-        KeyConditionExpression: '#s = :s',
-        ExpressionAttributeNames: { '#s': 'source' },
-        ExpressionAttributeValues: { ':s': source },
-      },
-      env.store.stats,
-    )
+    await queryAll(env.store.doc, {
+      TableName: env.store.tables.quarantine,
+      KeyConditionExpression: '#s = :s',
+      ExpressionAttributeNames: { '#s': 'source' },
+      ExpressionAttributeValues: { ':s': source },
+    })
   ).map((i) => ({ key: i.key as Record<string, unknown>, reason: String(i.reason) }));
 
 describe('a message that fails, in a batch of the AWS order feed', () => {

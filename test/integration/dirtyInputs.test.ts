@@ -61,11 +61,7 @@ describe('a dirty data folder (SPEC §3.3): every bad line quarantined, the vali
     const bad = corpus.badLines;
     expect(imported.stdout).toMatch(new RegExp(`${bad.metrics + bad.grants + bad.categories + bad.sellers} rows quarantined`));
     const metricItems = (
-      await scanAll(
-        env.store.doc,
-        { TableName: env.store.tables.metrics, ProjectionExpression: '#d', ExpressionAttributeNames: { '#d': 'date' } },
-        env.store.stats,
-      )
+      await scanAll(env.store.doc, { TableName: env.store.tables.metrics, ProjectionExpression: '#d', ExpressionAttributeNames: { '#d': 'date' } })
     ).length;
     const validDates = new Set(corpus.rows.map((r) => r.date)).size;
     expect(metricItems).toBe(validDates); // one block of ≤ 256 sellers, one item per date of valid rows
@@ -131,7 +127,7 @@ describe('a dirty data folder (SPEC §3.3): every bad line quarantined, the vali
   });
 
   it('quarantines each bad line a job reads with the reason the import gave it', async () => {
-    const stored = await scanAll(env.store.doc, { TableName: env.store.tables.quarantine }, env.store.stats);
+    const stored = await scanAll(env.store.doc, { TableName: env.store.tables.quarantine });
     const importReasons = new Set(quarantine(stored.map((i) => ({ source: String(i.source).replace('-undated', ''), key: i.key, reason: i.reason }))));
     for (const job of ['monthly', 'quarterly', 'daily']) {
       const offline = quarantine(read(join(root, `${job}-dirty.jsonl`))).filter((q) => !q.startsWith('["grades"'));

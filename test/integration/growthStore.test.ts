@@ -62,7 +62,7 @@ describe('the growth job on the tables: grader import + run + export against gra
       .filter((r) => r.kind === 'quarantine')
       .map((r) => `${String(r.source)}|${String(r.reason)}`)
       .sort();
-    const items = await scanAll(env.store.doc, { TableName: env.store.tables.quarantine }, env.store.stats);
+    const items = await scanAll(env.store.doc, { TableName: env.store.tables.quarantine });
     const fromImport = items
       .filter((i) => String(i.source).startsWith('listing'))
       .map((i) => `${String(i.source).replace('-undated', '')}|${String(i.reason)}`)

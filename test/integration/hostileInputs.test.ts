@@ -51,7 +51,7 @@ const quarantineLines = (rows: { source?: unknown; key?: unknown; reason?: unkno
 
 let env: Awaited<ReturnType<typeof localStore>>;
 let imported: Exit;
-const storedQuarantine = async () => scanAll(env.store.doc, { TableName: env.store.tables.quarantine }, env.store.stats);
+const storedQuarantine = async () => scanAll(env.store.doc, { TableName: env.store.tables.quarantine });
 
 beforeAll(async () => {
   env = await localStore();
@@ -129,7 +129,7 @@ describe('an import whose quarantine cannot be written', () => {
       );
       await expect(failed).rejects.toThrow(/injected/);
       for (const table of [fresh.store.tables.metrics, fresh.store.tables.sellers, fresh.store.tables.orders]) {
-        expect(await scanAll(fresh.store.doc, { TableName: table }, fresh.store.stats)).toEqual([]);
+        expect(await scanAll(fresh.store.doc, { TableName: table })).toEqual([]);
       }
     } finally {
       await fresh.stop();

@@ -90,7 +90,7 @@ describe('the listing feed on the tables (SPEC §3.5, docs/ingestion.md)', () =>
   });
 
   it('quarantines a repeated row of a later message as a repeat, with the reason grader score gives, and nothing else', async () => {
-    const items = await scanAll(env.store.doc, { TableName: env.store.tables.quarantine }, env.store.stats);
+    const items = await scanAll(env.store.doc, { TableName: env.store.tables.quarantine });
     const fed = items.filter((i) => String(i.source).startsWith('listing')).map((i) => String(i.reason));
     const fromScore = readRecords(join(dir, 'score.jsonl'))
       .filter((r) => r.kind === 'quarantine')
