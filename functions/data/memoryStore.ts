@@ -1,7 +1,8 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { RequestStats, type Item } from './batch';
+import type { Item } from './batch';
+import { countRequest, RequestStats } from './requestStats';
 import { tableNames, type TableNames } from './client';
 import {
   checkAllUsed,
@@ -519,9 +520,21 @@ function consumed(TableName: string, CapacityUnits: number) {
 function openMemoryStore(env: NodeJS.ProcessEnv = {}): Store {
   const tables = tableNames(env);
   const engine = new MemoryEngine(tables);
-  const doc = { send: (command: never) => engine.send(command), destroy() {} } as unknown as DynamoDBDocumentClient;
+  // each request is counted by the rule of a DynamoDB store's middleware (functions/data/store.ts)
+  const send = async (command: { constructor: { name: string }; input: unknown }) => {
+    try {
+      const output = await engine.send(command);
+      countRequest(store.stats, command.constructor.name, command.input, output);
+      return output;
+    } catch (e) {
+      countRequest(store.stats, command.constructor.name, command.input, undefined);
+      throw e;
+    }
+  };
+  const doc = { send, destroy() {} } as unknown as DynamoDBDocumentClient;
   engines.set(doc, engine);
-  return { client: { destroy() {} } as unknown as Store['client'], doc, tables, stats: new RequestStats() };
+  const store: Store = { client: { destroy() {} } as unknown as Store['client'], doc, tables, stats: new RequestStats() };
+  return store;
 }
 
 const engines = new WeakMap<object, MemoryEngine>();

@@ -93,7 +93,7 @@ class QuarantineRepository {
 
   /** Every quarantined row, as the record that quarantined it (an offline evaluation's whole quarantine). */
   async all(): Promise<QuarantineRecord[]> {
-    const items = await scanAll(this.store.doc, { TableName: this.store.tables.quarantine }, this.store.stats);
+    const items = await scanAll(this.store.doc, { TableName: this.store.tables.quarantine });
     return items.map((i) => ({
       kind: 'quarantine',
       source: String(i.source).replace('-undated', '') as QuarantineRecord['source'],
