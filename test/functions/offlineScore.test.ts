@@ -4,7 +4,7 @@ import { runJob } from '../../functions/jobs/runJob';
 import { datesOf } from '../../lib/calendar';
 import { FIELD_COUNT, METRIC_FIELDS, type MetricValues } from '../../lib/metrics';
 import { operationTierOf, tierThresholds } from '../../lib/operationTier';
-import { DEFAULT_POLICY, type Policy } from '../../lib/policy';
+import type { Policy } from '../../lib/policy';
 import { validateRecord, type GradeRecord, type OperationTierRecord, type ServiceLevelRecord } from '../../lib/records';
 import { scorePool } from '../../lib/scores';
 import { totalsOf } from '../../lib/totals';

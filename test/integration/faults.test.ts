@@ -9,13 +9,13 @@ import { MetricsRepository } from '../../functions/data/metricsRepository';
 import { ReferenceRepository } from '../../functions/data/referenceRepository';
 import { loadJobData } from '../../functions/jobs/jobData';
 import { WindowAggregator } from '../../lib/aggregate';
-import { prepareJob } from '../../lib/evaluateJob';
 import { jobWindows } from '../../lib/jobs';
 import { FIELD_COUNT } from '../../lib/metrics';
 import { DEFAULT_POLICY } from '../../lib/policy';
 import type { GradeRecord } from '../../lib/records';
 import { importMarket, smallMarket } from '../helpers/fixtures';
 import { gradesStream, localStore } from '../helpers/localStore';
+import { scoreLines } from '../helpers/offlineJob';
 
 const m = smallMarket(140, '2026-03-01', '2026-07-31', 5);
 let env: Awaited<ReturnType<typeof localStore>>;
@@ -88,9 +88,7 @@ describe('a run that died part-way', () => {
     const third = await runJob(request, env.deps);
     expect(third.state).toBe('alreadyDone');
 
-    const prepared = prepareJob('monthly', '2026-07', { categories: m.market.categories, sellers: m.market.sellers }, DEFAULT_POLICY, 'clean');
-    for (const row of m.rows) prepared.addMetricRow(row);
-    const clean = [...prepared.records()];
+    const { records: clean } = await scoreLines('monthly', '2026-07', { categories: m.market.categories, sellers: m.market.sellers, metrics: m.rows });
     const stored = await new GradesRepository(env.store).getMany(clean.map((r) => ({ sellerId: r.sellerId, sk: `${r.kind}#2026-07` })));
     const strip = (r: GradeRecord): GradeRecord => ({ ...r, runId: 'any' });
     expect(stored.map(strip).sort(order)).toEqual(clean.map(strip).sort(order));

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { addDays, daysBetween, epochDay } from '../../lib/calendar';
-import { prepareJob } from '../../lib/evaluateJob';
 import { earlierRecord, InputBoundary } from '../../lib/inputBoundary';
 import { inputLine, parseJsonLine, type InputLine } from '../../lib/jsonLines';
 import { DEFAULT_POLICY, lookupByCategory } from '../../lib/policy';
+import { scoreLines } from '../helpers/offlineJob';
 import { metricRow } from './fixtures';
 
 const category = { categoryId: 'c-1', parentId: 'p-1', name: 'phones' };
@@ -184,7 +184,7 @@ describe('identifiers and dates at the edges', () => {
     expect(addDays('0099-12-31', 1)).toBe('0100-01-01');
   });
 
-  it("grades every seller of categories named after Object.prototype's properties, in every job", () => {
+  it("grades every seller of categories named after Object.prototype's properties, in every job", async () => {
     const ids = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
     const categories = ids.map((id) => ({ categoryId: id, parentId: ids[(ids.indexOf(id) + 1) % ids.length]!, name: id }));
     const sellers = ids.flatMap((id) => [0, 1].map((k) => ({ sellerId: k ? id : `${id}-s`, categoryId: id, storeType: 'brand', openedOn: '2025-06-01' })));
@@ -196,10 +196,8 @@ describe('identifiers and dates at the edges', () => {
       ['monthly', '2026-07'],
       ['quarterly', '2026-Q2'],
     ] as const) {
-      const prepared = prepareJob(job, period, { categories, sellers, grants: [{ ...grant, sellerId: 'constructor' }] }, DEFAULT_POLICY, 'ids');
-      for (const r of rows) expect(prepared.addMetricRow(r)).toBeNull();
-      const records = [...prepared.records()];
-      expect(prepared.quarantined).toEqual([]);
+      const { records, quarantine } = await scoreLines(job, period, { categories, sellers, grants: [{ ...grant, sellerId: 'constructor' }], metrics: rows });
+      expect(quarantine).toEqual([]);
       expect(new Set(records.map((r) => r.sellerId))).toEqual(new Set(sellers.map((s) => s.sellerId)));
     }
   });
