@@ -59,15 +59,6 @@ describe('InputBoundary: metric rows', () => {
     ]);
   });
 
-  it("checks a far-off row even when it lies outside the job's windows, and skips an in-range one there", () => {
-    const b = boundary();
-    const inJuly = (d: string) => d.startsWith('2026-07');
-    expect(b.metric(inputLine(metricRow('s-1', '2099-12-31')), inJuly)).toBeNull();
-    expect(b.metric(inputLine(metricRow('s-1', '0001-01-01')), inJuly)).toBeNull();
-    expect(b.metric(inputLine({ ...metricRow('s-1', '2026-06-01'), orders: -1 }), inJuly)).toBeNull();
-    expect(b.quarantined.map((q) => q.key.date)).toEqual(['2099-12-31', '0001-01-01']);
-  });
-
   it('quotes a number beyond a double as written, not as null', () => {
     const b = boundary();
     const text = JSON.stringify(metricRow('s-1', '2026-07-01', { gmvCents: 7 })).replace('"gmvCents":7', '"gmvCents":1e309');
