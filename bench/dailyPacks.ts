@@ -6,16 +6,23 @@
 import { DAILY_SCORE_PACK_SIZE } from '../functions/data/tables';
 import { packItem } from '../functions/data/dailyScorePacks';
 import { rowsOver, syntheticMarketplace } from '../functions/local/syntheticMarketplace';
-import { prepareJob } from '../lib/evaluateJob';
+import { scoreOffline } from '../functions/offlineScore';
 import { DEFAULT_POLICY } from '../lib/policy';
 import type { DailyScoreRecord } from '../lib/records';
 
 const sellers = Number(process.argv[2] ?? 2_000);
 const date = '2026-07-01';
 const market = syntheticMarketplace({ sellers, from: '2026-05-01', to: '2026-06-30', seed: 7 });
-const prepared = prepareJob('daily', date, { categories: market.categories, sellers: market.sellers }, DEFAULT_POLICY, 'bench');
-for (const row of rowsOver(market, { start: '2026-05-01', end: '2026-06-30' })) prepared.addMetricRow(row);
-const scores = [...prepared.records()].filter((r): r is DailyScoreRecord => r.kind === 'dailyScore');
+async function* rows() {
+  yield* rowsOver(market, { start: '2026-05-01', end: '2026-06-30' });
+}
+const scored = await scoreOffline(
+  'daily',
+  date,
+  { categories: market.categories, sellers: market.sellers, metrics: rows() },
+  { policy: DEFAULT_POLICY, now: '2026-07-01T12:00:00Z' },
+);
+const scores = scored.records.filter((r): r is DailyScoreRecord => r.kind === 'dailyScore');
 
 const withoutTargets = (r: DailyScoreRecord) => {
   if (!r.projectedTier.nextTier) return r;

@@ -27,7 +27,8 @@ import { openStore, type Store } from '../functions/data/store';
 import { startEmbeddedStore } from '../functions/local/embeddedStore';
 import { rowsOver, syntheticMarketplace } from '../functions/local/syntheticMarketplace';
 import { categoriesFor, syntheticRecords } from '../functions/local/syntheticRecords';
-import { prepareJob } from '../lib/evaluateJob';
+import { scoreOffline } from '../functions/offlineScore';
+import type { SellerJob } from '../lib/calendar';
 import { DEFAULT_POLICY } from '../lib/policy';
 import type { DailyScoreRecord, GradeRecord } from '../lib/records';
 import { poolOf, ReportTally, sellerView, type SellerView } from '../lib/report';
@@ -49,18 +50,19 @@ const heapAfterGc = () => {
 };
 
 /** Scores a synthetic marketplace offline: the records `grader score` would write for three months, a quarter and a day. */
-function scored(sellers: number): GradeRecord[] {
+async function scored(sellers: number): Promise<GradeRecord[]> {
   const market = syntheticMarketplace({ sellers, from: '2026-01-01', to: '2026-07-31', seed: 5 });
-  const rows = [...rowsOver(market, { start: '2026-01-01', end: '2026-07-31' })];
+  async function* rows() {
+    yield* rowsOver(market, { start: '2026-01-01', end: '2026-07-31' });
+  }
   const records: GradeRecord[] = [];
-  const run = (job: 'daily' | 'monthly' | 'quarterly', period: string) => {
-    const j = prepareJob(job, period, { categories: market.categories, sellers: market.sellers, grants: market.grants }, DEFAULT_POLICY, `bench-${period}`);
-    for (const r of rows) j.addMetricRow(r);
-    records.push(...j.records());
+  const run = async (job: SellerJob, period: string) => {
+    const data = { categories: market.categories, sellers: market.sellers, grants: market.grants, metrics: rows() };
+    records.push(...(await scoreOffline(job, period, data, { policy: DEFAULT_POLICY, now: `${DAY}T12:00:00Z` })).records);
   };
-  for (const month of ['2026-05', '2026-06', '2026-07']) run('monthly', month);
-  run('quarterly', '2026-Q2');
-  run('daily', DAY);
+  for (const month of ['2026-05', '2026-06', '2026-07']) await run('monthly', month);
+  await run('quarterly', '2026-Q2');
+  await run('daily', DAY);
   return records;
 }
 
@@ -72,9 +74,9 @@ interface Seller {
 
 let template: GradeRecord[] | undefined;
 /** A marketplace of `n` sellers, one seller's records at a time (the same sellers on every pass). */
-function marketplace(n: number): { each: (fn: (seller: Seller, records: GradeRecord[]) => void) => void } {
+async function marketplace(n: number): Promise<{ each: (fn: (seller: Seller, records: GradeRecord[]) => void) => void }> {
   if (n <= 10_000) {
-    const records = n === 10_000 ? (template ??= scored(10_000)) : scored(n);
+    const records = n === 10_000 ? (template ??= await scored(10_000)) : await scored(n);
     const bySeller = new Map<string, GradeRecord[]>();
     for (const r of records) (bySeller.get(r.sellerId) ?? bySeller.set(r.sellerId, []).get(r.sellerId)!).push(r);
     const fill = new Map<string, number>();
@@ -86,7 +88,7 @@ function marketplace(n: number): { each: (fn: (seller: Seller, records: GradeRec
     });
     return { each: (fn) => sellers.forEach((s) => fn(s.seller, s.records)) };
   }
-  template ??= scored(10_000);
+  template ??= await scored(10_000);
   return {
     each: (fn) => {
       let seller: Seller | undefined;
@@ -204,7 +206,7 @@ async function sizesBench(): Promise<void> {
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
   try {
     for (const n of sizes.length ? sizes : [1000, 10_000, 100_000, 1_000_000]) {
-      const market = marketplace(n);
+      const market = await marketplace(n);
       const heapBefore = heapAfterGc();
       const t0 = performance.now();
       const tally = new ReportTally(PERIOD);
@@ -291,7 +293,7 @@ async function tablesBench(n: number): Promise<void> {
   const store = openStore({ endpoint: embedded.endpoint, env: {} });
   try {
     const t0 = performance.now();
-    const market = marketplace(n);
+    const market = await marketplace(n);
     const sellers: Seller[] = [];
     let batch: { sellers: Seller[]; records: GradeRecord[] } = { sellers: [], records: [] };
     const pending: Promise<void>[] = [];

@@ -157,17 +157,12 @@ class InputBoundary {
     return g;
   }
 
-  /**
-   * A daily metric row (SPEC §3.3). `inScope` limits a job to the rows it reads: a row with a
-   * date in range but outside it is not the job's, and is neither used nor checked.
-   */
-  metric(input: InputLine, inScope?: (date: string) => boolean): MetricRow | null {
+  /** A daily metric row (SPEC §3.3). */
+  metric(input: InputLine): MetricRow | null {
     const value = this.readable('metrics', input);
     if (value === undefined) return null;
     const { sellerId, date } = fieldsOf(value);
     const dated = typeof date === 'string' && isCalendarDate(date);
-    const inRange = dated && !this.beforeEarliest(date) && !this.afterIngestion(date);
-    if (inRange && inScope && !inScope(date)) return null;
     const label = `seller ${shown(sellerId)}, ${shown(date)}`;
     if (dated && typeof sellerId === 'string') {
       if (!this.metricKeys.add(sellerId, date))

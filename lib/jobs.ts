@@ -1,4 +1,4 @@
-import { addDays, dailyWindows, epochDay, monthlyWindows, quarterlyWindows, windowLength, type DateWindow } from './calendar';
+import { dailyWindows, epochDay, monthlyWindows, quarterlyWindows, windowLength, type DateWindow } from './calendar';
 import { grantEndedOn, grantExpiresOn, grantStatusOn, type GoodSellerGrant } from './goodSeller';
 import { gradesOfWindow, type TotalsMatrix, type WindowGrade } from './grading';
 import { assessMerchant } from './merchantTier';
@@ -155,15 +155,15 @@ function grantRecord(grant: GoodSellerGrant, categoryId: string, date: string, p
 
 /**
  * The daily job for date D: each wanted seller's daily score with projected tier and merchant
- * assessment, its current status, and the grants whose status changes on D (SPEC §2, §6, §7).
+ * assessment, its current status, and its live grant as of D (SPEC §2, §6, §7).
  */
 function* dailyRecords(
   ctx: JobContext & {
     inForce: (seller: number) => GradesInForce;
-    /** the seller's grant when its record is to be refreshed on D */
+    /** the seller's live grant, its record refreshed on D */
     grantOf: (seller: number) => GoodSellerGrant | null;
-    /** the grant as the status shows it, for sellers without a grant to refresh */
-    goodSellerOf?: (seller: number) => GoodSellerState | null;
+    /** the grant as the status shows it, for sellers without a live grant */
+    goodSellerOf: (seller: number) => GoodSellerState | null;
     /** the sellers whose status and grant are refreshed; all when absent */
     refresh?: (seller: number) => boolean;
     /** the health check (SPEC §7.5); none when absent */
@@ -202,7 +202,7 @@ function* dailyRecords(
     let status: StatusRecord | null = null;
     if (refreshed) {
       const grant = ctx.grantOf(s);
-      const goodSeller = grant ? goodSellerStateOn(grant, date, policy) : (ctx.goodSellerOf?.(s) ?? null);
+      const goodSeller = grant ? goodSellerStateOn(grant, date, policy) : ctx.goodSellerOf(s);
       status = statusOn({
         sellerId: seller.sellerId,
         categoryId: seller.categoryId,
@@ -214,10 +214,7 @@ function* dailyRecords(
         runId,
       });
       yield status;
-      if (grant && (ctx.goodSellerOf || grantStatusOn(grant, date, policy) !== grantStatusOn(grant, addDays(date, -1), policy))) {
-        // offline: only grants whose status changes on D; on the store: every live grant, written when changed
-        yield grantRecord(grant, seller.categoryId, date, policy, runId);
-      }
+      if (grant) yield grantRecord(grant, seller.categoryId, date, policy, runId);
     }
     const health = ctx.health;
     const inForce = status ?? health?.statusOf?.(s) ?? null;

@@ -238,7 +238,7 @@ const viewOf = async (page: Page) => ({
 
 describe('the marketplace page above the inline bound', () => {
   beforeAll(async () => {
-    bigRecords = scoredRecords(big, { months: ['2026-06', '2026-07', '2026-08'], quarter: '2026-Q2', day: '2026-08-31' });
+    bigRecords = await scoredRecords(big, { months: ['2026-06', '2026-07', '2026-08'], quarter: '2026-Q2', day: '2026-08-31' });
     writeFileSync(bigFile, jsonl(bigRecords));
     await report({ policy: DEFAULT_POLICY, records: bigFile, out: join(dir, 'big.html') });
   }, 300_000);

@@ -71,7 +71,7 @@ describe('random corruptions through import + run (DynamoDB Local)', () => {
           '2026-07',
           market.categories.map((c) => c.categoryId),
         );
-        const offline = score('monthly', '2026-07', dirty).records;
+        const offline = (await score('monthly', '2026-07', dirty)).records;
         expect(stored).toHaveLength(market.sellers.length);
         for (const r of stored) expect({ ...r, runId: null }).toEqual({ ...JSON.parse(offline.get(`${r.sellerId}|operationTier`)!), runId: null });
       }),

@@ -9,7 +9,7 @@ import { memoryStore } from '../helpers/localStore';
 
 let env: Awaited<ReturnType<typeof memoryStore>>;
 const DATE = '2026-07-31';
-const template = scoredRecords(smallMarket(40, '2026-05-01', '2026-07-31', 2), { months: [], day: DATE }).find(
+const template = (await scoredRecords(smallMarket(40, '2026-05-01', '2026-07-31', 2), { months: [], day: DATE })).find(
   (r): r is DailyScoreRecord => r.kind === 'dailyScore' && r.abilities !== null,
 )!;
 /** A seller of pack n of category c-big: every ability is n, so a pack's mean says which packs were read. */

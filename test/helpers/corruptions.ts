@@ -1,10 +1,9 @@
 import fc from 'fast-check';
 import { rowsOver, syntheticMarketplace } from '../../functions/local/syntheticMarketplace';
 import { isCalendarDate } from '../../lib/calendar';
-import { prepareJob } from '../../lib/evaluateJob';
 import { parseJsonLine } from '../../lib/jsonLines';
-import { DEFAULT_POLICY } from '../../lib/policy';
 import { validateRecord } from '../../lib/records';
+import { scoreLines } from './offlineJob';
 
 /**
  * Random corruptions of a valid JSON Lines line, the kinds a marketplace's own exports produce:
@@ -80,23 +79,16 @@ function fuzzCorpus(options: { sellers: number; from: string; to: string; seed: 
   };
   const extra = (kind: keyof typeof known, max: number) => corruptedLines(lines[kind], max).map((ls) => ls.filter((l) => !isNewRow(kind, l)));
 
-  function score(job: 'daily' | 'monthly' | 'quarterly', period: string, files: typeof lines) {
+  async function score(job: 'daily' | 'monthly' | 'quarterly', period: string, files: typeof lines) {
     const read = (texts: string[]) => texts.flatMap((t, i) => parseJsonLine(t, i + 1) ?? []);
-    const prepared = prepareJob(
+    const scored = await scoreLines(
       job,
       period,
-      {
-        categories: read(files.categories),
-        sellers: read(files.sellers),
-        grants: read(files.grants),
-        ingestedOn: INGESTED_ON,
-      },
-      DEFAULT_POLICY,
-      'fuzz',
+      { categories: read(files.categories), sellers: read(files.sellers), grants: read(files.grants), metrics: read(files.metrics) },
+      { now: `${INGESTED_ON}T19:00:00Z` },
     );
-    for (const row of read(files.metrics)) prepared.addMetricRow(row);
-    const records = new Map([...prepared.records()].map((r) => [`${r.sellerId}|${r.kind}`, JSON.stringify(validateRecord(r))]));
-    return { records, quarantine: [...prepared.quarantined, ...prepared.metricQuarantine()] };
+    const records = new Map(scored.records.map((r) => [`${r.sellerId}|${r.kind}`, JSON.stringify(validateRecord(r))]));
+    return { records, quarantine: scored.quarantine };
   }
 
   return { market, lines, extra, score, INGESTED_ON };

@@ -1,26 +1,19 @@
 import type { Marketplace } from '../../functions/local/syntheticMarketplace';
-import { prepareJob } from '../../lib/evaluateJob';
-import type { MetricRow } from '../../lib/metrics';
-import { DEFAULT_POLICY } from '../../lib/policy';
+import type { SellerJob } from '../../lib/calendar';
 import type { GradeRecord } from '../../lib/records';
+import { scoreLines } from './offlineJob';
 
 /** A market scored offline, as `grader score` would: monthly runs, a quarterly run, a daily run. */
-function scoredRecords(m: { market: Marketplace; rows: MetricRow[] }, runs: { months: string[]; quarter?: string; day?: string }): GradeRecord[] {
+async function scoredRecords(
+  m: { market: Marketplace; rows: Iterable<unknown> },
+  runs: { months: string[]; quarter?: string; day?: string },
+): Promise<GradeRecord[]> {
+  const data = { categories: m.market.categories, sellers: m.market.sellers, grants: m.market.grants, metrics: m.rows };
+  const jobs: [SellerJob, string][] = runs.months.map((month) => ['monthly', month]);
+  if (runs.quarter) jobs.push(['quarterly', runs.quarter]);
+  if (runs.day) jobs.push(['daily', runs.day]);
   const records: GradeRecord[] = [];
-  const run = (job: 'daily' | 'monthly' | 'quarterly', period: string) => {
-    const j = prepareJob(
-      job,
-      period,
-      { categories: m.market.categories, sellers: m.market.sellers, grants: m.market.grants },
-      DEFAULT_POLICY,
-      `test-${period}`,
-    );
-    for (const r of m.rows) j.addMetricRow(r);
-    records.push(...j.records());
-  };
-  for (const month of runs.months) run('monthly', month);
-  if (runs.quarter) run('quarterly', runs.quarter);
-  if (runs.day) run('daily', runs.day);
+  for (const [job, period] of jobs) records.push(...(await scoreLines(job, period, data)).records);
   return records;
 }
 

@@ -16,12 +16,12 @@ import { runJob, runShards, type ShardTask } from '../../functions/jobs/runJob';
 import { localContext } from '../../functions/local/simulate';
 import { operatorHandler } from '../../functions/operator';
 import { isAnswerTo } from '../../functions/operatorActions';
-import { prepareJob } from '../../lib/evaluateJob';
 import { DEFAULT_POLICY, parsePolicy, type Policy } from '../../lib/policy';
 import type { GradeRecord } from '../../lib/records';
 import { smallMarket } from '../helpers/fixtures';
 import { jsonl } from '../helpers/jsonlFiles';
 import { gradesStream, localStore } from '../helpers/localStore';
+import { scoreLines } from '../helpers/offlineJob';
 
 const m = smallMarket(60, '2026-05-01', '2026-10-31', 11);
 const dir = mkdtempSync(join(tmpdir(), 'grader-policy-'));
@@ -58,10 +58,10 @@ async function snapshot(): Promise<string> {
 }
 
 /** What the offline pipeline gives for a month under a policy. */
-function offline(period: string, policy: Policy): GradeRecord[] {
-  const job = prepareJob('monthly', period, { categories: m.market.categories, sellers: m.market.sellers, grants: m.market.grants }, policy, 'offline');
-  for (const row of m.rows) job.addMetricRow(row);
-  return [...job.records()];
+async function offline(period: string, policy: Policy): Promise<GradeRecord[]> {
+  return (
+    await scoreLines('monthly', period, { categories: m.market.categories, sellers: m.market.sellers, grants: m.market.grants, metrics: m.rows }, { policy })
+  ).records;
 }
 const tiersOf = (records: GradeRecord[]) =>
   new Map(records.flatMap((r) => (r.kind === 'operationTier' ? [[r.sellerId, `${r.tier}@${r.policyVersion}`] as const] : [])));
@@ -194,11 +194,11 @@ describe('a published version', () => {
       '2026-10',
       m.market.categories.map((c) => c.categoryId),
     );
-    expect(tiersOf(stored)).toEqual(tiersOf(offline('2026-10', v2)));
+    expect(tiersOf(stored)).toEqual(tiersOf(await offline('2026-10', v2)));
     // every record now names the version (SPEC §9), and some tiers moved with the wider quantiles
     expect(graded.length).toBeGreaterThanOrEqual(2 * m.market.sellers.length);
     expect(new Set(stored.map((r) => r.policyVersion))).toEqual(new Set(['2026.2']));
-    const before = tiersOf(offline('2026-10', DEFAULT_POLICY));
+    const before = tiersOf(await offline('2026-10', DEFAULT_POLICY));
     expect([...tiersOf(stored)].filter(([s, t]) => t.split('@')[0] !== before.get(s)!.split('@')[0]).length).toBeGreaterThan(0);
   });
 
@@ -224,7 +224,7 @@ describe('a published version', () => {
     const whatIf = await rerun('monthly', '2026-09', { policyVersion: '2026.2', dryRun: true });
     expect(whatIf).toMatchObject({ ok: true, dryRun: true, policyVersion: '2026.2' });
     const would = (whatIf as unknown as { wouldChange: GradeRecord[] }).wouldChange.filter((r) => r.kind === 'operationTier');
-    expect(tiersOf(would)).toEqual(tiersOf(offline('2026-09', v2)));
+    expect(tiersOf(would)).toEqual(tiersOf(await offline('2026-09', v2)));
     expect(await stream.drain()).toEqual([]);
     // the dry run's own run record is its audit; nothing else moved
     const runs = await new RunsRepository(env.store).list({ job: 'monthly', period: '2026-09' });

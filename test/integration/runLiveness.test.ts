@@ -4,12 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GradesRepository } from '../../functions/data/gradesRepository';
 import { RunsRepository } from '../../functions/data/runsRepository';
 import { RunBusyError, type RunRequest, runJob } from '../../functions/jobs/runJob';
-import { prepareJob } from '../../lib/evaluateJob';
-import { DEFAULT_POLICY } from '../../lib/policy';
 import type { GradeRecord } from '../../lib/records';
 import { beforeBatchWrites } from '../helpers/faultyStore';
 import { importMarket, smallMarket } from '../helpers/fixtures';
 import { gradesStream, localStore, type StreamChange } from '../helpers/localStore';
+import { scoreLines } from '../helpers/offlineJob';
 
 const m = smallMarket(1200, '2026-05-01', '2026-07-31', 11);
 let env: Awaited<ReturnType<typeof localStore>>;
@@ -29,10 +28,8 @@ const graderEnv = () => ({ ...process.env, GRADER_DYNAMODB_ENDPOINT: env.embedde
 const grader = (args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'bin/grader.ts', ...args], { env: graderEnv() });
 const rerunArgs = (period: string) => ['run', 'monthly', '--period', period, '--reason', 'policy fix', '--by', 'tester'];
 
-function cleanMonthly(period: string): GradeRecord[] {
-  const prepared = prepareJob('monthly', period, { categories: m.market.categories, sellers: m.market.sellers }, DEFAULT_POLICY, 'clean');
-  for (const row of m.rows) prepared.addMetricRow(row);
-  return [...prepared.records()];
+async function cleanMonthly(period: string): Promise<GradeRecord[]> {
+  return (await scoreLines('monthly', period, { categories: m.market.categories, sellers: m.market.sellers, metrics: m.rows })).records;
 }
 
 async function storedMonthly(period: string, clean: GradeRecord[]): Promise<GradeRecord[]> {
@@ -85,7 +82,7 @@ describe('a grader run killed with SIGKILL part-way', () => {
     expect(dead?.error).toMatch(/abandoned/);
     expect((await grader(['runs', '--state', 'running', '--format', 'jsonl'])).stdout.trim()).toBe('');
 
-    const clean = cleanMonthly(period);
+    const clean = await cleanMonthly(period);
     expect((await storedMonthly(period, clean)).map(strip).sort(order)).toEqual(clean.map(strip).sort(order));
     const faults = streamFaults(await stream.drain());
     expect(faults.noOps).toEqual([]);
@@ -103,7 +100,7 @@ describe('two identical grader run commands started together', () => {
     expect(a.stdout).toMatch(/: succeeded;/);
     expect(b.stdout).toMatch(/: succeeded;/);
     const written = [a, b].map((r) => Number(/(\d+) written/.exec(r.stdout)![1]));
-    const clean = cleanMonthly(period);
+    const clean = await cleanMonthly(period);
     // one of them wrote every monthly record (and statuses), the other nothing
     expect(Math.min(...written)).toBe(0);
     expect(Math.max(...written)).toBeGreaterThanOrEqual(clean.length);

@@ -1,22 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { rowsOver, syntheticMarketplace } from '../../functions/local/syntheticMarketplace';
-import { prepareJob } from '../../lib/evaluateJob';
 import { explainSeller } from '../../lib/explain';
 import { DEFAULT_POLICY } from '../../lib/policy';
 import type { DailyScoreRecord, GradeRecord, OperationTierRecord } from '../../lib/records';
 import { targetSentence } from '../../lib/targetSentences';
+import { scoreLines } from '../helpers/offlineJob';
 import { policyWith } from './fixtures';
 
 const market = syntheticMarketplace({ sellers: 40, from: '2026-03-01', to: '2026-06-30', seed: 5 });
 const rows = [...rowsOver(market, { start: '2026-03-01', end: '2026-06-30' })];
 
-function records(job: 'monthly' | 'quarterly', period: string): GradeRecord[] {
-  const prepared = prepareJob(job, period, { categories: market.categories, sellers: market.sellers }, DEFAULT_POLICY, 'explain');
-  for (const row of rows) prepared.addMetricRow(row);
-  return [...prepared.records()];
+async function records(job: 'monthly' | 'quarterly', period: string): Promise<GradeRecord[]> {
+  return (await scoreLines(job, period, { categories: market.categories, sellers: market.sellers, metrics: rows })).records;
 }
 
-const all = [...records('monthly', '2026-07'), ...records('quarterly', '2026-Q2')];
+const all = [...(await records('monthly', '2026-07')), ...(await records('quarterly', '2026-Q2'))];
 const scored = all.find((r) => r.kind === 'operationTier' && r.reason === 'scored' && r.tier !== 'top')!;
 const own = all.filter((r) => r.sellerId === scored.sellerId);
 

@@ -3,7 +3,7 @@ import { matrixOf } from '../../lib/grading';
 import { grantRecord, jobWindows, quarterlyRecords, type JobSeller } from '../../lib/jobs';
 import { F, FIELD_COUNT } from '../../lib/metrics';
 import { DEFAULT_POLICY, type Policy } from '../../lib/policy';
-import { prepareJob } from '../../lib/evaluateJob';
+import { scoreLines } from '../helpers/offlineJob';
 import { metricRow, policyWith } from './fixtures';
 import { validateRecord } from '../../lib/records';
 
@@ -100,23 +100,20 @@ describe('the volume-adaptive service-level window (SPEC §7.1)', () => {
     metricRow('s-none', '2025-09-01', { orders: 40, closedOrders: 40 }),
     metricRow('s-busy', '2026-06-01', { orders: 120, closedOrders: 120, badExperienceOrders: 2 }),
   ];
-  const levels = (policy: Policy) => {
-    const job = prepareJob('monthly', '2026-07', { categories, sellers }, policy, 'test');
-    for (const row of rows) job.addMetricRow(row);
+  const levels = async (policy: Policy) => {
+    const { records } = await scoreLines('monthly', '2026-07', { categories, sellers, metrics: rows }, { policy });
     return new Map(
-      [...job.records()].flatMap((r) =>
-        r.kind === 'serviceLevel' ? [[r.sellerId, { level: r.level, window: r.window, closed: r.closedOrders }] as const] : [],
-      ),
+      records.flatMap((r) => (r.kind === 'serviceLevel' ? [[r.sellerId, { level: r.level, window: r.window, closed: r.closedOrders }] as const] : [])),
     );
   };
 
-  it('is off by default: a seller under the minimum is not assessed', () => {
-    expect(levels(DEFAULT_POLICY).get('s-few')).toMatchObject({ level: 'notAssessed', closed: 40, window: { start: '2026-04-02', end: '2026-06-30' } });
+  it('is off by default: a seller under the minimum is not assessed', async () => {
+    expect((await levels(DEFAULT_POLICY)).get('s-few')).toMatchObject({ level: 'notAssessed', closed: 40, window: { start: '2026-04-02', end: '2026-06-30' } });
   });
 
-  it('assesses a seller under the minimum over the extended window when that reaches it, and names the window', () => {
+  it('assesses a seller under the minimum over the extended window when that reaches it, and names the window', async () => {
     const policy = policyWith({ serviceLevel: { ...DEFAULT_POLICY.serviceLevel, extendedWindowDays: 365 } });
-    const got = levels(policy);
+    const got = await levels(policy);
     expect(got.get('s-few')).toEqual({ level: 'pass', closed: 140, window: { start: '2025-07-01', end: '2026-06-30' } });
     expect(got.get('s-none')).toMatchObject({ level: 'notAssessed', closed: 0, window: { start: '2026-04-02', end: '2026-06-30' } });
     expect(got.get('s-busy')).toMatchObject({ closed: 120, window: { start: '2026-04-02', end: '2026-06-30' } });

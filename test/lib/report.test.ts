@@ -8,7 +8,7 @@ import { smallMarket } from '../helpers/fixtures';
 import { scoredRecords } from '../helpers/gradeRecords';
 
 const m = smallMarket(120, '2026-02-01', '2026-07-31', 3);
-const records = scoredRecords(m, { months: ['2026-05', '2026-06', '2026-07'], quarter: '2026-Q2', day: '2026-07-31' });
+const records = await scoredRecords(m, { months: ['2026-05', '2026-06', '2026-07'], quarter: '2026-Q2', day: '2026-07-31' });
 const tiers = records.filter((r): r is OperationTierRecord => r.kind === 'operationTier');
 const modelOf = (rs: Iterable<GradeRecord>, period?: string) => {
   const tally = new ReportTally(period);

@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { importData } from '../../functions/jobs/importData';
+import { runJob } from '../../functions/jobs/runJob';
 import { datesOf } from '../../lib/calendar';
-import { prepareJob, type JobReferenceData, type SellerFilter } from '../../lib/evaluateJob';
 import { FIELD_COUNT, METRIC_FIELDS, type MetricValues } from '../../lib/metrics';
 import { operationTierOf, tierThresholds } from '../../lib/operationTier';
-import { DEFAULT_POLICY, type Policy } from '../../lib/policy';
+import type { Policy } from '../../lib/policy';
 import { validateRecord, type GradeRecord, type OperationTierRecord, type ServiceLevelRecord } from '../../lib/records';
 import { scorePool } from '../../lib/scores';
 import { totalsOf } from '../../lib/totals';
-import { GOLD, metricRow, metrics, policyWith } from './fixtures';
+import { GOLD, metricRow, metrics, policyWith } from '../lib/fixtures';
+import { memoryStore } from '../helpers/localStore';
+import { scoreLines } from '../helpers/offlineJob';
 
 const categories = [
   { categoryId: 'c-11', parentId: 'p-1', name: 'Phones' },
@@ -55,7 +58,7 @@ function dailyOf(i: number): Partial<MetricValues> {
 
 const FEBRUARY = datesOf({ start: '2026-02-01', end: '2026-02-28' });
 
-const reference: JobReferenceData = {
+const reference = {
   categories,
   sellers: [
     ...[1, 2, 3, 4, 5].map((i) => profile(`s-${i}`, 'c-11')),
@@ -83,11 +86,19 @@ function metricRows(): unknown[] {
 // minSize 5: the five active sellers of c-11 form their own category pool.
 const policy: Policy = policyWith({ pool: { minSize: 5 } });
 
-function runMonthly(filter: SellerFilter = {}, p: Policy = policy) {
-  const job = prepareJob('monthly', '2026-03', reference, p, 'run-1', filter);
-  for (const row of metricRows()) job.addMetricRow(row);
-  const records = [...job.records()].map(validateRecord);
-  return { job, records };
+async function runMonthly(p: Policy = policy) {
+  const scored = await scoreLines('monthly', '2026-03', { ...reference, metrics: metricRows() }, { policy: p });
+  return { ...scored, records: scored.records.map(validateRecord) };
+}
+
+/** An operator's re-run of March for some sellers and categories (SPEC §8.3), on a store that holds the data: the records it writes. */
+async function rerunMonthly(filter: { sellers?: string[]; categories?: string[] }) {
+  const { store } = memoryStore();
+  const now = '2026-03-02T12:00:00Z';
+  await importData(store, { ...reference, metrics: metricRows() }, { policy, importId: 'import', now });
+  const request = { job: 'monthly', period: '2026-03', trigger: 'operator', requestedBy: 'ops-test', reason: 'some sellers', asOf: '2026-03-02' } as const;
+  const { changed } = await runJob({ ...request, ...filter, runId: 'rerun' }, { store, policy, now: () => now });
+  return changed.filter((r): r is GradeRecord => r.kind === 'operationTier' || r.kind === 'serviceLevel').map((r) => ({ ...validateRecord(r), runId: '' }));
 }
 
 const operationTiers = (records: GradeRecord[]) =>
@@ -95,22 +106,24 @@ const operationTiers = (records: GradeRecord[]) =>
 const serviceLevels = (records: GradeRecord[]) =>
   new Map(records.filter((r): r is ServiceLevelRecord => r.kind === 'serviceLevel').map((r) => [r.sellerId, r]));
 
-describe('prepareJob: monthly, end to end', () => {
-  const { job, records } = runMonthly();
+describe('grader score: monthly, end to end', async () => {
+  const { quarantine, records } = await runMonthly();
   const tiers = operationTiers(records);
   const levels = serviceLevels(records);
+  const quarantinedFrom = (source: string) =>
+    quarantine.filter((q) => q.source === source).sort((a, b) => (JSON.stringify(a.key) < JSON.stringify(b.key) ? -1 : 1));
 
   it('quarantines the reference rows of an unknown category and of a malformed sellerId', () => {
-    expect(job.sellers.map((s) => s.sellerId)).toEqual(['s-1', 's-2', 's-3', 's-4', 's-5', 's-6']);
-    expect(job.quarantined.map((q) => [q.source, q.key.sellerId])).toEqual([
-      ['sellers', 's-7'],
-      ['sellers', 's 8'],
+    expect(new Set(records.map((r) => r.sellerId))).toEqual(new Set(['s-1', 's-2', 's-3', 's-4', 's-5', 's-6']));
+    expect(quarantinedFrom('sellers').map((q) => [q.key.sellerId, q.reason])).toEqual([
+      ['s 8', expect.stringContaining('sellerId')],
+      ['s-7', 'seller s-7: categoryId c-99 is not a known category'],
     ]);
-    expect(job.quarantined[0]!.reason).toBe('seller s-7: categoryId c-99 is not a known category');
   });
 
-  it("quarantines the repeated row and the unknown seller's row, and nothing outside the windows", () => {
-    expect(job.metricQuarantine().map((q) => q.key)).toEqual([
+  it("quarantines the repeated row, the unknown seller's row and the invalid row before the windows: an import judges every row", () => {
+    expect(quarantinedFrom('metrics').map((q) => q.key)).toEqual([
+      { sellerId: 's-1', date: '2025-11-30' },
       { sellerId: 's-3', date: '2026-02-10' },
       { sellerId: 's-99', date: '2026-02-10' },
     ]);
@@ -119,7 +132,7 @@ describe('prepareJob: monthly, end to end', () => {
   it('writes one operation tier and one service level per seller, for period 2026-03', () => {
     expect(records).toHaveLength(12);
     expect([...tiers.keys()].sort()).toEqual(['s-1', 's-2', 's-3', 's-4', 's-5', 's-6']);
-    for (const r of records) expect(r).toMatchObject({ period: '2026-03', policyVersion: '2026.1', runId: 'run-1' });
+    for (const r of records) expect(r).toMatchObject({ period: '2026-03', policyVersion: '2026.1' });
     expect(tiers.get('s-1')?.window).toEqual({ start: '2026-02-01', end: '2026-02-28' });
     expect(levels.get('s-1')?.window).toEqual({ start: '2025-12-01', end: '2026-02-28' });
   });
@@ -194,55 +207,56 @@ describe('prepareJob: monthly, end to end', () => {
     expect(levels.get('s-5')).toMatchObject({ closedOrders: 560, badExperienceRate: 0, positiveRatingRate: 0.95 });
   });
 
-  it('falls back to the global pool when the category and the parent are below minSize', () => {
-    const { records: global } = runMonthly({}, policyWith({ pool: { minSize: 6 } }));
+  it('falls back to the global pool when the category and the parent are below minSize', async () => {
+    const { records: global } = await runMonthly(policyWith({ pool: { minSize: 6 } }));
     const byDefault = operationTiers(global);
     for (const i of [1, 2, 3, 4, 5]) expect(byDefault.get(`s-${i}`)?.poolId).toBe('global');
   });
 });
 
-describe('prepareJob: re-running for some sellers', () => {
-  const full = runMonthly().records;
+describe('the monthly job re-run for some sellers', async () => {
+  const full = (await runMonthly()).records.map((r) => ({ ...r, runId: '' }));
+  const sorted = (records: GradeRecord[]) => [...records].sort((a, b) => (`${a.sellerId}|${a.kind}` < `${b.sellerId}|${b.kind}` ? -1 : 1));
 
-  it('writes only the listed sellers, with the same values as a full run', () => {
-    const { records } = runMonthly({ sellers: ['s-2', 's-6'] });
+  it('writes only the listed sellers, with the same values as a full run', async () => {
+    const records = await rerunMonthly({ sellers: ['s-2', 's-6'] });
     expect(records.map((r) => `${r.kind}:${r.sellerId}`).sort()).toEqual(['operationTier:s-2', 'operationTier:s-6', 'serviceLevel:s-2', 'serviceLevel:s-6']);
     for (const r of records) {
       expect(r).toEqual(full.find((f) => f.kind === r.kind && f.sellerId === r.sellerId));
     }
   });
 
-  it('scores a lone re-run seller against its whole pool, not alone', () => {
-    const { records } = runMonthly({ sellers: ['s-5'] });
-    const s5 = operationTiers(records).get('s-5')!;
+  it('scores a lone re-run seller against its whole pool, not alone', async () => {
+    const s5 = operationTiers(await rerunMonthly({ sellers: ['s-5'] })).get('s-5')!;
     expect(s5.tier).toBe('top');
     expect(s5.composite).toBe(operationTiers(full).get('s-5')!.composite);
   });
 
-  it('writes the sellers of the listed categories', () => {
-    const { records } = runMonthly({ categories: ['c-12'] });
+  it('writes the sellers of the listed categories', async () => {
+    const records = await rerunMonthly({ categories: ['c-12'] });
     expect(new Set(records.map((r) => r.sellerId))).toEqual(new Set(['s-6']));
   });
 
-  it('writes the union of listed sellers and categories', () => {
-    const { records } = runMonthly({ sellers: ['s-1'], categories: ['c-12'] });
+  it('writes the union of listed sellers and categories', async () => {
+    const records = await rerunMonthly({ sellers: ['s-1'], categories: ['c-12'] });
     expect(new Set(records.map((r) => r.sellerId))).toEqual(new Set(['s-1', 's-6']));
   });
 
-  it('writes everyone for an empty filter', () => {
-    expect(runMonthly({ sellers: [] }).records).toEqual(full);
+  it('writes everyone for an empty filter', async () => {
+    expect(sorted(await rerunMonthly({ sellers: [] }))).toEqual(sorted(full));
   });
 });
 
-describe('prepareJob: quarterly', () => {
+describe('grader score: quarterly', () => {
   // One row carrying a whole quarter of gold-level activity (GOLD), placed on the window's edges.
 
-  it('assesses 2026-Q2 over 2026-04-02..2026-06-30: a row on either edge counts, the day before does not', () => {
-    const job = prepareJob('quarterly', '2026-Q2', { categories, sellers: [1, 2, 3].map((i) => profile(`s-${i}`, 'c-11')) }, DEFAULT_POLICY, 'run-q');
-    job.addMetricRow(metricRow('s-1', '2026-04-02', GOLD));
-    job.addMetricRow(metricRow('s-2', '2026-06-30', GOLD));
-    job.addMetricRow(metricRow('s-3', '2026-04-01', GOLD));
-    const records = [...job.records()].map(validateRecord);
+  it('assesses 2026-Q2 over 2026-04-02..2026-06-30: a row on either edge counts, the day before does not', async () => {
+    const scored = await scoreLines('quarterly', '2026-Q2', {
+      categories,
+      sellers: [1, 2, 3].map((i) => profile(`s-${i}`, 'c-11')),
+      metrics: [metricRow('s-1', '2026-04-02', GOLD), metricRow('s-2', '2026-06-30', GOLD), metricRow('s-3', '2026-04-01', GOLD)],
+    });
+    const records = scored.records.map(validateRecord);
     expect(records.map((r) => r.kind === 'merchantAssessment' && [r.sellerId, r.assessedTier])).toEqual([
       ['s-1', 'gold'],
       ['s-2', 'gold'],
@@ -257,24 +271,23 @@ describe('prepareJob: quarterly', () => {
   });
 });
 
-describe('prepareJob: daily', () => {
+describe('grader score: daily', () => {
   const sellers = [profile('s-1', 'c-11'), { ...profile('s-2', 'c-11'), mall: { since: '2026-01-01' } }];
   const grants = [{ sellerId: 's-1', appliedOn: '2026-02-20', approvedOn: '2026-03-01', approvedBy: 'ops-li' }];
 
-  function runDaily(date: string) {
-    const job = prepareJob('daily', date, { categories, sellers, grants }, DEFAULT_POLICY, 'run-d');
-    return [...job.records()].map(validateRecord);
+  async function runDaily(date: string) {
+    return (await scoreLines('daily', date, { categories, sellers, grants })).records.map(validateRecord);
   }
 
-  it('keeps a Good Seller silver on approvedOn + 179 and writes no grant record that day', () => {
-    const records = runDaily('2026-08-27');
+  it('keeps a Good Seller silver on approvedOn + 179 and writes no grant record that day', async () => {
+    const records = await runDaily('2026-08-27');
     const status = records.find((r) => r.kind === 'status' && r.sellerId === 's-1');
     expect(status).toMatchObject({ merchantTier: { effective: 'silver', assessed: 'ordinary', source: 'goodSeller' }, frontBadge: 'silver' });
     expect(records.some((r) => r.kind === 'goodSellerGrant')).toBe(false);
   });
 
-  it('expires the grant on approvedOn + 180: a grant record and an ordinary status', () => {
-    const records = runDaily('2026-08-28');
+  it('expires the grant on approvedOn + 180: a grant record and an ordinary status', async () => {
+    const records = await runDaily('2026-08-28');
     expect(records.find((r) => r.kind === 'goodSellerGrant')).toMatchObject({
       sellerId: 's-1',
       status: 'expired',
@@ -288,13 +301,13 @@ describe('prepareJob: daily', () => {
     });
   });
 
-  it('labels a MALL store plus without making it silver', () => {
-    const status = runDaily('2026-08-27').find((r) => r.kind === 'status' && r.sellerId === 's-2');
+  it('labels a MALL store plus without making it silver', async () => {
+    const status = (await runDaily('2026-08-27')).find((r) => r.kind === 'status' && r.sellerId === 's-2');
     expect(status).toMatchObject({ mall: true, frontBadge: 'plus', merchantTier: { effective: 'ordinary' } });
   });
 
-  it('scores D-30..D-1 and projects the merchant tier over D-90..D-1', () => {
-    const daily = runDaily('2026-07-02').find((r) => r.kind === 'dailyScore' && r.sellerId === 's-1');
+  it('scores D-30..D-1 and projects the merchant tier over D-90..D-1', async () => {
+    const daily = (await runDaily('2026-07-02')).find((r) => r.kind === 'dailyScore' && r.sellerId === 's-1');
     expect(daily).toMatchObject({
       date: '2026-07-02',
       window: { start: '2026-06-02', end: '2026-07-01' },
@@ -309,13 +322,12 @@ describe('the order of the input', () => {
     const { rowsOver, syntheticMarketplace } = await import('../../functions/local/syntheticMarketplace');
     const market = syntheticMarketplace({ sellers: 120, from: '2026-05-01', to: '2026-06-30', seed: 4 });
     const rows = [...rowsOver(market, { start: '2026-05-01', end: '2026-06-30' })];
-    const recordsOf = (sellers: unknown[], metricRows: unknown[]) => {
-      const job = prepareJob('monthly', '2026-07', { categories: market.categories, sellers }, DEFAULT_POLICY, 'order');
-      for (const r of metricRows) job.addMetricRow(r);
-      return new Map([...job.records()].map((r) => [`${r.sellerId}|${r.kind}`, JSON.stringify(r)]));
+    const recordsOf = async (sellers: unknown[], metricRows: unknown[]) => {
+      const { records } = await scoreLines('monthly', '2026-07', { categories: market.categories, sellers, metrics: metricRows });
+      return new Map(records.map((r) => [`${r.sellerId}|${r.kind}`, JSON.stringify(r)]));
     };
-    const forward = recordsOf(market.sellers, rows);
-    expect(recordsOf([...market.sellers].reverse(), [...rows].reverse())).toEqual(forward);
+    const forward = await recordsOf(market.sellers, rows);
+    expect(await recordsOf([...market.sellers].reverse(), [...rows].reverse())).toEqual(forward);
     expect(forward.size).toBe(240);
   });
 });
