@@ -3,7 +3,9 @@ import { DEFAULT_POLICY, parsePolicy, PolicyError, type Policy } from '../lib/po
 import { openStore, type Store } from './data/store';
 import type { RunDependencies } from './jobs/runJob';
 import type { PolicySource } from './jobs/runPolicy';
-import type { Announce } from './policyActions';
+
+/** Sends one change event to the bus (functions/eventBus.ts in AWS); absent where there is no bus. */
+type Announce = (event: { detailType: string; detail: object }) => Promise<void>;
 
 /** What every handler needs; built once per cold start, or injected by the CLI and the tests. */
 interface HandlerDependencies extends RunDependencies {
@@ -48,4 +50,4 @@ function defaultDependencies(): HandlerDependencies {
 }
 
 export { defaultDependencies, dependenciesFromEnvironment, policyFromEnvironment, policySourceOf };
-export type { HandlerDependencies };
+export type { Announce, HandlerDependencies };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { isCalendarDate, isMonth, isQuarter, JOBS } from '../lib/calendar';
 import { explainSeller, policyVersionLines, type SellerExplanation } from '../lib/explain';
-import { goodSellerEligibility, goodSellerLookback, grantOfRecord, type FailedRule } from '../lib/goodSeller';
+import { goodSellerEligibility, goodSellerLookback, grantOfRecord } from '../lib/goodSeller';
 import type { Finding } from '../lib/healthCheck';
 import { idSchema, LIST_LIMITS, PROGRAMS, sellerIdSchema, TEXT_LIMITS } from '../lib/inputs';
 import { approvalViolation, dateViolation, rerunViolation, revocationViolation, type BoundsViolation } from '../lib/operatorBounds';

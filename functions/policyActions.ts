@@ -63,9 +63,6 @@ const publishPolicyAnswerSchema = answerSchema(z.literal('publishPolicy'), {
 });
 type PolicyPublishedEvent = ReturnType<typeof policyPublishedEvent>;
 
-/** Sends one change event to the bus (functions/eventBus.ts in AWS); absent where there is no bus. */
-type Announce = (event: { detailType: string; detail: object }) => Promise<void>;
-
 /** A version is published and its announcement failed: publishing the same document again announces it. */
 class AnnouncementError extends Error {
   constructor(version: string, options?: ErrorOptions) {
@@ -238,4 +235,4 @@ export {
   showPolicy,
   showPolicySchema,
 };
-export type { Announce, PolicyPublishedEvent };
+export type { PolicyPublishedEvent };

@@ -1,4 +1,5 @@
 import { addDays, epochDay } from './calendar';
+import { FINDING_ORDER, type FindingId } from './findings';
 import type { Exposure, Registration } from './inputs';
 import { type MerchantAssessment, type MerchantTierName, merchantTierRank } from './merchantTier';
 import { type OperationTierName, operationTierRank } from './operationTier';
@@ -7,20 +8,6 @@ import type { StatusRecord } from './records';
 import { type ServiceLevelAssessment, serviceLevelRank } from './serviceLevel';
 import type { Severity } from './severity';
 import { rawRate, total, type WindowTotals } from './totals';
-
-/** The rules in SPEC §7.5's table order: findings are listed in it, then by market and scope. */
-const FINDING_ORDER = [
-  'serviceLevelAtRisk',
-  'merchantTierAtRisk',
-  'goodSellerExpiring',
-  'operationTierAtRisk',
-  'fulfilmentBelowSilver',
-  'messagesUnanswered',
-  'complianceMissing',
-  'complianceExpiring',
-  'dataQuality',
-] as const;
-type FindingId = (typeof FINDING_ORDER)[number];
 
 /** The areas findings fall in, in the order reports list them. */
 const AREAS = ['service', 'merchant', 'operation', 'logistics', 'compliance', 'data'] as const;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ABILITIES, type Ability } from './abilities';
 import { growthPolicySchema } from './growthPolicy';
 import { INDICATOR_IDS, INDICATORS, type IndicatorId } from './indicators';
-import { GRANTED_SERVICE_LEVELS, SERVICE_LEVELS } from './serviceLevel';
+import { GRANTED_SERVICE_LEVELS, SERVICE_LEVELS } from './serviceLevels';
 import { SEVERITIES, type Severity } from './severity';
 
 const probability = z.number().min(0).max(1);

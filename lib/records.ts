@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FINDING_ORDER } from './healthCheck';
+import { FINDING_ORDER } from './findings';
 import { ABILITIES } from './abilities';
 import { INDICATOR_IDS } from './indicators';
 import { GRANT_STATUSES } from './goodSeller';
