@@ -6,6 +6,7 @@
  * and date, each run's status and counts, and the change events published. Two versions run on the
  * same parameters must write the same file (issue 18: "records are unchanged").
  */
+import '../bin/cli/warnings';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
