@@ -7,19 +7,14 @@ import { GradesRepository } from '../functions/data/gradesRepository';
 import { ReferenceRepository } from '../functions/data/referenceRepository';
 import { openStore } from '../functions/data/store';
 import { DEFAULT_POLICY } from '../lib/policy';
-import { importData } from '../functions/jobs/importData';
 import { assertJava, startEmbeddedStore } from '../functions/local/embeddedStore';
-import { simulate, type FiredRun } from '../functions/local/simulate';
-import { rowsOver, syntheticMarketplace } from '../functions/local/syntheticMarketplace';
-import { rowsBesideFeed, syntheticOrders } from '../functions/local/syntheticOrders';
-import { syntheticCompliance } from '../functions/local/syntheticCompliance';
-import { listingRowsOver, syntheticListings } from '../functions/local/syntheticListings';
+import type { FiredRun } from '../functions/local/simulate';
+import { importStartYear, metricsFromOf, simulateStartYear } from '../functions/local/startYear';
 import { GrowthStates } from '../functions/data/growthStates';
 import { ListingRecordsRepository } from '../functions/data/listingRecordsRepository';
 import { ListingsRepository } from '../functions/data/listingsRepository';
 import { LISTING_STAGES } from '../lib/growthIndicators';
 import type { ListingIncentiveRecord } from '../lib/listingRecords';
-import { eventTap } from '../functions/local/eventTap';
 import { addMonths, addQuarters, JOBS, monthOf, quarterOfMonth } from '../lib/calendar';
 import { AREAS } from '../lib/healthCheck';
 import { MERCHANT_TIERS } from '../lib/merchantTier';
@@ -48,7 +43,7 @@ async function main(): Promise<void> {
   const listingsPerSeller = Number(values['listings-per-seller'] ?? 10);
   const from = values.from ?? '2025-11-01';
   const to = values.to ?? '2026-10-31';
-  const metricsFrom = `${addMonths(monthOf(from), -2)}-01`;
+  const metricsFrom = metricsFromOf({ sellers, listingsPerSeller, from, to });
   const started = performance.now();
   const stage = (label: string, t0: number) => process.stdout.write(`${label.padEnd(44)} ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s\n`);
 
@@ -59,38 +54,13 @@ async function main(): Promise<void> {
   stage('started DynamoDB Local (in memory)', t);
   try {
     t = performance.now();
-    const market = syntheticMarketplace({ sellers, from: metricsFrom, to });
-    // one seller in 25 sends its orders as outcomes for the last two months (SPEC §3.4); more would
-    // cost DynamoDB Local ~1 s per 1,000 outcomes of the import (npm run bench:orders)
-    const onFeed = new Set(market.sellers.filter((_, i) => i % 25 === 4).map((s) => s.sellerId));
-    const feedFrom = `${addMonths(monthOf(to), -1)}-01`;
-    const feed = syntheticOrders(rowsOver(market, { start: feedFrom, end: to }), onFeed, feedFrom);
-    // category flags, exposure to several markets, registrations with gaps and expiries (SPEC §7.5)
-    const compliance = syntheticCompliance(market.categories, market.sellers, 7, `${addMonths(monthOf(from), 1)}-01`);
-    // the growth job's first window starts 30 days before the first simulated day
-    const listed = syntheticListings(market, { from: metricsFrom, to, perSeller: listingsPerSeller });
+    const year = { sellers, listingsPerSeller, from, to };
     const bar = progressBar('import', 0);
-    const summary = await importData(
-      store,
-      {
-        categories: compliance.categories,
-        exposure: compliance.exposure,
-        registrations: compliance.registrations,
-        sellers: market.sellers,
-        grants: market.grants,
-        metrics: rowsBesideFeed(rowsOver(market, { start: metricsFrom, end: to }), onFeed, feedFrom),
-        orders: feed.orders,
-        exclusions: feed.exclusions,
-        listings: listed.listings,
-        listingMetrics: listingRowsOver(listed, { start: metricsFrom, end: to }),
-      },
-      {
-        policy: DEFAULT_POLICY,
-        importId: 'synthetic',
-        now: new Date().toISOString(),
-        onRows: (n) => bar.tick(n),
-      },
-    );
+    const { summary, onFeed, feedFrom } = await importStartYear(store, year, {
+      policy: DEFAULT_POLICY,
+      now: new Date().toISOString(),
+      onRows: (n) => bar.tick(n),
+    });
     bar.stop();
     stage(`imported ${summary.sellers} sellers, ${summary.metricRows} metric rows, ${summary.listings} listings (${metricsFrom}..${to})`, t);
     const o = summary.orders!;
@@ -101,13 +71,12 @@ async function main(): Promise<void> {
     t = performance.now();
     const days = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000) + 1;
     const dayBar = progressBar('simulate', days);
-    const tap = eventTap(store);
-    const { runs, queue } = await simulate(
-      { from, to },
-      { store: tap.store, policy: DEFAULT_POLICY, now: () => new Date().toISOString() },
-      (r) => r.job === 'daily' && dayBar.tick(1),
-      { fanOut: values.inline ? false : {} },
-    );
+    const { runs, queue, tap } = await simulateStartYear(store, year, {
+      policy: DEFAULT_POLICY,
+      now: () => new Date().toISOString(),
+      onRun: (r) => r.job === 'daily' && dayBar.tick(1),
+      simulate: { fanOut: values.inline ? false : {} },
+    });
     dayBar.stop();
     stage(`simulated ${from}..${to}: ${runs.length} runs`, t);
 

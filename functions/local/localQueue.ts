@@ -196,6 +196,12 @@ class LocalQueue {
     };
   }
 
+  /** Counts another queue's traffic and dead letters as this one's: the lanes of a simulation report as one queue. */
+  absorb(other: LocalQueue): void {
+    for (const key of Object.keys(this.stats) as (keyof QueueStats)[]) this.stats[key] += other.stats[key];
+    this.deadLetters.push(...other.deadLetters);
+  }
+
   /** Stops the wake-up timer (the queue can be dropped with messages still in it). */
   close(): void {
     if (this.timer) clearTimeout(this.timer);

@@ -56,10 +56,16 @@ interface SimulateOptions {
   fanOut?: Partial<LocalQueueOptions> | false;
 }
 
+/** The jobs of a day that run one after the other: the seller jobs share their records, the growth job has its own. */
+const LANES: ((job: Job) => boolean)[] = [(job) => job !== 'growth', (job) => job === 'growth'];
+
 /**
  * Fires every schedule from `from` to `to`, day by day, through the same handler EventBridge
  * Scheduler invokes, with the scheduled time at its hour of business time (DST-aware, SCHEDULE_HOUR). By default each
  * run fans out through the local shard queue, and the next schedule fires once its shards are done.
+ * The growth job reads and writes nothing of the seller jobs: its days run beside theirs, each lane
+ * with a queue of its own, so that every run is batched as if it ran alone. Runs are returned in
+ * the order a day fires them.
  */
 async function simulate(
   range: { from: string; to: string },
@@ -67,14 +73,16 @@ async function simulate(
   onRun: (run: FiredRun) => void = () => {},
   options: SimulateOptions = {},
 ): Promise<{ runs: FiredRun[]; queue: LocalQueue | null }> {
-  const fanOut = options.fanOut === false ? null : localFanOut(baseDeps, options.fanOut);
-  const deps = fanOut?.deps ?? baseDeps;
-  const handler = scheduledJobHandler(() => deps);
-  const runs = new RunsRepository(deps.store);
-  const fired: FiredRun[] = [];
-  try {
-    for (const date of datesOf({ start: range.from, end: range.to })) {
-      for (const job of schedulesOn(date)) {
+  const dates = datesOf({ start: range.from, end: range.to });
+  const fanOuts = LANES.map(() => (options.fanOut === false ? null : localFanOut(baseDeps, options.fanOut)));
+  const order = new Map(dates.flatMap((date) => schedulesOn(date).map((job) => `${job}|${date}`)).map((key, i) => [key, i]));
+  const fired: { run: FiredRun; at: number }[] = [];
+  const lane = async (inLane: (job: Job) => boolean, fanOut: ReturnType<typeof localFanOut> | null) => {
+    const deps = fanOut?.deps ?? baseDeps;
+    const handler = scheduledJobHandler(() => deps);
+    const runs = new RunsRepository(deps.store);
+    for (const date of dates) {
+      for (const job of schedulesOn(date).filter(inLane)) {
         const scheduledTime = instantOf(date, SCHEDULE_HOUR[job], deps.policy.timeZone);
         const started = performance.now();
         const out = await handler({ job, scheduledTime }, localContext(job));
@@ -87,14 +95,21 @@ async function simulate(
           counts = closed?.counts ?? counts;
         }
         const run: FiredRun = { job, scheduledTime, state, runId: out.runId, counts, millis: performance.now() - started };
-        fired.push(run);
+        fired.push({ run, at: order.get(`${job}|${date}`)! });
         onRun(run);
       }
     }
+  };
+  try {
+    // a lane that fails stops only itself: the other is let finish before the store can go away
+    const settled = await Promise.allSettled(LANES.map((inLane, i) => lane(inLane, fanOuts[i]!)));
+    for (const s of settled) if (s.status === 'rejected') throw s.reason;
   } finally {
-    fanOut?.queue.close();
+    for (const f of fanOuts) f?.queue.close();
   }
-  return { runs: fired, queue: fanOut?.queue ?? null };
+  const [queue = null, ...others] = fanOuts.map((f) => f?.queue ?? null);
+  for (const other of others) if (queue && other) queue.absorb(other);
+  return { runs: fired.sort((a, b) => a.at - b.at).map((f) => f.run), queue };
 }
 
 function localContext(name: string) {
