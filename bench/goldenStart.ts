@@ -47,10 +47,10 @@ function canonical(value: unknown): string {
 
 async function dump(store: Store, events: Map<string, number>): Promise<string[]> {
   const lines: string[] = [];
-  for (const item of await scanAll(store.doc, { TableName: store.tables.grades }, store.stats)) {
+  for (const item of await scanAll(store.doc, { TableName: store.tables.grades })) {
     for (const record of recordsOfStreamItem(item)) lines.push(`record ${canonical(record)}`);
   }
-  for (const item of await scanAll(store.doc, { TableName: store.tables.runs }, store.stats)) {
+  for (const item of await scanAll(store.doc, { TableName: store.tables.runs })) {
     const [jobPeriod, key] = [String(item.jobPeriod), String(item.item)];
     if (jobPeriod.startsWith('growthState#')) {
       const state = JSON.parse(inflateRawSync(item.state as Uint8Array).toString('utf8')) as { asOf: string; listings: Record<string, unknown> };
