@@ -13,7 +13,7 @@ import type { OrderView } from '../../lib/orderOutcomes';
 import { csvColumns, csvHeader, csvLine, flatten } from '../../lib/csv';
 import { RunFailedError, UsageError } from './errors';
 import { periodOf } from './score';
-import { closeOutput, openOutput, readJsonl, readJsonlAll } from './files';
+import { closeOutput, openOutput, readDataFolder } from './files';
 import { type Note, toStderr } from './notes';
 import { progressBar } from './progress';
 
@@ -87,30 +87,13 @@ async function importCommand(v: Values): Promise<string> {
   for (const required of ['categories.jsonl', 'sellers.jsonl']) {
     if (!existsSync(path(required))) throw new UsageError(`cannot read ${path(required)}: ENOENT`);
   }
-  const categories = await readJsonlAll(path('categories.jsonl'));
-  const sellers = await readJsonlAll(path('sellers.jsonl'));
-  const grants = await readJsonlAll(path('grants.jsonl'), { optional: true });
-  const exposure = await readJsonlAll(path('exposure.jsonl'), { optional: true });
-  const registrations = await readJsonlAll(path('registrations.jsonl'), { optional: true });
-  const listings = existsSync(path('listings.jsonl')) ? await readJsonlAll(path('listings.jsonl')) : undefined;
+  const inputs = await readDataFolder(dir, { listings: true });
   return withStore({ aws: v.aws === true }, async (store, where) => {
     const bar = progressBar('metrics', 0);
-    async function* lines(file: string) {
-      if (!existsSync(path(file))) return;
-      yield* readJsonl(path(file));
-    }
-    const feed = existsSync(path('orders.jsonl')) || existsSync(path('exclusions.jsonl'));
     const { summary } = await importInputs(
       {
         action: 'import',
-        categories,
-        sellers,
-        grants,
-        exposure,
-        registrations,
-        metrics: lines('metrics.jsonl'),
-        ...(listings || existsSync(path('listingMetrics.jsonl')) ? { listings: listings ?? [], listingMetrics: lines('listingMetrics.jsonl') } : {}),
-        ...(feed ? { orders: lines('orders.jsonl'), exclusions: lines('exclusions.jsonl') } : {}),
+        ...inputs,
       },
       dependencies(store),
       (n) => bar.tick(n),

@@ -1,5 +1,6 @@
 import { createReadStream, createWriteStream, existsSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseJsonLine, type InputLine } from '../../lib/jsonLines';
 import { UsageError } from './errors';
@@ -73,4 +74,28 @@ function closeOutput(out: WriteStream): Promise<void> {
   return new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
 }
 
-export { assertReadable, closeOutput, fileSize, openOutput, readJsonFile, readJsonl, readJsonlAll, writeOutput };
+/**
+ * A data folder's inputs as `grader import` and `grader score` read them: the reference files whole,
+ * the row files streamed, an absent optional file left out. `listings`: read the listing files too.
+ */
+async function readDataFolder(dir: string, options: { listings: boolean }) {
+  const path = (f: string) => join(dir, f);
+  async function* lines(file: string) {
+    if (existsSync(path(file))) yield* readJsonl(path(file));
+  }
+  const listings = options.listings && existsSync(path('listings.jsonl')) ? await readJsonlAll(path('listings.jsonl')) : undefined;
+  const withListings = options.listings && (listings || existsSync(path('listingMetrics.jsonl')));
+  const feed = existsSync(path('orders.jsonl')) || existsSync(path('exclusions.jsonl'));
+  return {
+    categories: await readJsonlAll(path('categories.jsonl')),
+    sellers: await readJsonlAll(path('sellers.jsonl')),
+    grants: await readJsonlAll(path('grants.jsonl'), { optional: true }),
+    exposure: await readJsonlAll(path('exposure.jsonl'), { optional: true }),
+    registrations: await readJsonlAll(path('registrations.jsonl'), { optional: true }),
+    metrics: lines('metrics.jsonl'),
+    ...(withListings ? { listings: listings ?? [], listingMetrics: lines('listingMetrics.jsonl') } : {}),
+    ...(feed ? { orders: lines('orders.jsonl'), exclusions: lines('exclusions.jsonl') } : {}),
+  };
+}
+
+export { readDataFolder, assertReadable, closeOutput, fileSize, openOutput, readJsonFile, readJsonl, readJsonlAll, writeOutput };

@@ -7,7 +7,7 @@ import { DEFAULT_POLICY, parsePolicy, type Policy } from '../../lib/policy';
 import { validateRecord, type QuarantineRecord } from '../../lib/records';
 import { scoreOffline } from '../../functions/offlineScore';
 import { UsageError } from './errors';
-import { closeOutput, fileSize, openOutput, readJsonFile, readJsonl, readJsonlAll } from './files';
+import { closeOutput, fileSize, openOutput, readDataFolder, readJsonFile, readJsonl, readJsonlAll } from './files';
 import { progressBar } from './progress';
 
 /** The jobs `grader score` runs offline: the seller jobs and the product growth centre. */
@@ -69,23 +69,11 @@ async function score(opts: ScoreOptions): Promise<{ records: number; quarantined
   const file = (name: string) => join(opts.data, name);
   const metricsPath = file('metrics.jsonl');
   const bar = progressBar('metrics', Math.round((await fileSize(metricsPath).catch(() => 0)) / 640));
-  async function* lines(name: string) {
-    if (existsSync(file(name))) yield* readJsonl(file(name));
-  }
-  const feed = existsSync(file('orders.jsonl')) || existsSync(file('exclusions.jsonl'));
+  const folder = await readDataFolder(opts.data, { listings: false });
   const scored = await scoreOffline(
     opts.job,
     opts.period,
-    {
-      categories: await readJsonlAll(file('categories.jsonl')),
-      sellers: await readJsonlAll(file('sellers.jsonl')),
-      grants: await readJsonlAll(file('grants.jsonl'), { optional: true }),
-      grades: await readJsonlAll(file('grades.jsonl'), { optional: true }),
-      exposure: await readJsonlAll(file('exposure.jsonl'), { optional: true }),
-      registrations: await readJsonlAll(file('registrations.jsonl'), { optional: true }),
-      metrics: lines('metrics.jsonl'),
-      ...(feed ? { orders: lines('orders.jsonl'), exclusions: lines('exclusions.jsonl') } : {}),
-    },
+    { ...folder, grades: await readJsonlAll(file('grades.jsonl'), { optional: true }) },
     { policy, now: new Date().toISOString(), onRows: (n) => bar.tick(n) },
   );
   bar.stop();
